@@ -1,0 +1,131 @@
+#include "graph/graph.h"
+
+#include <set>
+
+#include "util/error.h"
+
+namespace qf {
+
+int64_t Node::attrInt(const std::string& attr, int64_t fallback) const {
+    const auto it = attrs.find(attr);
+    if (it == attrs.end()) return fallback;
+    if (it->second.kind == Attribute::Kind::Float) return static_cast<int64_t>(it->second.f);
+    return it->second.i;
+}
+
+float Node::attrFloat(const std::string& attr, float fallback) const {
+    const auto it = attrs.find(attr);
+    if (it == attrs.end()) return fallback;
+    if (it->second.kind == Attribute::Kind::Int) return static_cast<float>(it->second.i);
+    return it->second.f;
+}
+
+std::string Node::attrString(const std::string& attr, const std::string& fallback) const {
+    const auto it = attrs.find(attr);
+    return it == attrs.end() ? fallback : it->second.s;
+}
+
+std::vector<int64_t> Node::attrInts(const std::string& attr, std::vector<int64_t> fallback) const {
+    const auto it = attrs.find(attr);
+    return it == attrs.end() ? fallback : it->second.ints;
+}
+
+std::vector<float> Node::attrFloats(const std::string& attr, std::vector<float> fallback) const {
+    const auto it = attrs.find(attr);
+    return it == attrs.end() ? fallback : it->second.floats;
+}
+
+const std::string& Node::input(size_t k) const {
+    static const std::string absent;
+    return k < inputs.size() ? inputs[k] : absent;
+}
+
+const Tensor* Graph::weight(const std::string& tensor) const {
+    const auto it = weights.find(tensor);
+    return it == weights.end() ? nullptr : &it->second;
+}
+
+int Graph::producerIndex(const std::string& tensor) const {
+    for (size_t k = 0; k < nodes.size(); ++k)
+        for (const auto& out : nodes[k].outputs)
+            if (out == tensor) return static_cast<int>(k);
+    return -1;
+}
+
+std::vector<int> Graph::consumerIndices(const std::string& tensor) const {
+    std::vector<int> found;
+    for (size_t k = 0; k < nodes.size(); ++k)
+        for (const auto& in : nodes[k].inputs)
+            if (in == tensor) {
+                found.push_back(static_cast<int>(k));
+                break;
+            }
+    return found;
+}
+
+bool Graph::isGraphOutput(const std::string& tensor) const {
+    for (const auto& out : outputs)
+        if (out.name == tensor) return true;
+    return false;
+}
+
+int Graph::nodeIndex(const std::string& nodeName) const {
+    for (size_t k = 0; k < nodes.size(); ++k)
+        if (nodes[k].name == nodeName) return static_cast<int>(k);
+    return -1;
+}
+
+void Graph::sortTopologically() {
+    // Caffe's in-place layers write a tensor that already exists, so "available" is tracked
+    // per node in file order: a node is ready when every input has been produced by an
+    // earlier-placed node, a graph input or a weight. Stable: ready nodes keep file order.
+    std::set<std::string> available;
+    for (const auto& in : inputs) available.insert(in.name);
+    for (const auto& w : weights) available.insert(w.first);
+    std::vector<Node> ordered;
+    std::vector<bool> placed(nodes.size(), false);
+    ordered.reserve(nodes.size());
+    while (ordered.size() < nodes.size()) {
+        bool progress = false;
+        for (size_t k = 0; k < nodes.size(); ++k) {
+            if (placed[k]) continue;
+            bool ready = true;
+            for (const auto& in : nodes[k].inputs)
+                if (!in.empty() && !available.count(in)) ready = false;
+            if (!ready) continue;
+            placed[k] = true;
+            progress = true;
+            for (const auto& out : nodes[k].outputs) available.insert(out);
+            ordered.push_back(std::move(nodes[k]));
+            // Restart so an in-place chain keeps its file order.
+            break;
+        }
+        if (!progress) {
+            for (size_t k = 0; k < nodes.size(); ++k) {
+                if (placed[k]) continue;
+                for (const auto& in : nodes[k].inputs)
+                    if (!in.empty() && !available.count(in))
+                        throw Error("node '" + nodes[k].name + "' (" + nodes[k].op +
+                                    ") reads tensor '" + in +
+                                    "' that no node, input or weight provides");
+            }
+        }
+    }
+    nodes = std::move(ordered);
+}
+
+void Graph::removeUnusedWeights() {
+    std::set<std::string> used;
+    for (const auto& node : nodes)
+        for (const auto& in : node.inputs) used.insert(in);
+    for (auto it = weights.begin(); it != weights.end();)
+        it = used.count(it->first) ? std::next(it) : weights.erase(it);
+}
+
+std::map<std::string, int> Graph::opCounts() const {
+    std::map<std::string, int> counts;
+    for (const auto& node : nodes) ++counts[node.op];
+    return counts;
+}
+
+}  // namespace qf

@@ -1,0 +1,66 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/attribute.h"
+#include "graph/tensor.h"
+
+namespace qf {
+
+// One operation. Ops use ONNX names (Conv, BatchNormalization, Gemm, ...) where the semantics
+// match; Caffe layers without an ONNX twin keep their Caffe name (Scale, Bias, Power, ...).
+// Weights are inputs that name entries of Graph::weights.
+struct Node {
+    std::string name;
+    std::string op;
+    std::vector<std::string> inputs;  // "" marks an absent optional input
+    std::vector<std::string> outputs;
+    std::map<std::string, Attribute> attrs;
+    // The node as its file wrote it (a serialized NodeProto / LayerParameter, or a layer's
+    // prototxt text): exporters start from it so what the IR does not model survives a round trip.
+    std::string source;
+
+    bool has(const std::string& attr) const { return attrs.count(attr) != 0; }
+    int64_t attrInt(const std::string& attr, int64_t fallback) const;
+    float attrFloat(const std::string& attr, float fallback) const;
+    std::string attrString(const std::string& attr, const std::string& fallback) const;
+    std::vector<int64_t> attrInts(const std::string& attr, std::vector<int64_t> fallback = {}) const;
+    std::vector<float> attrFloats(const std::string& attr, std::vector<float> fallback = {}) const;
+    const std::string& input(size_t k) const;  // "" when absent
+};
+
+struct ValueInfo {
+    std::string name;
+    Shape shape;  // 0 or negative entries are unknown dimensions
+    DataType dtype = DataType::Float32;
+};
+
+struct Graph {
+    std::string format;  // "caffe" or "onnx"
+    std::string name;
+    std::vector<Node> nodes;  // kept in topological order by importers and passes
+    std::map<std::string, Tensor> weights;
+    std::vector<ValueInfo> inputs;
+    std::vector<ValueInfo> outputs;
+    // Format-specific remainder of the file (model metadata, opset imports, net header), opaque.
+    std::string source;
+    std::map<std::string, std::string> sourceInfo;  // small facts exporters need (opset, ir version)
+
+    bool isWeight(const std::string& tensor) const { return weights.count(tensor) != 0; }
+    const Tensor* weight(const std::string& tensor) const;
+    int producerIndex(const std::string& tensor) const;  // -1 when a graph input or weight
+    std::vector<int> consumerIndices(const std::string& tensor) const;
+    bool isGraphOutput(const std::string& tensor) const;
+    int nodeIndex(const std::string& nodeName) const;
+
+    // Reorders nodes topologically; throws naming a node when the graph has a cycle or a
+    // tensor nobody produces.
+    void sortTopologically();
+    // Drops weights no node reads any more.
+    void removeUnusedWeights();
+    std::map<std::string, int> opCounts() const;
+};
+
+}  // namespace qf

@@ -1,0 +1,87 @@
+#include "graph/tensor.h"
+
+#include <numeric>
+
+#include "util/error.h"
+
+namespace qf {
+
+bool isFloating(DataType type) { return type == DataType::Float32 || type == DataType::Float64; }
+
+const char* dataTypeName(DataType type) {
+    switch (type) {
+        case DataType::Float32: return "float32";
+        case DataType::Float64: return "float64";
+        case DataType::Int64: return "int64";
+        case DataType::Int32: return "int32";
+        case DataType::Int8: return "int8";
+        case DataType::UInt8: return "uint8";
+        case DataType::Bool: return "bool";
+    }
+    return "?";
+}
+
+int64_t shapeNumel(const Shape& shape) {
+    return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
+}
+
+std::string shapeToString(const Shape& shape) {
+    std::string text = "[";
+    for (size_t k = 0; k < shape.size(); ++k) {
+        if (k) text += "x";
+        text += std::to_string(shape[k]);
+    }
+    return text + "]";
+}
+
+Tensor Tensor::floats(Shape shape, std::vector<float> values) {
+    Tensor t;
+    t.shape = std::move(shape);
+    t.f = std::move(values);
+    if (static_cast<int64_t>(t.f.size()) != t.numel())
+        throw Error("tensor of shape " + shapeToString(t.shape) + " given " +
+                    std::to_string(t.f.size()) + " values");
+    return t;
+}
+
+Tensor Tensor::floats(Shape shape, float fill) {
+    Tensor t;
+    t.shape = std::move(shape);
+    t.f.assign(static_cast<size_t>(t.numel()), fill);
+    return t;
+}
+
+Tensor Tensor::ints(Shape shape, std::vector<int64_t> values, DataType type) {
+    Tensor t;
+    t.dtype = type;
+    t.shape = std::move(shape);
+    t.i = std::move(values);
+    if (static_cast<int64_t>(t.i.size()) != t.numel())
+        throw Error("tensor of shape " + shapeToString(t.shape) + " given " +
+                    std::to_string(t.i.size()) + " values");
+    return t;
+}
+
+int64_t Tensor::numel() const { return shapeNumel(shape); }
+
+int64_t Tensor::dim(int axis) const {
+    if (axis < 0) axis += rank();
+    if (axis < 0 || axis >= rank()) throw Error("axis out of range for shape " + shapeToString(shape));
+    return shape[static_cast<size_t>(axis)];
+}
+
+std::vector<int64_t> Tensor::asInts() const {
+    if (!isFloat()) return i;
+    std::vector<int64_t> out(f.size());
+    for (size_t k = 0; k < f.size(); ++k) out[k] = static_cast<int64_t>(f[k]);
+    return out;
+}
+
+std::vector<float> Tensor::asFloats() const {
+    if (isFloat()) return f;
+    std::vector<float> out(i.size());
+    for (size_t k = 0; k < i.size(); ++k) out[k] = static_cast<float>(i[k]);
+    return out;
+}
+
+}  // namespace qf

@@ -1,0 +1,39 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qf {
+
+using Shape = std::vector<int64_t>;
+
+// Element types that models carry. Floating types are held in Tensor::f, integer and boolean
+// types in Tensor::i; the tag remembers the original type so exporters write it back as it was.
+enum class DataType { Float32, Float64, Int64, Int32, Int8, UInt8, Bool };
+
+bool isFloating(DataType type);
+const char* dataTypeName(DataType type);
+
+struct Tensor {
+    DataType dtype = DataType::Float32;
+    Shape shape;
+    std::vector<float> f;
+    std::vector<int64_t> i;
+
+    static Tensor floats(Shape shape, std::vector<float> values);
+    static Tensor floats(Shape shape, float fill = 0.0f);
+    static Tensor ints(Shape shape, std::vector<int64_t> values, DataType type = DataType::Int64);
+
+    bool isFloat() const { return isFloating(dtype); }
+    int64_t numel() const;
+    int64_t dim(int axis) const;  // negative axis counts from the end
+    int rank() const { return static_cast<int>(shape.size()); }
+    // Values as int64 whatever the storage; shape arithmetic reads constants through this.
+    std::vector<int64_t> asInts() const;
+    std::vector<float> asFloats() const;
+};
+
+int64_t shapeNumel(const Shape& shape);
+std::string shapeToString(const Shape& shape);
+
+}  // namespace qf

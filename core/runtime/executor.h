@@ -1,0 +1,40 @@
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "runtime/kernel.h"
+
+namespace qf {
+
+using TensorMap = std::map<std::string, Tensor>;
+// Sees every tensor a node produces, right after the node ran (calibration hooks in here).
+using TensorObserver = std::function<void(const Node& producer, const std::string& name,
+                                          const Tensor& value)>;
+
+// Runs a Graph in FP32 on NCHW tensors. The graph must outlive the executor.
+class Executor {
+public:
+    explicit Executor(const Graph& graph);
+
+    // Nodes whose op this runtime cannot execute ("name (Op)"); run() refuses while any exist.
+    const std::vector<std::string>& unsupportedNodes() const { return unsupported_; }
+
+    // Feeds name graph inputs; returns the graph outputs. With keepAll, every intermediate
+    // tensor is returned too. Intermediates are freed as soon as their last reader ran.
+    TensorMap run(const TensorMap& feeds, const TensorObserver& observer = nullptr,
+                  bool keepAll = false) const;
+
+private:
+    const Graph& graph_;
+    std::vector<Kernel> kernels_;
+    std::vector<std::string> unsupported_;
+    std::map<std::string, int> lastUse_;  // tensor -> index of the last node that reads it
+};
+
+// Threads the kernels may use (OpenMP); 0 means all cores.
+void setRuntimeThreads(int threads);
+
+}  // namespace qf

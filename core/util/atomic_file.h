@@ -1,0 +1,11 @@
+#pragma once
+#include <string>
+
+namespace qf {
+
+// Writes bytes to path through a temporary file in the same folder and a rename, so a reader
+// never sees a partial file and a failed write leaves the old file as it was.
+void writeFileAtomically(const std::string& path, const std::string& bytes);
+std::string readFile(const std::string& path);  // throws qf::Error naming the file
+
+}  // namespace qf

@@ -1,0 +1,34 @@
+#pragma once
+// Helpers shared by the tests: where the project and ../shared/data are, and temp folders.
+#include <QDir>
+#include <QString>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cstdlib>
+#include <string>
+
+namespace qftest {
+
+inline std::string sourcePath(const std::string& relative) {
+    return std::string(QF_SOURCE_DIR) + "/" + relative;
+}
+
+inline std::string sharedDataRoot() { return std::string(QF_SOURCE_DIR) + "/../shared/data"; }
+
+inline bool underCi() {
+    const char* ci = std::getenv("CI");
+    return ci && std::string(ci) == "true";
+}
+
+}  // namespace qftest
+
+// Declares `var` as the path of a file in ../shared/data and skips the test when it is absent;
+// under CI=true its absence is a failure, since CI must exercise the real models.
+#define QF_SHARED(var, relative)                                                              \
+    const std::string var = qftest::sharedDataRoot() + "/" + (relative);                     \
+    do {                                                                                      \
+        if (!QFileInfo::exists(QString::fromStdString(var))) {                                \
+            if (qftest::underCi()) QFAIL(("missing shared data under CI: " + var).c_str());   \
+            QSKIP(("shared data not present, skipping: " + var).c_str());                     \
+        }                                                                                     \
+    } while (false)
