@@ -19,7 +19,7 @@ QF_KERNEL(globalMaxPool);
 // gemm.cpp: Gemm (also Caffe InnerProduct: attr axis flattens), MatMul
 QF_KERNEL(gemm);
 QF_KERNEL(matMul);
-// normalization.cpp: BatchNormalization, Scale, Bias (Caffe), Softmax
+// normalization.cpp: BatchNormalization, Scale, Bias (Caffe); softmax.cpp: Softmax
 QF_KERNEL(batchNormalization);
 QF_KERNEL(scale);
 QF_KERNEL(bias);
