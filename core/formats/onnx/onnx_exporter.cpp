@@ -1,0 +1,131 @@
+#include "formats/onnx/onnx_exporter.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <set>
+
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace qf {
+namespace {
+
+int onnxElemType(DataType type) {
+    switch (type) {
+        case DataType::Float32: return onnx::TensorProto::FLOAT;
+        case DataType::Float64: return onnx::TensorProto::DOUBLE;
+        case DataType::Int64: return onnx::TensorProto::INT64;
+        case DataType::Int32: return onnx::TensorProto::INT32;
+        case DataType::Int8: return onnx::TensorProto::INT8;
+        case DataType::UInt8: return onnx::TensorProto::UINT8;
+        case DataType::Bool: return onnx::TensorProto::BOOL;
+    }
+    return onnx::TensorProto::FLOAT;
+}
+
+void attributeToOnnx(const std::string& name, const Attribute& attr, onnx::AttributeProto& proto) {
+    proto.set_name(name);
+    switch (attr.kind) {
+        case Attribute::Kind::Int:
+            proto.set_type(onnx::AttributeProto::INT);
+            proto.set_i(attr.i);
+            break;
+        case Attribute::Kind::Float:
+            proto.set_type(onnx::AttributeProto::FLOAT);
+            proto.set_f(attr.f);
+            break;
+        case Attribute::Kind::String:
+            proto.set_type(onnx::AttributeProto::STRING);
+            proto.set_s(attr.s);
+            break;
+        case Attribute::Kind::Ints:
+            proto.set_type(onnx::AttributeProto::INTS);
+            for (const auto v : attr.ints) proto.add_ints(v);
+            break;
+        case Attribute::Kind::Floats:
+            proto.set_type(onnx::AttributeProto::FLOATS);
+            for (const auto v : attr.floats) proto.add_floats(v);
+            break;
+        case Attribute::Kind::Strings:
+            proto.set_type(onnx::AttributeProto::STRINGS);
+            for (const auto& v : attr.strings) proto.add_strings(v);
+            break;
+        case Attribute::Kind::Tensor:
+            proto.set_type(onnx::AttributeProto::TENSOR);
+            tensorToOnnx(attr.t, "", *proto.mutable_t());
+            break;
+    }
+}
+
+// A node as the file had it (only its wiring may have changed), or built from the IR.
+void nodeToOnnx(const Node& node, onnx::NodeProto& proto) {
+    if (!node.source.empty() && proto.ParseFromString(node.source)) {
+        proto.clear_input();
+        proto.clear_output();
+    } else {
+        proto.Clear();
+        proto.set_name(node.name);
+        const auto dot = node.op.rfind('.');
+        if (dot == std::string::npos) {
+            proto.set_op_type(node.op);
+        } else {
+            proto.set_domain(node.op.substr(0, dot));
+            proto.set_op_type(node.op.substr(dot + 1));
+        }
+        for (const auto& attr : node.attrs)
+            if (attr.first != "coerce_2d") attributeToOnnx(attr.first, attr.second, *proto.add_attribute());
+    }
+    for (const auto& in : node.inputs) proto.add_input(in);
+    for (const auto& out : node.outputs) proto.add_output(out);
+}
+
+void valueInfoForTensor(const std::string& name, const Tensor& tensor, onnx::ValueInfoProto& proto) {
+    proto.set_name(name);
+    auto* tensorType = proto.mutable_type()->mutable_tensor_type();
+    tensorType->set_elem_type(onnxElemType(tensor.dtype));
+    auto* shape = tensorType->mutable_shape();
+    for (const auto d : tensor.shape) shape->add_dim()->set_dim_value(d);
+}
+
+}  // namespace
+
+void exportOnnx(const Graph& graph, const std::string& path) {
+    if (graph.format != "onnx")
+        throw Error(path + ": a model read from " + graph.format + " cannot be written as ONNX yet");
+    onnx::ModelProto model;
+    if (!model.ParseFromString(graph.source))
+        throw Error(path + ": the model's original ONNX header is missing");
+    onnx::GraphProto& proto = *model.mutable_graph();
+
+    std::set<std::string> used;
+    for (const auto& node : graph.nodes) {
+        nodeToOnnx(node, *proto.add_node());
+        used.insert(node.inputs.begin(), node.inputs.end());
+        used.insert(node.outputs.begin(), node.outputs.end());
+    }
+    for (const auto& output : graph.outputs) used.insert(output.name);
+
+    // Old files (IR 3) also list every initializer among the graph inputs; keep that list in
+    // step with the weights, which a pass may have removed or added.
+    const bool initializersAsInputs = graph.sourceInfo.count("initializers_as_inputs") != 0;
+    google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> inputs;
+    for (const auto& input : proto.input())
+        if (!graph.isWeight(input.name()) && used.count(input.name())) *inputs.Add() = input;
+    proto.mutable_input()->Swap(&inputs);
+    for (const auto& weight : graph.weights) {
+        if (!used.count(weight.first)) continue;
+        tensorToOnnx(weight.second, weight.first, *proto.add_initializer());
+        if (initializersAsInputs) valueInfoForTensor(weight.first, weight.second, *proto.add_input());
+    }
+    // Shape annotations of tensors a pass removed would describe nothing; drop them.
+    google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> valueInfo;
+    for (const auto& info : proto.value_info())
+        if (used.count(info.name()) && !graph.isWeight(info.name())) *valueInfo.Add() = info;
+    proto.mutable_value_info()->Swap(&valueInfo);
+
+    std::string bytes;
+    if (!model.SerializeToString(&bytes)) throw Error(path + ": could not serialize the ONNX model");
+    writeFileAtomically(path, bytes);
+}
+
+}  // namespace qf

@@ -1,0 +1,149 @@
+#include "formats/onnx/onnx_importer.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <set>
+
+#include "passes/fold_constants.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace qf {
+namespace {
+
+DataType dataTypeFromOnnx(int elemType) {
+    switch (elemType) {
+        case onnx::TensorProto::DOUBLE: return DataType::Float64;
+        case onnx::TensorProto::INT64: return DataType::Int64;
+        case onnx::TensorProto::INT32: return DataType::Int32;
+        case onnx::TensorProto::INT8: return DataType::Int8;
+        case onnx::TensorProto::UINT8: return DataType::UInt8;
+        case onnx::TensorProto::BOOL: return DataType::Bool;
+        default: return DataType::Float32;
+    }
+}
+
+ValueInfo valueInfoFromOnnx(const onnx::ValueInfoProto& proto) {
+    ValueInfo info;
+    info.name = proto.name();
+    if (proto.type().has_tensor_type()) {
+        const auto& tensorType = proto.type().tensor_type();
+        info.dtype = dataTypeFromOnnx(tensorType.elem_type());
+        for (const auto& dim : tensorType.shape().dim())
+            info.shape.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+    }
+    return info;
+}
+
+Attribute attributeFromOnnx(const onnx::AttributeProto& proto, const std::string& where) {
+    switch (proto.type()) {
+        case onnx::AttributeProto::INT: return Attribute::ofInt(proto.i());
+        case onnx::AttributeProto::FLOAT: return Attribute::ofFloat(proto.f());
+        case onnx::AttributeProto::STRING: return Attribute::ofString(proto.s());
+        case onnx::AttributeProto::INTS:
+            return Attribute::ofInts({proto.ints().begin(), proto.ints().end()});
+        case onnx::AttributeProto::FLOATS:
+            return Attribute::ofFloats({proto.floats().begin(), proto.floats().end()});
+        case onnx::AttributeProto::STRINGS:
+            return Attribute::ofStrings({proto.strings().begin(), proto.strings().end()});
+        case onnx::AttributeProto::TENSOR: return Attribute::ofTensor(tensorFromOnnx(proto.t(), where));
+        default: return Attribute::ofString("<unsupported attribute type>");
+    }
+}
+
+int64_t defaultOpset(const onnx::ModelProto& model) {
+    for (const auto& import : model.opset_import())
+        if (import.domain().empty() || import.domain() == "ai.onnx") return import.version();
+    return 1;
+}
+
+// Makes opset-dependent defaults explicit so kernels need not know the opset.
+void normalizeForOpset(Node& node, int64_t opset) {
+    if (node.op == "Softmax") {
+        if (opset < 13) {
+            if (!node.has("axis")) node.attrs["axis"] = Attribute::ofInt(1);
+            node.attrs["coerce_2d"] = Attribute::ofInt(1);
+        } else if (!node.has("axis")) {
+            node.attrs["axis"] = Attribute::ofInt(-1);
+        }
+    }
+}
+
+}  // namespace
+
+Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForErrors) {
+    onnx::ModelProto model;
+    if (bytes.empty()) throw Error(nameForErrors + ": file is empty, not an ONNX model");
+    if (!model.ParseFromString(bytes) || !model.has_graph())
+        throw Error(nameForErrors + ": not an ONNX model (the protobuf data does not parse as a "
+                                    "ModelProto; the file may be truncated or of another format)");
+    const int64_t opset = defaultOpset(model);
+    if (opset < 7 || opset > 17)
+        throw Error(nameForErrors + ": ONNX opset " + std::to_string(opset) +
+                    " is not supported (7 to 17 are)");
+
+    Graph graph;
+    graph.format = "onnx";
+    const onnx::GraphProto& proto = model.graph();
+    graph.name = proto.name();
+    graph.sourceInfo["opset"] = std::to_string(opset);
+    graph.sourceInfo["ir_version"] = std::to_string(model.ir_version());
+
+    std::set<std::string> initializerNames;
+    for (const auto& init : proto.initializer()) {
+        graph.weights[init.name()] = tensorFromOnnx(init, nameForErrors);
+        initializerNames.insert(init.name());
+    }
+    bool initializersListedAsInputs = false;
+    for (const auto& input : proto.input()) {
+        if (initializerNames.count(input.name())) {
+            initializersListedAsInputs = true;
+            continue;
+        }
+        graph.inputs.push_back(valueInfoFromOnnx(input));
+    }
+    if (initializersListedAsInputs) graph.sourceInfo["initializers_as_inputs"] = "1";
+    for (const auto& output : proto.output()) graph.outputs.push_back(valueInfoFromOnnx(output));
+
+    int unnamed = 0;
+    for (const auto& nodeProto : proto.node()) {
+        const std::string where = nameForErrors + ": node '" + nodeProto.name() + "' (" +
+                                  nodeProto.op_type() + ")";
+        if (nodeProto.op_type() == "Constant" && nodeProto.domain().empty() &&
+            nodeProto.output_size() == 1 && nodeProto.attribute_size() == 1 &&
+            nodeProto.attribute(0).name() == "value") {
+            graph.weights[nodeProto.output(0)] = tensorFromOnnx(nodeProto.attribute(0).t(), where);
+            continue;
+        }
+        Node node;
+        node.name = nodeProto.name().empty()
+                        ? nodeProto.op_type() + "_" + std::to_string(unnamed++)
+                        : nodeProto.name();
+        const bool defaultDomain = nodeProto.domain().empty() || nodeProto.domain() == "ai.onnx";
+        node.op = defaultDomain ? nodeProto.op_type() : nodeProto.domain() + "." + nodeProto.op_type();
+        node.inputs.assign(nodeProto.input().begin(), nodeProto.input().end());
+        node.outputs.assign(nodeProto.output().begin(), nodeProto.output().end());
+        for (const auto& attr : nodeProto.attribute())
+            node.attrs[attr.name()] = attributeFromOnnx(attr, where);
+        normalizeForOpset(node, opset);
+        node.source = nodeProto.SerializeAsString();
+        graph.nodes.push_back(std::move(node));
+    }
+
+    // What the exporter starts from: the model without the parts the Graph owns.
+    model.mutable_graph()->clear_node();
+    model.mutable_graph()->clear_initializer();
+    graph.source = model.SerializeAsString();
+
+    try {
+        graph.sortTopologically();
+        foldConstants(graph);
+    } catch (const Error& error) {
+        throw Error(nameForErrors + ": " + error.what());
+    }
+    return graph;
+}
+
+Graph importOnnx(const std::string& path) { return importOnnxFromBytes(readFile(path), path); }
+
+}  // namespace qf

@@ -1,0 +1,82 @@
+#include "runtime/executor.h"
+
+#include <omp.h>
+
+#include "util/error.h"
+
+namespace qf {
+
+void setRuntimeThreads(int threads) { omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs()); }
+
+Executor::Executor(const Graph& graph) : graph_(graph) {
+    kernels_.reserve(graph.nodes.size());
+    for (size_t k = 0; k < graph.nodes.size(); ++k) {
+        const Node& node = graph.nodes[k];
+        const Kernel kernel = findKernel(node.op);
+        if (!kernel) unsupported_.push_back(node.name + " (" + node.op + ")");
+        kernels_.push_back(kernel);
+        for (const auto& in : node.inputs)
+            if (!in.empty()) lastUse_[in] = static_cast<int>(k);
+    }
+}
+
+TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, bool keepAll) const {
+    if (!unsupported_.empty()) {
+        std::string list;
+        for (const auto& name : unsupported_) list += (list.empty() ? "" : ", ") + name;
+        throw Error("cannot run the model: this runtime does not execute " + list);
+    }
+    TensorMap live;
+    for (const auto& input : graph_.inputs) {
+        if (graph_.isWeight(input.name)) continue;
+        const auto fed = feeds.find(input.name);
+        if (fed == feeds.end()) throw Error("no value fed for model input '" + input.name + "'");
+        live[input.name] = fed->second;
+    }
+    std::vector<const Tensor*> inputs;
+    std::vector<Tensor> outputs;
+    for (size_t k = 0; k < graph_.nodes.size(); ++k) {
+        const Node& node = graph_.nodes[k];
+        inputs.clear();
+        for (const auto& name : node.inputs) {
+            if (name.empty()) {
+                inputs.push_back(nullptr);
+                continue;
+            }
+            if (const Tensor* weight = graph_.weight(name)) {
+                inputs.push_back(weight);
+                continue;
+            }
+            const auto value = live.find(name);
+            if (value == live.end())
+                throw Error("node '" + node.name + "' (" + node.op + "): input tensor '" + name +
+                            "' has not been computed");
+            inputs.push_back(&value->second);
+        }
+        outputs.assign(node.outputs.size(), Tensor{});
+        kernels_[k](node, inputs, outputs);
+        for (size_t o = 0; o < node.outputs.size(); ++o) {
+            if (node.outputs[o].empty()) continue;
+            if (observer) observer(node, node.outputs[o], outputs[o]);
+            live[node.outputs[o]] = std::move(outputs[o]);
+        }
+        if (keepAll) continue;
+        for (const auto& name : node.inputs) {
+            const auto last = lastUse_.find(name);
+            if (last != lastUse_.end() && last->second == static_cast<int>(k) &&
+                !graph_.isGraphOutput(name))
+                live.erase(name);
+        }
+    }
+    if (keepAll) return live;
+    TensorMap results;
+    for (const auto& output : graph_.outputs) {
+        const auto value = live.find(output.name);
+        if (value == live.end())
+            throw Error("model output '" + output.name + "' was not produced by any node");
+        results[output.name] = value->second;
+    }
+    return results;
+}
+
+}  // namespace qf

@@ -1,0 +1,244 @@
+// Convolution and transposed convolution. Conv is im2col + Eigen GEMM per group (a 1x1 stride-1
+// conv multiplies the input directly), depthwise convs run a direct loop per channel.
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/spatial.h"
+
+namespace qf::kernels {
+namespace {
+
+using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstMatrixMap = Eigen::Map<const RowMajor>;
+using MatrixMap = Eigen::Map<RowMajor>;
+
+struct Geometry {
+    int64_t batch, inC, inH, inW, outC, outH, outW, group;
+    Window2d w;
+};
+
+// Views rank-3 (N, C, W) tensors as rank-4 with H = 1.
+void spatialDims(const Node& node, const Tensor& x, int64_t& n, int64_t& c, int64_t& h, int64_t& w) {
+    if (x.rank() == 4) {
+        n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+    } else if (x.rank() == 3) {
+        n = x.shape[0], c = x.shape[1], h = 1, w = x.shape[2];
+    } else {
+        kernelError(node, "expects a 3-D or 4-D input, got " + shapeToString(x.shape));
+    }
+}
+
+std::vector<int64_t> kernelShapeOf(const Tensor& weights) {
+    return std::vector<int64_t>(weights.shape.begin() + 2, weights.shape.end());
+}
+
+void im2col(const float* image, int64_t channels, const Geometry& g, float* columns) {
+    const Window2d& w = g.w;
+    const int64_t outSize = g.outH * g.outW;
+#pragma omp parallel for if (channels * w.kernelH * w.kernelW * outSize > 32768)
+    for (int64_t row = 0; row < channels * w.kernelH * w.kernelW; ++row) {
+        const int64_t c = row / (w.kernelH * w.kernelW);
+        const int64_t ky = (row / w.kernelW) % w.kernelH;
+        const int64_t kx = row % w.kernelW;
+        float* dst = columns + row * outSize;
+        const float* plane = image + c * g.inH * g.inW;
+        for (int64_t oy = 0; oy < g.outH; ++oy) {
+            const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+            float* line = dst + oy * g.outW;
+            if (iy < 0 || iy >= g.inH) {
+                std::fill(line, line + g.outW, 0.0f);
+                continue;
+            }
+            const float* src = plane + iy * g.inW;
+            for (int64_t ox = 0; ox < g.outW; ++ox) {
+                const int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
+                line[ox] = (ix >= 0 && ix < g.inW) ? src[ix] : 0.0f;
+            }
+        }
+    }
+}
+
+void depthwise(const float* input, const float* weights, const float* bias, const Geometry& g,
+               float* output) {
+    const Window2d& w = g.w;
+    const int64_t multiplier = g.outC / g.inC;
+#pragma omp parallel for
+    for (int64_t oc = 0; oc < g.outC; ++oc) {
+        const float* plane = input + (oc / multiplier) * g.inH * g.inW;
+        const float* kernel = weights + oc * w.kernelH * w.kernelW;
+        float* out = output + oc * g.outH * g.outW;
+        const float b = bias ? bias[oc] : 0.0f;
+        for (int64_t oy = 0; oy < g.outH; ++oy) {
+            for (int64_t ox = 0; ox < g.outW; ++ox) {
+                float sum = b;
+                for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+                    const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+                    if (iy < 0 || iy >= g.inH) continue;
+                    for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+                        const int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
+                        if (ix >= 0 && ix < g.inW)
+                            sum += plane[iy * g.inW + ix] * kernel[ky * w.kernelW + kx];
+                    }
+                }
+                out[oy * g.outW + ox] = sum;
+            }
+        }
+    }
+}
+
+void addBias(float* output, const float* bias, int64_t channels, int64_t planeSize) {
+    if (!bias) return;
+    for (int64_t c = 0; c < channels; ++c) {
+        float* plane = output + c * planeSize;
+        for (int64_t k = 0; k < planeSize; ++k) plane[k] += bias[c];
+    }
+}
+
+Shape outputShape(const Tensor& x, int64_t n, int64_t c, int64_t h, int64_t w) {
+    return x.rank() == 4 ? Shape{n, c, h, w} : Shape{n, c, w};
+}
+
+}  // namespace
+
+void conv(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+    const Tensor& x = requireInput(node, inputs, 0);
+    const Tensor& weights = requireInput(node, inputs, 1);
+    const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
+    Geometry g{};
+    spatialDims(node, x, g.batch, g.inC, g.inH, g.inW);
+    if (weights.rank() != x.rank()) kernelError(node, "weights and input ranks differ");
+    g.group = node.attrInt("group", 1);
+    g.outC = weights.shape[0];
+    const int64_t groupInC = weights.shape[1];
+    if (g.group <= 0 || g.inC != groupInC * g.group || g.outC % g.group != 0)
+        kernelError(node, "input has " + std::to_string(g.inC) + " channels but weights " +
+                              shapeToString(weights.shape) + " with group " +
+                              std::to_string(g.group) + " expect " +
+                              std::to_string(groupInC * g.group));
+    if (bias && bias->numel() != g.outC) kernelError(node, "bias size differs from output channels");
+    g.w = readWindow(node, x.rank() - 2, kernelShapeOf(weights));
+    applyAutoPad(node, g.w, g.inH, g.inW);
+    g.outH = convOutputSize(g.inH, g.w.padTop, g.w.padBottom, g.w.kernelH, g.w.strideH, g.w.dilationH);
+    g.outW = convOutputSize(g.inW, g.w.padLeft, g.w.padRight, g.w.kernelW, g.w.strideW, g.w.dilationW);
+    if (g.outH <= 0 || g.outW <= 0)
+        kernelError(node, "input " + shapeToString(x.shape) + " is smaller than the kernel");
+
+    Tensor& y = outputs[0];
+    y = Tensor::floats(outputShape(x, g.batch, g.outC, g.outH, g.outW));
+    const float* biasData = bias ? bias->f.data() : nullptr;
+    const int64_t outPlane = g.outH * g.outW;
+    const int64_t groupOutC = g.outC / g.group;
+    const int64_t patch = groupInC * g.w.kernelH * g.w.kernelW;
+    const bool pointwise = g.w.kernelH == 1 && g.w.kernelW == 1 && g.w.strideH == 1 &&
+                           g.w.strideW == 1 && g.w.padTop == 0 && g.w.padLeft == 0 &&
+                           g.w.padBottom == 0 && g.w.padRight == 0;
+    std::vector<float> columns(pointwise ? 0 : static_cast<size_t>(patch * outPlane));
+    for (int64_t n = 0; n < g.batch; ++n) {
+        const float* image = x.f.data() + n * g.inC * g.inH * g.inW;
+        float* out = y.f.data() + n * g.outC * outPlane;
+        if (groupInC == 1 && g.group == g.inC) {
+            depthwise(image, weights.f.data(), biasData, g, out);
+            continue;
+        }
+        for (int64_t grp = 0; grp < g.group; ++grp) {
+            const float* groupImage = image + grp * groupInC * g.inH * g.inW;
+            const float* source = groupImage;
+            if (!pointwise) {
+                im2col(groupImage, groupInC, g, columns.data());
+                source = columns.data();
+            }
+            MatrixMap result(out + grp * groupOutC * outPlane, groupOutC, outPlane);
+            result.noalias() = ConstMatrixMap(weights.f.data() + grp * groupOutC * patch, groupOutC, patch) *
+                               ConstMatrixMap(source, patch, outPlane);
+        }
+        addBias(out, biasData, g.outC, outPlane);
+    }
+}
+
+void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
+                   std::vector<Tensor>& outputs) {
+    const Tensor& x = requireInput(node, inputs, 0);
+    const Tensor& weights = requireInput(node, inputs, 1);
+    const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
+    Geometry g{};
+    spatialDims(node, x, g.batch, g.inC, g.inH, g.inW);
+    if (weights.rank() != x.rank()) kernelError(node, "weights and input ranks differ");
+    g.group = node.attrInt("group", 1);
+    if (g.group <= 0 || weights.shape[0] != g.inC || g.inC % g.group != 0)
+        kernelError(node, "input has " + std::to_string(g.inC) + " channels but weights are " +
+                              shapeToString(weights.shape));
+    const int64_t groupOutC = weights.shape[1];
+    const int64_t groupInC = g.inC / g.group;
+    g.outC = groupOutC * g.group;
+    if (bias && bias->numel() != g.outC) kernelError(node, "bias size differs from output channels");
+    const int spatialRank = x.rank() - 2;
+    g.w = readWindow(node, spatialRank, kernelShapeOf(weights));
+    auto outputPadding = node.attrInts("output_padding", std::vector<int64_t>(spatialRank, 0));
+    if (spatialRank == 1) outputPadding.insert(outputPadding.begin(), 0);
+    const auto fullSize = [](int64_t in, int64_t stride, int64_t kernel, int64_t dilation,
+                             int64_t extra) { return stride * (in - 1) + extra + (kernel - 1) * dilation + 1; };
+    const int64_t fullH = fullSize(g.inH, g.w.strideH, g.w.kernelH, g.w.dilationH, outputPadding[0]);
+    const int64_t fullW = fullSize(g.inW, g.w.strideW, g.w.kernelW, g.w.dilationW, outputPadding[1]);
+    const std::string autoPad = node.attrString("auto_pad", "NOTSET");
+    auto outputShapeAttr = node.attrInts("output_shape");
+    if (!outputShapeAttr.empty() && static_cast<int>(outputShapeAttr.size()) > spatialRank)
+        outputShapeAttr.erase(outputShapeAttr.begin(), outputShapeAttr.end() - spatialRank);
+    if (spatialRank == 1 && !outputShapeAttr.empty()) outputShapeAttr.insert(outputShapeAttr.begin(), 1);
+    const bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (!outputShapeAttr.empty() || same) {
+        const int64_t wantH = !outputShapeAttr.empty() ? outputShapeAttr[0] : g.inH * g.w.strideH;
+        const int64_t wantW = !outputShapeAttr.empty() ? outputShapeAttr[1] : g.inW * g.w.strideW;
+        const bool upper = autoPad != "SAME_LOWER";
+        const auto split = [upper](int64_t total, int64_t& begin, int64_t& end) {
+            total = std::max<int64_t>(0, total);
+            begin = upper ? total / 2 : total - total / 2;
+            end = total - begin;
+        };
+        split(fullH - wantH, g.w.padTop, g.w.padBottom);
+        split(fullW - wantW, g.w.padLeft, g.w.padRight);
+    } else if (autoPad == "VALID") {
+        g.w.padTop = g.w.padLeft = g.w.padBottom = g.w.padRight = 0;
+    }
+    g.outH = fullH - g.w.padTop - g.w.padBottom;
+    g.outW = fullW - g.w.padLeft - g.w.padRight;
+    if (g.outH <= 0 || g.outW <= 0) kernelError(node, "padding leaves an empty output");
+
+    Tensor& y = outputs[0];
+    y = Tensor::floats(outputShape(x, g.batch, g.outC, g.outH, g.outW));
+    const int64_t inPlane = g.inH * g.inW;
+    const int64_t outPlane = g.outH * g.outW;
+    const int64_t patch = groupOutC * g.w.kernelH * g.w.kernelW;
+    std::vector<float> columns(static_cast<size_t>(patch * inPlane));
+    for (int64_t n = 0; n < g.batch; ++n) {
+        float* out = y.f.data() + n * g.outC * outPlane;
+        for (int64_t grp = 0; grp < g.group; ++grp) {
+            // columns[(oc, ky, kx), (iy, ix)] = sum over ic of W[ic, oc, ky, kx] * x[ic, iy, ix]
+            const float* groupImage = x.f.data() + (n * g.inC + grp * groupInC) * inPlane;
+            MatrixMap(columns.data(), patch, inPlane).noalias() =
+                ConstMatrixMap(weights.f.data() + grp * groupInC * patch, groupInC, patch).transpose() *
+                ConstMatrixMap(groupImage, groupInC, inPlane);
+            float* groupOut = out + grp * groupOutC * outPlane;
+#pragma omp parallel for
+            for (int64_t oc = 0; oc < groupOutC; ++oc) {
+                float* plane = groupOut + oc * outPlane;
+                for (int64_t ky = 0; ky < g.w.kernelH; ++ky)
+                    for (int64_t kx = 0; kx < g.w.kernelW; ++kx) {
+                        const float* col = columns.data() + ((oc * g.w.kernelH + ky) * g.w.kernelW + kx) * inPlane;
+                        for (int64_t iy = 0; iy < g.inH; ++iy) {
+                            const int64_t oy = iy * g.w.strideH - g.w.padTop + ky * g.w.dilationH;
+                            if (oy < 0 || oy >= g.outH) continue;
+                            for (int64_t ix = 0; ix < g.inW; ++ix) {
+                                const int64_t ox = ix * g.w.strideW - g.w.padLeft + kx * g.w.dilationW;
+                                if (ox >= 0 && ox < g.outW) plane[oy * g.outW + ox] += col[iy * g.inW + ix];
+                            }
+                        }
+                    }
+            }
+        }
+        addBias(out, bias ? bias->f.data() : nullptr, g.outC, outPlane);
+    }
+}
+
+}  // namespace qf::kernels
