@@ -365,7 +365,7 @@ def train(x_train, y_train, rng):
     total_steps, step = EPOCHS * steps_per_epoch, 0
     for epoch in range(EPOCHS):
         order = rng.permutation(len(x_train))
-        losses, correct = [], 0
+        losses = []
         for b in range(steps_per_epoch):
             idx = order[b * BATCH_SIZE:(b + 1) * BATCH_SIZE]
             if len(idx) < 2:  # batch statistics need more than one sample
@@ -421,7 +421,7 @@ def write_onnx(params, path):
         return name
 
     prev = "data"
-    for name, _, cout, has_bias, pool in BLOCKS:
+    for name, _, _, has_bias, pool in BLOCKS:
         conv_inputs = [prev, init(f"{name}.weight", params[f"{name}.weight"])]
         if has_bias:
             conv_inputs.append(init(f"{name}.bias", params[f"{name}.bias"]))
