@@ -1,1 +1,49 @@
-int main() { return 0; }
+// quantfold-cli: the headless front end. Each sub-command lives in cli/command_*.cpp.
+#include <QCoreApplication>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+namespace {
+
+void printUsage() {
+    std::cout << "usage: quantfold-cli <command> [options]\n\n"
+                 "commands:\n"
+                 "  info MODEL [WEIGHTS]                       describe a model\n"
+                 "  fold MODEL [WEIGHTS] -o OUT [OUT_WEIGHTS]  fold BatchNorm/Scale into convs\n"
+                 "  run MODEL [WEIGHTS] --images DIR           FP32 inference, accuracy\n\n"
+                 "'quantfold-cli <command> --help' lists a command's options.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("quantfold-cli");
+    QCoreApplication::setApplicationVersion(QUANTFOLD_VERSION);
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2 || arguments[1] == "--help" || arguments[1] == "-h") {
+        printUsage();
+        return arguments.size() < 2 ? 2 : 0;
+    }
+    const QString command = arguments[1];
+    const QStringList commandArguments = arguments.mid(1);
+    try {
+        if (command == "info") return qf::cli::runInfoCommand(commandArguments);
+        if (command == "fold") return qf::cli::runFoldCommand(commandArguments);
+        if (command == "run") return qf::cli::runRunCommand(commandArguments);
+        std::cerr << "quantfold-cli: unknown command '" << command.toStdString() << "'\n";
+        printUsage();
+        return 2;
+    } catch (const qf::Error& error) {
+        std::cerr << "quantfold-cli: " << error.what() << "\n";
+    } catch (const qf::Cancelled&) {
+        std::cerr << "quantfold-cli: cancelled\n";
+    } catch (const std::exception& error) {
+        std::cerr << "quantfold-cli: unexpected error: " << error.what() << "\n";
+    }
+    return 1;
+}

@@ -1,0 +1,113 @@
+#include "cli/cli_options.h"
+
+#include <QJsonDocument>
+#include <cstdio>
+#include <iostream>
+
+#include "util/error.h"
+
+namespace qf::cli {
+
+ModelArguments modelArguments(const QStringList& positional, const QString& command) {
+    if (positional.isEmpty())
+        throw Error(("usage: quantfold-cli " + command + " MODEL [WEIGHTS] ...; see --help").toStdString());
+    ModelArguments args;
+    args.model = positional[0].toStdString();
+    int next = 1;
+    if (positional[0].endsWith(".prototxt")) {
+        if (positional.size() < 2)
+            throw Error(args.model + ": a Caffe model needs its .caffemodel as the next argument");
+        args.weights = positional[1].toStdString();
+        next = 2;
+    }
+    args.rest = positional.mid(next);
+    return args;
+}
+
+void addPreprocessingOptions(QCommandLineParser& parser) {
+    parser.addOption({"size", "Network input size (default: from the model).", "WxH"});
+    parser.addOption({"scale", "Multiply pixels (0..255) by S first (default 1).", "S"});
+    parser.addOption({"mean", "Per-channel mean subtracted after scaling.", "a,b,c"});
+    parser.addOption({"std", "Per-channel divisor applied last.", "a,b,c"});
+    parser.addOption({"rgb", "Feed channels in RGB order (default)."});
+    parser.addOption({"bgr", "Feed channels in BGR order."});
+    parser.addOption({"resize-shorter", "Resize the shorter image side to N first.", "N"});
+    parser.addOption({"center-crop", "Center-crop to the input size after --resize-shorter."});
+    parser.addOption({"max-images", "Use at most N images.", "N"});
+}
+
+namespace {
+
+std::array<float, 3> threeFloats(const QString& text, const char* flag) {
+    const QStringList parts = text.split(',');
+    std::array<float, 3> values{};
+    bool ok = parts.size() == 3 || parts.size() == 1;
+    for (int k = 0; ok && k < 3; ++k) values[k] = parts[parts.size() == 1 ? 0 : k].toFloat(&ok);
+    if (!ok) throw Error(std::string("--") + flag + " expects a,b,c or one number, got '" + text.toStdString() + "'");
+    return values;
+}
+
+}  // namespace
+
+Preprocessing preprocessingFrom(const QCommandLineParser& parser) {
+    Preprocessing pre;
+    if (parser.isSet("size")) {
+        const QStringList parts = parser.value("size").toLower().split('x');
+        bool okW = false, okH = false;
+        if (parts.size() == 2) {
+            pre.width = parts[0].toInt(&okW);
+            pre.height = parts[1].toInt(&okH);
+        }
+        if (!okW || !okH || pre.width <= 0 || pre.height <= 0)
+            throw Error("--size expects WxH, e.g. 224x224, got '" + parser.value("size").toStdString() + "'");
+    }
+    if (parser.isSet("scale")) {
+        bool ok = false;
+        pre.scale = parser.value("scale").toFloat(&ok);
+        if (!ok) throw Error("--scale expects a number, got '" + parser.value("scale").toStdString() + "'");
+    }
+    if (parser.isSet("mean")) pre.mean = threeFloats(parser.value("mean"), "mean");
+    if (parser.isSet("std")) {
+        pre.std = threeFloats(parser.value("std"), "std");
+        for (const float s : pre.std)
+            if (s == 0.0f) throw Error("--std must not contain 0");
+    }
+    if (parser.isSet("rgb") && parser.isSet("bgr")) throw Error("give either --rgb or --bgr, not both");
+    pre.rgb = !parser.isSet("bgr");
+    if (parser.isSet("resize-shorter")) {
+        bool ok = false;
+        pre.resizeShorter = parser.value("resize-shorter").toInt(&ok);
+        if (!ok || pre.resizeShorter <= 0) throw Error("--resize-shorter expects a positive number");
+    }
+    pre.centerCrop = parser.isSet("center-crop");
+    return pre;
+}
+
+void parseOrExit(QCommandLineParser& parser, const QStringList& arguments) {
+    parser.addHelpOption();
+    if (!parser.parse(arguments)) {
+        std::cerr << "quantfold-cli: " << parser.errorText().toStdString() << "\n";
+        std::exit(2);
+    }
+    if (parser.isSet("help")) parser.showHelp(0);
+}
+
+Progress stderrProgress(const std::string& task) {
+    Progress progress;
+    progress.report = [task](long done, long total, const std::string&) {
+        if (total <= 0) return;
+        // Redraw at most every 1 % so a log file stays readable.
+        const long step = std::max<long>(1, total / 100);
+        if (done != total && done % step != 0) return;
+        std::fprintf(stderr, "\r%s: %ld/%ld", task.c_str(), done, total);
+        if (done == total) std::fprintf(stderr, "\n");
+        std::fflush(stderr);
+    };
+    return progress;
+}
+
+void printJson(const QJsonObject& object) {
+    std::cout << QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString() << std::endl;
+}
+
+}  // namespace qf::cli

@@ -1,0 +1,34 @@
+#pragma once
+// What every quantfold-cli sub-command shares: model arguments, preprocessing flags, progress
+// on stderr and JSON on stdout.
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QStringList>
+#include <string>
+
+#include "evaluate/preprocessing.h"
+#include "util/progress.h"
+
+namespace qf::cli {
+
+struct ModelArguments {
+    std::string model;
+    std::string weights;          // Caffe only
+    QStringList rest;             // positional arguments after the model's own
+};
+
+// MODEL [WEIGHTS] from the positional arguments: a .prototxt takes the next one as weights.
+ModelArguments modelArguments(const QStringList& positional, const QString& command);
+
+void addPreprocessingOptions(QCommandLineParser& parser);
+Preprocessing preprocessingFrom(const QCommandLineParser& parser);
+
+// Parses `arguments` (sub-command first) with --help handled; exits on bad usage.
+void parseOrExit(QCommandLineParser& parser, const QStringList& arguments);
+
+// A progress reporter that redraws one line on stderr.
+Progress stderrProgress(const std::string& task);
+
+void printJson(const QJsonObject& object);
+
+}  // namespace qf::cli

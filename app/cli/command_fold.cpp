@@ -1,0 +1,106 @@
+#include <QJsonArray>
+#include <QJsonObject>
+#include <cmath>
+#include <iostream>
+#include <set>
+
+#include "cli/cli_options.h"
+#include "cli/commands.h"
+#include "evaluate/inference_run.h"
+#include "formats/model_io.h"
+#include "passes/fold_batchnorm.h"
+#include "util/error.h"
+
+namespace qf::cli {
+namespace {
+
+std::string defaultCaffeWeightsPath(const std::string& prototxt) {
+    const std::string suffix = ".prototxt";
+    const std::string stem = prototxt.size() > suffix.size() &&
+                                     prototxt.compare(prototxt.size() - suffix.size(), suffix.size(), suffix) == 0
+                                 ? prototxt.substr(0, prototxt.size() - suffix.size())
+                                 : prototxt;
+    return stem + ".caffemodel";
+}
+
+}  // namespace
+
+int runFoldCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Fold BatchNorm / Scale / Bias layers into the preceding Convolution, Deconvolution or "
+        "InnerProduct/Gemm and write the model in its own format (never over its input).");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
+    parser.addPositionalArgument("OUT_WEIGHTS", "output .caffemodel (default: next to OUT)", "[OUT_WEIGHTS]");
+    parser.addOption({{"o", "output"}, "Output model file.", "OUT"});
+    parser.addOption({"only", "Fold only these affine layers (comma-separated names).", "n1,n2"});
+    parser.addOption({"verify-images", "Run both models on the images in DIR and report max |diff| per output.", "DIR"});
+    parser.addOption({"json", "Print one JSON object on stdout."});
+    addPreprocessingOptions(parser);
+    parseOrExit(parser, arguments);
+    const ModelArguments args = modelArguments(parser.positionalArguments(), "fold");
+    if (!parser.isSet("output")) throw Error("fold needs an output file: -o OUT");
+    const std::string outModel = parser.value("output").toStdString();
+    const Graph original = loadModel(args.model, args.weights);
+    const std::string outWeights = original.format != "caffe" ? ""
+                                   : !args.rest.isEmpty()     ? args.rest[0].toStdString()
+                                                              : defaultCaffeWeightsPath(outModel);
+    std::set<std::string> only;
+    for (const auto& name : parser.value("only").split(',', Qt::SkipEmptyParts)) only.insert(name.toStdString());
+
+    Graph folded = original;
+    const FoldReport report = foldBatchNorm(folded, only);
+    saveModel(folded, outModel, outWeights, {args.model, args.weights});
+
+    ComparisonReport comparison;
+    const bool verify = parser.isSet("verify-images");
+    if (verify) {
+        RunOptions options;
+        options.pre = preprocessingFrom(parser);
+        options.maxImages = parser.value("max-images").toInt();
+        const ImageFolder folder = openImageFolder(parser.value("verify-images").toStdString());
+        comparison = compareModelOutputs(original, folded, folder, options, stderrProgress("verify"));
+    }
+
+    if (parser.isSet("json")) {
+        QJsonArray skipped;
+        for (const auto& skip : report.skipped)
+            skipped.append(QJsonObject{{"node", QString::fromStdString(skip.affine)},
+                                       {"reason", QString::fromStdString(skip.reason)}});
+        QJsonArray foldedList;
+        for (const auto& fold : report.folded)
+            foldedList.append(QJsonObject{{"node", QString::fromStdString(fold.affine)},
+                                          {"into", QString::fromStdString(fold.target)},
+                                          {"channels", static_cast<qint64>(fold.channels)}});
+        QJsonObject differences;
+        for (const auto& difference : comparison.outputs)
+            differences[QString::fromStdString(difference.output)] = difference.maxAbsDiff;
+        QJsonObject result{{"folded", static_cast<int>(report.folded.size())},
+                           {"folds", foldedList},
+                           {"skipped", skipped},
+                           {"max_abs_diff", differences}};
+        if (verify) result["images"] = comparison.images;
+        printJson(result);
+    } else {
+        std::cout << "folded " << report.folded.size() << " layer(s):\n";
+        for (const auto& fold : report.folded)
+            std::cout << "  " << fold.affineOp << " '" << fold.affine << "' -> " << fold.targetOp << " '"
+                      << fold.target << "' (" << fold.channels << " channels"
+                      << (fold.biasCreated ? ", bias created" : "") << ")\n";
+        if (!report.skipped.empty()) std::cout << "left unfolded " << report.skipped.size() << ":\n";
+        for (const auto& skip : report.skipped)
+            std::cout << "  " << skip.affineOp << " '" << skip.affine << "': " << skip.reason << "\n";
+        std::cout << "wrote " << outModel << (outWeights.empty() ? "" : " + " + outWeights) << "\n";
+        if (verify) {
+            std::cout << "verified on " << comparison.images << " image(s): max |folded - original|\n";
+            for (const auto& difference : comparison.outputs)
+                std::cout << "  " << difference.output << ": " << difference.maxAbsDiff << " (outputs reach "
+                          << difference.maxAbsValue << ")\n";
+        }
+    }
+    for (const auto& skip : comparison.skipped) std::cerr << "skipped image " << skip.reason << "\n";
+    return 0;
+}
+
+}  // namespace qf::cli

@@ -1,0 +1,9 @@
+#pragma once
+#include <QStringList>
+
+// Each sub-command takes its arguments (its own name first) and returns the exit code.
+namespace qf::cli {
+int runInfoCommand(const QStringList& arguments);
+int runFoldCommand(const QStringList& arguments);
+int runRunCommand(const QStringList& arguments);
+}  // namespace qf::cli

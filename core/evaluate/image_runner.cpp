@@ -1,0 +1,46 @@
+#include "evaluate/image_runner.h"
+
+#include <filesystem>
+
+#include "util/error.h"
+
+namespace qf {
+
+ImageInput imageInputOf(const Graph& graph) {
+    std::vector<const ValueInfo*> inputs;
+    for (const auto& input : graph.inputs)
+        if (!graph.isWeight(input.name)) inputs.push_back(&input);
+    if (inputs.size() != 1)
+        throw Error("the model has " + std::to_string(inputs.size()) +
+                    " inputs; running it on images needs exactly one");
+    ImageInput result;
+    result.name = inputs[0]->name;
+    result.shape = inputs[0]->shape;
+    if (result.shape.size() == 4 && result.shape[1] > 0) result.channels = static_cast<int>(result.shape[1]);
+    return result;
+}
+
+std::vector<ImageFailure> forEachImage(
+    const ImageFolder& folder, const Preprocessing& pre, int channels, int maxImages,
+    const Progress& progress, const std::function<void(const LabeledImage&, const Tensor&)>& visit) {
+    std::vector<ImageFailure> failures;
+    const long total = maxImages > 0 ? std::min<long>(maxImages, static_cast<long>(folder.images.size()))
+                                     : static_cast<long>(folder.images.size());
+    for (long k = 0; k < total; ++k) {
+        if (progress.cancelled()) throw Cancelled{};
+        const LabeledImage& image = folder.images[static_cast<size_t>(k)];
+        progress.step(k, total, std::filesystem::path(image.path).filename().string());
+        Tensor input;
+        try {
+            input = loadImageTensor(image.path, pre, channels);
+        } catch (const Error& error) {
+            failures.push_back({image.path, error.what()});
+            continue;
+        }
+        visit(image, input);
+    }
+    progress.step(total, total, "");
+    return failures;
+}
+
+}  // namespace qf

@@ -1,0 +1,33 @@
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "evaluate/image_folder.h"
+#include "evaluate/preprocessing.h"
+#include "graph/graph.h"
+#include "util/progress.h"
+
+namespace qf {
+
+struct ImageFailure {
+    std::string path;
+    std::string reason;
+};
+
+// The single image input of a model: its name, channel count and declared shape.
+struct ImageInput {
+    std::string name;
+    int channels = 3;
+    Shape shape;
+};
+ImageInput imageInputOf(const Graph& graph);  // throws when the model has no or several inputs
+
+// Loads each image of the folder (at most maxImages when > 0) and hands it to `visit`;
+// undecodable images are collected in the returned list and skipped. Reports progress and
+// throws qf::Cancelled when cancelled.
+std::vector<ImageFailure> forEachImage(
+    const ImageFolder& folder, const Preprocessing& pre, int channels, int maxImages,
+    const Progress& progress, const std::function<void(const LabeledImage&, const Tensor&)>& visit);
+
+}  // namespace qf

@@ -1,0 +1,30 @@
+#pragma once
+#include <array>
+#include <string>
+
+#include "graph/tensor.h"
+
+namespace qf {
+
+// How an image becomes a network input: optional resize of the shorter side + center crop,
+// else a resize to width x height; then x = (pixel * scale - mean[c]) / std[c] in the chosen
+// channel order, laid out NCHW.
+struct Preprocessing {
+    int width = 0;   // 0: take it from the model's input shape
+    int height = 0;
+    float scale = 1.0f;
+    std::array<float, 3> mean{0.0f, 0.0f, 0.0f};
+    std::array<float, 3> std{1.0f, 1.0f, 1.0f};
+    bool rgb = true;
+    int resizeShorter = 0;  // 0: no shorter-side resize
+    bool centerCrop = false;
+};
+
+// Reads and preprocesses one image into a [1, channels, height, width] tensor (channels 1 or
+// 3). Throws qf::Error naming the file when it cannot be decoded.
+Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int channels);
+
+// Fills width/height from an NCHW model input shape where the user gave none.
+Preprocessing withModelSize(Preprocessing pre, const Shape& inputShape);
+
+}  // namespace qf

@@ -1,0 +1,59 @@
+#include "formats/model_io.h"
+
+#include <filesystem>
+
+#include "formats/caffe/caffe_exporter.h"
+#include "formats/caffe/caffe_importer.h"
+#include "formats/onnx/onnx_exporter.h"
+#include "formats/onnx/onnx_importer.h"
+#include "util/error.h"
+
+namespace qf {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void refuseOverwrite(const std::string& output, const std::vector<std::string>& protectedPaths) {
+    std::error_code error;
+    for (const auto& input : protectedPaths)
+        if (!input.empty() && fs::exists(output, error) && fs::equivalent(output, input, error))
+            throw Error(output + ": refusing to write over the model's own input file");
+}
+
+}  // namespace
+
+Graph loadModel(const std::string& modelPath, const std::string& weightsPath) {
+    if (!fs::exists(modelPath)) throw Error(modelPath + ": no such file");
+    if (endsWith(modelPath, ".prototxt") || endsWith(modelPath, ".caffemodel")) {
+        if (endsWith(modelPath, ".caffemodel"))
+            throw Error(modelPath + ": give the deploy .prototxt first, then the .caffemodel");
+        return importCaffe(modelPath, weightsPath);
+    }
+    if (endsWith(modelPath, ".onnx")) {
+        if (!weightsPath.empty()) throw Error(modelPath + ": an ONNX model takes no separate weights file");
+        return importOnnx(modelPath);
+    }
+    if (endsWith(modelPath, ".pb"))
+        throw Error(modelPath + ": TensorFlow GraphDef files are not supported yet");
+    throw Error(modelPath + ": unknown model format (expected .prototxt + .caffemodel, or .onnx)");
+}
+
+void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,
+               const std::vector<std::string>& protectedPaths) {
+    refuseOverwrite(modelPath, protectedPaths);
+    if (graph.format == "caffe") {
+        if (weightsPath.empty()) throw Error(modelPath + ": a Caffe model needs a .caffemodel output path too");
+        refuseOverwrite(weightsPath, protectedPaths);
+        exportCaffe(graph, modelPath, weightsPath);
+    } else if (graph.format == "onnx") {
+        exportOnnx(graph, modelPath);
+    } else {
+        throw Error(modelPath + ": cannot write a model of format '" + graph.format + "'");
+    }
+}
+
+}  // namespace qf
