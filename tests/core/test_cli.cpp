@@ -1,0 +1,162 @@
+// quantfold-cli end to end on the bundled sample: JSON keys, accuracy, fold verification,
+// and the errors a user meets (missing files, empty folders, undecodable images, overwrites).
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+#include "test_support.h"
+
+namespace {
+
+struct CliResult {
+    int exitCode = -1;
+    QByteArray out, err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+CliResult runCli(const QStringList& arguments) {
+    QProcess process;
+    process.start(QF_CLI_PATH, arguments);
+    process.waitForFinished(300000);
+    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+QString sample(const QString& file) { return QString::fromStdString(qftest::sourcePath("resources/sample/" + file.toStdString())); }
+
+const QStringList samplePreprocessing = {"--scale", "0.00392156862745098", "--mean", "0.5,0.5,0.5",
+                                         "--std", "0.5,0.5,0.5", "--rgb"};
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void infoDescribesBothFormats() {
+        const CliResult onnx = runCli({"info", sample("digits.onnx"), "--json"});
+        QCOMPARE(onnx.exitCode, 0);
+        QCOMPARE(onnx.json()["format"].toString(), QString("onnx"));
+        QCOMPARE(onnx.json()["foldable"].toInt(), 3);
+        QCOMPARE(onnx.json()["op_counts"].toObject()["BatchNormalization"].toInt(), 3);
+        QVERIFY(onnx.json()["unsupported"].toArray().isEmpty());
+        const CliResult caffe = runCli({"info", sample("digits_deploy.prototxt"), sample("digits.caffemodel"), "--json"});
+        QCOMPARE(caffe.exitCode, 0);
+        QCOMPARE(caffe.json()["format"].toString(), QString("caffe"));
+        QCOMPARE(caffe.json()["foldable"].toInt(), 6);  // 3 BatchNorm + 3 Scale
+        QCOMPARE(caffe.json()["nodes"].toInt(), 16);
+    }
+
+    void runReportsAccuracyInBothFormats() {
+        const CliResult onnx = runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"), "--json"} +
+                                      samplePreprocessing);
+        QCOMPARE(onnx.exitCode, 0);
+        QCOMPARE(onnx.json()["images"].toInt(), 200);
+        QVERIFY(onnx.json()["top1"].toDouble() >= 0.95);
+        QVERIFY(onnx.json()["top5"].toDouble() >= onnx.json()["top1"].toDouble());
+        const CliResult caffe = runCli(QStringList{"run", sample("digits_deploy.prototxt"), sample("digits.caffemodel"),
+                                                   "--images", sample("images"), "--json"} + samplePreprocessing);
+        QCOMPARE(caffe.exitCode, 0);
+        QCOMPARE(caffe.json()["top1"].toDouble(), onnx.json()["top1"].toDouble());
+    }
+
+    void foldWritesAVerifiedModel() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("folded.onnx");
+        const CliResult result = runCli(QStringList{"fold", sample("digits.onnx"), "-o", out, "--verify-images",
+                                                    sample("images"), "--json"} + samplePreprocessing);
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(result.json()["folded"].toInt(), 3);
+        QVERIFY(result.json()["skipped"].toArray().isEmpty());
+        const double diff = result.json()["max_abs_diff"].toObject()["logits"].toDouble(-1);
+        QVERIFY2(diff >= 0 && diff < 1e-4, QByteArray::number(diff));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"folded.onnx"});
+        const CliResult info = runCli({"info", out, "--json"});
+        QCOMPARE(info.json()["op_counts"].toObject()["BatchNormalization"].toInt(), 0);
+        const CliResult run = runCli(QStringList{"run", out, "--images", sample("images"), "--json"} + samplePreprocessing);
+        QVERIFY(run.json()["top1"].toDouble() >= 0.95);
+    }
+
+    void foldWritesCaffePairs() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("folded.prototxt");
+        const CliResult result = runCli(QStringList{"fold", sample("digits_deploy.prototxt"), sample("digits.caffemodel"),
+                                                    "-o", out, "--verify-images", sample("images"), "--json"} +
+                                        samplePreprocessing);
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(result.json()["folded"].toInt(), 6);
+        QVERIFY(result.json()["max_abs_diff"].toObject()["logits"].toDouble(-1) < 1e-4);
+        QVERIFY(QFile::exists(dir.filePath("folded.caffemodel")));
+        const CliResult info = runCli({"info", out, dir.filePath("folded.caffemodel"), "--json"});
+        QCOMPARE(info.exitCode, 0);
+        QCOMPARE(info.json()["nodes"].toInt(), 10);
+    }
+
+    void refusesToWriteOverItsInput() {
+        QTemporaryDir dir;
+        const QString copy = dir.filePath("model.onnx");
+        QVERIFY(QFile::copy(sample("digits.onnx"), copy));
+        const QByteArray before = [&] { QFile f(copy); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const CliResult result = runCli({"fold", copy, "-o", copy});
+        QVERIFY(result.exitCode != 0);
+        QVERIFY2(result.err.contains("refusing to write over"), result.err);
+        QFile after(copy);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), before);
+    }
+
+    void reportsBadInputClearly() {
+        QTemporaryDir dir;
+        const CliResult missing = runCli({"info", dir.filePath("nope.onnx")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("nope.onnx") && missing.err.contains("no such file"), missing.err);
+        QCOMPARE(missing.err.count('\n'), 1);
+
+        QDir(dir.path()).mkdir("empty");
+        const CliResult empty = runCli({"run", sample("digits.onnx"), "--images", dir.filePath("empty")});
+        QCOMPARE(empty.exitCode, 1);
+        QVERIFY2(empty.err.contains("no images"), empty.err);
+
+        // One good image and one that is not an image: the run goes on and names the bad one.
+        QDir(dir.path()).mkdir("mixed");
+        QVERIFY(QFile::copy(sample("images/img_0000.png"), dir.filePath("mixed/good.png")));
+        QFile bad(dir.filePath("mixed/broken.jpg"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("not really a jpeg");
+        bad.close();
+        const CliResult mixed = runCli({"run", sample("digits.onnx"), "--images", dir.filePath("mixed"), "--json"});
+        QCOMPARE(mixed.exitCode, 0);
+        QCOMPARE(mixed.json()["images"].toInt(), 1);
+        QVERIFY2(mixed.err.contains("broken.jpg"), mixed.err);
+        QCOMPARE(mixed.json()["skipped"].toArray().size(), 1);
+
+        const CliResult noDir = runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("missing/dir/out.onnx")});
+        QCOMPARE(noDir.exitCode, 1);
+        QVERIFY2(noDir.err.contains("out.onnx"), noDir.err);
+        QVERIFY(!QDir(dir.filePath("missing")).exists());
+
+        const CliResult usage = runCli({"fold", sample("digits.onnx")});
+        QVERIFY(usage.exitCode != 0);
+        QVERIFY2(usage.err.contains("-o OUT"), usage.err);
+    }
+
+    void dumpsOutputsAsNpy() {
+        QTemporaryDir dir;
+        const CliResult result = runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                                    "--max-images", "2", "--dump", dir.filePath("dump")} +
+                                        samplePreprocessing);
+        QCOMPARE(result.exitCode, 0);
+        QFile npy(dir.filePath("dump/img_0000.logits.npy"));
+        QVERIFY(npy.open(QIODevice::ReadOnly));
+        const QByteArray bytes = npy.readAll();
+        QVERIFY(bytes.startsWith("\x93NUMPY"));
+        QVERIFY(bytes.contains("'shape': (1, 10)") || bytes.contains("'shape': (1,10)"));
+        QCOMPARE(bytes.size() % 64 == 40 || bytes.size() > 128, true);
+        QCOMPARE(QDir(dir.filePath("dump")).entryList(QDir::Files).size(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
