@@ -105,7 +105,6 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     if (initializersListedAsInputs) graph.sourceInfo["initializers_as_inputs"] = "1";
     for (const auto& output : proto.output()) graph.outputs.push_back(valueInfoFromOnnx(output));
 
-    int unnamed = 0;
     for (const auto& nodeProto : proto.node()) {
         const std::string where = nameForErrors + ": node '" + nodeProto.name() + "' (" +
                                   nodeProto.op_type() + ")";
@@ -116,9 +115,10 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
             continue;
         }
         Node node;
-        node.name = nodeProto.name().empty()
-                        ? nodeProto.op_type() + "_" + std::to_string(unnamed++)
-                        : nodeProto.name();
+        // Unnamed nodes are named for their first output: stable across a round trip.
+        node.name = !nodeProto.name().empty() ? nodeProto.name()
+                    : nodeProto.output_size() ? nodeProto.op_type() + ":" + nodeProto.output(0)
+                                              : nodeProto.op_type();
         const bool defaultDomain = nodeProto.domain().empty() || nodeProto.domain() == "ai.onnx";
         node.op = defaultDomain ? nodeProto.op_type() : nodeProto.domain() + "." + nodeProto.op_type();
         node.inputs.assign(nodeProto.input().begin(), nodeProto.input().end());
