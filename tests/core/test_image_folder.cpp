@@ -1,0 +1,111 @@
+// Image folders, labels files and preprocessing, checked against hand-computed values.
+#include <QtTest>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+
+#include "evaluate/image_folder.h"
+#include "evaluate/preprocessing.h"
+#include "test_support.h"
+#include "util/error.h"
+
+namespace {
+
+std::string errorOf(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const qf::Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+void writeText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+}  // namespace
+
+class TestImageFolder : public QObject {
+    Q_OBJECT
+
+private slots:
+    void preprocessesPixelsAsSpecified() {
+        QTemporaryDir dir;
+        // A 2x1 BGR image: left pixel B=10 G=20 R=30, right pixel B=200 G=100 R=50.
+        cv::Mat image(1, 2, CV_8UC3);
+        image.at<cv::Vec3b>(0, 0) = {10, 20, 30};
+        image.at<cv::Vec3b>(0, 1) = {200, 100, 50};
+        const std::string path = dir.filePath("pixels.png").toStdString();
+        QVERIFY(cv::imwrite(path, image));
+        qf::Preprocessing pre;
+        pre.width = 2;
+        pre.height = 1;
+        pre.scale = 0.5f;
+        pre.mean = {1.0f, 2.0f, 3.0f};
+        pre.std = {2.0f, 4.0f, 5.0f};
+        const qf::Tensor rgb = qf::loadImageTensor(path, pre, 3);
+        QCOMPARE(rgb.shape, (qf::Shape{1, 3, 1, 2}));
+        // Channel 0 is red: (30 * 0.5 - 1) / 2 = 7 and (50 * 0.5 - 1) / 2 = 12.
+        const std::vector<float> expectedRgb = {7.0f, 12.0f, 2.0f, 12.0f, 0.4f, 19.4f};
+        for (size_t k = 0; k < expectedRgb.size(); ++k) QVERIFY(std::abs(rgb.f[k] - expectedRgb[k]) < 1e-6);
+        pre.rgb = false;
+        const qf::Tensor bgr = qf::loadImageTensor(path, pre, 3);
+        QVERIFY(std::abs(bgr.f[0] - (10 * 0.5f - 1) / 2) < 1e-6);
+        const qf::Tensor gray = qf::loadImageTensor(path, pre, 1);
+        QCOMPARE(gray.shape, (qf::Shape{1, 1, 1, 2}));
+    }
+
+    void resizesShorterSideThenCrops() {
+        QTemporaryDir dir;
+        cv::Mat image(40, 80, CV_8UC3, cv::Scalar(0, 0, 0));
+        image(cv::Rect(30, 0, 20, 40)).setTo(cv::Scalar(255, 255, 255));  // a white center band
+        const std::string path = dir.filePath("wide.bmp").toStdString();
+        QVERIFY(cv::imwrite(path, image));
+        qf::Preprocessing pre;
+        pre.width = pre.height = 10;
+        pre.resizeShorter = 20;  // 40x80 -> 20x40, then the center 10x10 is inside the band
+        pre.centerCrop = true;
+        const qf::Tensor t = qf::loadImageTensor(path, pre, 3);
+        QCOMPARE(t.shape, (qf::Shape{1, 3, 10, 10}));
+        for (const float v : t.f) QCOMPARE(v, 255.0f);
+    }
+
+    void readsLabelsAndReportsBadLines() {
+        QTemporaryDir dir;
+        cv::Mat image(4, 4, CV_8UC3, cv::Scalar(1, 2, 3));
+        for (const char* name : {"b.png", "a.jpg", "c.bmp"}) QVERIFY(cv::imwrite(dir.filePath(name).toStdString(), image));
+        writeText(dir.filePath("notes.txt").toStdString(), "not an image");
+        writeText(dir.filePath("labels.txt").toStdString(), "a.jpg 3\nb.png 7\n");
+        const qf::ImageFolder folder = qf::openImageFolder(dir.path().toStdString());
+        QCOMPARE(folder.images.size(), size_t{3});
+        QVERIFY(folder.hasLabels);
+        QCOMPARE(folder.images[0].label, 3);
+        QCOMPARE(folder.images[1].label, 7);
+        QCOMPARE(folder.images[2].label, -1);
+
+        const std::string badLabels = dir.filePath("bad.txt").toStdString();
+        writeText(badLabels, "a.jpg 3\n\nb.png seven\n");
+        const std::string message = errorOf([&] { qf::openImageFolder(dir.path().toStdString(), badLabels); });
+        QVERIFY2(message.find(badLabels + ":3:") != std::string::npos, message.c_str());
+    }
+
+    void rejectsEmptyAndMissingFolders() {
+        QTemporaryDir dir;
+        std::string message = errorOf([&] { qf::openImageFolder(dir.path().toStdString()); });
+        QVERIFY2(message.find("no images") != std::string::npos, message.c_str());
+        message = errorOf([&] { qf::openImageFolder(dir.filePath("absent").toStdString()); });
+        QVERIFY2(message.find("not a folder") != std::string::npos, message.c_str());
+    }
+
+    void namesUndecodableImages() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("broken.png").toStdString();
+        writeText(path, "\x89PNG but then nothing");
+        qf::Preprocessing pre;
+        pre.width = pre.height = 4;
+        const std::string message = errorOf([&] { qf::loadImageTensor(path, pre, 3); });
+        QVERIFY2(message.find(path) != std::string::npos && message.find("cannot decode") != std::string::npos,
+                 message.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImageFolder)
+#include "test_image_folder.moc"
