@@ -1,0 +1,182 @@
+#include "calibration/threshold_methods.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace qf {
+
+const std::vector<ThresholdMethod>& allThresholdMethods() {
+    static const std::vector<ThresholdMethod> methods = {ThresholdMethod::Kl, ThresholdMethod::MinMax,
+                                                         ThresholdMethod::Percentile, ThresholdMethod::Mse,
+                                                         ThresholdMethod::Aciq};
+    return methods;
+}
+
+std::string methodName(ThresholdMethod method) {
+    switch (method) {
+        case ThresholdMethod::Kl: return "kl";
+        case ThresholdMethod::MinMax: return "minmax";
+        case ThresholdMethod::Percentile: return "percentile";
+        case ThresholdMethod::Mse: return "mse";
+        case ThresholdMethod::Aciq: return "aciq";
+    }
+    return "?";
+}
+
+bool parseMethod(const std::string& name, ThresholdMethod& method) {
+    for (const auto candidate : allThresholdMethods())
+        if (methodName(candidate) == name) {
+            method = candidate;
+            return true;
+        }
+    return false;
+}
+
+double klThreshold(const AbsHistogram& histogram) {
+    const std::vector<double>& hist = histogram.counts();
+    const int bins = static_cast<int>(hist.size());
+    constexpr int kLevels = 128;
+    if (bins <= kLevels) return histogram.range();
+    // The last non-empty bin bounds the search: candidates beyond it all keep every value.
+    int lastUsed = bins - 1;
+    while (lastUsed > 0 && hist[static_cast<size_t>(lastUsed)] == 0.0) --lastUsed;
+    if (lastUsed < kLevels) return (kLevels) * histogram.binWidth();
+
+    std::vector<double> suffix(static_cast<size_t>(bins) + 1, 0.0);
+    for (int k = bins - 1; k >= 0; --k) suffix[static_cast<size_t>(k)] = suffix[static_cast<size_t>(k) + 1] + hist[static_cast<size_t>(k)];
+    std::vector<double> p, q;
+    double bestKl = std::numeric_limits<double>::infinity();
+    int best = bins;
+    for (int i = kLevels; i <= std::min(bins, lastUsed + 1); ++i) {
+        p.assign(hist.begin(), hist.begin() + i);
+        p[static_cast<size_t>(i) - 1] += suffix[static_cast<size_t>(i)];
+        // Quantize the unclipped bins [0, i) to 128 levels, then spread each level's mass
+        // evenly over the bins where P is non-empty (as TensorRT's reference does).
+        q.assign(static_cast<size_t>(i), 0.0);
+        const double merged = static_cast<double>(i) / kLevels;
+        for (int level = 0; level < kLevels; ++level) {
+            const int start = static_cast<int>(level * merged);
+            const int end = level == kLevels - 1 ? i : static_cast<int>((level + 1) * merged);
+            double sum = 0.0;
+            int nonEmpty = 0;
+            for (int k = start; k < end; ++k) {
+                sum += hist[static_cast<size_t>(k)];
+                nonEmpty += p[static_cast<size_t>(k)] != 0.0;
+            }
+            if (nonEmpty == 0) continue;
+            const double share = sum / nonEmpty;
+            for (int k = start; k < end; ++k)
+                if (p[static_cast<size_t>(k)] != 0.0) q[static_cast<size_t>(k)] = share;
+        }
+        double pSum = 0.0, qSum = 0.0;
+        for (int k = 0; k < i; ++k) {
+            pSum += p[static_cast<size_t>(k)];
+            qSum += q[static_cast<size_t>(k)];
+        }
+        if (pSum == 0.0 || qSum == 0.0) continue;
+        double kl = 0.0;
+        for (int k = 0; k < i; ++k) {
+            const double pk = p[static_cast<size_t>(k)] / pSum;
+            if (pk == 0.0) continue;
+            const double qk = q[static_cast<size_t>(k)] / qSum;
+            // Q is zero where P is not only when a level's own bins were all empty but the
+            // clipped outliers landed there: a large finite penalty keeps candidates comparable.
+            kl += pk * std::log(pk / std::max(qk, 1e-12));
+        }
+        if (kl < bestKl) {
+            bestKl = kl;
+            best = i;
+        }
+    }
+    return (static_cast<double>(best) + 0.5) * histogram.binWidth();
+}
+
+double minMaxThreshold(const AbsHistogram& histogram) { return histogram.absMax(); }
+
+double percentileThreshold(const AbsHistogram& histogram, double percentile) {
+    const double target = histogram.total() * std::clamp(percentile, 0.0, 100.0) / 100.0;
+    double cumulative = 0.0;
+    const auto& counts = histogram.counts();
+    for (size_t k = 0; k < counts.size(); ++k) {
+        cumulative += counts[k];
+        if (cumulative >= target) return std::min(histogram.absMax(), (static_cast<double>(k) + 1) * histogram.binWidth());
+    }
+    return histogram.absMax();
+}
+
+double mseThreshold(const AbsHistogram& histogram, int levels) {
+    const auto& counts = histogram.counts();
+    const double width = histogram.binWidth();
+    const int bins = static_cast<int>(counts.size());
+    double bestError = std::numeric_limits<double>::infinity();
+    double best = histogram.absMax();
+    // Candidates on bin edges from 1/16 of the range up; prefix sums make each one O(1)
+    // except the clipped tail, which is summed with running moments.
+    std::vector<double> count(static_cast<size_t>(bins) + 1, 0.0), first(count), second(count);
+    for (int k = bins - 1; k >= 0; --k) {
+        const double center = (k + 0.5) * width;
+        count[static_cast<size_t>(k)] = count[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)];
+        first[static_cast<size_t>(k)] = first[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)] * center;
+        second[static_cast<size_t>(k)] = second[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)] * center * center;
+    }
+    for (int edge = std::max(1, bins / 16); edge <= bins; ++edge) {
+        const double t = edge * width;
+        const double step = t / levels;
+        const double inside = count[0] - count[static_cast<size_t>(edge)];
+        // Sum over clipped values of (x - t)^2 = S2 - 2 t S1 + t^2 N.
+        const double clipped = second[static_cast<size_t>(edge)] - 2.0 * t * first[static_cast<size_t>(edge)] +
+                               t * t * count[static_cast<size_t>(edge)];
+        const double error = clipped + inside * step * step / 12.0;
+        if (error < bestError) {
+            bestError = error;
+            best = t;
+        }
+    }
+    return std::min(best, histogram.absMax());
+}
+
+double aciqThreshold(const AbsHistogram& histogram) {
+    const auto& counts = histogram.counts();
+    const double width = histogram.binWidth();
+    double n = 0.0, sumAbs = 0.0, sumSquares = 0.0;
+    for (size_t k = 0; k < counts.size(); ++k) {
+        const double x = (static_cast<double>(k) + 0.5) * width;
+        n += counts[k];
+        sumAbs += counts[k] * x;
+        sumSquares += counts[k] * x * x;
+    }
+    if (n == 0.0) return 0.0;
+    // Zero-mean fits on |x|: Laplace scale b = E|x|, Gaussian sigma = sqrt(E x^2).
+    const double b = sumAbs / n;
+    const double sigma = std::sqrt(sumSquares / n);
+    if (b <= 0.0 || sigma <= 0.0) return histogram.absMax();
+    double laplaceLogLikelihood = 0.0, gaussLogLikelihood = 0.0;
+    for (size_t k = 0; k < counts.size(); ++k) {
+        if (counts[k] == 0.0) continue;
+        const double x = (static_cast<double>(k) + 0.5) * width;
+        laplaceLogLikelihood += counts[k] * (-std::log(2.0 * b) - x / b);
+        gaussLogLikelihood += counts[k] * (-0.5 * std::log(2.0 * M_PI * sigma * sigma) - x * x / (2.0 * sigma * sigma));
+    }
+    // Optimal 8-bit clipping ratios from the ACIQ paper.
+    const double alpha = laplaceLogLikelihood > gaussLogLikelihood ? 9.89 * b : 3.92 * sigma;
+    return std::min(alpha, histogram.absMax());
+}
+
+double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method, const ThresholdOptions& options) {
+    double threshold = 0.0;
+    if (!histogram.empty() && histogram.absMax() > 0.0) {
+        switch (method) {
+            case ThresholdMethod::Kl: threshold = klThreshold(histogram); break;
+            case ThresholdMethod::MinMax: threshold = minMaxThreshold(histogram); break;
+            case ThresholdMethod::Percentile: threshold = percentileThreshold(histogram, options.percentile); break;
+            case ThresholdMethod::Mse: threshold = mseThreshold(histogram, options.levels); break;
+            case ThresholdMethod::Aciq: threshold = aciqThreshold(histogram); break;
+        }
+    }
+    // An all-zero tensor still needs a finite scale; any positive threshold represents 0 exactly.
+    if (!(threshold > 0.0) || !std::isfinite(threshold)) threshold = histogram.absMax() > 0.0 ? histogram.absMax() : 1e-6;
+    return threshold;
+}
+
+}  // namespace qf

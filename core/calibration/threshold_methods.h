@@ -1,0 +1,41 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "calibration/histogram.h"
+
+namespace qf {
+
+// Each method maps a tensor's |x| histogram to a clipping threshold T: values are quantized
+// as round(x * levels / T) and saturated. `levels` is 127 for int8, 255 for a non-negative
+// tensor in uint8.
+enum class ThresholdMethod { Kl, MinMax, Percentile, Mse, Aciq };
+
+const std::vector<ThresholdMethod>& allThresholdMethods();
+std::string methodName(ThresholdMethod method);
+bool parseMethod(const std::string& name, ThresholdMethod& method);
+
+struct ThresholdOptions {
+    double percentile = 99.99;  // for Percentile
+    int levels = 127;
+};
+
+// TensorRT's entropy calibration: candidate thresholds from bin 128 to the last, outliers
+// clipped into the last kept bin, quantized to 128 levels and expanded back; the candidate
+// with the smallest KL(P || Q) wins.
+double klThreshold(const AbsHistogram& histogram);
+double minMaxThreshold(const AbsHistogram& histogram);
+double percentileThreshold(const AbsHistogram& histogram, double percentile);
+// Minimises the expected squared error: clipping error beyond T plus uniform rounding noise
+// (T/levels)^2 / 12 for the values inside.
+double mseThreshold(const AbsHistogram& histogram, int levels);
+// Analytical clipping (Banner et al.): fits a Laplace and a Gaussian to the histogram, keeps
+// the better fit and uses its optimal 8-bit clipping ratio.
+double aciqThreshold(const AbsHistogram& histogram);
+
+// Dispatches to the method; an empty or all-zero histogram gives a small positive threshold,
+// never 0 or NaN, so scales stay finite.
+double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method,
+                        const ThresholdOptions& options = {});
+
+}  // namespace qf
