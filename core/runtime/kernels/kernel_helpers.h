@@ -59,6 +59,18 @@ inline Tensor makeTensor(DataType dtype, Shape shape) {
     return t;
 }
 
+// The storage of a tensor by element type: float for floating tensors, int64 for the rest.
+template <typename T>
+const std::vector<T>& valuesOf(const Tensor& t);
+template <>
+inline const std::vector<float>& valuesOf<float>(const Tensor& t) {
+    return t.f;
+}
+template <>
+inline const std::vector<int64_t>& valuesOf<int64_t>(const Tensor& t) {
+    return t.i;
+}
+
 // Runs fn(source values, destination values) on the storage that the dtype of `in` selects:
 // data-movement kernels are written once for float and integer tensors. `out` gets in's dtype.
 template <typename Fn>
