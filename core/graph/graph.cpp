@@ -118,6 +118,7 @@ void Graph::removeUnusedWeights() {
     std::set<std::string> used;
     for (const auto& node : nodes)
         for (const auto& in : node.inputs) used.insert(in);
+    for (const auto& out : outputs) used.insert(out.name);
     for (auto it = weights.begin(); it != weights.end();)
         it = used.count(it->first) ? std::next(it) : weights.erase(it);
 }

@@ -71,6 +71,10 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
     if (keepAll) return live;
     TensorMap results;
     for (const auto& output : graph_.outputs) {
+        if (const Tensor* constant = graph_.weight(output.name)) {
+            results[output.name] = *constant;
+            continue;
+        }
         const auto value = live.find(output.name);
         if (value == live.end())
             throw Error("model output '" + output.name + "' was not produced by any node");

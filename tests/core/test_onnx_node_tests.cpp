@@ -8,6 +8,7 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "formats/onnx/onnx_importer.h"
@@ -266,7 +267,8 @@ const Exclusion kExcluded[] = {
     {"test_hardsigmoid_default", "opset 6 model; the importer reads opsets 7 to 17"},
     {"test_hardsigmoid_example", "opset 6 model; the importer reads opsets 7 to 17"},
     {"test_maxpool_with_argmax_2d_precomputed_pads", "MaxPool's Indices output is not supported"},
-    {"test_maxpool_with_argmax_2d_precomputed_strides", "MaxPool's Indices output is not supported"},
+    {"test_maxpool_with_argmax_2d_precomputed_strides",
+     "MaxPool's Indices output is not supported"},
     {"test_cast_BFLOAT16_to_FLOAT", "bfloat16 is not an IR element type"},
     {"test_cast_FLOAT_to_BFLOAT16", "bfloat16 is not an IR element type"},
     {"test_cast_DOUBLE_to_FLOAT16", "float16 is not an IR element type"},
@@ -301,13 +303,13 @@ const Exclusion kExcluded[] = {
     {"test_resize_upsample_sizes_cubic", "cubic Resize is not supported"},
 };
 
+// Float outputs must satisfy |actual - expected| <= 1e-4 + 1e-4 * |expected|; every listed
+// test passes at this tolerance, none needs a looser one. Integer outputs must be exact.
 struct Tolerance {
     double absolute = 1e-4;
     double relative = 1e-4;
 };
-
-// Per-test tolerances looser than the default, each with its reason.
-Tolerance toleranceFor(const std::string&) { return {}; }
+const Tolerance kTolerance;
 
 std::string nodeTestPath(const std::string& dir, const std::string& file = "") {
     return kNodeTestRoot + "/" + dir + (file.empty() ? "" : "/" + file);
@@ -432,18 +434,17 @@ private:
             if (!graph.isWeight(input.name)) feedNames.push_back(input.name);
         const qf::Executor executor(graph);
 
-        const QStringList dataSets =
-            QDir(QString::fromStdString(nodeTestPath(name)))
-                .entryList({"test_data_set_*"}, QDir::Dirs, QDir::Name);
+        const QStringList dataSets = QDir(QString::fromStdString(nodeTestPath(name)))
+                                         .entryList({"test_data_set_*"}, QDir::Dirs, QDir::Name);
         QVERIFY2(!dataSets.isEmpty(), "no test_data_set_* folder");
         for (const QString& dataSet : dataSets) {
             const std::string setPath = nodeTestPath(name, dataSet.toStdString());
             qf::TensorMap feeds;
             const std::vector<NamedTensor> inputs = readTensorFiles(setPath, "input");
             for (size_t k = 0; k < inputs.size(); ++k) {
-                const std::string inputName =
-                    !inputs[k].name.empty() ? inputs[k].name
-                                            : (k < feedNames.size() ? feedNames[k] : "");
+                const std::string inputName = !inputs[k].name.empty()
+                                                  ? inputs[k].name
+                                                  : (k < feedNames.size() ? feedNames[k] : "");
                 feeds[inputName] = inputs[k].value;
             }
             const qf::TensorMap results = executor.run(feeds);
@@ -457,9 +458,10 @@ private:
                 const auto actual = results.find(outputName);
                 QVERIFY2(actual != results.end(), ("no output '" + outputName + "'").c_str());
                 const std::string difference =
-                    compareTensors(actual->second, expected[k].value, toleranceFor(name));
+                    compareTensors(actual->second, expected[k].value, kTolerance);
                 QVERIFY2(difference.empty(),
-                         (dataSet.toStdString() + " output '" + outputName + "': " + difference).c_str());
+                         (dataSet.toStdString() + " output '" + outputName + "': " + difference)
+                             .c_str());
             }
         }
     }

@@ -40,8 +40,8 @@ void unary(const Node& node, const std::vector<const Tensor*>& inputs, std::vect
 
 // One bound of Clip: input k when given (opset 11+), else the attribute (older opsets).
 template <typename T>
-T clipBound(const Node& node, const std::vector<const Tensor*>& inputs, size_t k,
-            const char* attr, T fallback) {
+T clipBound(const Node& node, const std::vector<const Tensor*>& inputs, size_t k, const char* attr,
+            T fallback) {
     if (k < inputs.size() && inputs[k]) {
         const Tensor& bound = *inputs[k];
         if (bound.numel() != 1) kernelError(node, std::string(attr) + " must be a scalar");
@@ -56,7 +56,8 @@ T clipBound(const Node& node, const std::vector<const Tensor*>& inputs, size_t k
 
 }  // namespace
 
-void relu(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void relu(const Node& node, const std::vector<const Tensor*>& inputs,
+          std::vector<Tensor>& outputs) {
     unary(node, inputs, outputs, [](float v) { return v > 0.0f ? v : 0.0f; });
 }
 
@@ -82,11 +83,9 @@ void prelu(const Node& node, const std::vector<const Tensor*>& inputs,
                    y.f.data(), [](float v, float s) { return v >= 0.0f ? v : v * s; });
 }
 
-void clip(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void clip(const Node& node, const std::vector<const Tensor*>& inputs,
+          std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
-    Tensor& y = outputs[0];
-    y.dtype = x.dtype;
-    y.shape = x.shape;
     if (x.isFloat()) {
         constexpr float inf = std::numeric_limits<float>::infinity();
         const float lo = clipBound<float>(node, inputs, 1, "min", -inf);
@@ -94,8 +93,13 @@ void clip(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
         unary(node, inputs, outputs, [lo, hi](float v) { return std::min(std::max(v, lo), hi); });
         return;
     }
-    const int64_t lo = clipBound<int64_t>(node, inputs, 1, "min", std::numeric_limits<int64_t>::min());
-    const int64_t hi = clipBound<int64_t>(node, inputs, 2, "max", std::numeric_limits<int64_t>::max());
+    const int64_t lo =
+        clipBound<int64_t>(node, inputs, 1, "min", std::numeric_limits<int64_t>::min());
+    const int64_t hi =
+        clipBound<int64_t>(node, inputs, 2, "max", std::numeric_limits<int64_t>::max());
+    Tensor& y = outputs[0];
+    y.dtype = x.dtype;
+    y.shape = x.shape;
     y.i.resize(x.i.size());
     std::transform(x.i.begin(), x.i.end(), y.i.begin(),
                    [lo, hi](int64_t v) { return std::min(std::max(v, lo), hi); });
@@ -110,19 +114,18 @@ void hardSigmoid(const Node& node, const std::vector<const Tensor*>& inputs,
                  std::vector<Tensor>& outputs) {
     const float alpha = node.attrFloat("alpha", 0.2f);
     const float beta = node.attrFloat("beta", 0.5f);
-    unary(node, inputs, outputs, [alpha, beta](float v) {
-        return std::min(std::max(alpha * v + beta, 0.0f), 1.0f);
-    });
+    unary(node, inputs, outputs,
+          [alpha, beta](float v) { return std::min(std::max(alpha * v + beta, 0.0f), 1.0f); });
 }
 
 void hardSwish(const Node& node, const std::vector<const Tensor*>& inputs,
                std::vector<Tensor>& outputs) {
-    unary(node, inputs, outputs, [](float v) {
-        return v * std::min(std::max(v / 6.0f + 0.5f, 0.0f), 1.0f);
-    });
+    unary(node, inputs, outputs,
+          [](float v) { return v * std::min(std::max(v / 6.0f + 0.5f, 0.0f), 1.0f); });
 }
 
-void tanh(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void tanh(const Node& node, const std::vector<const Tensor*>& inputs,
+          std::vector<Tensor>& outputs) {
     unary(node, inputs, outputs, [](float v) { return std::tanh(v); });
 }
 
@@ -143,9 +146,8 @@ void power(const Node& node, const std::vector<const Tensor*>& inputs,
             return base * base;
         });
     } else {
-        unary(node, inputs, outputs, [exponent, scale, shift](float v) {
-            return std::pow(shift + scale * v, exponent);
-        });
+        unary(node, inputs, outputs,
+              [exponent, scale, shift](float v) { return std::pow(shift + scale * v, exponent); });
     }
 }
 

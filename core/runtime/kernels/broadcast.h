@@ -30,8 +30,8 @@ struct BroadcastPlan {
     // Merged output axes except the innermost one, with each operand's stride along them
     // (0 where it broadcasts).
     std::vector<int64_t> outerDims, aStrides, bStrides;
-    int64_t rows = 1;   // product of outerDims
-    int64_t inner = 1;  // length of the innermost merged axis
+    int64_t rows = 1;                   // product of outerDims
+    int64_t inner = 1;                  // length of the innermost merged axis
     bool aInner = true, bInner = true;  // the operand advances along the innermost axis
 };
 

@@ -191,9 +191,9 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
         const int64_t wantH = !outputShapeAttr.empty() ? outputShapeAttr[0] : g.inH * g.w.strideH;
         const int64_t wantW = !outputShapeAttr.empty() ? outputShapeAttr[1] : g.inW * g.w.strideW;
         const bool upper = autoPad != "SAME_LOWER";
+        // A negative total (output_shape larger than the full size) grows the end, as ORT does.
         const auto split = [upper](int64_t total, int64_t& begin, int64_t& end) {
-            total = std::max<int64_t>(0, total);
-            begin = upper ? total / 2 : total - total / 2;
+            begin = total <= 0 ? 0 : upper ? total / 2 : total - total / 2;
             end = total - begin;
         };
         split(fullH - wantH, g.w.padTop, g.w.padBottom);

@@ -27,8 +27,8 @@ template <typename FloatOp, typename IntOp>
 Tensor binary(const Node& node, const Tensor& a, const Tensor& b, FloatOp floatOp, IntOp intOp) {
     Shape outShape;
     if (!broadcastShape(a.shape, b.shape, outShape))
-        kernelError(node, "cannot broadcast " + shapeToString(a.shape) + " with " +
-                              shapeToString(b.shape));
+        kernelError(
+            node, "cannot broadcast " + shapeToString(a.shape) + " with " + shapeToString(b.shape));
     const BroadcastPlan plan = planBroadcast(a.shape, b.shape, outShape);
     if (!a.isFloat() && !b.isFloat()) {
         Tensor out = makeTensor(integerResultType(a, b), outShape);
@@ -50,24 +50,34 @@ Tensor binary(const Node& node, const Tensor& a, const Tensor& b, FloatOp floatO
 
 struct Plus {
     template <typename T>
-    T operator()(T x, T y) const { return x + y; }
+    T operator()(T x, T y) const {
+        return x + y;
+    }
 };
 struct Minus {
     template <typename T>
-    T operator()(T x, T y) const { return x - y; }
+    T operator()(T x, T y) const {
+        return x - y;
+    }
 };
 struct Times {
     template <typename T>
-    T operator()(T x, T y) const { return x * y; }
+    T operator()(T x, T y) const {
+        return x * y;
+    }
 };
 struct Divide {
     // Integer division truncates toward zero (C++ and ONNX runtimes agree).
     template <typename T>
-    T operator()(T x, T y) const { return x / y; }
+    T operator()(T x, T y) const {
+        return x / y;
+    }
 };
 struct Maximum {
     template <typename T>
-    T operator()(T x, T y) const { return x < y ? y : x; }
+    T operator()(T x, T y) const {
+        return x < y ? y : x;
+    }
 };
 
 template <typename Op>
@@ -145,9 +155,15 @@ void eltwise(const Node& node, const std::vector<const Tensor*>& inputs,
 #pragma omp parallel for if (n >= (1 << 16))
         for (int64_t j = 0; j < n; ++j) {
             switch (operation) {
-                case kProd: y[j] *= x[j]; break;
-                case kMax: y[j] = std::max(y[j], x[j]); break;
-                default: y[j] += coeff * x[j]; break;
+                case kProd:
+                    y[j] *= x[j];
+                    break;
+                case kMax:
+                    y[j] = std::max(y[j], x[j]);
+                    break;
+                default:
+                    y[j] += coeff * x[j];
+                    break;
             }
         }
     }

@@ -34,11 +34,16 @@ inline int64_t product(const Shape& shape, size_t begin, size_t end) {
 // the declared type the way the C types (and ONNX runtimes) wrap.
 inline int64_t wrapToType(int64_t value, DataType type) {
     switch (type) {
-        case DataType::Int32: return static_cast<int32_t>(value);
-        case DataType::Int8: return static_cast<int8_t>(value);
-        case DataType::UInt8: return static_cast<uint8_t>(value);
-        case DataType::Bool: return value != 0 ? 1 : 0;
-        default: return value;
+        case DataType::Int32:
+            return static_cast<int32_t>(value);
+        case DataType::Int8:
+            return static_cast<int8_t>(value);
+        case DataType::UInt8:
+            return static_cast<uint8_t>(value);
+        case DataType::Bool:
+            return value != 0 ? 1 : 0;
+        default:
+            return value;
     }
 }
 
@@ -85,7 +90,8 @@ void withStorage(const Tensor& in, Tensor& out, Fn&& fn) {
 // Moves an input through unchanged except for its shape (Reshape, Flatten, Squeeze...).
 inline void reshapedCopy(const Node& node, const Tensor& in, Shape shape, Tensor& out) {
     if (shapeNumel(shape) != in.numel())
-        kernelError(node, "cannot reshape " + shapeToString(in.shape) + " to " + shapeToString(shape));
+        kernelError(node,
+                    "cannot reshape " + shapeToString(in.shape) + " to " + shapeToString(shape));
     out.dtype = in.dtype;
     out.f = in.f;
     out.i = in.i;

@@ -23,6 +23,7 @@ template <typename Reduce>
 void pool2d(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
             Reduce reduce) {
     const Tensor& x = requireInput(node, inputs, 0);
+    if (!x.isFloat()) kernelError(node, std::string("pooling of ") + dataTypeName(x.dtype) + " tensors is not supported");
     if (x.rank() != 4 && x.rank() != 3)
         kernelError(node, "expects a 3-D or 4-D input, got " + shapeToString(x.shape));
     if (node.outputs.size() > 1 && !node.outputs[1].empty())
@@ -99,6 +100,7 @@ template <typename Reduce>
 void globalPool(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
                 Reduce reduce) {
     const Tensor& x = requireInput(node, inputs, 0);
+    if (!x.isFloat()) kernelError(node, std::string("pooling of ") + dataTypeName(x.dtype) + " tensors is not supported");
     if (x.rank() < 3) kernelError(node, "expects an input with spatial axes, got " + shapeToString(x.shape));
     Shape shape = x.shape;
     int64_t planeSize = 1;

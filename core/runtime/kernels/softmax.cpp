@@ -59,7 +59,8 @@ void softmax(const Node& node, const std::vector<const Tensor*>& inputs,
     const int64_t outer = product(x.shape, 0, static_cast<size_t>(axis));
     const int64_t len = coerce2d ? product(x.shape, static_cast<size_t>(axis), x.shape.size())
                                  : x.shape[static_cast<size_t>(axis)];
-    const int64_t inner = coerce2d ? 1 : product(x.shape, static_cast<size_t>(axis) + 1, x.shape.size());
+    const int64_t inner =
+        coerce2d ? 1 : product(x.shape, static_cast<size_t>(axis) + 1, x.shape.size());
 
     Tensor& y = outputs[0];
     y = makeTensor(x.dtype, x.shape);
