@@ -1,0 +1,23 @@
+#pragma once
+#include "calibration/calibration_table.h"
+#include "evaluate/image_folder.h"
+#include "evaluate/preprocessing.h"
+#include "graph/graph.h"
+#include "util/progress.h"
+
+namespace qf {
+
+struct CalibrationOptions {
+    Preprocessing pre;
+    int maxImages = 0;  // 0: all
+    ThresholdMethod method = ThresholdMethod::Kl;
+    ThresholdOptions thresholds;
+};
+
+// Runs the FP32 model over the images one at a time, collecting the histogram of every float
+// activation tensor (graph inputs and node outputs), then computes every method's thresholds.
+// Throws qf::Error when no image could be read, qf::Cancelled when cancelled.
+CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const CalibrationOptions& options,
+                           const Progress& progress = {});
+
+}  // namespace qf
