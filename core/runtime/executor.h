@@ -14,10 +14,17 @@ using TensorMap = std::map<std::string, Tensor>;
 using TensorObserver = std::function<void(const Node& producer, const std::string& name,
                                           const Tensor& value)>;
 
+// Computes one node; lets a caller replace a node's FP32 kernel (the int8 runtime does).
+using NodeFunction = std::function<void(const Node& node, const std::vector<const Tensor*>& inputs,
+                                        std::vector<Tensor>& outputs)>;
+
 // Runs a Graph in FP32 on NCHW tensors. The graph must outlive the executor.
 class Executor {
 public:
     explicit Executor(const Graph& graph);
+
+    // Runs `function` instead of the op's kernel for the node at `index`.
+    void overrideNode(size_t index, NodeFunction function);
 
     // Nodes whose op this runtime cannot execute ("name (Op)"); run() refuses while any exist.
     const std::vector<std::string>& unsupportedNodes() const { return unsupported_; }
@@ -30,6 +37,7 @@ public:
 private:
     const Graph& graph_;
     std::vector<Kernel> kernels_;
+    std::vector<NodeFunction> overrides_;
     std::vector<std::string> unsupported_;
     std::map<std::string, int> lastUse_;  // tensor -> index of the last node that reads it
 };

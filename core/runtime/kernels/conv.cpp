@@ -34,32 +34,6 @@ std::vector<int64_t> kernelShapeOf(const Tensor& weights) {
     return std::vector<int64_t>(weights.shape.begin() + 2, weights.shape.end());
 }
 
-void im2col(const float* image, int64_t channels, const Geometry& g, float* columns) {
-    const Window2d& w = g.w;
-    const int64_t outSize = g.outH * g.outW;
-#pragma omp parallel for if (channels * w.kernelH * w.kernelW * outSize > 32768)
-    for (int64_t row = 0; row < channels * w.kernelH * w.kernelW; ++row) {
-        const int64_t c = row / (w.kernelH * w.kernelW);
-        const int64_t ky = (row / w.kernelW) % w.kernelH;
-        const int64_t kx = row % w.kernelW;
-        float* dst = columns + row * outSize;
-        const float* plane = image + c * g.inH * g.inW;
-        for (int64_t oy = 0; oy < g.outH; ++oy) {
-            const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
-            float* line = dst + oy * g.outW;
-            if (iy < 0 || iy >= g.inH) {
-                std::fill(line, line + g.outW, 0.0f);
-                continue;
-            }
-            const float* src = plane + iy * g.inW;
-            for (int64_t ox = 0; ox < g.outW; ++ox) {
-                const int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
-                line[ox] = (ix >= 0 && ix < g.inW) ? src[ix] : 0.0f;
-            }
-        }
-    }
-}
-
 void depthwise(const float* input, const float* weights, const float* bias, const Geometry& g,
                float* output) {
     const Window2d& w = g.w;
@@ -146,7 +120,7 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
             const float* groupImage = image + grp * groupInC * g.inH * g.inW;
             const float* source = groupImage;
             if (!pointwise) {
-                im2col(groupImage, groupInC, g, columns.data());
+                im2col(groupImage, groupInC, g.inH, g.inW, g.w, g.outH, g.outW, 0.0f, columns.data());
                 source = columns.data();
             }
             MatrixMap result(out + grp * groupOutC * outPlane, groupOutC, outPlane);
@@ -173,36 +147,7 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
     const int64_t groupInC = g.inC / g.group;
     g.outC = groupOutC * g.group;
     if (bias && bias->numel() != g.outC) kernelError(node, "bias size differs from output channels");
-    const int spatialRank = x.rank() - 2;
-    g.w = readWindow(node, spatialRank, kernelShapeOf(weights));
-    auto outputPadding = node.attrInts("output_padding", std::vector<int64_t>(spatialRank, 0));
-    if (spatialRank == 1) outputPadding.insert(outputPadding.begin(), 0);
-    const auto fullSize = [](int64_t in, int64_t stride, int64_t kernel, int64_t dilation,
-                             int64_t extra) { return stride * (in - 1) + extra + (kernel - 1) * dilation + 1; };
-    const int64_t fullH = fullSize(g.inH, g.w.strideH, g.w.kernelH, g.w.dilationH, outputPadding[0]);
-    const int64_t fullW = fullSize(g.inW, g.w.strideW, g.w.kernelW, g.w.dilationW, outputPadding[1]);
-    const std::string autoPad = node.attrString("auto_pad", "NOTSET");
-    auto outputShapeAttr = node.attrInts("output_shape");
-    if (!outputShapeAttr.empty() && static_cast<int>(outputShapeAttr.size()) > spatialRank)
-        outputShapeAttr.erase(outputShapeAttr.begin(), outputShapeAttr.end() - spatialRank);
-    if (spatialRank == 1 && !outputShapeAttr.empty()) outputShapeAttr.insert(outputShapeAttr.begin(), 1);
-    const bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
-    if (!outputShapeAttr.empty() || same) {
-        const int64_t wantH = !outputShapeAttr.empty() ? outputShapeAttr[0] : g.inH * g.w.strideH;
-        const int64_t wantW = !outputShapeAttr.empty() ? outputShapeAttr[1] : g.inW * g.w.strideW;
-        const bool upper = autoPad != "SAME_LOWER";
-        // A negative total (output_shape larger than the full size) grows the end, as ORT does.
-        const auto split = [upper](int64_t total, int64_t& begin, int64_t& end) {
-            begin = total <= 0 ? 0 : upper ? total / 2 : total - total / 2;
-            end = total - begin;
-        };
-        split(fullH - wantH, g.w.padTop, g.w.padBottom);
-        split(fullW - wantW, g.w.padLeft, g.w.padRight);
-    } else if (autoPad == "VALID") {
-        g.w.padTop = g.w.padLeft = g.w.padBottom = g.w.padRight = 0;
-    }
-    g.outH = fullH - g.w.padTop - g.w.padBottom;
-    g.outW = fullW - g.w.padLeft - g.w.padRight;
+    transposedWindow(node, x.rank() - 2, g.inH, g.inW, kernelShapeOf(weights), g.w, g.outH, g.outW);
     if (g.outH <= 0 || g.outW <= 0) kernelError(node, "padding leaves an empty output");
 
     Tensor& y = outputs[0];
@@ -219,23 +164,8 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
             MatrixMap(columns.data(), patch, inPlane).noalias() =
                 ConstMatrixMap(weights.f.data() + grp * groupInC * patch, groupInC, patch).transpose() *
                 ConstMatrixMap(groupImage, groupInC, inPlane);
-            float* groupOut = out + grp * groupOutC * outPlane;
-#pragma omp parallel for
-            for (int64_t oc = 0; oc < groupOutC; ++oc) {
-                float* plane = groupOut + oc * outPlane;
-                for (int64_t ky = 0; ky < g.w.kernelH; ++ky)
-                    for (int64_t kx = 0; kx < g.w.kernelW; ++kx) {
-                        const float* col = columns.data() + ((oc * g.w.kernelH + ky) * g.w.kernelW + kx) * inPlane;
-                        for (int64_t iy = 0; iy < g.inH; ++iy) {
-                            const int64_t oy = iy * g.w.strideH - g.w.padTop + ky * g.w.dilationH;
-                            if (oy < 0 || oy >= g.outH) continue;
-                            for (int64_t ix = 0; ix < g.inW; ++ix) {
-                                const int64_t ox = ix * g.w.strideW - g.w.padLeft + kx * g.w.dilationW;
-                                if (ox >= 0 && ox < g.outW) plane[oy * g.outW + ox] += col[iy * g.inW + ix];
-                            }
-                        }
-                    }
-            }
+            col2imAccumulate(columns.data(), groupOutC, g.w, g.inH, g.inW, g.outH, g.outW,
+                             out + grp * groupOutC * outPlane);
         }
         addBias(out, bias ? bias->f.data() : nullptr, g.outC, outPlane);
     }

@@ -67,4 +67,58 @@ void applyAutoPad(const Node& node, Window2d& w, int64_t inH, int64_t inW) {
     }
 }
 
+void transposedWindow(const Node& node, int spatialRank, int64_t inH, int64_t inW,
+                      const std::vector<int64_t>& kernelShape, Window2d& w, int64_t& outH, int64_t& outW) {
+    w = readWindow(node, spatialRank, kernelShape);
+    auto outputPadding = node.attrInts("output_padding", std::vector<int64_t>(spatialRank, 0));
+    if (spatialRank == 1) outputPadding.insert(outputPadding.begin(), 0);
+    const auto fullSize = [](int64_t in, int64_t stride, int64_t kernel, int64_t dilation, int64_t extra) {
+        return stride * (in - 1) + extra + (kernel - 1) * dilation + 1;
+    };
+    const int64_t fullH = fullSize(inH, w.strideH, w.kernelH, w.dilationH, outputPadding[0]);
+    const int64_t fullW = fullSize(inW, w.strideW, w.kernelW, w.dilationW, outputPadding[1]);
+    const std::string autoPad = node.attrString("auto_pad", "NOTSET");
+    auto outputShape = node.attrInts("output_shape");
+    if (static_cast<int>(outputShape.size()) > spatialRank)
+        outputShape.erase(outputShape.begin(), outputShape.end() - spatialRank);
+    if (spatialRank == 1 && !outputShape.empty()) outputShape.insert(outputShape.begin(), 1);
+    const bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (!outputShape.empty() || same) {
+        const int64_t wantH = !outputShape.empty() ? outputShape[0] : inH * w.strideH;
+        const int64_t wantW = !outputShape.empty() ? outputShape[1] : inW * w.strideW;
+        const bool upper = autoPad != "SAME_LOWER";
+        const auto split = [upper](int64_t total, int64_t& begin, int64_t& end) {
+            begin = total <= 0 ? 0 : upper ? total / 2 : total - total / 2;
+            end = total - begin;
+        };
+        split(fullH - wantH, w.padTop, w.padBottom);
+        split(fullW - wantW, w.padLeft, w.padRight);
+    } else if (autoPad == "VALID") {
+        w.padTop = w.padLeft = w.padBottom = w.padRight = 0;
+    }
+    outH = fullH - w.padTop - w.padBottom;
+    outW = fullW - w.padLeft - w.padRight;
+}
+
+void col2imAccumulate(const float* columns, int64_t channels, const Window2d& w, int64_t inH, int64_t inW,
+                      int64_t outH, int64_t outW, float* out) {
+    const int64_t inPlane = inH * inW;
+#pragma omp parallel for
+    for (int64_t c = 0; c < channels; ++c) {
+        float* plane = out + c * outH * outW;
+        for (int64_t ky = 0; ky < w.kernelH; ++ky)
+            for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+                const float* col = columns + ((c * w.kernelH + ky) * w.kernelW + kx) * inPlane;
+                for (int64_t iy = 0; iy < inH; ++iy) {
+                    const int64_t oy = iy * w.strideH - w.padTop + ky * w.dilationH;
+                    if (oy < 0 || oy >= outH) continue;
+                    for (int64_t ix = 0; ix < inW; ++ix) {
+                        const int64_t ox = ix * w.strideW - w.padLeft + kx * w.dilationW;
+                        if (ox >= 0 && ox < outW) plane[oy * outW + ox] += col[iy * inW + ix];
+                    }
+                }
+            }
+    }
+}
+
 }  // namespace qf::kernels

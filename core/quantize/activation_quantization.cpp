@@ -1,0 +1,37 @@
+#include "quantize/activation_quantization.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qf {
+
+ActivationQuantization ActivationQuantization::fromThreshold(double threshold, bool nonNegative) {
+    ActivationQuantization q;
+    q.isUnsigned = nonNegative;
+    const double positive = threshold > 0.0 && std::isfinite(threshold) ? threshold : 1e-6;
+    q.scale = static_cast<float>(positive / (nonNegative ? 255.0 : 127.0));
+    return q;
+}
+
+void quantizeToStorage(const float* values, int64_t count, const ActivationQuantization& quantization,
+                       uint8_t* storage) {
+    const float inverse = 1.0f / quantization.scale;
+    const float lowest = static_cast<float>(quantization.lowest());
+    const float highest = static_cast<float>(quantization.highest());
+    const int32_t offset = quantization.storageOffset();
+#pragma omp parallel for if (count > 65536)
+    for (int64_t k = 0; k < count; ++k) {
+        const float scaled = std::nearbyint(values[k] * inverse);
+        const float q = std::isnan(scaled) ? 0.0f : std::clamp(scaled, lowest, highest);
+        storage[k] = static_cast<uint8_t>(static_cast<int32_t>(q) + offset);
+    }
+}
+
+float fakeQuantize(float value, const ActivationQuantization& quantization) {
+    const float scaled = std::nearbyint(value * (1.0f / quantization.scale));
+    if (std::isnan(scaled)) return 0.0f;
+    return std::clamp(scaled, static_cast<float>(quantization.lowest()), static_cast<float>(quantization.highest())) *
+           quantization.scale;
+}
+
+}  // namespace qf
