@@ -1,0 +1,264 @@
+#include "formats/caffe/caffe_importer.h"
+
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "caffe.pb.h"
+#include "formats/caffe/caffe_blob_check.h"
+#include "formats/caffe/caffe_blobs.h"
+#include "formats/caffe/caffe_layer_map.h"
+#include "formats/caffe/prototxt_reader.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace qf {
+namespace {
+
+using caffe_format::PrototxtLayer;
+using BlobList = google::protobuf::RepeatedPtrField<caffe::BlobProto>;
+
+std::string describe(const caffe::LayerParameter& layer) {
+    return "layer '" + layer.name() + "' (" + layer.type() + ")";
+}
+
+// The trained blobs by layer name. Layers the prototxt lacks (training layers) are harmless.
+std::map<std::string, BlobList> readCaffemodel(const std::string& path) {
+    caffe::NetParameter model;
+    if (!model.ParseFromString(readFile(path)))
+        throw Error(path + ": not a Caffe model (truncated or corrupt binary NetParameter)");
+    std::map<std::string, BlobList> blobs;
+    for (auto& layer : *model.mutable_layer())
+        if (layer.blobs_size() > 0) blobs[layer.name()] = std::move(*layer.mutable_blobs());
+    for (auto& layer : *model.mutable_layers())
+        if (layer.blobs_size() > 0) blobs[layer.name()] = std::move(*layer.mutable_blobs());
+    return blobs;
+}
+
+// Graph inputs declared in the net header (`input` with `input_shape` or `input_dim`).
+std::vector<ValueInfo> headerInputs(const caffe::NetParameter& header) {
+    std::vector<ValueInfo> inputs;
+    for (int k = 0; k < header.input_size(); ++k) {
+        ValueInfo input;
+        input.name = header.input(k);
+        if (k < header.input_shape_size()) {
+            const auto& dims = header.input_shape(k).dim();
+            input.shape.assign(dims.begin(), dims.end());
+        } else if (header.input_dim_size() >= 4 * (k + 1)) {
+            const auto first = header.input_dim().begin() + 4 * k;
+            input.shape.assign(first, first + 4);
+        }
+        inputs.push_back(std::move(input));
+    }
+    return inputs;
+}
+
+class GraphBuilder {
+public:
+    GraphBuilder(std::string prototxtPath, std::string weightsPath)
+        : prototxtPath_(std::move(prototxtPath)), weightsPath_(std::move(weightsPath)) {}
+
+    Graph build(const caffe_format::Prototxt& prototxt, const std::string& text) {
+        graph_.format = "caffe";
+        graph_.name = prototxt.header.name();
+        graph_.source = headerText(prototxt, text);
+        if (prototxt.v1) graph_.sourceInfo["caffe.layers"] = "v1";
+        if (!weightsPath_.empty()) trained_ = readCaffemodel(weightsPath_);
+        countWrites(prototxt);
+        for (auto& input : headerInputs(prototxt.header)) addInput(input, "input");
+        std::set<std::string> names;
+        for (const auto& layer : prototxt.layers) {
+            const auto& param = layer.param;
+            if (param.type().empty())
+                throw Error(prototxtPath_ + ": layer '" + param.name() + "' has no type");
+            if (!names.insert(param.name()).second)
+                throw Error(prototxtPath_ + ": two layers are named '" + param.name() + "'");
+            if (param.type() == "Input")
+                addInputLayer(param);
+            else if (param.type() == "Split")
+                aliasSplit(param);
+            else
+                addNode(layer);
+        }
+        setOutputs();
+        graph_.sortTopologically();
+        return std::move(graph_);
+    }
+
+private:
+    // The file without the layers that become nodes; Input layers stay, since they are no
+    // nodes but have to be written back.
+    static std::string headerText(const caffe_format::Prototxt& prototxt, const std::string& text) {
+        std::string header;
+        size_t pos = 0;
+        for (const auto& layer : prototxt.layers) {
+            if (layer.param.type() == "Input") continue;
+            header += text.substr(pos, layer.begin - pos);
+            pos = layer.end;
+            while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+        }
+        header += text.substr(pos);
+        if (!header.empty() && header.back() != '\n') header += '\n';
+        return header;
+    }
+
+    void countWrites(const caffe_format::Prototxt& prototxt) {
+        for (const auto& input : prototxt.header.input()) ++writesLeft_[input];
+        for (const auto& layer : prototxt.layers)
+            if (layer.param.type() != "Split")
+                for (const auto& top : layer.param.top()) ++writesLeft_[top];
+    }
+
+    // SSA naming of Caffe's in-place layers: every write of a blob but the last is named
+    // `<blob>@<writer>`, so graph outputs keep their blob names.
+    std::string write(const std::string& blob, const std::string& writer) {
+        const bool last = --writesLeft_[blob] <= 0;
+        const std::string tensor = last ? blob : blob + "@" + writer;
+        if (!last) graph_.sourceInfo["blob:" + tensor] = blob;
+        current_[blob] = tensor;
+        return tensor;
+    }
+
+    std::string read(const std::string& blob, const caffe::LayerParameter& layer) {
+        const auto it = current_.find(blob);
+        if (it == current_.end())
+            throw Error(prototxtPath_ + ": " + describe(layer) + " reads blob '" + blob +
+                        "', which no earlier layer or input produces");
+        consumed_.insert(it->second);
+        return it->second;
+    }
+
+    void addInput(ValueInfo input, const std::string& writer) {
+        input.name = write(input.name, writer);
+        if (input.shape.size() >= 2 && input.shape[1] > 0) channels_[input.name] = input.shape[1];
+        graph_.inputs.push_back(std::move(input));
+    }
+
+    void addInputLayer(const caffe::LayerParameter& layer) {
+        const auto& shapes = layer.input_param().shape();
+        for (int k = 0; k < layer.top_size(); ++k) {
+            ValueInfo input;
+            input.name = layer.top(k);
+            // One shape for every top, or one per top.
+            const int shapeIndex = shapes.size() == 1 ? 0 : k;
+            if (shapeIndex < shapes.size())
+                input.shape.assign(shapes[shapeIndex].dim().begin(),
+                                   shapes[shapeIndex].dim().end());
+            addInput(std::move(input), layer.name());
+        }
+    }
+
+    // Caffe inserts Split layers itself; their tops are the bottom under other names.
+    void aliasSplit(const caffe::LayerParameter& layer) {
+        if (layer.bottom_size() != 1)
+            throw Error(prototxtPath_ + ": " + describe(layer) + " needs exactly one bottom");
+        const std::string tensor = read(layer.bottom(0), layer);
+        for (const auto& top : layer.top()) current_[top] = tensor;
+    }
+
+    void addNode(const PrototxtLayer& layer) {
+        const auto& param = layer.param;
+        Node node;
+        node.name = param.name();
+        node.source = layer.text;
+        try {
+            auto mapped = caffe_format::mapLayer(param, layer.text);
+            node.op = std::move(mapped.op);
+            node.attrs = std::move(mapped.attrs);
+        } catch (const Error& error) {
+            throw Error(prototxtPath_ + ": " + error.what());
+        }
+        for (const auto& bottom : param.bottom()) node.inputs.push_back(read(bottom, param));
+        if (!weightsPath_.empty()) addWeights(param, node);
+        for (const auto& top : param.top()) node.outputs.push_back(write(top, param.name()));
+        const int64_t channels = caffe_format::outputChannels(param, node, channels_);
+        if (channels > 0 && !node.outputs.empty()) channels_[node.outputs.front()] = channels;
+        graph_.nodes.push_back(std::move(node));
+    }
+
+    void addWeights(const caffe::LayerParameter& layer, Node& node) {
+        const auto inputChannels = channels_.find(node.input(0));
+        const auto specs = caffe_format::blobSpecs(
+            layer, node, inputChannels == channels_.end() ? -1 : inputChannels->second);
+        if (specs && specs->empty()) return;  // a layer without parameters
+        const auto found = trained_.find(layer.name());
+        if (found == trained_.end()) {
+            if (!specs) return;  // an unknown layer without blobs
+            throw Error(describe(layer) + ": no weights in " + weightsPath_);
+        }
+        std::vector<Tensor> blobs;
+        for (int k = 0; k < found->second.size(); ++k) {
+            const int legacyRank = specs && k < static_cast<int>(specs->size())
+                                       ? (*specs)[static_cast<size_t>(k)].legacyRank
+                                       : -1;
+            blobs.push_back(caffe_format::blobToTensor(
+                found->second[k], legacyRank,
+                weightsPath_ + ": " + describe(layer) + ": blob " + std::to_string(k)));
+        }
+        if (specs)
+            caffe_format::checkBlobShapes(weightsPath_ + ": " + describe(layer), *specs, blobs);
+
+        if (layer.type() == "BatchNorm") return addBatchNormWeights(layer, std::move(blobs), node);
+        if (layer.type() == "PReLU") {
+            const int64_t slopes = blobs[0].numel();
+            blobs[0].shape = layer.prelu_param().channel_shared() ? Shape{1} : Shape{slopes, 1, 1};
+        }
+        for (size_t k = 0; k < blobs.size(); ++k)
+            addWeight(node, std::to_string(k), std::move(blobs[k]));
+    }
+
+    // Caffe keeps running sums: the statistics are the blobs times 1 / scale_factor, and a
+    // zero factor zeroes them. Multiplying by the float reciprocal is what Caffe computes.
+    void addBatchNormWeights(const caffe::LayerParameter& layer, std::vector<Tensor> blobs,
+                             Node& node) {
+        Tensor& mean = blobs[0];
+        Tensor& variance = blobs[1];
+        if (mean.numel() != variance.numel())
+            throw Error(weightsPath_ + ": " + describe(layer) + ": mean has shape " +
+                        shapeToString(mean.shape) + " but variance " +
+                        shapeToString(variance.shape));
+        const float scaleFactor = blobs[2].f[0];
+        const float factor = scaleFactor == 0.0f ? 0.0f : 1.0f / scaleFactor;
+        for (float& value : mean.f) value *= factor;
+        for (float& value : variance.f) value *= factor;
+        const Shape channels{mean.numel()};
+        mean.shape = channels;
+        variance.shape = channels;
+        addWeight(node, "scale", Tensor::floats(channels, 1.0f));
+        addWeight(node, "bias", Tensor::floats(channels, 0.0f));
+        addWeight(node, "0", std::move(mean));
+        addWeight(node, "1", std::move(variance));
+    }
+
+    void addWeight(Node& node, const std::string& suffix, Tensor tensor) {
+        const std::string name = node.name + "$" + suffix;
+        graph_.weights[name] = std::move(tensor);
+        node.inputs.push_back(name);
+    }
+
+    // What Caffe reports as the net's outputs: tops no layer reads.
+    void setOutputs() {
+        for (const auto& node : graph_.nodes)
+            for (const auto& output : node.outputs)
+                if (!consumed_.count(output)) graph_.outputs.push_back(ValueInfo{output, {}});
+    }
+
+    const std::string prototxtPath_;
+    const std::string weightsPath_;
+    Graph graph_;
+    std::map<std::string, BlobList> trained_;
+    std::map<std::string, int> writesLeft_;       // blob → writes still to come
+    std::map<std::string, std::string> current_;  // blob → tensor holding its latest value
+    std::map<std::string, int64_t> channels_;     // tensor → channels, when known
+    std::set<std::string> consumed_;
+};
+
+}  // namespace
+
+Graph importCaffe(const std::string& prototxtPath, const std::string& weightsPath) {
+    const std::string text = readFile(prototxtPath);
+    const auto prototxt = caffe_format::readPrototxt(text, prototxtPath);
+    return GraphBuilder(prototxtPath, weightsPath).build(prototxt, text);
+}
+
+}  // namespace qf
