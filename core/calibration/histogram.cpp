@@ -21,26 +21,32 @@ void AbsHistogram::growTo(double value) {
 }
 
 void AbsHistogram::add(const float* values, int64_t count) {
-    if (count <= 0) return;
-    float lo = values[0], hi = values[0];
-    for (int64_t k = 1; k < count; ++k) {
+    // NaN and infinities are skipped: they have no magnitude to calibrate against, and would
+    // break the binning (a NaN bin index is undefined behaviour, an infinite range cannot grow).
+    float lo = INFINITY, hi = -INFINITY;
+    int64_t finite = 0;
+    for (int64_t k = 0; k < count; ++k) {
+        if (!std::isfinite(values[k])) continue;
         lo = std::min(lo, values[k]);
         hi = std::max(hi, values[k]);
+        ++finite;
     }
+    if (finite == 0) return;
     min_ = total_ == 0.0 ? lo : std::min(min_, static_cast<double>(lo));
     max_ = total_ == 0.0 ? hi : std::max(max_, static_cast<double>(hi));
     const double batchAbsMax = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
     absMax_ = std::max(absMax_, batchAbsMax);
     // The range stays strictly above the largest value so it lands in the last bin, not past it.
     if (batchAbsMax > 0.0 && batchAbsMax >= range_) growTo(std::nextafter(batchAbsMax, INFINITY));
-    total_ += static_cast<double>(count);
+    total_ += static_cast<double>(finite);
     if (range_ == 0.0) {
-        counts_[0] += static_cast<double>(count);
+        counts_[0] += static_cast<double>(finite);
         return;
     }
     const double toBin = static_cast<double>(counts_.size()) / range_;
     const int last = static_cast<int>(counts_.size()) - 1;
     for (int64_t k = 0; k < count; ++k) {
+        if (!std::isfinite(values[k])) continue;
         const int bin = std::min(last, static_cast<int>(std::fabs(values[k]) * toBin));
         counts_[static_cast<size_t>(bin)] += 1.0;
     }

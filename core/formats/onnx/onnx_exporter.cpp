@@ -87,14 +87,53 @@ void valueInfoForTensor(const std::string& name, const Tensor& tensor, onnx::Val
     for (const auto d : tensor.shape) shape->add_dim()->set_dim_value(d);
 }
 
+void valueInfoOf(const ValueInfo& info, onnx::ValueInfoProto& proto) {
+    proto.set_name(info.name);
+    auto* tensorType = proto.mutable_type()->mutable_tensor_type();
+    tensorType->set_elem_type(onnxElemType(info.dtype));
+    if (info.shape.empty()) return;
+    auto* shape = tensorType->mutable_shape();
+    for (const auto d : info.shape) {
+        auto* dim = shape->add_dim();
+        if (d > 0) dim->set_dim_value(d);
+    }
+}
+
+// A model header for a graph that did not come from ONNX (or was rebuilt).
+void startModel(const Graph& graph, onnx::ModelProto& model) {
+    model.set_ir_version(7);
+    model.set_producer_name("QuantFold");
+    model.add_opset_import()->set_version(13);
+    auto* proto = model.mutable_graph();
+    proto->set_name(graph.name.empty() ? "quantfold" : graph.name);
+    for (const auto& input : graph.inputs) valueInfoOf(input, *proto->add_input());
+    for (const auto& output : graph.outputs) valueInfoOf(output, *proto->add_output());
+}
+
+void setDefaultOpset(onnx::ModelProto& model, int64_t opset) {
+    bool found = false;
+    for (auto& import : *model.mutable_opset_import())
+        if (import.domain().empty() || import.domain() == "ai.onnx") {
+            import.set_version(opset);
+            found = true;
+        }
+    if (!found) model.add_opset_import()->set_version(opset);
+    // Opset 13 needs IR version 7 or later.
+    if (opset >= 13 && model.ir_version() < 7) model.set_ir_version(7);
+}
+
 }  // namespace
 
 void exportOnnx(const Graph& graph, const std::string& path) {
     if (graph.format != "onnx")
-        throw Error(path + ": a model read from " + graph.format + " cannot be written as ONNX yet");
+        throw Error(path + ": a " + graph.format + " model must be converted (toOnnxOpset13) before writing ONNX");
     onnx::ModelProto model;
-    if (!model.ParseFromString(graph.source))
-        throw Error(path + ": the model's original ONNX header is missing");
+    if (graph.source.empty()) {
+        startModel(graph, model);
+    } else if (!model.ParseFromString(graph.source)) {
+        throw Error(path + ": the model's original ONNX header is unreadable");
+    }
+    if (graph.sourceInfo.count("opset")) setDefaultOpset(model, std::stoll(graph.sourceInfo.at("opset")));
     onnx::GraphProto& proto = *model.mutable_graph();
 
     std::set<std::string> used;

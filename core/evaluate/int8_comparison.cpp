@@ -1,0 +1,119 @@
+#include "evaluate/int8_comparison.h"
+
+#include <algorithm>
+#include <map>
+
+#include "runtime/executor.h"
+#include "util/error.h"
+
+namespace qf {
+namespace {
+
+int argmax(const Tensor& t) {
+    return t.f.empty() ? -1 : static_cast<int>(std::max_element(t.f.begin(), t.f.end()) - t.f.begin());
+}
+
+void countTopK(const Tensor& scores, int label, TopK& counts) {
+    if (label < 0 || label >= static_cast<int>(scores.f.size())) return;
+    const float mine = scores.f[static_cast<size_t>(label)];
+    int rank = 0;
+    for (size_t k = 0; k < scores.f.size(); ++k)
+        if (scores.f[k] > mine || (scores.f[k] == mine && static_cast<int>(k) < label)) ++rank;
+    ++counts.labeled;
+    counts.top1 += rank == 0;
+    counts.top5 += rank < 5;
+}
+
+void accumulate(ErrorAccumulator& accumulator, const Tensor& reference, const Tensor& test, const std::string& what) {
+    if (reference.shape != test.shape)
+        throw Error(what + ": shape " + shapeToString(test.shape) + " differs from FP32's " +
+                    shapeToString(reference.shape));
+    accumulator.add(reference.f.data(), test.f.data(), reference.numel());
+}
+
+}  // namespace
+
+Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& table, const Int8Options& int8Options,
+                                 const ImageFolder& folder, const ComparisonOptions& options,
+                                 const Progress& progress) {
+    const ImageInput input = imageInputOf(graph);
+    const Preprocessing pre = withModelSize(options.pre, input.shape);
+    const Executor fp32(graph);
+    const Int8Model int8(graph, table, int8Options);
+    Int8ComparisonReport report;
+    report.fp32Nodes = int8.fp32Nodes();
+    std::map<std::string, ErrorAccumulator> outputErrors, layerErrors, aloneErrors;
+    report.skipped = forEachImage(
+        folder, pre, input.channels, options.maxImages, progress, [&](const LabeledImage& image, const Tensor& x) {
+            const TensorMap reference = fp32.run({{input.name, x}}, nullptr, options.perLayer);
+            const TensorMap quantized = int8.run({{input.name, x}}, nullptr, options.perLayer);
+            ++report.images;
+            for (const auto& output : graph.outputs)
+                accumulate(outputErrors[output.name], reference.at(output.name), quantized.at(output.name),
+                           "output '" + output.name + "'");
+            if (!graph.outputs.empty()) {
+                const Tensor& a = reference.at(graph.outputs.front().name);
+                const Tensor& b = quantized.at(graph.outputs.front().name);
+                report.top1Agreements += argmax(a) == argmax(b);
+                countTopK(a, image.label, report.fp32);
+                countTopK(b, image.label, report.int8);
+            }
+            if (!options.perLayer) return;
+            for (const auto& name : int8.quantizedNodes()) {
+                const Node& node = graph.nodes[static_cast<size_t>(graph.nodeIndex(name))];
+                const std::string& out = node.outputs[0];
+                accumulate(layerErrors[name], reference.at(out), quantized.at(out), "layer '" + name + "'");
+                const Tensor* in = graph.isWeight(node.input(0)) ? graph.weight(node.input(0)) : &reference.at(node.input(0));
+                accumulate(aloneErrors[name], reference.at(out), int8.runLayer(name, *in), "layer '" + name + "'");
+            }
+        });
+    if (report.images == 0) throw Error(folder.folder + ": none of the images could be read");
+    for (const auto& output : graph.outputs) {
+        const ErrorAccumulator& e = outputErrors[output.name];
+        report.outputs.push_back({output.name, e.cosine(), e.worstImageCosine(), e.sqnrDb(), e.maxAbsDiff()});
+    }
+    for (const auto& name : int8.quantizedNodes()) {
+        if (!options.perLayer) break;
+        report.layers.push_back({name, layerErrors[name].cosine(), layerErrors[name].sqnrDb(),
+                                 aloneErrors[name].cosine(), aloneErrors[name].sqnrDb()});
+    }
+    return report;
+}
+
+std::vector<LayerSensitivity> rankLayerSensitivity(const Graph& graph, const CalibrationTable& table,
+                                                   const Int8Options& int8Options, const ImageFolder& folder,
+                                                   const ComparisonOptions& options, const Progress& progress) {
+    const ImageInput input = imageInputOf(graph);
+    const Preprocessing pre = withModelSize(options.pre, input.shape);
+    if (graph.outputs.empty()) throw Error("the model has no outputs to measure");
+    const std::string output = graph.outputs.front().name;
+    const Executor fp32(graph);
+    // FP32 references once; each layer's int8 model then runs over the same inputs.
+    std::vector<Tensor> inputs, references;
+    forEachImage(folder, pre, input.channels, options.maxImages, {}, [&](const LabeledImage&, const Tensor& x) {
+        inputs.push_back(x);
+        references.push_back(fp32.run({{input.name, x}}).at(output));
+    });
+    if (inputs.empty()) throw Error(folder.folder + ": none of the images could be read");
+    const Int8Model all(graph, table, int8Options);
+    const std::vector<std::string> layers = all.quantizedNodes();
+    std::vector<LayerSensitivity> ranking;
+    for (size_t k = 0; k < layers.size(); ++k) {
+        if (progress.cancelled()) throw Cancelled{};
+        progress.step(static_cast<long>(k), static_cast<long>(layers.size()), layers[k]);
+        Int8Options onlyThis = int8Options;
+        for (const auto& other : layers)
+            if (other != layers[k]) onlyThis.keepFp32.insert(other);
+        const Int8Model model(graph, table, onlyThis);
+        ErrorAccumulator error;
+        for (size_t i = 0; i < inputs.size(); ++i)
+            accumulate(error, references[i], model.run({{input.name, inputs[i]}}).at(output), "output '" + output + "'");
+        ranking.push_back({layers[k], error.cosine(), error.sqnrDb()});
+    }
+    progress.step(static_cast<long>(layers.size()), static_cast<long>(layers.size()), "");
+    std::sort(ranking.begin(), ranking.end(),
+              [](const LayerSensitivity& a, const LayerSensitivity& b) { return a.outputSqnrDb < b.outputSqnrDb; });
+    return ranking;
+}
+
+}  // namespace qf

@@ -1,0 +1,67 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "calibration/calibration_table.h"
+#include "evaluate/error_metrics.h"
+#include "evaluate/image_folder.h"
+#include "evaluate/image_runner.h"
+#include "evaluate/preprocessing.h"
+#include "graph/graph.h"
+#include "quantize/int8_model.h"
+#include "util/progress.h"
+
+namespace qf {
+
+struct OutputError {
+    std::string name;
+    double cosine = 0.0, worstImageCosine = 0.0, sqnrDb = 0.0, maxAbsDiff = 0.0;
+};
+
+struct LayerError {
+    std::string name;                    // the quantized node
+    double cosine = 0.0, sqnrDb = 0.0;   // its output, int8 errors propagated from earlier layers
+    double aloneCosine = 0.0, aloneSqnrDb = 0.0;  // the layer alone, on FP32 inputs
+};
+
+struct TopK {
+    int labeled = 0, top1 = 0, top5 = 0;
+    double top1Rate() const { return labeled ? static_cast<double>(top1) / labeled : 0.0; }
+    double top5Rate() const { return labeled ? static_cast<double>(top5) / labeled : 0.0; }
+};
+
+struct Int8ComparisonReport {
+    int images = 0;
+    std::vector<ImageFailure> skipped;
+    std::vector<OutputError> outputs;
+    std::vector<LayerError> layers;
+    TopK fp32, int8;
+    int top1Agreements = 0;  // images where both predict the same class (first output)
+    double top1Agreement() const { return images ? static_cast<double>(top1Agreements) / images : 0.0; }
+    std::map<std::string, std::string> fp32Nodes;  // quantizable nodes left in FP32, with reasons
+};
+
+struct ComparisonOptions {
+    Preprocessing pre;
+    int maxImages = 0;
+    bool perLayer = true;
+};
+
+// Runs FP32 and int8 on the same images and measures how far int8 strays.
+Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& table, const Int8Options& int8Options,
+                                 const ImageFolder& folder, const ComparisonOptions& options,
+                                 const Progress& progress = {});
+
+struct LayerSensitivity {
+    std::string name;
+    double outputCosine = 0.0;  // of the first output with only this layer in int8
+    double outputSqnrDb = 0.0;
+};
+
+// Quantizes one layer at a time and ranks the layers by the output error each causes alone
+// (worst first).
+std::vector<LayerSensitivity> rankLayerSensitivity(const Graph& graph, const CalibrationTable& table,
+                                                   const Int8Options& int8Options, const ImageFolder& folder,
+                                                   const ComparisonOptions& options, const Progress& progress = {});
+
+}  // namespace qf

@@ -1,0 +1,32 @@
+#pragma once
+// The ops that run in true int8 arithmetic: input quantized (u8, or s8 stored with +128),
+// int8 x int8 -> int32 accumulation, and an epilogue that dequantizes with the per-channel
+// weight scale and adds the bias. Their outputs are float, so whatever follows (another
+// quantized op quantizing at its own input scale, or an FP32 op) reads real values.
+#include <memory>
+#include <vector>
+
+#include "graph/graph.h"
+#include "quantize/activation_quantization.h"
+#include "quantize/int8_gemm.h"
+#include "quantize/weight_quantization.h"
+
+namespace qf {
+
+class Int8Layer {
+public:
+    virtual ~Int8Layer() = default;
+    // inputs as the node's: data first (float), weights and bias are already inside the layer.
+    virtual void run(const Tensor& input, Tensor& output) const = 0;
+};
+
+struct Int8LayerOptions {
+    bool perChannelWeights = true;
+    Int8Kernel kernel = bestInt8Kernel();
+};
+
+// Builds the int8 form of a Conv (grouped, depthwise), ConvTranspose or Gemm node of `graph`.
+std::unique_ptr<Int8Layer> makeInt8Layer(const Graph& graph, const Node& node, const ActivationQuantization& input,
+                                         const Int8LayerOptions& options);
+
+}  // namespace qf

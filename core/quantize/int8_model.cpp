@@ -1,0 +1,81 @@
+#include "quantize/int8_model.h"
+
+#include "quantize/weight_quantization.h"
+#include "util/error.h"
+
+namespace qf {
+namespace {
+
+bool isRescaledElementwise(const Node& node) {
+    return node.op == "Add" || node.op == "Sum" || node.op == "Concat" ||
+           (node.op == "Eltwise" && node.attrInt("operation", 1) == 1);
+}
+
+}  // namespace
+
+ActivationQuantization Int8Model::activationQuantization(const std::string& tensor) const {
+    const TensorCalibration* calibration = table_.find(tensor);
+    if (!calibration) throw Error("tensor '" + tensor + "' has no calibration");
+    return ActivationQuantization::fromThreshold(calibration->threshold(),
+                                                 options_.unsignedActivations && calibration->nonNegative());
+}
+
+Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const Int8Options& options)
+    : graph_(graph), table_(table), options_(options), executor_(graph) {
+    const Int8LayerOptions layerOptions{options.perChannelWeights, options.kernel};
+    for (size_t index = 0; index < graph.nodes.size(); ++index) {
+        const Node& node = graph.nodes[index];
+        if (options.keepFp32.count(node.name)) {
+            if (isQuantizableOp(node.op)) fp32_[node.name] = "kept in FP32 by request";
+            continue;
+        }
+        if (isQuantizableOp(node.op)) {
+            if (!table.find(node.input(0))) {
+                fp32_[node.name] = "input '" + node.input(0) + "' has no calibration";
+                continue;
+            }
+            std::shared_ptr<const Int8Layer> layer =
+                makeInt8Layer(graph, node, activationQuantization(node.input(0)), layerOptions);
+            if (!layer) {
+                fp32_[node.name] = "this form of " + node.op + " has no int8 kernel";
+                continue;
+            }
+            layers_[node.name] = layer;
+            quantized_.push_back(node.name);
+            executor_.overrideNode(index, [layer](const Node&, const std::vector<const Tensor*>& inputs,
+                                                  std::vector<Tensor>& outputs) { layer->run(*inputs[0], outputs[0]); });
+        } else if (isRescaledElementwise(node)) {
+            std::vector<std::pair<size_t, ActivationQuantization>> rounded;
+            for (size_t k = 0; k < node.inputs.size(); ++k)
+                if (!node.inputs[k].empty() && !graph.isWeight(node.inputs[k]) && table.find(node.inputs[k]))
+                    rounded.emplace_back(k, activationQuantization(node.inputs[k]));
+            if (rounded.size() != node.inputs.size()) continue;
+            const Kernel kernel = findKernel(node.op);
+            executor_.overrideNode(index, [rounded, kernel](const Node& n, const std::vector<const Tensor*>& inputs,
+                                                            std::vector<Tensor>& outputs) {
+                std::vector<Tensor> copies(inputs.size());
+                std::vector<const Tensor*> pointers(inputs);
+                for (const auto& [k, quantization] : rounded) {
+                    copies[k] = *inputs[k];
+                    for (auto& v : copies[k].f) v = fakeQuantize(v, quantization);
+                    pointers[k] = &copies[k];
+                }
+                kernel(n, pointers, outputs);
+            });
+        }
+    }
+}
+
+TensorMap Int8Model::run(const TensorMap& feeds, const TensorObserver& observer, bool keepAll) const {
+    return executor_.run(feeds, observer, keepAll);
+}
+
+Tensor Int8Model::runLayer(const std::string& node, const Tensor& input) const {
+    const auto it = layers_.find(node);
+    if (it == layers_.end()) throw Error("node '" + node + "' is not quantized");
+    Tensor output;
+    it->second->run(input, output);
+    return output;
+}
+
+}  // namespace qf

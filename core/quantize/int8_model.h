@@ -1,0 +1,50 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "calibration/calibration_table.h"
+#include "graph/graph.h"
+#include "quantize/int8_layers.h"
+#include "runtime/executor.h"
+
+namespace qf {
+
+struct Int8Options {
+    bool perChannelWeights = true;
+    bool unsignedActivations = true;  // [0, 255] for tensors calibration saw never negative
+    std::set<std::string> keepFp32;   // node names left in FP32 (mixed precision)
+    Int8Kernel kernel = bestInt8Kernel();
+};
+
+// A graph prepared for int8: every Conv / ConvTranspose / Gemm with a calibrated input runs in
+// int8 arithmetic; element-wise Add / Sum / Eltwise and Concat see their inputs rounded to their
+// own int8 scales (int8 element-wise ops with rescaling); everything else runs in FP32 between
+// a dequantize and the next op's quantize. The graph and table must outlive the model.
+class Int8Model {
+public:
+    Int8Model(const Graph& graph, const CalibrationTable& table, const Int8Options& options = {});
+
+    TensorMap run(const TensorMap& feeds, const TensorObserver& observer = nullptr, bool keepAll = false) const;
+
+    const std::vector<std::string>& quantizedNodes() const { return quantized_; }
+    // Quantizable nodes left in FP32, with the reason (kept by request, no calibration, ...).
+    const std::map<std::string, std::string>& fp32Nodes() const { return fp32_; }
+    // Runs one quantized node alone in int8 on a float input ("this layer alone").
+    Tensor runLayer(const std::string& node, const Tensor& input) const;
+    // The quantization of a tensor (threshold -> scale, signedness) as this model uses it.
+    ActivationQuantization activationQuantization(const std::string& tensor) const;
+
+private:
+    const Graph& graph_;
+    const CalibrationTable& table_;
+    Int8Options options_;
+    Executor executor_;
+    std::map<std::string, std::shared_ptr<const Int8Layer>> layers_;
+    std::vector<std::string> quantized_;
+    std::map<std::string, std::string> fp32_;
+};
+
+}  // namespace qf

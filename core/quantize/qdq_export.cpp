@@ -1,0 +1,127 @@
+#include "quantize/qdq_export.h"
+
+#include <map>
+
+#include "formats/onnx/onnx_exporter.h"
+#include "formats/onnx/onnx_opset13.h"
+#include "quantize/weight_quantization.h"
+#include "util/error.h"
+
+namespace qf {
+namespace {
+
+class QdqBuilder {
+public:
+    QdqBuilder(const Graph& original, const CalibrationTable& table, const Int8Options& options, Graph& graph)
+        : original_(original), table_(table), options_(options), graph_(graph) {}
+
+    // Returns the dequantized name standing for `tensor`, inserting its Q/DQ pair once.
+    std::string activation(const std::string& tensor, const std::string& calibratedAs) {
+        const auto known = dequantized_.find(tensor);
+        if (known != dequantized_.end()) return known->second;
+        const TensorCalibration& calibration = *table_.find(calibratedAs);
+        const auto q = ActivationQuantization::fromThreshold(calibration.threshold(),
+                                                             options_.unsignedActivations && calibration.nonNegative());
+        const std::string scale = addWeight(tensor + "/scale", Tensor::floats({}, {q.scale}));
+        const std::string zero = addWeight(tensor + "/zero_point",
+                                           Tensor::ints({}, {0}, q.isUnsigned ? DataType::UInt8 : DataType::Int8));
+        const std::string quantized = tensor + "/quantized", restored = tensor + "/dequantized";
+        pending_.push_back(makeNode(tensor + "/QuantizeLinear", "QuantizeLinear", {tensor, scale, zero}, {quantized}));
+        pending_.push_back(makeNode(tensor + "/DequantizeLinear", "DequantizeLinear", {quantized, scale, zero}, {restored}));
+        dequantized_[tensor] = restored;
+        return restored;
+    }
+
+    // Replaces the node's float weights by int8 values read through a DequantizeLinear.
+    void weights(Node& node) {
+        const Tensor& w = *graph_.weight(node.input(1));
+        const int64_t group = node.attrInt("group", 1);
+        // ConvTranspose's output channels span one weight axis only without groups.
+        const bool perChannel = options_.perChannelWeights && !(node.op == "ConvTranspose" && group != 1);
+        const QuantizedWeights q = quantizeWeights(node, w, perChannel);
+        Tensor values = Tensor::ints(w.shape, std::vector<int64_t>(q.values.begin(), q.values.end()), DataType::Int8);
+        std::vector<float> scales = perChannel ? q.scales : std::vector<float>{q.scales.at(0)};
+        for (auto& s : scales)
+            if (s == 0.0f) s = 1.0f;  // an all-zero channel: any scale restores its zeros
+        const auto channels = static_cast<int64_t>(scales.size());
+        const std::string base = node.input(1);
+        const std::string quantized = addWeight(base + "/int8", std::move(values));
+        const std::string scale = addWeight(base + "/scale", perChannel ? Tensor::floats({channels}, scales)
+                                                                        : Tensor::floats({}, scales));
+        const std::string zero = addWeight(base + "/zero_point",
+                                           Tensor::ints(perChannel ? Shape{channels} : Shape{},
+                                                        std::vector<int64_t>(static_cast<size_t>(channels), 0), DataType::Int8));
+        const int64_t axis = node.op == "Conv" ? 0 : node.op == "ConvTranspose" ? 1 : node.attrInt("transB", 0) ? 0 : 1;
+        std::map<std::string, Attribute> attrs;
+        if (perChannel) attrs["axis"] = Attribute::ofInt(axis);
+        const std::string restored = base + "/dequantized";
+        pending_.push_back(makeNode(base + "/DequantizeLinear", "DequantizeLinear", {quantized, scale, zero}, {restored},
+                                    std::move(attrs)));
+        node.inputs[1] = restored;
+        node.source.clear();
+    }
+
+    std::vector<Node> takePending() { return std::move(pending_); }
+
+private:
+    std::string addWeight(const std::string& base, Tensor value) {
+        std::string name = base;
+        for (int k = 2; graph_.weights.count(name); ++k) name = base + "_" + std::to_string(k);
+        graph_.weights[name] = std::move(value);
+        return name;
+    }
+
+    static Node makeNode(const std::string& name, const std::string& op, std::vector<std::string> inputs,
+                         std::vector<std::string> outputs, std::map<std::string, Attribute> attrs = {}) {
+        Node node;
+        node.name = name;
+        node.op = op;
+        node.inputs = std::move(inputs);
+        node.outputs = std::move(outputs);
+        node.attrs = std::move(attrs);
+        return node;
+    }
+
+    const Graph& original_;
+    const CalibrationTable& table_;
+    const Int8Options& options_;
+    Graph& graph_;
+    std::map<std::string, std::string> dequantized_;
+    std::vector<Node> pending_;
+};
+
+}  // namespace
+
+std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table, const Int8Options& options,
+                                       const std::string& path) {
+    Graph onnx = toOnnxOpset13(graph);
+    const Int8Model plan(graph, table, options);  // decides which nodes run in int8
+    const std::set<std::string> quantized(plan.quantizedNodes().begin(), plan.quantizedNodes().end());
+    QdqBuilder builder(graph, table, options, onnx);
+    std::vector<Node> nodes;
+    for (Node node : onnx.nodes) {
+        const int originalIndex = graph.nodeIndex(node.name);
+        const Node* original = originalIndex >= 0 ? &graph.nodes[static_cast<size_t>(originalIndex)] : nullptr;
+        if (original && quantized.count(node.name) && isQuantizableOp(node.op)) {
+            // The calibration describes the original input; a Flatten put before a Gemm keeps its values.
+            node.inputs[0] = builder.activation(node.inputs[0], original->input(0));
+            builder.weights(node);
+        } else if (original && (node.op == "Add" || node.op == "Concat" || node.op == "Sum") &&
+                   !options.keepFp32.count(node.name)) {
+            bool allCalibrated = true;
+            for (const auto& in : node.inputs) allCalibrated = allCalibrated && table.find(in) && !onnx.isWeight(in);
+            if (allCalibrated) {
+                for (auto& in : node.inputs) in = builder.activation(in, in);
+                node.source.clear();
+            }
+        }
+        for (auto& inserted : builder.takePending()) nodes.push_back(std::move(inserted));
+        nodes.push_back(std::move(node));
+    }
+    onnx.nodes = std::move(nodes);
+    onnx.removeUnusedWeights();
+    exportOnnx(onnx, path);
+    return plan.quantizedNodes();
+}
+
+}  // namespace qf

@@ -1,0 +1,19 @@
+#pragma once
+#include <string>
+
+#include "calibration/calibration_table.h"
+#include "graph/graph.h"
+#include "quantize/int8_model.h"
+
+namespace qf {
+
+// Writes the model as ONNX opset 13 in QDQ form: each quantized Conv / ConvTranspose / Gemm
+// reads its input through QuantizeLinear -> DequantizeLinear (zero point 0; uint8 for tensors
+// calibration saw never negative, int8 otherwise) and its weights as int8 initializers through
+// DequantizeLinear with per-channel scales (`axis`); Add / Concat inputs get the same pairs, as
+// the int8 runtime rescales them. Works for models from any input format. Atomic write.
+// Returns the names of the nodes quantized.
+std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table, const Int8Options& options,
+                                       const std::string& path);
+
+}  // namespace qf
