@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "util/error.h"
 
 namespace qf::cli {
@@ -94,13 +96,14 @@ void parseOrExit(QCommandLineParser& parser, const QStringList& arguments) {
 
 Progress stderrProgress(const std::string& task) {
     Progress progress;
-    progress.report = [task](long done, long total, const std::string&) {
+    // A terminal gets one line redrawn in place; a log file a line every 10 %.
+    const bool terminal = ::isatty(STDERR_FILENO) != 0;
+    progress.report = [task, terminal](long done, long total, const std::string&) {
         if (total <= 0) return;
-        // Redraw at most every 1 % so a log file stays readable.
-        const long step = std::max<long>(1, total / 100);
+        const long step = std::max<long>(1, total / (terminal ? 100 : 10));
         if (done != total && done % step != 0) return;
-        std::fprintf(stderr, "\r%s: %ld/%ld", task.c_str(), done, total);
-        if (done == total) std::fprintf(stderr, "\n");
+        std::fprintf(stderr, terminal ? "\r%s: %ld/%ld" : "%s: %ld/%ld\n", task.c_str(), done, total);
+        if (terminal && done == total) std::fprintf(stderr, "\n");
         std::fflush(stderr);
     };
     return progress;

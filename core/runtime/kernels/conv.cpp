@@ -1,18 +1,15 @@
 // Convolution and transposed convolution. Conv is im2col + Eigen GEMM per group (a 1x1 stride-1
 // conv multiplies the input directly), depthwise convs run a direct loop per channel.
-#include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
 
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/sgemm.h"
 #include "runtime/kernels/spatial.h"
 
 namespace qf::kernels {
 namespace {
 
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMatrixMap = Eigen::Map<const RowMajor>;
-using MatrixMap = Eigen::Map<RowMajor>;
 
 struct Geometry {
     int64_t batch, inC, inH, inW, outC, outH, outW, group;
@@ -123,9 +120,8 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
                 im2col(groupImage, groupInC, g.inH, g.inW, g.w, g.outH, g.outW, 0.0f, columns.data());
                 source = columns.data();
             }
-            MatrixMap result(out + grp * groupOutC * outPlane, groupOutC, outPlane);
-            result.noalias() = ConstMatrixMap(weights.f.data() + grp * groupOutC * patch, groupOutC, patch) *
-                               ConstMatrixMap(source, patch, outPlane);
+            sgemm(false, false, groupOutC, outPlane, patch, weights.f.data() + grp * groupOutC * patch, source,
+                  out + grp * groupOutC * outPlane);
         }
         addBias(out, biasData, g.outC, outPlane);
     }
@@ -161,9 +157,8 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
         for (int64_t grp = 0; grp < g.group; ++grp) {
             // columns[(oc, ky, kx), (iy, ix)] = sum over ic of W[ic, oc, ky, kx] * x[ic, iy, ix]
             const float* groupImage = x.f.data() + (n * g.inC + grp * groupInC) * inPlane;
-            MatrixMap(columns.data(), patch, inPlane).noalias() =
-                ConstMatrixMap(weights.f.data() + grp * groupInC * patch, groupInC, patch).transpose() *
-                ConstMatrixMap(groupImage, groupInC, inPlane);
+            sgemm(true, false, patch, inPlane, groupInC, weights.f.data() + grp * groupInC * patch, groupImage,
+                  columns.data());
             col2imAccumulate(columns.data(), groupOutC, g.w, g.inH, g.inW, g.outH, g.outW,
                              out + grp * groupOutC * outPlane);
         }

@@ -1,16 +1,10 @@
 // Gemm (also Caffe's InnerProduct, which flattens its input from `axis`) and numpy MatMul.
-#include <Eigen/Core>
+#include <algorithm>
 
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/sgemm.h"
 
 namespace qf::kernels {
-namespace {
-
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMatrixMap = Eigen::Map<const RowMajor>;
-
-}  // namespace
-
 void gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
     const Tensor& a = requireInput(node, inputs, 0);
     const Tensor& b = requireInput(node, inputs, 1);
@@ -24,8 +18,6 @@ void gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
     const int64_t cols = a.numel() / std::max<int64_t>(rows, 1);
     const bool transA = node.attrInt("transA", 0) != 0;
     const bool transB = node.attrInt("transB", 0) != 0;
-    const ConstMatrixMap matA(a.f.data(), rows, cols);
-    const ConstMatrixMap matB(b.f.data(), b.shape[0], b.shape[1]);
     const int64_t m = transA ? cols : rows;
     const int64_t inner = transA ? rows : cols;
     const int64_t n = transB ? b.shape[0] : b.shape[1];
@@ -34,15 +26,11 @@ void gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
                               " cannot be multiplied");
     const float alpha = node.attrFloat("alpha", 1.0f);
     const float beta = node.attrFloat("beta", 1.0f);
-    RowMajor product;
-    if (transA && transB) product = matA.transpose() * matB.transpose();
-    else if (transA) product = matA.transpose() * matB;
-    else if (transB) product = matA * matB.transpose();
-    else product = matA * matB;
     Tensor& y = outputs[0];
     y = Tensor::floats({m, n});
-    Eigen::Map<RowMajor> result(y.f.data(), m, n);
-    result = alpha * product;
+    sgemm(transA, transB, m, n, inner, a.f.data(), b.f.data(), y.f.data());
+    if (alpha != 1.0f)
+        for (auto& v : y.f) v *= alpha;
     if (c && beta != 0.0f) {
         // C broadcasts to [m, n]: a scalar, a row [n], a column [m, 1] or the full matrix.
         const int64_t cRows = c->rank() == 2 ? c->shape[0] : 1;
@@ -94,9 +82,8 @@ void matMul(const Node& node, const std::vector<const Tensor*>& inputs, std::vec
             strideA *= batchA[d];
             strideB *= batchB[d];
         }
-        Eigen::Map<RowMajor>(y.f.data() + index * m * n, m, n).noalias() =
-            ConstMatrixMap(a.f.data() + offsetA * m * k, m, k) *
-            ConstMatrixMap(b.f.data() + offsetB * k * n, k, n);
+        sgemm(false, false, m, n, k, a.f.data() + offsetA * m * k, b.f.data() + offsetB * k * n,
+              y.f.data() + index * m * n);
     }
 }
 
