@@ -14,7 +14,10 @@ void printUsage() {
                  "commands:\n"
                  "  info MODEL [WEIGHTS]                       describe a model\n"
                  "  fold MODEL [WEIGHTS] -o OUT [OUT_WEIGHTS]  fold BatchNorm/Scale into convs\n"
-                 "  run MODEL [WEIGHTS] --images DIR           FP32 inference, accuracy\n\n"
+                 "  run MODEL [WEIGHTS] --images DIR           FP32 inference, accuracy\n"
+                 "  calibrate MODEL [WEIGHTS] --images DIR -o TABLE   int8 thresholds\n"
+                 "  compare MODEL [WEIGHTS] --table TABLE --images DIR   int8 against FP32\n"
+                 "  export MODEL [WEIGHTS] --table TABLE --format F -o OUT   QDQ ONNX, ncnn, TensorRT\n\n"
                  "'quantfold-cli <command> --help' lists a command's options.\n";
 }
 
@@ -35,6 +38,9 @@ int main(int argc, char** argv) {
         if (command == "info") return qf::cli::runInfoCommand(commandArguments);
         if (command == "fold") return qf::cli::runFoldCommand(commandArguments);
         if (command == "run") return qf::cli::runRunCommand(commandArguments);
+        if (command == "calibrate") return qf::cli::runCalibrateCommand(commandArguments);
+        if (command == "compare") return qf::cli::runCompareCommand(commandArguments);
+        if (command == "export") return qf::cli::runExportCommand(commandArguments);
         std::cerr << "quantfold-cli: unknown command '" << command.toStdString() << "'\n";
         printUsage();
         return 2;

@@ -2,10 +2,13 @@
 
 #include <QJsonDocument>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <unistd.h>
 
+#include "formats/model_io.h"
+#include "passes/fold_batchnorm.h"
 #include "util/error.h"
 
 namespace qf::cli {
@@ -50,6 +53,23 @@ std::array<float, 3> threeFloats(const QString& text, const char* flag) {
 }
 
 }  // namespace
+
+void addModelOptions(QCommandLineParser& parser) {
+    parser.addOption({"no-fold", "Use the model as it is, without folding BatchNorm/Scale first."});
+}
+
+Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser) {
+    Graph graph = loadModel(args.model, args.weights);
+    if (!parser.isSet("no-fold")) foldBatchNorm(graph);
+    return graph;
+}
+
+void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args) {
+    std::error_code error;
+    for (const auto& input : {args.model, args.weights})
+        if (!input.empty() && std::filesystem::exists(output, error) && std::filesystem::equivalent(output, input, error))
+            throw Error(output + ": refusing to write over the model's own input file");
+}
 
 Preprocessing preprocessingFrom(const QCommandLineParser& parser) {
     Preprocessing pre;

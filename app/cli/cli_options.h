@@ -7,6 +7,7 @@
 #include <string>
 
 #include "evaluate/preprocessing.h"
+#include "graph/graph.h"
 #include "util/progress.h"
 
 namespace qf::cli {
@@ -21,6 +22,11 @@ struct ModelArguments {
 ModelArguments modelArguments(const QStringList& positional, const QString& command);
 
 void addPreprocessingOptions(QCommandLineParser& parser);
+
+// --no-fold: quantization commands work on the folded model unless told otherwise.
+void addModelOptions(QCommandLineParser& parser);
+Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser);
+void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args);
 Preprocessing preprocessingFrom(const QCommandLineParser& parser);
 
 // Parses `arguments` (sub-command first) with --help handled; exits on bad usage.

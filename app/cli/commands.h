@@ -6,4 +6,7 @@ namespace qf::cli {
 int runInfoCommand(const QStringList& arguments);
 int runFoldCommand(const QStringList& arguments);
 int runRunCommand(const QStringList& arguments);
+int runCalibrateCommand(const QStringList& arguments);
+int runCompareCommand(const QStringList& arguments);
+int runExportCommand(const QStringList& arguments);
 }  // namespace qf::cli

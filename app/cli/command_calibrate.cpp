@@ -1,0 +1,62 @@
+#include <QJsonObject>
+#include <iostream>
+
+#include "calibration/calibrator.h"
+#include "calibration/table_files.h"
+#include "cli/cli_options.h"
+#include "cli/commands.h"
+#include "util/error.h"
+
+namespace qf::cli {
+
+int runCalibrateCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Run the (folded) model in FP32 over calibration images, collect activation histograms and "
+        "choose int8 thresholds; write the table as JSON (all methods), ncnn or TensorRT.");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
+    parser.addOption({"images", "Folder of calibration images.", "DIR"});
+    parser.addOption({"method", "kl (default), minmax, percentile, mse or aciq.", "METHOD", "kl"});
+    parser.addOption({"percentile", "Percentile for --method percentile (default 99.99).", "P", "99.99"});
+    parser.addOption({"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+    parser.addOption({"format", "json (default), ncnn or tensorrt.", "FORMAT", "json"});
+    parser.addOption({{"o", "output"}, "Output table file.", "TABLE"});
+    parser.addOption({"json", "Print one JSON object on stdout."});
+    addModelOptions(parser);
+    addPreprocessingOptions(parser);
+    parseOrExit(parser, arguments);
+    const ModelArguments args = modelArguments(parser.positionalArguments(), "calibrate");
+    if (!parser.isSet("images")) throw Error("calibrate needs --images DIR");
+    if (!parser.isSet("output")) throw Error("calibrate needs an output table: -o TABLE");
+    CalibrationOptions options;
+    if (!parseMethod(parser.value("method").toStdString(), options.method))
+        throw Error("unknown --method '" + parser.value("method").toStdString() + "' (kl, minmax, percentile, mse, aciq)");
+    TableFormat format;
+    if (!parseTableFormat(parser.value("format").toStdString(), format))
+        throw Error("unknown --format '" + parser.value("format").toStdString() + "' (json, ncnn, tensorrt)");
+    bool ok = false;
+    options.thresholds.percentile = parser.value("percentile").toDouble(&ok);
+    if (!ok || options.thresholds.percentile <= 0 || options.thresholds.percentile > 100)
+        throw Error("--percentile expects a number in (0, 100]");
+    options.pre = preprocessingFrom(parser);
+    options.maxImages = parser.value("max-images").toInt();
+    const Graph graph = loadForQuantization(args, parser);
+    const ImageFolder folder = openImageFolder(parser.value("images").toStdString());
+    const CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
+    const std::string out = parser.value("output").toStdString();
+    refuseToOverwriteInputs(out, args);
+    writeCalibrationTable(graph, table, format, out, parser.isSet("per-tensor-weights"));
+    if (parser.isSet("json")) {
+        printJson({{"images", table.images},
+                   {"tensors", static_cast<int>(table.tensors.size())},
+                   {"method", QString::fromStdString(methodName(options.method))},
+                   {"output", QString::fromStdString(out)}});
+    } else {
+        std::cout << "calibrated " << table.tensors.size() << " tensors on " << table.images << " image(s) with "
+                  << methodName(options.method) << "; wrote " << out << "\n";
+    }
+    return 0;
+}
+
+}  // namespace qf::cli

@@ -1,0 +1,113 @@
+#include <QJsonArray>
+#include <QJsonObject>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+
+#include "calibration/table_files.h"
+#include "cli/cli_options.h"
+#include "cli/commands.h"
+#include "evaluate/int8_comparison.h"
+#include "util/error.h"
+
+namespace qf::cli {
+namespace {
+
+// JSON has no infinity: an exact match (infinite SQNR) is written as a large finite number.
+double finite(double value) { return std::isfinite(value) ? value : (value > 0 ? 999.0 : -999.0); }
+
+}  // namespace
+
+int runCompareCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Run the model in int8 (with a calibration table) and in FP32 on the same images and report "
+        "how far int8 strays: per output, per quantized layer, top-k with labels, and optionally "
+        "each layer's sensitivity.");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
+    parser.addOption({"table", "Calibration table (JSON, ncnn or TensorRT cache).", "TABLE"});
+    parser.addOption({"images", "Folder of images.", "DIR"});
+    parser.addOption({"labels", "'file label' lines (default: DIR/labels.txt when present).", "FILE"});
+    parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
+    parser.addOption({"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+    parser.addOption({"sensitivity", "Also quantize one layer at a time and rank layers by the error they cause."});
+    parser.addOption({"json", "Print one JSON object on stdout."});
+    addModelOptions(parser);
+    addPreprocessingOptions(parser);
+    parseOrExit(parser, arguments);
+    const ModelArguments args = modelArguments(parser.positionalArguments(), "compare");
+    if (!parser.isSet("table")) throw Error("compare needs --table TABLE");
+    if (!parser.isSet("images")) throw Error("compare needs --images DIR");
+    const Graph graph = loadForQuantization(args, parser);
+    const LoadedTable loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
+    Int8Options int8Options;
+    int8Options.perChannelWeights = !parser.isSet("per-tensor-weights");
+    int8Options.keepFp32 = loaded.keepFp32;
+    for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts)) {
+        if (graph.nodeIndex(name.toStdString()) < 0)
+            throw Error("--keep-fp32: the model has no node '" + name.toStdString() + "'");
+        int8Options.keepFp32.insert(name.toStdString());
+    }
+    const ImageFolder folder =
+        openImageFolder(parser.value("images").toStdString(), parser.value("labels").toStdString());
+    ComparisonOptions options;
+    options.pre = preprocessingFrom(parser);
+    options.maxImages = parser.value("max-images").toInt();
+    const Int8ComparisonReport report =
+        compareInt8(graph, loaded.table, int8Options, folder, options, stderrProgress("compare"));
+    std::vector<LayerSensitivity> sensitivity;
+    if (parser.isSet("sensitivity"))
+        sensitivity = rankLayerSensitivity(graph, loaded.table, int8Options, folder, options, stderrProgress("sensitivity"));
+
+    if (parser.isSet("json")) {
+        QJsonObject result{{"images", report.images}, {"top1_agreement", report.top1Agreement()}};
+        if (report.fp32.labeled > 0) {
+            result["fp32"] = QJsonObject{{"top1", report.fp32.top1Rate()}, {"top5", report.fp32.top5Rate()}};
+            result["int8"] = QJsonObject{{"top1", report.int8.top1Rate()}, {"top5", report.int8.top5Rate()}};
+        }
+        QJsonArray outputs, layers, ranking;
+        for (const auto& o : report.outputs)
+            outputs.append(QJsonObject{{"name", QString::fromStdString(o.name)},
+                                       {"cosine", o.cosine},
+                                       {"worst_image_cosine", o.worstImageCosine},
+                                       {"sqnr_db", finite(o.sqnrDb)},
+                                       {"max_abs_diff", o.maxAbsDiff}});
+        for (const auto& l : report.layers)
+            layers.append(QJsonObject{{"name", QString::fromStdString(l.name)},
+                                      {"cosine", l.cosine},
+                                      {"sqnr_db", finite(l.sqnrDb)},
+                                      {"alone_cosine", l.aloneCosine},
+                                      {"alone_sqnr_db", finite(l.aloneSqnrDb)}});
+        for (const auto& s : sensitivity)
+            ranking.append(QJsonObject{{"name", QString::fromStdString(s.name)},
+                                       {"cosine", s.outputCosine},
+                                       {"sqnr_db", finite(s.outputSqnrDb)}});
+        result["outputs"] = outputs;
+        result["layers"] = layers;
+        if (parser.isSet("sensitivity")) result["sensitivity"] = ranking;
+        printJson(result);
+        return 0;
+    }
+    std::cout << std::fixed << std::setprecision(4) << "compared int8 with FP32 on " << report.images << " image(s)\n";
+    if (report.fp32.labeled > 0)
+        std::cout << std::setprecision(2) << "top-1  FP32 " << 100 * report.fp32.top1Rate() << " %  int8 "
+                  << 100 * report.int8.top1Rate() << " %   top-5  FP32 " << 100 * report.fp32.top5Rate()
+                  << " %  int8 " << 100 * report.int8.top5Rate() << " %\n";
+    std::cout << std::setprecision(2) << "top-1 agreement " << 100 * report.top1Agreement() << " %\n";
+    std::cout << std::setprecision(4) << "outputs (cosine / worst image / SQNR dB / max |diff|):\n";
+    for (const auto& o : report.outputs)
+        std::cout << "  " << o.name << ": " << o.cosine << " / " << o.worstImageCosine << " / " << o.sqnrDb << " / "
+                  << o.maxAbsDiff << "\n";
+    std::cout << "layers (cosine, SQNR dB; alone on FP32 input):\n";
+    for (const auto& l : report.layers)
+        std::cout << "  " << l.name << ": " << l.cosine << ", " << l.sqnrDb << "; alone " << l.aloneCosine << ", "
+                  << l.aloneSqnrDb << "\n";
+    for (const auto& [node, reason] : report.fp32Nodes) std::cout << "  FP32 " << node << ": " << reason << "\n";
+    if (!sensitivity.empty()) std::cout << "most sensitive layers (output SQNR dB with only that layer in int8):\n";
+    for (size_t k = 0; k < std::min<size_t>(sensitivity.size(), 10); ++k)
+        std::cout << "  " << sensitivity[k].name << ": " << sensitivity[k].outputSqnrDb << "\n";
+    return 0;
+}
+
+}  // namespace qf::cli
