@@ -13,4 +13,7 @@ sudo=""
 if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
+# The QDQ export test runs the exported model in ONNX Runtime through Node.js (npm package
+# onnxruntime-node, installed by the test itself); take Debian's Node.js only if none is there.
+if ! command -v npm > /dev/null; then packages+=(nodejs npm); fi
 $sudo apt-get install -y --no-install-recommends "${packages[@]}"
