@@ -34,7 +34,8 @@ void AbsHistogram::add(const float* values, int64_t count) {
     if (finite == 0) return;
     min_ = total_ == 0.0 ? lo : std::min(min_, static_cast<double>(lo));
     max_ = total_ == 0.0 ? hi : std::max(max_, static_cast<double>(hi));
-    const double batchAbsMax = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
+    const double batchAbsMax =
+        std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
     absMax_ = std::max(absMax_, batchAbsMax);
     // The range stays strictly above the largest value so it lands in the last bin, not past it.
     if (batchAbsMax > 0.0 && batchAbsMax >= range_) growTo(std::nextafter(batchAbsMax, INFINITY));

@@ -33,11 +33,21 @@ std::string quoted(const std::string& text) {
     std::string out = "\"";
     for (const char c : text) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char escaped[8];
@@ -52,7 +62,8 @@ std::string quoted(const std::string& text) {
 }
 
 // A number JSON can hold; thresholds must also be positive, as the reader demands.
-std::string checked(double value, const std::string& tensor, const std::string& what, bool positive = false) {
+std::string checked(double value, const std::string& tensor, const std::string& what,
+                    bool positive = false) {
     if (!std::isfinite(value) || (positive && !(value > 0.0)))
         throw Error("tensor '" + tensor + "': " + what + " " + number(value) + " is not a finite" +
                     (positive ? " positive" : "") + " number");
@@ -72,9 +83,11 @@ std::string tensorJson(const std::string& name, const TensorCalibration& tensor)
     std::string json = "{\n";
     json += "      \"method\": " + quoted(methodName(tensor.method)) + ",\n";
     json += "      \"threshold\": " + checked(tensor.threshold(), name, "threshold", true) + ",\n";
-    json += "      \"manual_threshold\": " +
-            (tensor.manualThreshold ? checked(*tensor.manualThreshold, name, "manual threshold", true) : "null") +
-            ",\n";
+    json +=
+        "      \"manual_threshold\": " +
+        (tensor.manualThreshold ? checked(*tensor.manualThreshold, name, "manual threshold", true)
+                                : "null") +
+        ",\n";
     json += "      \"thresholds\": {";
     const char* separator = "";
     for (const auto& [method, threshold] : tensor.thresholds) {
@@ -86,12 +99,14 @@ std::string tensorJson(const std::string& name, const TensorCalibration& tensor)
     json += "      \"min\": " + checked(histogram.min(), name, "min") + ",\n";
     json += "      \"max\": " + checked(histogram.max(), name, "max") + ",\n";
     json += "      \"histogram\": {\"bins\": " + std::to_string(histogram.counts().size()) +
-            ", \"range\": " + checked(histogram.range(), name, "histogram range") + ", \"nonzero\": [";
+            ", \"range\": " + checked(histogram.range(), name, "histogram range") +
+            ", \"nonzero\": [";
     separator = "";
     const auto& counts = histogram.counts();
     for (size_t k = 0; k < counts.size(); ++k) {
         if (counts[k] == 0.0) continue;
-        json += separator + ("[" + std::to_string(k) + ", " + checked(counts[k], name, "histogram count") + "]");
+        json += separator + ("[" + std::to_string(k) + ", " +
+                             checked(counts[k], name, "histogram count") + "]");
         separator = ", ";
     }
     return json + "]}\n    }";
@@ -118,7 +133,8 @@ struct Json {
 
 class JsonParser {
 public:
-    JsonParser(const std::string& text, const std::string& fileName) : text_(text), fileName_(fileName) {}
+    JsonParser(const std::string& text, const std::string& fileName)
+        : text_(text), fileName_(fileName) {}
 
     Json document() {
         Json root = value(0);
@@ -137,8 +153,10 @@ private:
     void skipSpace() {
         while (at_ < text_.size()) {
             const char c = text_[at_];
-            if (c == '\n') ++line_;
-            else if (c != ' ' && c != '\t' && c != '\r') return;
+            if (c == '\n')
+                ++line_;
+            else if (c != ' ' && c != '\t' && c != '\r')
+                return;
             ++at_;
         }
     }
@@ -236,9 +254,11 @@ private:
             return at_ - first;
         };
         const size_t integerDigits = digits();
-        if (integerDigits == 0) fail(at_ < text_.size() ? std::string("unexpected '") + text_[at_] + "'"
-                                                        : std::string("unexpected end of file"));
-        if (integerDigits > 1 && text_[at_ - integerDigits] == '0') fail("a number has a leading zero");
+        if (integerDigits == 0)
+            fail(at_ < text_.size() ? std::string("unexpected '") + text_[at_] + "'"
+                                    : std::string("unexpected end of file"));
+        if (integerDigits > 1 && text_[at_ - integerDigits] == '0')
+            fail("a number has a leading zero");
         if (at_ < text_.size() && text_[at_] == '.') {
             ++at_;
             if (digits() == 0) fail("a number has no digits after '.'");
@@ -250,7 +270,8 @@ private:
         }
         double parsed = 0.0;
         const auto result = std::from_chars(text_.data() + start, text_.data() + at_, parsed);
-        if (result.ec == std::errc::result_out_of_range) fail("a number is out of the double range");
+        if (result.ec == std::errc::result_out_of_range)
+            fail("a number is out of the double range");
         if (result.ec != std::errc() || result.ptr != text_.data() + at_) fail("malformed number");
         return parsed;
     }
@@ -303,27 +324,46 @@ private:
             if (at_ >= text_.size()) fail("a string is not closed");
             const char escaped = text_[at_++];
             switch (escaped) {
-                case '"': out += '"'; break;
-                case '\\': out += '\\'; break;
-                case '/': out += '/'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'n': out += '\n'; break;
-                case 'r': out += '\r'; break;
-                case 't': out += '\t'; break;
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
                 case 'u': {
                     uint32_t code = hex4();
-                    if (code >= 0xdc00 && code <= 0xdfff) fail("a lone low surrogate in a \\u escape");
+                    if (code >= 0xdc00 && code <= 0xdfff)
+                        fail("a lone low surrogate in a \\u escape");
                     if (code >= 0xd800 && code <= 0xdbff) {
                         if (!consume("\\u")) fail("a high surrogate without its low half");
                         const uint32_t low = hex4();
-                        if (low < 0xdc00 || low > 0xdfff) fail("a high surrogate without its low half");
+                        if (low < 0xdc00 || low > 0xdfff)
+                            fail("a high surrogate without its low half");
                         code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
                     }
                     appendUtf8(code, out);
                     break;
                 }
-                default: fail(std::string("unknown escape '\\") + escaped + "'");
+                default:
+                    fail(std::string("unknown escape '\\") + escaped + "'");
             }
         }
     }
@@ -340,27 +380,31 @@ public:
     explicit TableReader(const std::string& fileName) : fileName_(fileName) {}
 
     CalibrationTable table(const Json& root) {
-        if (root.type != Json::Type::Object) fail(root, "not a QuantFold calibration file (not a JSON object)");
+        if (root.type != Json::Type::Object)
+            fail(root, "not a QuantFold calibration file (not a JSON object)");
         const Json* format = root.member("format");
         if (!format || format->type != Json::Type::String || format->string != kFormat)
-            fail(format ? *format : root, std::string("not a QuantFold calibration file (\"format\" is not \"") +
-                                              kFormat + "\")");
+            fail(format ? *format : root,
+                 std::string("not a QuantFold calibration file (\"format\" is not \"") + kFormat +
+                     "\")");
         const int64_t version = integerMember(root, "version", 1, 1000000);
         if (version > kVersion)
             fail(*root.member("version"), "calibration file version " + std::to_string(version) +
-                                              " is newer than this QuantFold reads (" + std::to_string(kVersion) +
-                                              ")");
+                                              " is newer than this QuantFold reads (" +
+                                              std::to_string(kVersion) + ")");
         CalibrationTable table;
         table.images = static_cast<int>(integerMember(root, "images", 0, 2147483647));
         const Json& method = require(root, "method", Json::Type::String);
         ThresholdMethod unused;
         if (method.string != kMixedMethods && !parseMethod(method.string, unused))
             fail(method, "unknown method \"" + method.string + "\"");
-        table.options.percentile = finite(require(root, "percentile", Json::Type::Number), "percentile");
+        table.options.percentile =
+            finite(require(root, "percentile", Json::Type::Number), "percentile");
         if (table.options.percentile < 0.0 || table.options.percentile > 100.0)
-            fail(*root.member("percentile"), "percentile " + number(table.options.percentile) +
-                                                 " is not between 0 and 100");
-        if (root.member("levels")) table.options.levels = static_cast<int>(integerMember(root, "levels", 1, 65535));
+            fail(*root.member("percentile"),
+                 "percentile " + number(table.options.percentile) + " is not between 0 and 100");
+        if (root.member("levels"))
+            table.options.levels = static_cast<int>(integerMember(root, "levels", 1, 65535));
         for (const auto& [name, tensor] : require(root, "tensors", Json::Type::Object).members) {
             context_ = "tensor '" + name + "': ";
             table.tensors[name] = tensorCalibration(tensor);
@@ -375,12 +419,18 @@ private:
 
     static const char* typeName(Json::Type type) {
         switch (type) {
-            case Json::Type::Null: return "null";
-            case Json::Type::Bool: return "true or false";
-            case Json::Type::Number: return "a number";
-            case Json::Type::String: return "a string";
-            case Json::Type::Array: return "an array";
-            case Json::Type::Object: return "an object";
+            case Json::Type::Null:
+                return "null";
+            case Json::Type::Bool:
+                return "true or false";
+            case Json::Type::Number:
+                return "a number";
+            case Json::Type::String:
+                return "a string";
+            case Json::Type::Array:
+                return "an array";
+            case Json::Type::Object:
+                return "an object";
         }
         return "?";
     }
@@ -406,16 +456,20 @@ private:
         return t;
     }
 
-    int64_t integer(const Json& value, const std::string& what, int64_t lowest, int64_t highest) const {
+    int64_t integer(const Json& value, const std::string& what, int64_t lowest,
+                    int64_t highest) const {
         const double x = finite(value, what);
-        if (x != std::floor(x) || x < static_cast<double>(lowest) || x > static_cast<double>(highest))
-            fail(value, what + " " + number(x) + " is not a whole number from " + std::to_string(lowest) + " to " +
-                            std::to_string(highest));
+        if (x != std::floor(x) || x < static_cast<double>(lowest) ||
+            x > static_cast<double>(highest))
+            fail(value, what + " " + number(x) + " is not a whole number from " +
+                            std::to_string(lowest) + " to " + std::to_string(highest));
         return static_cast<int64_t>(x);
     }
 
-    int64_t integerMember(const Json& object, const std::string& key, int64_t lowest, int64_t highest) const {
-        return integer(require(object, key, Json::Type::Number), "\"" + key + "\"", lowest, highest);
+    int64_t integerMember(const Json& object, const std::string& key, int64_t lowest,
+                          int64_t highest) const {
+        return integer(require(object, key, Json::Type::Number), "\"" + key + "\"", lowest,
+                       highest);
     }
 
     ThresholdMethod method(const std::string& name, const Json& at) const {
@@ -429,14 +483,17 @@ private:
         TensorCalibration result;
         const Json& methodValue = require(tensor, "method", Json::Type::String);
         result.method = method(methodValue.string, methodValue);
-        for (const auto& [name, value] : require(tensor, "thresholds", Json::Type::Object).members) {
+        for (const auto& [name, value] :
+             require(tensor, "thresholds", Json::Type::Object).members) {
             result.thresholds[method(name, value)] = threshold(value, name + " threshold");
         }
         const Json* manual = tensor.member("manual_threshold");
-        if (manual && manual->type != Json::Type::Null) result.manualThreshold = threshold(*manual, "manual_threshold");
+        if (manual && manual->type != Json::Type::Null)
+            result.manualThreshold = threshold(*manual, "manual_threshold");
         const double min = finite(require(tensor, "min", Json::Type::Number), "min");
         const double max = finite(require(tensor, "max", Json::Type::Number), "max");
-        if (min > max) fail(*tensor.member("min"), "min " + number(min) + " is above max " + number(max));
+        if (min > max)
+            fail(*tensor.member("min"), "min " + number(min) + " is above max " + number(max));
         result.histogram = histogram(require(tensor, "histogram", Json::Type::Object), min, max);
         // "threshold" repeats what the fields above select: a hand edit of it alone would be
         // silently lost, so a mismatch is an error pointing at manual_threshold.
@@ -444,19 +501,22 @@ private:
         const double inUse = result.threshold();
         const double stated = threshold(written, "threshold");
         if (std::fabs(stated - inUse) > 1e-9 * std::fabs(inUse))
-            fail(written, "threshold " + number(stated) + " differs from the one its method selects (" +
-                              number(inUse) + "); set \"manual_threshold\" to choose a threshold by hand");
+            fail(written, "threshold " + number(stated) +
+                              " differs from the one its method selects (" + number(inUse) +
+                              "); set \"manual_threshold\" to choose a threshold by hand");
         return result;
     }
 
     AbsHistogram histogram(const Json& histogram, double min, double max) const {
         const auto bins = static_cast<size_t>(integerMember(histogram, "bins", 1, kMaxBins));
-        const double range = finite(require(histogram, "range", Json::Type::Number), "histogram range");
-        if (range < 0.0) fail(*histogram.member("range"), "histogram range " + number(range) + " is negative");
+        const double range =
+            finite(require(histogram, "range", Json::Type::Number), "histogram range");
+        if (range < 0.0)
+            fail(*histogram.member("range"), "histogram range " + number(range) + " is negative");
         const double absMax = std::max(std::fabs(min), std::fabs(max));
         if (absMax > range && !(range == 0.0 && absMax == 0.0))
-            fail(*histogram.member("range"), "histogram range " + number(range) + " is below the largest |value| " +
-                                                 number(absMax));
+            fail(*histogram.member("range"), "histogram range " + number(range) +
+                                                 " is below the largest |value| " + number(absMax));
         std::vector<double> counts(bins, 0.0);
         const auto count = [this](const Json& value) {
             const double c = finite(value, "a histogram count");
@@ -470,7 +530,8 @@ private:
                     fail(pair, "a \"nonzero\" entry is not an [index, count] pair");
                 const auto index = static_cast<size_t>(
                     integer(pair.items[0], "histogram bin", 0, static_cast<int64_t>(bins) - 1));
-                if (counts[index] != 0.0) fail(pair, "histogram bin " + std::to_string(index) + " appears twice");
+                if (counts[index] != 0.0)
+                    fail(pair, "histogram bin " + std::to_string(index) + " appears twice");
                 counts[index] = count(pair.items[1]);
             }
         } else if (const Json* dense = histogram.member("counts")) {
@@ -482,7 +543,8 @@ private:
         }
         if (range == 0.0)
             for (size_t k = 1; k < bins; ++k)
-                if (counts[k] != 0.0) fail(histogram, "a histogram of range 0 has counts beyond bin 0");
+                if (counts[k] != 0.0)
+                    fail(histogram, "a histogram of range 0 has counts beyond bin 0");
         return AbsHistogram::fromParts(std::move(counts), range, min, max);
     }
 
@@ -499,7 +561,8 @@ std::string calibrationJsonText(const CalibrationTable& table) {
     json += "  \"images\": " + std::to_string(table.images) + ",\n";
     json += "  \"method\": " + quoted(tableMethod(table)) + ",\n";
     if (!std::isfinite(table.options.percentile))
-        throw Error("calibration percentile " + number(table.options.percentile) + " is not a finite number");
+        throw Error("calibration percentile " + number(table.options.percentile) +
+                    " is not a finite number");
     json += "  \"percentile\": " + number(table.options.percentile) + ",\n";
     json += "  \"levels\": " + std::to_string(table.options.levels) + ",\n";
     json += "  \"tensors\": {";
@@ -521,6 +584,8 @@ CalibrationTable parseCalibrationJson(const std::string& text, const std::string
     return TableReader(fileName).table(root);
 }
 
-CalibrationTable readCalibrationJson(const std::string& path) { return parseCalibrationJson(readFile(path), path); }
+CalibrationTable readCalibrationJson(const std::string& path) {
+    return parseCalibrationJson(readFile(path), path);
+}
 
 }  // namespace qf

@@ -22,13 +22,15 @@ std::string shortest(float value) {
 struct LineKey {
     std::string layer;
     bool weights = false;
-    bool known = true;  // false for "_param_" keys other than "_param_0", which ncnn reads as weights
+    bool known =
+        true;  // false for "_param_" keys other than "_param_0", which ncnn reads as weights
 };
 
 LineKey parseKey(const std::string& key) {
     if (key.find("_param_") == std::string::npos) return {key, false, true};
     const size_t stem = key.size() - kWeightSuffix.size();
-    if (key.size() > kWeightSuffix.size() && key.compare(stem, std::string::npos, kWeightSuffix) == 0)
+    if (key.size() > kWeightSuffix.size() &&
+        key.compare(stem, std::string::npos, kWeightSuffix) == 0)
         return {key.substr(0, stem), true, true};
     return {key, true, false};
 }
@@ -55,7 +57,8 @@ std::string scalesText(const std::string& layer, const std::vector<float>& scale
     std::string text;
     for (const float scale : scales) {
         if (!std::isfinite(scale) || scale < 0.0f)
-            throw Error("layer '" + layer + "': weight scale " + shortest(scale) + " is not a finite non-negative number");
+            throw Error("layer '" + layer + "': weight scale " + shortest(scale) +
+                        " is not a finite non-negative number");
         text += " " + shortest(scale);
     }
     return text;
@@ -66,7 +69,8 @@ std::string scalesText(const std::string& layer, const std::vector<float>& scale
 std::vector<const Node*> ncnnQuantizedLayers(const Graph& graph) {
     std::vector<const Node*> layers;
     for (const auto& node : graph.nodes)
-        if (isQuantizableOp(node.op) && graph.weight(node.input(1)) != nullptr) layers.push_back(&node);
+        if (isQuantizableOp(node.op) && graph.weight(node.input(1)) != nullptr)
+            layers.push_back(&node);
     return layers;
 }
 
@@ -75,13 +79,15 @@ std::string ncnnTableText(const Graph& graph, const CalibrationTable& table,
                           const std::set<std::string>& keepFp32) {
     const std::vector<const Node*> layers = ncnnQuantizedLayers(graph);
     for (const auto& name : keepFp32)
-        if (graph.nodeIndex(name) < 0) throw Error("layer '" + name + "' to keep in FP32 is not in the model");
+        if (graph.nodeIndex(name) < 0)
+            throw Error("layer '" + name + "' to keep in FP32 is not in the model");
     for (const auto& entry : weightScales) {
         const int index = graph.nodeIndex(entry.first);
         const Node* node = index < 0 ? nullptr : &graph.nodes[static_cast<size_t>(index)];
         if (!node || !isQuantizableOp(node->op) || !graph.weight(node->input(1)))
-            throw Error("weight scales given for '" + entry.first +
-                        "', which is not a Conv, ConvTranspose or Gemm with constant weights of the model");
+            throw Error(
+                "weight scales given for '" + entry.first +
+                "', which is not a Conv, ConvTranspose or Gemm with constant weights of the model");
     }
     std::string weightLines, inputLines;
     for (const Node* layer : layers) {
@@ -89,16 +95,19 @@ std::string ncnnTableText(const Graph& graph, const CalibrationTable& table,
         if (name.empty() || name.find_first_of(" \t\r\n") != std::string::npos || name[0] == '#' ||
             name.find("_param_") != std::string::npos)
             throw Error("layer '" + name +
-                        "': an ncnn table cannot name it (empty, white space, a leading '#' or \"_param_\")");
+                        "': an ncnn table cannot name it (empty, white space, a leading '#' or "
+                        "\"_param_\")");
         const auto scales = weightScales.find(name);
-        if (scales == weightScales.end()) throw Error("layer '" + name + "': no weight scales given");
+        if (scales == weightScales.end())
+            throw Error("layer '" + name + "': no weight scales given");
         const int64_t channels = outputChannels(graph, *layer);
         if (static_cast<int64_t>(scales->second.size()) != channels)
-            throw Error("layer '" + name + "': " + std::to_string(scales->second.size()) + " weight scales for " +
-                        std::to_string(channels) + " output channels");
+            throw Error("layer '" + name + "': " + std::to_string(scales->second.size()) +
+                        " weight scales for " + std::to_string(channels) + " output channels");
         const TensorCalibration* input = table.find(layer->input(0));
         if (!input)
-            throw Error("layer '" + name + "': its input '" + layer->input(0) + "' has no calibration");
+            throw Error("layer '" + name + "': its input '" + layer->input(0) +
+                        "' has no calibration");
         const double threshold = input->threshold();
         const auto inputScale = static_cast<float>(127.0 / threshold);
         if (!(threshold > 0.0) || !std::isfinite(inputScale) || !(inputScale > 0.0f))
@@ -112,8 +121,8 @@ std::string ncnnTableText(const Graph& graph, const CalibrationTable& table,
 }
 
 void writeNcnnTable(const Graph& graph, const CalibrationTable& table,
-                    const std::map<std::string, std::vector<float>>& weightScales, const std::string& path,
-                    const std::set<std::string>& keepFp32) {
+                    const std::map<std::string, std::vector<float>>& weightScales,
+                    const std::string& path, const std::set<std::string>& keepFp32) {
     writeFileAtomically(path, ncnnTableText(graph, table, weightScales, keepFp32));
 }
 
@@ -146,8 +155,9 @@ NcnnTable parseNcnnTable(const std::string& text, const std::string& fileName, c
         if (!lineKey.known) fail("'" + key + "': only '<layer>_param_0' weight lines are known");
         if (found == layers.end())
             fail("layer '" + lineKey.layer + "' " +
-                 (graph.nodeIndex(lineKey.layer) >= 0 ? "is not a Conv, ConvTranspose or Gemm with constant weights"
-                                                      : "is not in the model"));
+                 (graph.nodeIndex(lineKey.layer) >= 0
+                      ? "is not a Conv, ConvTranspose or Gemm with constant weights"
+                      : "is not in the model"));
         const Node* layer = found->second;
         const bool isWeightLine = lineKey.weights;
         if (!seen.insert(key).second) fail("'" + key + "' appears twice");
@@ -170,12 +180,13 @@ NcnnTable parseNcnnTable(const std::string& text, const std::string& fileName, c
         if (isWeightLine) {
             const int64_t channels = outputChannels(graph, *layer);
             if (static_cast<int64_t>(values.size()) != channels)
-                fail("layer '" + layer->name + "': " + std::to_string(values.size()) + " weight scales for " +
-                     std::to_string(channels) + " output channels");
+                fail("layer '" + layer->name + "': " + std::to_string(values.size()) +
+                     " weight scales for " + std::to_string(channels) + " output channels");
             scales.weightScales = std::move(values);
         } else {
             if (values.size() != 1)
-                fail("layer '" + layer->name + "': expected one input scale, found " + std::to_string(values.size()));
+                fail("layer '" + layer->name + "': expected one input scale, found " +
+                     std::to_string(values.size()));
             if (!(values[0] > 0.0f)) fail("layer '" + layer->name + "': the input scale is 0");
             scales.inputScale = values[0];
         }

@@ -45,8 +45,8 @@ std::string ncnnTableText(const Graph& graph, const CalibrationTable& table,
                           const std::map<std::string, std::vector<float>>& weightScales,
                           const std::set<std::string>& keepFp32 = {});
 void writeNcnnTable(const Graph& graph, const CalibrationTable& table,
-                    const std::map<std::string, std::vector<float>>& weightScales, const std::string& path,
-                    const std::set<std::string>& keepFp32 = {});
+                    const std::map<std::string, std::vector<float>>& weightScales,
+                    const std::string& path, const std::set<std::string>& keepFp32 = {});
 
 // Throws qf::Error "<file>:<line>: <problem>" for a layer that is not one of ncnnQuantizedLayers,
 // a malformed, NaN, infinite or negative number (or a zero input scale), a weight count other

@@ -16,7 +16,8 @@ const char* const kHeaderPrefix = "TRT-";
 
 std::string calibratorOf(const CalibrationTable& table) {
     bool allMinMax = !table.tensors.empty();
-    for (const auto& entry : table.tensors) allMinMax = allMinMax && entry.second.method == ThresholdMethod::MinMax;
+    for (const auto& entry : table.tensors)
+        allMinMax = allMinMax && entry.second.method == ThresholdMethod::MinMax;
     return allMinMax ? "MinMaxCalibration" : "EntropyCalibration2";
 }
 
@@ -64,7 +65,8 @@ std::string tensorRtCacheText(const CalibrationTable& table, int version) {
     std::string text = kHeaderPrefix + std::to_string(version) + "-" + calibratorOf(table) + "\n";
     for (const auto& [name, tensor] : table.tensors) {
         if (name.find_first_of("\r\n") != std::string::npos)
-            throw Error("tensor '" + name + "': a TensorRT cache cannot hold a name with a line break");
+            throw Error("tensor '" + name +
+                        "': a TensorRT cache cannot hold a name with a line break");
         const double threshold = tensor.threshold();
         // Checked as the float32 that is stored: a tiny threshold would underflow to scale 0.
         const float scale = static_cast<float>(threshold / 127.0);
@@ -80,7 +82,8 @@ void writeTensorRtCache(const CalibrationTable& table, const std::string& path, 
     writeFileAtomically(path, tensorRtCacheText(table, version));
 }
 
-TensorRtCache parseTensorRtCache(const std::string& text, const std::string& fileName, const Graph* graph) {
+TensorRtCache parseTensorRtCache(const std::string& text, const std::string& fileName,
+                                 const Graph* graph) {
     TensorRtCache cache;
     const std::set<std::string> known = graph ? activationNames(*graph) : std::set<std::string>{};
     size_t start = 0;
@@ -100,9 +103,13 @@ TensorRtCache parseTensorRtCache(const std::string& text, const std::string& fil
             // TRT-<version>-<calibrator>
             const size_t prefix = std::strlen(kHeaderPrefix);
             const size_t dash = line.find('-', prefix);
-            const std::string version = dash == std::string::npos ? "" : line.substr(prefix, dash - prefix);
-            if (line.rfind(kHeaderPrefix, 0) != 0 || !isDigits(version) || version.size() > 9 || dash + 1 == line.size())
-                fail("not a TensorRT calibration cache (expected a first line like 'TRT-8601-EntropyCalibration2')");
+            const std::string version =
+                dash == std::string::npos ? "" : line.substr(prefix, dash - prefix);
+            if (line.rfind(kHeaderPrefix, 0) != 0 || !isDigits(version) || version.size() > 9 ||
+                dash + 1 == line.size())
+                fail(
+                    "not a TensorRT calibration cache (expected a first line like "
+                    "'TRT-8601-EntropyCalibration2')");
             cache.version = std::stoi(version);
             cache.calibrator = line.substr(dash + 1);
             sawHeader = true;
@@ -114,7 +121,8 @@ TensorRtCache parseTensorRtCache(const std::string& text, const std::string& fil
             fail("expected '<tensor>: <8 hex digits>', found '" + line + "'");
         const std::string name = line.substr(0, colon);
         const std::string hex = line.substr(colon + 2);
-        if (hex.empty() || hex.size() > 8) fail("tensor '" + name + "': '" + hex + "' is not 1 to 8 hex digits");
+        if (hex.empty() || hex.size() > 8)
+            fail("tensor '" + name + "': '" + hex + "' is not 1 to 8 hex digits");
         uint32_t bits = 0;
         for (const char c : hex) {
             const int digit = hexDigit(c);

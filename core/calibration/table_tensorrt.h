@@ -22,7 +22,7 @@ constexpr int kDefaultTensorRtVersion = 8601;
 
 struct TensorRtCache {
     int version = 0;
-    std::string calibrator;                      // "EntropyCalibration2", "MinMaxCalibration", ...
+    std::string calibrator;                    // "EntropyCalibration2", "MinMaxCalibration", ...
     std::map<std::string, double> thresholds;  // tensor -> scale * 127
 };
 

@@ -43,48 +43,52 @@ double klThreshold(const AbsHistogram& histogram) {
     while (lastUsed > 0 && hist[static_cast<size_t>(lastUsed)] == 0.0) --lastUsed;
     if (lastUsed < kLevels) return (kLevels) * histogram.binWidth();
 
-    std::vector<double> suffix(static_cast<size_t>(bins) + 1, 0.0);
-    for (int k = bins - 1; k >= 0; --k) suffix[static_cast<size_t>(k)] = suffix[static_cast<size_t>(k) + 1] + hist[static_cast<size_t>(k)];
-    std::vector<double> p, q;
+    // Candidate i keeps bins [0, i): P is the histogram there with every clipped value added to
+    // bin i - 1. Q quantizes the histogram's bins [0, i) to 128 levels and spreads each level's
+    // mass evenly over the bins where P is non-empty (as TensorRT's reference does). Q is thus
+    // constant on a level's non-empty bins, so the level's share of KL(P || Q) is
+    // (sum p log p - log q * sum p) / |P|: prefix sums over the bins make a candidate cost
+    // O(levels), not O(bins): ~9x faster for 2048 bins, with the same choices.
+    const auto xLogX = [](double x) { return x > 0.0 ? x * std::log(x) : 0.0; };
+    std::vector<double> mass(static_cast<size_t>(bins) + 1, 0.0), massLogMass(mass);  // over [0, k)
+    std::vector<int> nonEmpty(static_cast<size_t>(bins) + 1, 0);
+    for (size_t k = 0; k < static_cast<size_t>(bins); ++k) {
+        mass[k + 1] = mass[k] + hist[k];
+        massLogMass[k + 1] = massLogMass[k] + xLogX(hist[k]);
+        nonEmpty[k + 1] = nonEmpty[k] + (hist[k] != 0.0);
+    }
+    const double total = mass[static_cast<size_t>(bins)];
+    const double logTotal = std::log(total);
     double bestKl = std::numeric_limits<double>::infinity();
     int best = bins;
     for (int i = kLevels; i <= std::min(bins, lastUsed + 1); ++i) {
-        p.assign(hist.begin(), hist.begin() + i);
-        p[static_cast<size_t>(i) - 1] += suffix[static_cast<size_t>(i)];
-        // Quantize the unclipped bins [0, i) to 128 levels, then spread each level's mass
-        // evenly over the bins where P is non-empty (as TensorRT's reference does).
-        q.assign(static_cast<size_t>(i), 0.0);
+        const auto last = static_cast<size_t>(i) - 1;
+        const double lastBin = total - mass[last];  // P's bin i - 1: its values and the clipped
+        // A level with no non-empty P bin has no histogram mass: Q's total is all of [0, i).
+        const double qTotal = mass[static_cast<size_t>(i)];
+        if (qTotal == 0.0) continue;
         const double merged = static_cast<double>(i) / kLevels;
-        for (int level = 0; level < kLevels; ++level) {
-            const int start = static_cast<int>(level * merged);
-            const int end = level == kLevels - 1 ? i : static_cast<int>((level + 1) * merged);
-            double sum = 0.0;
-            int nonEmpty = 0;
-            for (int k = start; k < end; ++k) {
-                sum += hist[static_cast<size_t>(k)];
-                nonEmpty += p[static_cast<size_t>(k)] != 0.0;
-            }
-            if (nonEmpty == 0) continue;
-            const double share = sum / nonEmpty;
-            for (int k = start; k < end; ++k)
-                if (p[static_cast<size_t>(k)] != 0.0) q[static_cast<size_t>(k)] = share;
-        }
-        double pSum = 0.0, qSum = 0.0;
-        for (int k = 0; k < i; ++k) {
-            pSum += p[static_cast<size_t>(k)];
-            qSum += q[static_cast<size_t>(k)];
-        }
-        if (pSum == 0.0 || qSum == 0.0) continue;
         double kl = 0.0;
-        for (int k = 0; k < i; ++k) {
-            const double pk = p[static_cast<size_t>(k)] / pSum;
-            if (pk == 0.0) continue;
-            const double qk = q[static_cast<size_t>(k)] / qSum;
+        for (int level = 0; level < kLevels; ++level) {
+            const auto start = static_cast<size_t>(level * merged);
+            const bool isLast = level == kLevels - 1;
+            const auto end =
+                isLast ? static_cast<size_t>(i) : static_cast<size_t>((level + 1) * merged);
+            const double levelMass = mass[end] - mass[start];
+            // Bin i - 1 lies in the last level; there P differs from the histogram.
+            const double pMass = isLast ? mass[last] - mass[start] + lastBin : levelMass;
+            const double pLogP = isLast ? massLogMass[last] - massLogMass[start] + xLogX(lastBin)
+                                        : massLogMass[end] - massLogMass[start];
+            const int pNonEmpty = isLast ? nonEmpty[last] - nonEmpty[start] + (lastBin != 0.0)
+                                         : nonEmpty[end] - nonEmpty[start];
+            if (pNonEmpty == 0) continue;
             // Q is zero where P is not only when a level's own bins were all empty but the
             // clipped outliers landed there: a large finite penalty keeps candidates comparable.
-            kl += pk * std::log(pk / std::max(qk, 1e-12));
+            const double q = std::max(levelMass / pNonEmpty / qTotal, 1e-12);
+            kl += (pLogP - pMass * logTotal) / total - pMass / total * std::log(q);
         }
-        if (kl < bestKl) {
+        // Candidates past an empty bin often tie exactly; rounding must not pick the later one.
+        if (kl < bestKl - 1e-12) {
             bestKl = kl;
             best = i;
         }

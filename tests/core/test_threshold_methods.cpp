@@ -31,7 +31,8 @@ std::vector<float> laplaceValues(size_t count, double b, unsigned seed) {
     std::exponential_distribution<double> magnitude(1.0 / b);
     std::bernoulli_distribution negative(0.5);
     std::vector<float> values(count);
-    for (auto& v : values) v = static_cast<float>(negative(random) ? -magnitude(random) : magnitude(random));
+    for (auto& v : values)
+        v = static_cast<float>(negative(random) ? -magnitude(random) : magnitude(random));
     return values;
 }
 
@@ -72,26 +73,31 @@ private slots:
         values.insert(values.end(), 10, 1000.0f);
         const qf::AbsHistogram histogram = histogramOf(values);
         QVERIFY(qf::minMaxThreshold(histogram) == 1000.0);
+        // KL's candidates keep at least 128 of the 2048 bins, so with the range stretched to 1000
+        // by the outliers it cannot clip below 1000/16: here it goes as low as it can.
         const double kl = qf::klThreshold(histogram);
-        QVERIFY2(kl < 50.0, qPrintable(QString::number(kl)));
+        QVERIFY2(kl < 0.07 * 1000.0, qPrintable(QString::number(kl)));
+        QVERIFY(kl == (128 + 0.5) * histogram.binWidth());
         // Ten outliers among a million values: their clipping error is smaller than the
         // rounding error a 1000 threshold would give the rest.
         const double mse = qf::mseThreshold(histogram, 127);
         QVERIFY2(mse < 900.0, qPrintable(QString::number(mse)));
         // ACIQ fits a Laplace with b = E|x| (1.01 here, with the outliers): 9.89 b.
         const double aciq = qf::aciqThreshold(histogram);
-        QVERIFY2(std::abs(aciq - 9.89) < 0.35, qPrintable(QString::number(aciq)));
-        qInfo("laplace b=1 + 10 outliers at 1000: kl %.3f, mse %.3f, aciq %.3f, p99.99 %.3f", kl, mse, aciq,
-              qf::percentileThreshold(histogram, 99.99));
+        QVERIFY2(std::abs(aciq - 9.89) < 0.05 * 9.89, qPrintable(QString::number(aciq)));
+        qInfo("laplace b=1 + 10 outliers at 1000: kl %.3f, mse %.3f, aciq %.3f, p99.99 %.3f", kl,
+              mse, aciq, qf::percentileThreshold(histogram, 99.99));
     }
 
     void gaussianAciqUsesTheGaussianFit() {
         const double sigma = 2.0;
         const qf::AbsHistogram histogram = histogramOf(gaussianValues(1000000, sigma, 3));
         const double aciq = qf::aciqThreshold(histogram);
-        QVERIFY2(std::abs(aciq - 3.92 * sigma) < 0.02 * 3.92 * sigma, qPrintable(QString::number(aciq)));
+        QVERIFY2(std::abs(aciq - 3.92 * sigma) < 0.02 * 3.92 * sigma,
+                 qPrintable(QString::number(aciq)));
         const double kl = qf::klThreshold(histogram);
-        QVERIFY2(kl > 2.0 * sigma && kl <= histogram.absMax() + histogram.binWidth(), qPrintable(QString::number(kl)));
+        QVERIFY2(kl > 2.0 * sigma && kl <= histogram.absMax() + histogram.binWidth(),
+                 qPrintable(QString::number(kl)));
     }
 
     void degenerateHistogramsGiveFinitePositiveThresholds() {
@@ -109,7 +115,8 @@ private slots:
         }
         // One value: every method still gives a usable threshold.
         const qf::AbsHistogram single = histogramOf({-3.0f});
-        for (const auto method : qf::allThresholdMethods()) QVERIFY(finitePositive(qf::computeThreshold(single, method)));
+        for (const auto method : qf::allThresholdMethods())
+            QVERIFY(finitePositive(qf::computeThreshold(single, method)));
         QCOMPARE(single.min(), -3.0);
         QCOMPARE(single.max(), -3.0);
         QCOMPARE(qf::computeThreshold(single, qf::ThresholdMethod::MinMax), 3.0);
@@ -123,7 +130,8 @@ private slots:
         std::vector<float> first, second;
         for (int k = 0; k < 2047; ++k) first.push_back(static_cast<float>(2 * k + 1) / 4096.0f);
         first.push_back(1.0f);
-        for (int k = 0; k < 2048; k += 7) second.push_back(static_cast<float>(2 * k + 1) * 5.0f / 2048.0f);
+        for (int k = 0; k < 2048; k += 7)
+            second.push_back(static_cast<float>(2 * k + 1) * 5.0f / 2048.0f);
         second.push_back(-10.0f);
 
         qf::AbsHistogram streamed;
@@ -141,7 +149,8 @@ private slots:
         QVERIFY(streamed.total() == static_cast<double>(all.size()));
         QVERIFY(streamed.counts() == atOnce.counts());
         QCOMPARE(streamed.min(), -10.0);
-        QCOMPARE(streamed.max(), 1.0);
+        QCOMPARE(streamed.max(),
+                 static_cast<double>(second[second.size() - 2]));  // the largest positive
         QCOMPARE(streamed.absMax(), 10.0);
         // 10 bins of the first histogram merged into bin 0.
         QCOMPARE(streamed.counts()[0], 10.0 + 1.0);
@@ -168,8 +177,8 @@ private slots:
         // Sixty activations of a mid-sized network: ReLU'd Gaussians, Laplaces with outliers.
         std::vector<qf::AbsHistogram> histograms;
         for (int k = 0; k < 60; ++k) {
-            std::vector<float> values =
-                k % 2 ? laplaceValues(20000, 0.5 + k * 0.1, 100 + k) : gaussianValues(20000, 1.0 + k * 0.05, 100 + k);
+            std::vector<float> values = k % 2 ? laplaceValues(20000, 0.5 + k * 0.1, 100 + k)
+                                              : gaussianValues(20000, 1.0 + k * 0.05, 100 + k);
             if (k % 3 == 0)
                 for (auto& v : values) v = std::max(v, 0.0f);
             if (k % 5 == 0) values.push_back(100.0f + k);
@@ -180,10 +189,11 @@ private slots:
         timer.start();
         double sum = 0.0;
         for (const auto& histogram : histograms)
-            for (const auto method : qf::allThresholdMethods()) sum += qf::computeThreshold(histogram, method);
+            for (const auto method : qf::allThresholdMethods())
+                sum += qf::computeThreshold(histogram, method);
         const qint64 ms = timer.elapsed();
-        qInfo("all %zu methods on 60 histograms of 2048 bins: %lld ms", qf::allThresholdMethods().size(),
-              static_cast<long long>(ms));
+        qInfo("all %zu methods on 60 histograms of 2048 bins: %lld ms",
+              qf::allThresholdMethods().size(), static_cast<long long>(ms));
         QVERIFY(std::isfinite(sum));
         QVERIFY2(ms < 2000, qPrintable(QString("%1 ms").arg(ms)));
     }
