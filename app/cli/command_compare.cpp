@@ -29,6 +29,7 @@ int runCompareCommand(const QStringList& arguments) {
     parser.addOption({"table", "Calibration table (JSON, ncnn or TensorRT cache).", "TABLE"});
     parser.addOption({"images", "Folder of images.", "DIR"});
     parser.addOption({"labels", "'file label' lines (default: DIR/labels.txt when present).", "FILE"});
+    parser.addOption({"method", "Use this method's thresholds from a JSON table instead of the one it selects.", "METHOD"});
     parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
     parser.addOption({"per-tensor-weights", "One weight scale per layer instead of per output channel."});
     parser.addOption({"sensitivity", "Also quantize one layer at a time and rank layers by the error they cause."});
@@ -40,7 +41,14 @@ int runCompareCommand(const QStringList& arguments) {
     if (!parser.isSet("table")) throw Error("compare needs --table TABLE");
     if (!parser.isSet("images")) throw Error("compare needs --images DIR");
     const Graph graph = loadForQuantization(args, parser);
-    const LoadedTable loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
+    LoadedTable loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
+    if (parser.isSet("method")) {
+        ThresholdMethod method;
+        if (!parseMethod(parser.value("method").toStdString(), method))
+            throw Error("unknown --method '" + parser.value("method").toStdString() + "'");
+        if (loaded.format != TableFormat::Json) throw Error("--method needs a JSON table, which keeps every method");
+        loaded.table.selectMethod(method);
+    }
     Int8Options int8Options;
     int8Options.perChannelWeights = !parser.isSet("per-tensor-weights");
     int8Options.keepFp32 = loaded.keepFp32;

@@ -18,6 +18,7 @@ int runExportCommand(const QStringList& arguments) {
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"table", "Calibration table (JSON, ncnn or TensorRT cache).", "TABLE"});
     parser.addOption({"format", "onnx-qdq, ncnn or tensorrt.", "FORMAT"});
+    parser.addOption({"method", "Use this method's thresholds from a JSON table instead of the one it selects.", "METHOD"});
     parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
     parser.addOption({"per-tensor-weights", "One weight scale per layer instead of per output channel."});
     parser.addOption({{"o", "output"}, "Output file.", "OUT"});
@@ -31,7 +32,14 @@ int runExportCommand(const QStringList& arguments) {
     const std::string out = parser.value("output").toStdString();
     refuseToOverwriteInputs(out, args);
     const Graph graph = loadForQuantization(args, parser);
-    const LoadedTable loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
+    LoadedTable loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
+    if (parser.isSet("method")) {
+        ThresholdMethod method;
+        if (!parseMethod(parser.value("method").toStdString(), method))
+            throw Error("unknown --method '" + parser.value("method").toStdString() + "'");
+        if (loaded.format != TableFormat::Json) throw Error("--method needs a JSON table, which keeps every method");
+        loaded.table.selectMethod(method);
+    }
     Int8Options options;
     options.perChannelWeights = !parser.isSet("per-tensor-weights");
     options.keepFp32 = loaded.keepFp32;

@@ -27,6 +27,7 @@ void AbsHistogram::add(const float* values, int64_t count) {
     int64_t finite = 0;
     for (int64_t k = 0; k < count; ++k) {
         if (!std::isfinite(values[k])) continue;
+        zeros_ += values[k] == 0.0f;
         lo = std::min(lo, values[k]);
         hi = std::max(hi, values[k]);
         ++finite;
@@ -53,13 +54,15 @@ void AbsHistogram::add(const float* values, int64_t count) {
     }
 }
 
-AbsHistogram AbsHistogram::fromParts(std::vector<double> counts, double range, double min, double max) {
+AbsHistogram AbsHistogram::fromParts(std::vector<double> counts, double range, double min, double max,
+                                     double zeros) {
     AbsHistogram histogram(static_cast<int>(counts.size()));
     histogram.counts_ = std::move(counts);
     histogram.range_ = range;
     histogram.min_ = min;
     histogram.max_ = max;
     histogram.absMax_ = std::max(std::fabs(min), std::fabs(max));
+    histogram.zeros_ = zeros;
     for (const double c : histogram.counts_) histogram.total_ += c;
     return histogram;
 }

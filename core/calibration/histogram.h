@@ -23,17 +23,19 @@ public:
     double max() const { return max_; }
     double absMax() const { return absMax_; }
     double total() const { return total_; }
+    double zeros() const { return zeros_; }  // values exactly 0, also counted in bin 0
     bool empty() const { return total_ == 0.0; }
 
     // Builds one from stored parts (a calibration file); counts.size() is the bin count.
-    static AbsHistogram fromParts(std::vector<double> counts, double range, double min, double max);
+    static AbsHistogram fromParts(std::vector<double> counts, double range, double min, double max,
+                                  double zeros = 0.0);
 
 private:
     void growTo(double value);
 
     std::vector<double> counts_;
     double range_ = 0.0;  // 0 until the first non-zero value
-    double min_ = 0.0, max_ = 0.0, absMax_ = 0.0, total_ = 0.0;
+    double min_ = 0.0, max_ = 0.0, absMax_ = 0.0, total_ = 0.0, zeros_ = 0.0;
 };
 
 }  // namespace qf

@@ -100,7 +100,7 @@ std::string tensorJson(const std::string& name, const TensorCalibration& tensor)
     json += "      \"max\": " + checked(histogram.max(), name, "max") + ",\n";
     json += "      \"histogram\": {\"bins\": " + std::to_string(histogram.counts().size()) +
             ", \"range\": " + checked(histogram.range(), name, "histogram range") +
-            ", \"nonzero\": [";
+            ", \"zeros\": " + checked(histogram.zeros(), name, "zero count") + ", \"nonzero\": [";
     separator = "";
     const auto& counts = histogram.counts();
     for (size_t k = 0; k < counts.size(); ++k) {
@@ -545,7 +545,13 @@ private:
             for (size_t k = 1; k < bins; ++k)
                 if (counts[k] != 0.0)
                     fail(histogram, "a histogram of range 0 has counts beyond bin 0");
-        return AbsHistogram::fromParts(std::move(counts), range, min, max);
+        // Exact zeros, counted within bin 0; older files without the field read as none.
+        double zeros = 0.0;
+        if (const Json* value = histogram.member("zeros")) {
+            zeros = count(*value);
+            if (zeros > counts[0]) fail(*value, "zeros " + number(zeros) + " exceed bin 0's count");
+        }
+        return AbsHistogram::fromParts(std::move(counts), range, min, max, zeros);
     }
 
     const std::string& fileName_;

@@ -24,6 +24,7 @@ namespace qf {
 //         "thresholds": {"kl": 3.1, "minmax": 5.5, "percentile": 4.9, "mse": 3.3, "aciq": 3.6},
 //         "min": -1.25, "max": 5.5,
 //         "histogram": {"bins": 2048, "range": 5.5000000000000009,
+//                       "zeros": 790,                          // exact zeros, within bin 0
 //                       "nonzero": [[0, 812], [3, 17], ...]}   // [bin, count], ascending
 //       }
 //     }

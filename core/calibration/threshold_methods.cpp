@@ -33,10 +33,13 @@ bool parseMethod(const std::string& name, ThresholdMethod& method) {
     return false;
 }
 
-double klThreshold(const AbsHistogram& histogram) {
-    const std::vector<double>& hist = histogram.counts();
+double klThreshold(const AbsHistogram& histogram, int quantizedLevels) {
+    // Exact zeros (half of a ReLU's output) say nothing about where to clip, yet as a spike in
+    // bin 0 they dominate P and push KL to clip hard: they are left out, as ncnn does.
+    std::vector<double> hist = histogram.counts();
+    hist[0] = std::max(0.0, hist[0] - histogram.zeros());
     const int bins = static_cast<int>(hist.size());
-    constexpr int kLevels = 128;
+    const int kLevels = quantizedLevels;
     if (bins <= kLevels) return histogram.range();
     // The last non-empty bin bounds the search: candidates beyond it all keep every value.
     int lastUsed = bins - 1;
@@ -171,7 +174,7 @@ double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method, c
     double threshold = 0.0;
     if (!histogram.empty() && histogram.absMax() > 0.0) {
         switch (method) {
-            case ThresholdMethod::Kl: threshold = klThreshold(histogram); break;
+            case ThresholdMethod::Kl: threshold = klThreshold(histogram, options.levels + 1); break;
             case ThresholdMethod::MinMax: threshold = minMaxThreshold(histogram); break;
             case ThresholdMethod::Percentile: threshold = percentileThreshold(histogram, options.percentile); break;
             case ThresholdMethod::Mse: threshold = mseThreshold(histogram, options.levels); break;

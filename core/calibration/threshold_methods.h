@@ -20,10 +20,11 @@ struct ThresholdOptions {
     int levels = 127;
 };
 
-// TensorRT's entropy calibration: candidate thresholds from bin 128 to the last, outliers
-// clipped into the last kept bin, quantized to 128 levels and expanded back; the candidate
-// with the smallest KL(P || Q) wins.
-double klThreshold(const AbsHistogram& histogram);
+// TensorRT's entropy calibration: candidate thresholds from bin `quantizedLevels` (128) to
+// the last, outliers clipped into the last kept bin, quantized to that many levels and
+// expanded back; the candidate with the smallest KL(P || Q) wins. Exact zeros are left out.
+// A tensor quantized to uint8 has 256 levels of |x|, so computeThreshold passes 256 for it.
+double klThreshold(const AbsHistogram& histogram, int quantizedLevels = 128);
 double minMaxThreshold(const AbsHistogram& histogram);
 double percentileThreshold(const AbsHistogram& histogram, double percentile);
 // Minimises the expected squared error: clipping error beyond T plus uniform rounding noise

@@ -101,9 +101,10 @@ std::vector<LayerSensitivity> rankLayerSensitivity(const Graph& graph, const Cal
     for (size_t k = 0; k < layers.size(); ++k) {
         if (progress.cancelled()) throw Cancelled{};
         progress.step(static_cast<long>(k), static_cast<long>(layers.size()), layers[k]);
+        // Everything else in FP32, rescaled element-wise ops included.
         Int8Options onlyThis = int8Options;
-        for (const auto& other : layers)
-            if (other != layers[k]) onlyThis.keepFp32.insert(other);
+        for (const auto& node : graph.nodes)
+            if (node.name != layers[k]) onlyThis.keepFp32.insert(node.name);
         const Int8Model model(graph, table, onlyThis);
         ErrorAccumulator error;
         for (size_t i = 0; i < inputs.size(); ++i)

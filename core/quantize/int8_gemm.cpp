@@ -1,14 +1,12 @@
-// Int8 GEMM: weight packing, the reference kernel, B-panel packing, threading and the run-time
-// choice of kernel. The SIMD kernels live in one file per ISA, compiled with that ISA's flags
+// Int8 GEMM: weight packing, the reference kernel, threading and the run-time choice of kernel.
+// The SIMD kernels (B packing and tiles) live in one file per ISA, compiled with that ISA's flags
 // and only called once the CPU is known to support it; this file stays at the x86-64 baseline.
 #include "quantize/int8_gemm.h"
 
-#include <emmintrin.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 #include "util/error.h"
@@ -16,10 +14,21 @@
 namespace qf {
 namespace {
 
-using int8_detail::kAvx2PanelCols;
-using int8_detail::kAvx512PanelCols;
 using int8_detail::kPanelRows;
 using int8_detail::kQuad;
+
+struct SimdKernel {
+    int64_t panelCols;
+    int64_t panelBytes;  // per column and quad
+    void (*pack)(const int8_detail::PackTask&);
+    void (*run)(const int8_detail::PanelTask&);
+};
+
+constexpr SimdKernel kAvx2{int8_detail::kAvx2PanelCols, int8_detail::kAvx2PanelBytes,
+                           int8_detail::packPanelAvx2, int8_detail::runPanelAvx2};
+constexpr SimdKernel kAvx512Vnni{int8_detail::kAvx512VnniPanelCols,
+                                 int8_detail::kAvx512VnniPanelBytes,
+                                 int8_detail::packPanelAvx512Vnni, int8_detail::runPanelAvx512Vnni};
 
 // The largest depth whose sums stay within int32 for any uint8 x int8 operands.
 constexpr int64_t kMaxDepth = INT32_MAX / (255 * 128);
@@ -29,6 +38,10 @@ constexpr int64_t kParallelMinMacs = int64_t{1} << 20;
 int64_t ceilDiv(int64_t value, int64_t divisor) { return (value + divisor - 1) / divisor; }
 
 int64_t quadsOf(int64_t depth) { return ceilDiv(depth, kQuad); }
+
+size_t packedSize(int64_t rows, int64_t depth) {
+    return static_cast<size_t>(ceilDiv(rows, kPanelRows) * kPanelRows * quadsOf(depth) * kQuad);
+}
 
 int64_t packedIndex(int64_t row, int64_t k, int64_t quads) {
     const int64_t panel = row / kPanelRows, rowInPanel = row % kPanelRows;
@@ -60,45 +73,6 @@ void referenceGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, i
     }
 }
 
-// 16 bytes of a B row from `row` (nullptr past the depth), zero past `count`.
-__m128i loadRow16(const uint8_t* row, int64_t count) {
-    if (!row || count <= 0) return _mm_setzero_si128();
-    if (count >= 16) return _mm_loadu_si128(reinterpret_cast<const __m128i*>(row));
-    alignas(16) uint8_t partial[16] = {};
-    std::memcpy(partial, row, static_cast<size_t>(count));
-    return _mm_load_si128(reinterpret_cast<const __m128i*>(partial));
-}
-
-// Packs B columns [colBegin, colBegin + width) into the k-quad panel layout of int8_gemm.h:
-// a 4 x 16 byte block transposes into 16 columns x 4 consecutive k with two rounds of unpacks.
-// width is a multiple of 16, or 8.
-void packPanel(const uint8_t* b, int64_t depth, int64_t cols, int64_t colBegin, int64_t width,
-               uint8_t* panel) {
-    const int64_t quads = quadsOf(depth);
-    for (int64_t q = 0; q < quads; ++q) {
-        const uint8_t* rows[kQuad];
-        for (int64_t j = 0; j < kQuad; ++j) {
-            const int64_t k = q * kQuad + j;
-            rows[j] = k < depth ? b + k * cols + colBegin : nullptr;
-        }
-        __m128i* out = reinterpret_cast<__m128i*>(panel + q * width * kQuad);
-        for (int64_t n = 0; n < width; n += 16) {
-            const int64_t count = std::min<int64_t>(16, cols - colBegin - n);
-            const __m128i r0 = loadRow16(rows[0] ? rows[0] + n : nullptr, count);
-            const __m128i r1 = loadRow16(rows[1] ? rows[1] + n : nullptr, count);
-            const __m128i r2 = loadRow16(rows[2] ? rows[2] + n : nullptr, count);
-            const __m128i r3 = loadRow16(rows[3] ? rows[3] + n : nullptr, count);
-            const __m128i k01Low = _mm_unpacklo_epi8(r0, r1), k01High = _mm_unpackhi_epi8(r0, r1);
-            const __m128i k23Low = _mm_unpacklo_epi8(r2, r3), k23High = _mm_unpackhi_epi8(r2, r3);
-            _mm_store_si128(out++, _mm_unpacklo_epi16(k01Low, k23Low));
-            _mm_store_si128(out++, _mm_unpackhi_epi16(k01Low, k23Low));
-            if (width - n == 8) break;  // a half-width tail panel (AVX2)
-            _mm_store_si128(out++, _mm_unpacklo_epi16(k01High, k23High));
-            _mm_store_si128(out++, _mm_unpackhi_epi16(k01High, k23High));
-        }
-    }
-}
-
 // Scratch for one packed B panel, one per thread and kept across calls so its pages are
 // touched once; 64-byte aligned so each quad row of the panel fills whole cache lines.
 uint8_t* panelScratch(int64_t bytes) {
@@ -110,7 +84,8 @@ uint8_t* panelScratch(int64_t bytes) {
 }
 
 // Few column panels (deep layers have small images) leave threads idle or unbalanced; those
-// calls also split the rows, at the price of packing a panel once per row block.
+// calls also split the rows, at the price of packing a panel once per row block. At most
+// rowPanels blocks, so none is empty.
 int64_t rowBlocksFor(int64_t colPanels, int64_t rowPanels, int threads) {
     if (threads <= 1) return 1;
     for (int64_t blocks = 1; blocks < rowPanels; ++blocks) {
@@ -121,37 +96,36 @@ int64_t rowBlocksFor(int64_t colPanels, int64_t rowPanels, int threads) {
 }
 
 void simdGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_t* c,
-              Int8Kernel kernel) {
-    const bool avx512 = kernel == Int8Kernel::Avx512Vnni;
-    const int64_t panelCols = avx512 ? kAvx512PanelCols : kAvx2PanelCols;
-    const auto runPanel = avx512 ? int8_detail::runPanelAvx512Vnni : int8_detail::runPanelAvx2;
+              const SimdKernel& kernel) {
     const int64_t quads = quadsOf(a.depth);
-    const int64_t colPanels = ceilDiv(cols, panelCols);
+    const int64_t colPanels = ceilDiv(cols, kernel.panelCols);
     const int64_t rowPanels = ceilDiv(a.rows, kPanelRows);
     const bool parallel = a.rows * a.depth * cols >= kParallelMinMacs;
-    const int64_t rowBlocks = rowBlocksFor(colPanels, rowPanels, parallel ? omp_get_max_threads() : 1);
+    const int64_t rowBlocks =
+        rowBlocksFor(colPanels, rowPanels, parallel ? omp_get_max_threads() : 1);
     const int64_t tasks = colPanels * rowBlocks;
 
 #pragma omp parallel if (parallel && tasks > 1)
     {
-        uint8_t* const panel = panelScratch(quads * panelCols * kQuad);
+        uint8_t* const panel = panelScratch(quads * kernel.panelCols * kernel.panelBytes);
         int64_t packedColPanel = -1;
         // Static and column-panel major: a thread's consecutive tasks share a packed panel.
 #pragma omp for schedule(static)
         for (int64_t task = 0; task < tasks; ++task) {
             const int64_t colPanel = task / rowBlocks, rowBlock = task % rowBlocks;
-            const int64_t colBegin = colPanel * panelCols;
-            const int64_t validCols = std::min(panelCols, cols - colBegin);
-            const int64_t width = validCols <= panelCols / 2 ? panelCols / 2 : panelCols;
+            const int64_t colBegin = colPanel * kernel.panelCols;
+            const int64_t validCols = std::min(kernel.panelCols, cols - colBegin);
+            const int64_t width =
+                validCols <= kernel.panelCols / 2 ? kernel.panelCols / 2 : kernel.panelCols;
             const int64_t rowBegin = rowBlock * rowPanels / rowBlocks * kPanelRows;
-            const int64_t rowEnd = std::min(a.rows, (rowBlock + 1) * rowPanels / rowBlocks * kPanelRows);
-            if (rowBegin >= rowEnd) continue;
+            const int64_t rowEnd =
+                std::min(a.rows, (rowBlock + 1) * rowPanels / rowBlocks * kPanelRows);
             if (colPanel != packedColPanel) {
-                packPanel(b, a.depth, cols, colBegin, width, panel);
+                kernel.pack({b, a.depth, cols, colBegin, width, panel});
                 packedColPanel = colPanel;
             }
-            runPanel({a.data.data(), quads, rowBegin, rowEnd, panel, width, validCols,
-                      c + rowBegin * cols + colBegin, cols});
+            kernel.run({a.data.data(), quads, rowBegin, rowEnd, panel, width, validCols,
+                        c + rowBegin * cols + colBegin, cols});
         }
     }
 }
@@ -170,7 +144,7 @@ PackedInt8Weights packInt8Weights(const int8_t* weights, int64_t rows, int64_t d
     packed.rows = rows;
     packed.depth = depth;
     const int64_t quads = quadsOf(depth);
-    packed.data.assign(static_cast<size_t>(ceilDiv(rows, kPanelRows) * kPanelRows * quads * kQuad), 0);
+    packed.data.assign(packedSize(rows, depth), 0);
     packed.rowSums.assign(static_cast<size_t>(rows), 0);
     for (int64_t m = 0; m < rows; ++m) {
         for (int64_t k = 0; k < depth; ++k) {
@@ -191,9 +165,12 @@ Int8Kernel bestInt8Kernel() {
 
 const char* int8KernelName(Int8Kernel kernel) {
     switch (kernel) {
-        case Int8Kernel::Reference: return "reference";
-        case Int8Kernel::Avx2: return "avx2";
-        case Int8Kernel::Avx512Vnni: return "avx512-vnni";
+        case Int8Kernel::Reference:
+            return "reference";
+        case Int8Kernel::Avx2:
+            return "avx2";
+        case Int8Kernel::Avx512Vnni:
+            return "avx512-vnni";
     }
     return "unknown";
 }
@@ -202,9 +179,12 @@ bool int8KernelAvailable(Int8Kernel kernel) {
     static const bool avx2 = cpuSupportsAvx2();
     static const bool avx512Vnni = cpuSupportsAvx512Vnni();
     switch (kernel) {
-        case Int8Kernel::Reference: return true;
-        case Int8Kernel::Avx2: return avx2;
-        case Int8Kernel::Avx512Vnni: return avx512Vnni;
+        case Int8Kernel::Reference:
+            return true;
+        case Int8Kernel::Avx2:
+            return avx2;
+        case Int8Kernel::Avx512Vnni:
+            return avx512Vnni;
     }
     return false;
 }
@@ -214,9 +194,7 @@ void int8Gemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_
     if (!int8KernelAvailable(kernel))
         throw Error(std::string("int8 GEMM: kernel ") + int8KernelName(kernel) +
                     " is not supported by this CPU");
-    const int64_t quads = quadsOf(a.depth);
-    if (cols < 0 || a.rows < 0 || a.depth < 0 ||
-        a.data.size() != static_cast<size_t>(ceilDiv(a.rows, kPanelRows) * kPanelRows * quads * kQuad))
+    if (cols < 0 || a.rows < 0 || a.depth < 0 || a.data.size() != packedSize(a.rows, a.depth))
         throw Error("int8 GEMM: weights not made by packInt8Weights or invalid column count " +
                     std::to_string(cols));
     if (a.rows == 0 || cols == 0) return;
@@ -225,10 +203,17 @@ void int8Gemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_
         std::fill(c, c + a.rows * cols, 0);
         return;
     }
-    if (kernel == Int8Kernel::Reference)
-        referenceGemm(a, b, cols, c);
-    else
-        simdGemm(a, b, cols, c, kernel);
+    switch (kernel) {
+        case Int8Kernel::Reference:
+            referenceGemm(a, b, cols, c);
+            break;
+        case Int8Kernel::Avx2:
+            simdGemm(a, b, cols, c, kAvx2);
+            break;
+        case Int8Kernel::Avx512Vnni:
+            simdGemm(a, b, cols, c, kAvx512Vnni);
+            break;
+    }
 }
 
 }  // namespace qf

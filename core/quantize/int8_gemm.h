@@ -36,9 +36,8 @@ void int8Gemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_
 // Packed weights: rows are grouped in panels of kPanelRows (the last one zero-padded) and depth
 // in quads of 4 (the last one zero-padded); panel p, quad q, row r of the panel holds
 // A[p * kPanelRows + r][4q .. 4q + 3] at data[((p * quads + q) * kPanelRows + r) * 4], so a
-// kernel broadcasts one row's quad with a single 32-bit load.
-// Packed B panel: width columns (zero-padded past validCols), quad q, column n holds
-// B[4q .. 4q + 3][n] at panel[(q * width + n) * 4], the operand order of vpdpbusd.
+// kernel reads one row's quad, or the quads of consecutive rows, with a single load.
+// B is packed per call, one panel of columns at a time, in a layout of each kernel's own.
 //
 // The ISA files are compiled with -mavx2 / -mavx512*: they must not instantiate templates or
 // inline functions shared with other files (the linker could keep their AVX copy for everyone),
@@ -47,21 +46,37 @@ namespace int8_detail {
 
 constexpr int64_t kPanelRows = 8;
 constexpr int64_t kQuad = 4;
-constexpr int64_t kAvx2PanelCols = 16;
-constexpr int64_t kAvx512PanelCols = 32;
 
+// Columns [colBegin, colBegin + width) of B (zero past cols) into `panel`.
+struct PackTask {
+    const uint8_t* b;
+    int64_t depth, cols;
+    int64_t colBegin, width;
+    uint8_t* panel;  // 64-byte aligned
+};
+
+// Rows [rowBegin, rowEnd) of C times one packed B panel.
 struct PanelTask {
     const int8_t* weights;  // PackedInt8Weights::data
     int64_t quads;
     int64_t rowBegin, rowEnd;  // rowBegin is a multiple of kPanelRows
-    const uint8_t* columns;    // a packed B panel
-    int64_t width;             // the kernel's panel width or half of it (tail panel)
-    int64_t validCols;         // <= width
-    int32_t* c;                // C[rowBegin][first column of the panel]
+    const uint8_t* panel;
+    int64_t width;      // the kernel's panel width, or half of it on a narrow tail panel
+    int64_t validCols;  // <= width
+    int32_t* c;         // C[rowBegin][first column of the panel]
     int64_t ldc;
 };
 
+// Each kernel's panel: kXxxPanelCols columns (or half as many), kXxxPanelBytes bytes per column
+// and quad.
+constexpr int64_t kAvx2PanelCols = 16;
+constexpr int64_t kAvx2PanelBytes = 8;
+void packPanelAvx2(const PackTask& task);
 void runPanelAvx2(const PanelTask& task);
+
+constexpr int64_t kAvx512VnniPanelCols = 32;
+constexpr int64_t kAvx512VnniPanelBytes = 4;
+void packPanelAvx512Vnni(const PackTask& task);
 void runPanelAvx512Vnni(const PanelTask& task);
 
 }  // namespace int8_detail

@@ -20,6 +20,15 @@ ActivationQuantization Int8Model::activationQuantization(const std::string& tens
                                                  options_.unsignedActivations && calibration->nonNegative());
 }
 
+ActivationQuantization Int8Model::elementwiseQuantization(const std::string& tensor) const {
+    const TensorCalibration* calibration = table_.find(tensor);
+    if (!calibration) throw Error("tensor '" + tensor + "' has no calibration");
+    if (!options_.elementwiseMethod || calibration->manualThreshold) return activationQuantization(tensor);
+    const auto it = calibration->thresholds.find(*options_.elementwiseMethod);
+    if (it == calibration->thresholds.end()) return activationQuantization(tensor);
+    return ActivationQuantization::fromThreshold(it->second, options_.unsignedActivations && calibration->nonNegative());
+}
+
 Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const Int8Options& options)
     : graph_(graph), table_(table), options_(options), executor_(graph) {
     const Int8LayerOptions layerOptions{options.perChannelWeights, options.kernel};
@@ -45,11 +54,24 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
             executor_.overrideNode(index, [layer](const Node&, const std::vector<const Tensor*>& inputs,
                                                   std::vector<Tensor>& outputs) { layer->run(*inputs[0], outputs[0]); });
         } else if (isRescaledElementwise(node)) {
+            bool allCalibrated = true;
             std::vector<std::pair<size_t, ActivationQuantization>> rounded;
-            for (size_t k = 0; k < node.inputs.size(); ++k)
-                if (!node.inputs[k].empty() && !graph.isWeight(node.inputs[k]) && table.find(node.inputs[k]))
-                    rounded.emplace_back(k, activationQuantization(node.inputs[k]));
-            if (rounded.size() != node.inputs.size()) continue;
+            for (size_t k = 0; k < node.inputs.size(); ++k) {
+                const std::string& in = node.inputs[k];
+                if (in.empty() || graph.isWeight(in) || !table.find(in)) {
+                    allCalibrated = false;
+                    continue;
+                }
+                // A sum fed by a quantized layer that nothing else reads is added in that layer's
+                // epilogue (as TensorRT and ncnn fuse residual adds), before any requantization.
+                const int producer = graph.producerIndex(in);
+                const bool fusedIntoEpilogue = node.op != "Concat" && producer >= 0 &&
+                                               layers_.count(graph.nodes[static_cast<size_t>(producer)].name) &&
+                                               graph.consumerIndices(in).size() == 1;
+                if (!fusedIntoEpilogue) rounded.emplace_back(k, elementwiseQuantization(in));
+            }
+            if (!allCalibrated || rounded.empty()) continue;
+            rescaled_[node.name] = rounded;
             const Kernel kernel = findKernel(node.op);
             executor_.overrideNode(index, [rounded, kernel](const Node& n, const std::vector<const Tensor*>& inputs,
                                                             std::vector<Tensor>& outputs) {

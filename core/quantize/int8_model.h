@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +17,10 @@ struct Int8Options {
     bool perChannelWeights = true;
     bool unsignedActivations = true;  // [0, 255] for tensors calibration saw never negative
     std::set<std::string> keepFp32;   // node names left in FP32 (mixed precision)
+    // Thresholds for the inputs of rescaled element-wise ops (Add, Concat): clipping there cuts
+    // the residual branch itself, so they use a method that keeps the range (unless a threshold
+    // was set by hand). Unset: the method each tensor selects.
+    std::optional<ThresholdMethod> elementwiseMethod = ThresholdMethod::MinMax;
     Int8Kernel kernel = bestInt8Kernel();
 };
 
@@ -36,6 +41,11 @@ public:
     Tensor runLayer(const std::string& node, const Tensor& input) const;
     // The quantization of a tensor (threshold -> scale, signedness) as this model uses it.
     ActivationQuantization activationQuantization(const std::string& tensor) const;
+    ActivationQuantization elementwiseQuantization(const std::string& tensor) const;
+    // The element-wise nodes that round inputs to int8 (input index -> quantization); inputs
+    // added in a quantized layer's epilogue are absent.
+    using RoundedInputs = std::vector<std::pair<size_t, ActivationQuantization>>;
+    const std::map<std::string, RoundedInputs>& rescaledElementwise() const { return rescaled_; }
 
 private:
     const Graph& graph_;
@@ -45,6 +55,7 @@ private:
     std::map<std::string, std::shared_ptr<const Int8Layer>> layers_;
     std::vector<std::string> quantized_;
     std::map<std::string, std::string> fp32_;
+    std::map<std::string, RoundedInputs> rescaled_;
 };
 
 }  // namespace qf

@@ -12,23 +12,24 @@ namespace {
 
 class QdqBuilder {
 public:
-    QdqBuilder(const Graph& original, const CalibrationTable& table, const Int8Options& options, Graph& graph)
-        : original_(original), table_(table), options_(options), graph_(graph) {}
+    QdqBuilder(const Int8Options& options, Graph& graph) : options_(options), graph_(graph) {}
 
-    // Returns the dequantized name standing for `tensor`, inserting its Q/DQ pair once.
-    std::string activation(const std::string& tensor, const std::string& calibratedAs) {
-        const auto known = dequantized_.find(tensor);
+    // Returns the dequantized name standing for `tensor` under `q`, inserting its Q/DQ pair once
+    // per distinct quantization.
+    std::string activation(const std::string& tensor, const ActivationQuantization& q) {
+        const std::string key = tensor + "|" + std::to_string(q.scale) + (q.isUnsigned ? "u" : "s");
+        const auto known = dequantized_.find(key);
         if (known != dequantized_.end()) return known->second;
-        const TensorCalibration& calibration = *table_.find(calibratedAs);
-        const auto q = ActivationQuantization::fromThreshold(calibration.threshold(),
-                                                             options_.unsignedActivations && calibration.nonNegative());
-        const std::string scale = addWeight(tensor + "/scale", Tensor::floats({}, {q.scale}));
-        const std::string zero = addWeight(tensor + "/zero_point",
+        // A tensor rounded two ways (a conv input and a residual input) gets two pairs.
+        const int seen = names_[tensor]++;
+        const std::string base = seen == 0 ? tensor : tensor + "/" + std::to_string(seen);
+        const std::string scale = addWeight(base + "/scale", Tensor::floats({}, {q.scale}));
+        const std::string zero = addWeight(base + "/zero_point",
                                            Tensor::ints({}, {0}, q.isUnsigned ? DataType::UInt8 : DataType::Int8));
-        const std::string quantized = tensor + "/quantized", restored = tensor + "/dequantized";
-        pending_.push_back(makeNode(tensor + "/QuantizeLinear", "QuantizeLinear", {tensor, scale, zero}, {quantized}));
-        pending_.push_back(makeNode(tensor + "/DequantizeLinear", "DequantizeLinear", {quantized, scale, zero}, {restored}));
-        dequantized_[tensor] = restored;
+        const std::string quantized = base + "/quantized", restored = base + "/dequantized";
+        pending_.push_back(makeNode(base + "/QuantizeLinear", "QuantizeLinear", {tensor, scale, zero}, {quantized}));
+        pending_.push_back(makeNode(base + "/DequantizeLinear", "DequantizeLinear", {quantized, scale, zero}, {restored}));
+        dequantized_[key] = restored;
         return restored;
     }
 
@@ -82,11 +83,10 @@ private:
         return node;
     }
 
-    const Graph& original_;
-    const CalibrationTable& table_;
     const Int8Options& options_;
     Graph& graph_;
-    std::map<std::string, std::string> dequantized_;
+    std::map<std::string, std::string> dequantized_;  // tensor + quantization -> its DQ output
+    std::map<std::string, int> names_;
     std::vector<Node> pending_;
 };
 
@@ -97,23 +97,19 @@ std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTabl
     Graph onnx = toOnnxOpset13(graph);
     const Int8Model plan(graph, table, options);  // decides which nodes run in int8
     const std::set<std::string> quantized(plan.quantizedNodes().begin(), plan.quantizedNodes().end());
-    QdqBuilder builder(graph, table, options, onnx);
+    QdqBuilder builder(options, onnx);
     std::vector<Node> nodes;
     for (Node node : onnx.nodes) {
         const int originalIndex = graph.nodeIndex(node.name);
         const Node* original = originalIndex >= 0 ? &graph.nodes[static_cast<size_t>(originalIndex)] : nullptr;
         if (original && quantized.count(node.name) && isQuantizableOp(node.op)) {
             // The calibration describes the original input; a Flatten put before a Gemm keeps its values.
-            node.inputs[0] = builder.activation(node.inputs[0], original->input(0));
+            node.inputs[0] = builder.activation(node.inputs[0], plan.activationQuantization(original->input(0)));
             builder.weights(node);
-        } else if (original && (node.op == "Add" || node.op == "Concat" || node.op == "Sum") &&
-                   !options.keepFp32.count(node.name)) {
-            bool allCalibrated = true;
-            for (const auto& in : node.inputs) allCalibrated = allCalibrated && table.find(in) && !onnx.isWeight(in);
-            if (allCalibrated) {
-                for (auto& in : node.inputs) in = builder.activation(in, in);
-                node.source.clear();
-            }
+        } else if (original && plan.rescaledElementwise().count(node.name)) {
+            for (const auto& [k, quantization] : plan.rescaledElementwise().at(node.name))
+                node.inputs[k] = builder.activation(node.inputs[k], quantization);
+            node.source.clear();
         }
         for (auto& inserted : builder.takePending()) nodes.push_back(std::move(inserted));
         nodes.push_back(std::move(node));
