@@ -2,6 +2,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "calibration/histogram.h"
 #include "calibration/threshold_methods.h"
@@ -19,8 +20,18 @@ struct TensorCalibration {
     double threshold() const;
 };
 
+// Per-channel bias corrections of one quantized layer (the mean FP32-minus-int8 error of its
+// output on calibration images), valid for the input threshold and weight granularity they
+// were measured with; a runtime that quantizes the layer differently ignores them.
+struct BiasCorrection {
+    double inputThreshold = 0.0;
+    bool perChannelWeights = true;
+    std::vector<float> delta;
+};
+
 struct CalibrationTable {
     std::map<std::string, TensorCalibration> tensors;
+    std::map<std::string, BiasCorrection> biasCorrections;  // node name -> correction
     int images = 0;
     ThresholdOptions options;
 

@@ -12,10 +12,15 @@ struct CalibrationOptions {
     int maxImages = 0;  // 0: all
     ThresholdMethod method = ThresholdMethod::Kl;
     ThresholdOptions thresholds;
+    // Images (the first ones) on which bias corrections are measured for the selected method;
+    // 0 measures none. Weights as perChannelWeights.
+    int biasCorrectionImages = 32;
+    bool perChannelWeights = true;
 };
 
 // Runs the FP32 model over the images one at a time, collecting the histogram of every float
-// activation tensor (graph inputs and node outputs), then computes every method's thresholds.
+// activation tensor (graph inputs and node outputs), then computes every method's thresholds
+// and measures bias corrections for the selected one.
 // Throws qf::Error when no image could be read, qf::Cancelled when cancelled.
 CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const CalibrationOptions& options,
                            const Progress& progress = {});

@@ -145,7 +145,7 @@ private:
     bool depthwise_ = false;
     std::vector<PackedInt8Weights> packed_;
     std::vector<int8_t> depthwiseWeights_;
-    std::vector<float> weightScales_, bias_;
+    std::vector<float> weightScales_;
 };
 
 // ConvTranspose: per group, columns[(oc, ky, kx), pixel] = W^T x in int8, dequantized per
@@ -223,7 +223,7 @@ private:
     int64_t group_ = 1, inC_ = 0, groupOutC_ = 0;
     std::vector<int64_t> kernelShape_;
     std::vector<PackedInt8Weights> packed_;
-    std::vector<float> weightScales_, bias_;
+    std::vector<float> weightScales_;
 };
 
 // Gemm / InnerProduct: rows of B (as [N, K]) times each input row.
@@ -283,7 +283,7 @@ private:
     int64_t outputs_ = 0, depth_ = 0;
     float alpha_ = 1.0f;
     PackedInt8Weights packed_;
-    std::vector<float> weightScales_, bias_;
+    std::vector<float> weightScales_;
 };
 
 }  // namespace

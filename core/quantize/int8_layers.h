@@ -18,6 +18,15 @@ public:
     virtual ~Int8Layer() = default;
     // inputs as the node's: data first (float), weights and bias are already inside the layer.
     virtual void run(const Tensor& input, Tensor& output) const = 0;
+
+    // Bias correction: adds the mean FP32-minus-int8 error of each output channel to its bias.
+    void correctBias(const std::vector<float>& delta) {
+        for (size_t c = 0; c < bias_.size() && c < delta.size(); ++c) bias_[c] += delta[c];
+    }
+    size_t outputChannels() const { return bias_.size(); }
+
+protected:
+    std::vector<float> bias_;  // per output channel, FP32, added in the epilogue
 };
 
 struct Int8LayerOptions {

@@ -1,5 +1,7 @@
 #include "quantize/int8_model.h"
 
+#include <cmath>
+
 #include "quantize/weight_quantization.h"
 #include "util/error.h"
 
@@ -43,12 +45,22 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
                 fp32_[node.name] = "input '" + node.input(0) + "' has no calibration";
                 continue;
             }
-            std::shared_ptr<const Int8Layer> layer =
+            std::unique_ptr<Int8Layer> built =
                 makeInt8Layer(graph, node, activationQuantization(node.input(0)), layerOptions);
-            if (!layer) {
+            if (!built) {
                 fp32_[node.name] = "this form of " + node.op + " has no int8 kernel";
                 continue;
             }
+            const auto correction = table.biasCorrections.find(node.name);
+            if (options.biasCorrection && correction != table.biasCorrections.end() &&
+                correction->second.perChannelWeights == options.perChannelWeights &&
+                correction->second.delta.size() == built->outputChannels() &&
+                std::fabs(correction->second.inputThreshold - table.find(node.input(0))->threshold()) <=
+                    1e-6 * correction->second.inputThreshold) {
+                built->correctBias(correction->second.delta);
+                corrected_.push_back(node.name);
+            }
+            std::shared_ptr<const Int8Layer> layer = std::move(built);
             layers_[node.name] = layer;
             quantized_.push_back(node.name);
             executor_.overrideNode(index, [layer](const Node&, const std::vector<const Tensor*>& inputs,

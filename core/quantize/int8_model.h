@@ -21,6 +21,8 @@ struct Int8Options {
     // the residual branch itself, so they use a method that keeps the range (unless a threshold
     // was set by hand). Unset: the method each tensor selects.
     std::optional<ThresholdMethod> elementwiseMethod = ThresholdMethod::MinMax;
+    // Apply the table's bias corrections where they were measured for this quantization.
+    bool biasCorrection = true;
     Int8Kernel kernel = bestInt8Kernel();
 };
 
@@ -37,6 +39,7 @@ public:
     const std::vector<std::string>& quantizedNodes() const { return quantized_; }
     // Quantizable nodes left in FP32, with the reason (kept by request, no calibration, ...).
     const std::map<std::string, std::string>& fp32Nodes() const { return fp32_; }
+    const std::vector<std::string>& biasCorrected() const { return corrected_; }
     // Runs one quantized node alone in int8 on a float input ("this layer alone").
     Tensor runLayer(const std::string& node, const Tensor& input) const;
     // The quantization of a tensor (threshold -> scale, signedness) as this model uses it.
@@ -53,7 +56,7 @@ private:
     Int8Options options_;
     Executor executor_;
     std::map<std::string, std::shared_ptr<const Int8Layer>> layers_;
-    std::vector<std::string> quantized_;
+    std::vector<std::string> quantized_, corrected_;
     std::map<std::string, std::string> fp32_;
     std::map<std::string, RoundedInputs> rescaled_;
 };
