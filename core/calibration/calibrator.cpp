@@ -2,10 +2,24 @@
 
 #include "evaluate/image_runner.h"
 #include "quantize/bias_correction.h"
+#include "quantize/weight_quantization.h"
 #include "runtime/executor.h"
 #include "util/error.h"
 
 namespace qf {
+
+std::set<std::string> quantizedInputs(const Graph& graph) {
+    std::set<std::string> tensors;
+    for (const auto& node : graph.nodes) {
+        if (isQuantizableOp(node.op)) {
+            tensors.insert(node.input(0));
+        } else if (node.op == "Add" || node.op == "Sum" || node.op == "Concat" || node.op == "Eltwise") {
+            for (const auto& in : node.inputs)
+                if (!in.empty() && !graph.isWeight(in)) tensors.insert(in);
+        }
+    }
+    return tensors;
+}
 
 CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const CalibrationOptions& options,
                            const Progress& progress) {
@@ -14,8 +28,9 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const 
     const Executor executor(graph);
     CalibrationTable table;
     std::vector<Tensor> kept;  // the first images, for bias correction
-    const auto observe = [&table](const std::string& name, const Tensor& value) {
-        if (value.isFloat() && !value.f.empty())
+    const std::set<std::string> wanted = quantizedInputs(graph);
+    const auto observe = [&table, &wanted](const std::string& name, const Tensor& value) {
+        if (value.isFloat() && !value.f.empty() && wanted.count(name))
             table.tensors[name].histogram.add(value.f.data(), static_cast<int64_t>(value.f.size()));
     };
     const auto failures = forEachImage(folder, pre, input.channels, options.maxImages, progress,

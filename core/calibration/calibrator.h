@@ -1,4 +1,7 @@
 #pragma once
+#include <set>
+#include <string>
+
 #include "calibration/calibration_table.h"
 #include "evaluate/image_folder.h"
 #include "evaluate/preprocessing.h"
@@ -18,8 +21,12 @@ struct CalibrationOptions {
     bool perChannelWeights = true;
 };
 
-// Runs the FP32 model over the images one at a time, collecting the histogram of every float
-// activation tensor (graph inputs and node outputs), then computes every method's thresholds
+// The activation tensors int8 inference quantizes: inputs of Conv / ConvTranspose / Gemm and of
+// element-wise Add / Sum / Eltwise / Concat. Calibration observes these alone.
+std::set<std::string> quantizedInputs(const Graph& graph);
+
+// Runs the FP32 model over the images one at a time, collecting the histogram of every tensor
+// quantizedInputs() names, then computes every method's thresholds
 // and measures bias corrections for the selected one.
 // Throws qf::Error when no image could be read, qf::Cancelled when cancelled.
 CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const CalibrationOptions& options,

@@ -1,5 +1,6 @@
 #include "quantize/qdq_export.h"
 
+#include <algorithm>
 #include <map>
 
 #include "formats/onnx/onnx_exporter.h"
@@ -62,6 +63,20 @@ public:
         node.source.clear();
     }
 
+    // Writes the bias the int8 runtime uses: the float bias plus the measured correction.
+    void correctBias(Node& node, const std::vector<float>& delta) {
+        const auto channels = static_cast<int64_t>(delta.size());
+        Tensor bias = Tensor::floats({channels}, 0.0f);
+        if (const Tensor* original = node.input(2).empty() ? nullptr : graph_.weight(node.input(2)))
+            for (int64_t c = 0; c < channels; ++c) bias.f[c] = original->numel() == 1 ? original->f[0] : original->f[c];
+        // Gemm adds beta * C: the correction enters C divided by beta.
+        const float beta = node.op == "Gemm" ? node.attrFloat("beta", 1.0f) : 1.0f;
+        for (int64_t c = 0; c < channels; ++c) bias.f[c] += delta[static_cast<size_t>(c)] / beta;
+        if (node.inputs.size() < 3) node.inputs.resize(3);
+        node.inputs[2] = addWeight((node.input(2).empty() ? node.name : node.input(2)) + "/corrected", std::move(bias));
+        node.source.clear();
+    }
+
     std::vector<Node> takePending() { return std::move(pending_); }
 
 private:
@@ -106,6 +121,8 @@ std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTabl
             // The calibration describes the original input; a Flatten put before a Gemm keeps its values.
             node.inputs[0] = builder.activation(node.inputs[0], plan.activationQuantization(original->input(0)));
             builder.weights(node);
+            const auto corrected = std::find(plan.biasCorrected().begin(), plan.biasCorrected().end(), node.name);
+            if (corrected != plan.biasCorrected().end()) builder.correctBias(node, table.biasCorrections.at(node.name).delta);
         } else if (original && plan.rescaledElementwise().count(node.name)) {
             for (const auto& [k, quantization] : plan.rescaledElementwise().at(node.name))
                 node.inputs[k] = builder.activation(node.inputs[k], quantization);

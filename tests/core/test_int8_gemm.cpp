@@ -2,11 +2,15 @@
 // CPU runs against the reference, bit for bit, on many shapes (tails in rows, depth and
 // columns) and on extreme values that would saturate a vpmaddubsw-based kernel.
 #include <omp.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <QtTest>
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "quantize/int8_gemm.h"
@@ -45,15 +49,23 @@ std::vector<int32_t> multiply(const qf::PackedInt8Weights& packed, const Operand
     const int64_t size = operands.rows * operands.cols;
     std::vector<int32_t> c(size + kGuardCount, kGuard);
     qf::int8Gemm(packed, operands.b.data(), operands.cols, c.data(), kernel);
-    for (int64_t i = size; i < size + kGuardCount; ++i)
-        if (c[i] != kGuard) qFatal("%s wrote past the end of C", qf::int8KernelName(kernel));
+    for (int64_t i = size; i < size + kGuardCount; ++i) {
+        if (c[i] != kGuard) {
+            const std::string message =
+                std::string(qf::int8KernelName(kernel)) + " wrote past the end of C, shape " +
+                std::to_string(operands.rows) + "x" + std::to_string(operands.depth) + "x" +
+                std::to_string(operands.cols);
+            QTest::qFail(message.c_str(), __FILE__, __LINE__);
+            break;
+        }
+    }
     c.resize(size);
     return c;
 }
 
 std::vector<int32_t> multiply(const Operands& operands, Int8Kernel kernel) {
-    return multiply(qf::packInt8Weights(operands.a.data(), operands.rows, operands.depth),
-                    operands, kernel);
+    return multiply(qf::packInt8Weights(operands.a.data(), operands.rows, operands.depth), operands,
+                    kernel);
 }
 
 std::string shapeName(const Operands& operands) {
@@ -80,11 +92,50 @@ bool sameResult(const std::vector<int32_t>& actual, const std::vector<int32_t>& 
     return true;
 }
 
-#define QF_COMPARE_GEMM(actual, expected, operands)                           \
-    do {                                                                      \
-        std::string message;                                                  \
+// Also stops at a store out of bounds that multiply() reported.
+#define QF_COMPARE_GEMM(actual, expected, operands)                                 \
+    do {                                                                            \
+        std::string message;                                                        \
         QVERIFY2(sameResult(actual, expected, operands, message), message.c_str()); \
+        if (QTest::currentTestFailed()) return;                                     \
     } while (false)
+
+// Bytes that end where an inaccessible page begins, so that reading past them crashes.
+class GuardedBytes {
+public:
+    explicit GuardedBytes(const std::vector<uint8_t>& bytes) {
+        const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+        mappedSize_ = (bytes.size() / page + 2) * page;
+        mapping_ =
+            mmap(nullptr, mappedSize_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapping_ == MAP_FAILED) qFatal("mmap failed");
+        char* guard = static_cast<char*>(mapping_) + mappedSize_ - page;
+        if (mprotect(guard, page, PROT_NONE) != 0) qFatal("mprotect failed");
+        data_ = reinterpret_cast<uint8_t*>(guard) - bytes.size();
+        std::copy(bytes.begin(), bytes.end(), data_);
+    }
+    ~GuardedBytes() { munmap(mapping_, mappedSize_); }
+    GuardedBytes(const GuardedBytes&) = delete;
+    GuardedBytes& operator=(const GuardedBytes&) = delete;
+    const uint8_t* data() const { return data_; }
+
+private:
+    void* mapping_ = nullptr;
+    size_t mappedSize_ = 0;
+    uint8_t* data_ = nullptr;
+};
+
+// Restores OpenMP's thread count when a test that changes it ends, failed or not.
+class ThreadCountRestorer {
+public:
+    ThreadCountRestorer() : threads_(omp_get_max_threads()) {}
+    ~ThreadCountRestorer() { omp_set_num_threads(threads_); }
+    ThreadCountRestorer(const ThreadCountRestorer&) = delete;
+    ThreadCountRestorer& operator=(const ThreadCountRestorer&) = delete;
+
+private:
+    const int threads_;
+};
 
 void addKernelRows() {
     QTest::addColumn<int>("kernelId");
@@ -92,11 +143,17 @@ void addKernelRows() {
         QTest::newRow(qf::int8KernelName(kernel)) << static_cast<int>(kernel);
 }
 
-#define QF_FETCH_KERNEL(kernel)                                                               \
-    QFETCH(int, kernelId);                                                                    \
-    const auto kernel = static_cast<Int8Kernel>(kernelId);                                    \
-    if (!qf::int8KernelAvailable(kernel))                                                     \
-        QSKIP((std::string(qf::int8KernelName(kernel)) + " is not supported by this CPU").c_str())
+Int8Kernel fetchKernel() {
+    QFETCH(int, kernelId);
+    return static_cast<Int8Kernel>(kernelId);
+}
+
+#define QF_SKIP_UNAVAILABLE(kernel)                                                           \
+    do {                                                                                      \
+        if (!qf::int8KernelAvailable(kernel))                                                 \
+            QSKIP((std::string(qf::int8KernelName(kernel)) + " is not supported by this CPU") \
+                      .c_str());                                                              \
+    } while (false)
 
 }  // namespace
 
@@ -127,8 +184,8 @@ private slots:
     // The reference reads the packed weights, so this also checks the packing of odd shapes.
     void referenceMatchesDoubleComputation() {
         std::mt19937 random(7);
-        for (const auto& [rows, depth, cols] :
-             std::vector<std::tuple<int64_t, int64_t, int64_t>>{{1, 1, 1}, {9, 27, 13}, {17, 5, 3}}) {
+        for (const auto& [rows, depth, cols] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+                 {1, 1, 1}, {9, 27, 13}, {17, 5, 3}}) {
             const Operands operands = randomOperands(rows, depth, cols, random);
             const std::vector<int32_t> c = multiply(operands, Int8Kernel::Reference);
             for (int64_t m = 0; m < rows; ++m) {
@@ -167,11 +224,12 @@ private slots:
 
     void fastKernelsMatchReference_data() { addKernelRows(); }
     void fastKernelsMatchReference() {
-        QF_FETCH_KERNEL(kernel);
+        const Int8Kernel kernel = fetchKernel();
+        QF_SKIP_UNAVAILABLE(kernel);
         std::mt19937 random(42);
         for (const int64_t rows : {1, 3, 7, 8, 9, 16, 17, 33, 70}) {
-            for (const int64_t depth : {1, 3, 4, 9, 27, 64, 100, 576, 1152}) {
-                for (const int64_t cols : {1, 7, 8, 9, 15, 16, 17, 33, 100, 784}) {
+            for (const int64_t depth : {1, 3, 4, 9, 27, 64, 100, 256, 576, 1152}) {
+                for (const int64_t cols : {1, 7, 8, 9, 15, 16, 17, 24, 33, 48, 100, 784}) {
                     const Operands operands = randomOperands(rows, depth, cols, random);
                     const qf::PackedInt8Weights packed =
                         qf::packInt8Weights(operands.a.data(), rows, depth);
@@ -186,12 +244,15 @@ private slots:
     // beyond int16: a kernel summing pairs with vpmaddubsw would saturate here.
     void fastKernelsExactOnExtremeValues_data() { addKernelRows(); }
     void fastKernelsExactOnExtremeValues() {
-        QF_FETCH_KERNEL(kernel);
+        const Int8Kernel kernel = fetchKernel();
+        QF_SKIP_UNAVAILABLE(kernel);
         for (const int8_t weight : {int8_t{127}, int8_t{-127}, int8_t{-128}}) {
-            for (const auto& [rows, depth, cols] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+            for (const auto& [rows, depth, cols] :
+                 std::vector<std::tuple<int64_t, int64_t, int64_t>>{
                      {8, 4, 16}, {5, 3, 17}, {70, 1152, 100}, {9, 4608, 33}}) {
                 const Operands operands = constantOperands(rows, depth, cols, weight, 255);
-                const std::vector<int32_t> expected(rows * cols, int32_t{weight} * 255 * int32_t(depth));
+                const std::vector<int32_t> expected(rows * cols,
+                                                    int32_t{weight} * 255 * int32_t(depth));
                 QF_COMPARE_GEMM(multiply(operands, Int8Kernel::Reference), expected, operands);
                 QF_COMPARE_GEMM(multiply(operands, kernel), expected, operands);
             }
@@ -204,24 +265,43 @@ private slots:
                         operands);
     }
 
+    // Column and depth tails must not read past the end of B.
+    void fastKernelsReadOnlyInsideB_data() { addKernelRows(); }
+    void fastKernelsReadOnlyInsideB() {
+        const Int8Kernel kernel = fetchKernel();
+        QF_SKIP_UNAVAILABLE(kernel);
+        std::mt19937 random(9);
+        for (const int64_t depth : {1, 5, 27})
+            for (const int64_t cols : {1, 7, 17, 33, 100}) {
+                const Operands operands = randomOperands(9, depth, cols, random);
+                const qf::PackedInt8Weights packed =
+                    qf::packInt8Weights(operands.a.data(), 9, depth);
+                const GuardedBytes guardedB(operands.b);
+                std::vector<int32_t> c(9 * cols);
+                qf::int8Gemm(packed, guardedB.data(), cols, c.data(), kernel);
+                QF_COMPARE_GEMM(c, multiply(packed, operands, Int8Kernel::Reference), operands);
+            }
+    }
+
     // Few column panels make the kernels split rows between threads; the result must not
     // depend on the thread count.
     void fastKernelsIndependentOfThreadCount_data() { addKernelRows(); }
     void fastKernelsIndependentOfThreadCount() {
-        QF_FETCH_KERNEL(kernel);
+        const Int8Kernel kernel = fetchKernel();
+        QF_SKIP_UNAVAILABLE(kernel);
         std::mt19937 random(5);
-        const int threadsBefore = omp_get_max_threads();
+        const ThreadCountRestorer restorer;
         for (const auto& [rows, depth, cols] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
                  {512, 4608, 49}, {256, 2304, 196}, {67, 300, 3000}, {1000, 512, 1}}) {
             const Operands operands = randomOperands(rows, depth, cols, random);
-            const qf::PackedInt8Weights packed = qf::packInt8Weights(operands.a.data(), rows, depth);
+            const qf::PackedInt8Weights packed =
+                qf::packInt8Weights(operands.a.data(), rows, depth);
             const std::vector<int32_t> expected = multiply(packed, operands, Int8Kernel::Reference);
             for (const int threads : {1, 2, 3}) {
                 omp_set_num_threads(threads);
                 QF_COMPARE_GEMM(multiply(packed, operands, kernel), expected, operands);
             }
         }
-        omp_set_num_threads(threadsBefore);
     }
 
     void emptyAndZeroDepthShapes() {
@@ -247,7 +327,8 @@ private slots:
         for (const Int8Kernel kernel : {Int8Kernel::Avx2, Int8Kernel::Avx512Vnni}) {
             if (qf::int8KernelAvailable(kernel)) continue;
             const auto packed = qf::packInt8Weights(notPacked.data.data(), 2, 3);
-            QVERIFY_THROWS_EXCEPTION(qf::Error, qf::int8Gemm(packed, b.data(), 2, c.data(), kernel));
+            QVERIFY_THROWS_EXCEPTION(qf::Error,
+                                     qf::int8Gemm(packed, b.data(), 2, c.data(), kernel));
         }
     }
 
