@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled sample (a digits CNN with BatchNorm, in Caffe and ONNX form):
-# describe it, fold its BatchNorm layers with a numeric check, and compare accuracy before and
-# after. Outputs go to build/sample-output/.
+# describe it, fold its BatchNorm layers with a numeric check, compare accuracy before and after,
+# calibrate int8, compare int8 with FP32 and export the int8 model and tables.
+# Outputs go to build/sample-output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cli=build/bin/quantfold-cli
@@ -28,3 +29,16 @@ done
 printf '%-40s ' "$out/digits_folded.prototxt"
 "$cli" run "$out/digits_folded.prototxt" "$out/digits_folded.caffemodel" --images "$sample/images" "${pre[@]}" \
     2>/dev/null | tail -n 1
+echo
+echo "== Calibrate int8 (KL, per-channel weights) on the sample images =="
+"$cli" calibrate "$sample/digits.onnx" --images "$sample/images" "${pre[@]}" -o "$out/digits_calibration.json" \
+    2>/dev/null
+echo
+echo "== int8 against FP32 =="
+"$cli" compare "$sample/digits.onnx" --table "$out/digits_calibration.json" --images "$sample/images" "${pre[@]}" \
+    2>/dev/null
+echo
+echo "== Exports =="
+"$cli" export "$sample/digits.onnx" --table "$out/digits_calibration.json" --format onnx-qdq -o "$out/digits_int8_qdq.onnx"
+"$cli" export "$sample/digits.onnx" --table "$out/digits_calibration.json" --format ncnn -o "$out/digits.table"
+"$cli" export "$sample/digits.onnx" --table "$out/digits_calibration.json" --format tensorrt -o "$out/digits.cache"
