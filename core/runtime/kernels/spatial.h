@@ -33,7 +33,21 @@ void transposedWindow(const Node& node, int spatialRank, int64_t inH, int64_t in
 void col2imAccumulate(const float* columns, int64_t channels, const Window2d& window, int64_t inH, int64_t inW,
                       int64_t outH, int64_t outW, float* out);
 
-// columns[(c, ky, kx), (oy, ox)] = image[c, iy, ix], or `padding` outside the image.
+// First output index whose input index (o * stride - pad + offset) is >= 0, and the first
+// whose input index is >= size: the outputs in between read inside the input.
+inline void validRange(int64_t size, int64_t outputs, int64_t stride, int64_t pad, int64_t offset, int64_t& begin,
+                       int64_t& end) {
+    const auto firstAtLeast = [&](int64_t limit) {  // smallest o with o * stride - pad + offset >= limit
+        const int64_t numerator = limit + pad - offset;
+        const int64_t o = numerator <= 0 ? 0 : (numerator + stride - 1) / stride;
+        return std::min(o, outputs);
+    };
+    begin = firstAtLeast(0);
+    end = std::max(begin, firstAtLeast(size));
+}
+
+// columns[(c, ky, kx), (oy, ox)] = image[c, iy, ix], or `padding` outside the image. Each output
+// row splits into a padded head, a copied middle (contiguous when the stride is 1) and a tail.
 template <typename Value>
 void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, const Window2d& w, int64_t outH,
             int64_t outW, Value padding, Value* columns) {
@@ -43,6 +57,8 @@ void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, cons
         const int64_t c = row / (w.kernelH * w.kernelW);
         const int64_t ky = (row / w.kernelW) % w.kernelH;
         const int64_t kx = row % w.kernelW;
+        int64_t oxBegin = 0, oxEnd = 0;
+        validRange(inW, outW, w.strideW, w.padLeft, kx * w.dilationW, oxBegin, oxEnd);
         Value* dst = columns + row * outSize;
         const Value* plane = image + c * inH * inW;
         for (int64_t oy = 0; oy < outH; ++oy) {
@@ -52,11 +68,15 @@ void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, cons
                 std::fill(line, line + outW, padding);
                 continue;
             }
-            const Value* src = plane + iy * inW;
-            for (int64_t ox = 0; ox < outW; ++ox) {
-                const int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
-                line[ox] = (ix >= 0 && ix < inW) ? src[ix] : padding;
+            // Index arithmetic, not pointer arithmetic: the row's origin may lie before the image.
+            const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
+            std::fill(line, line + oxBegin, padding);
+            if (w.strideW == 1) {
+                if (oxEnd > oxBegin) std::copy(plane + origin + oxBegin, plane + origin + oxEnd, line + oxBegin);
+            } else {
+                for (int64_t ox = oxBegin; ox < oxEnd; ++ox) line[ox] = plane[origin + ox * w.strideW];
             }
+            std::fill(line + oxEnd, line + outW, padding);
         }
     }
 }
