@@ -10,15 +10,16 @@
 namespace {
 
 void printUsage() {
-    std::cout << "usage: quantfold-cli <command> [options]\n\n"
-                 "commands:\n"
-                 "  info MODEL [WEIGHTS]                       describe a model\n"
-                 "  fold MODEL [WEIGHTS] -o OUT [OUT_WEIGHTS]  fold BatchNorm/Scale into convs\n"
-                 "  run MODEL [WEIGHTS] --images DIR           FP32 inference, accuracy\n"
-                 "  calibrate MODEL [WEIGHTS] --images DIR -o TABLE   int8 thresholds\n"
-                 "  compare MODEL [WEIGHTS] --table TABLE --images DIR   int8 against FP32\n"
-                 "  export MODEL [WEIGHTS] --table TABLE --format F -o OUT   QDQ ONNX, ncnn, TensorRT\n\n"
-                 "'quantfold-cli <command> --help' lists a command's options.\n";
+    std::cout
+        << "usage: quantfold-cli <command> [options]\n\n"
+           "commands:\n"
+           "  info MODEL [WEIGHTS]                       describe a model\n"
+           "  fold MODEL [WEIGHTS] -o OUT [OUT_WEIGHTS]  fold BatchNorm/Scale into convs\n"
+           "  run MODEL [WEIGHTS] --images DIR           FP32 inference, accuracy\n"
+           "  calibrate MODEL [WEIGHTS] --images DIR -o TABLE   int8 thresholds\n"
+           "  compare MODEL [WEIGHTS] --table TABLE --images DIR   int8 against FP32\n"
+           "  export MODEL [WEIGHTS] --table TABLE --format F -o OUT   QDQ ONNX, ncnn, TensorRT\n\n"
+           "'quantfold-cli <command> --help' lists a command's options.\n";
 }
 
 }  // namespace

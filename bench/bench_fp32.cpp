@@ -24,15 +24,17 @@ double medianMilliseconds(Run run, int repeats) {
     for (int k = 0; k < repeats; ++k) {
         const auto start = std::chrono::steady_clock::now();
         run();
-        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        times.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count());
     }
     std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
     return times[repeats / 2];
 }
 
 struct BenchModel {
-    std::string file;          // ours
-    std::string openCvFile;    // the same net in a form OpenCV 4.6 reads
+    std::string file;        // ours
+    std::string openCvFile;  // the same net in a form OpenCV 4.6 reads
 };
 
 }  // namespace
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
         // OpenCV 4.6 cannot read opset-13 Clip with inputs; the opset-10 file holds the same net.
         {"mobilenet_v2_random_bn.onnx", "mobilenet_v2_random_bn_opset10.onnx"},
     };
-    std::printf("%-30s %-8s %7s %12s %12s %8s\n", "model", "folded", "threads", "ours ms", "opencv ms", "ratio");
+    std::printf("%-30s %-8s %7s %12s %12s %8s\n", "model", "folded", "threads", "ours ms",
+                "opencv ms", "ratio");
     for (const auto& model : models) {
         const std::string path = dir + "/" + model.file;
         if (!std::filesystem::exists(path)) {
@@ -69,15 +72,19 @@ int main(int argc, char** argv) {
                 for (const int threads : {1, 2}) {
                     qf::setRuntimeThreads(threads);
                     cv::setNumThreads(threads);
-                    const double ours = medianMilliseconds([&] { executor.run({{inputName, input}}); }, repeats);
+                    const double ours = medianMilliseconds(
+                        [&] {
+                            executor.run({{inputName, input}});
+                        },
+                        repeats);
                     const double theirs = medianMilliseconds(
                         [&] {
                             net.setInput(blob);
                             net.forward();
                         },
                         repeats);
-                    std::printf("%-30s %-8s %7d %12.2f %12.2f %7.2fx\n", model.file.c_str(), fold ? "yes" : "no",
-                                threads, ours, theirs, ours / theirs);
+                    std::printf("%-30s %-8s %7d %12.2f %12.2f %7.2fx\n", model.file.c_str(),
+                                fold ? "yes" : "no", threads, ours, theirs, ours / theirs);
                 }
             }
         } catch (const qf::Error& error) {
@@ -85,6 +92,8 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
-    std::printf("ratio = ours / OpenCV (lower is better; OpenCV fuses BatchNorm itself, so compare the folded rows)\n");
+    std::printf(
+        "ratio = ours / OpenCV (lower is better; OpenCV fuses BatchNorm itself, so compare the "
+        "folded rows)\n");
     return 0;
 }

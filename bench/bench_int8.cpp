@@ -23,7 +23,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 template <typename Run>
 double medianMilliseconds(Run run, int repeats) {
@@ -46,21 +48,25 @@ qf::Tensor randomImage(std::mt19937& random, int size) {
 }
 
 // A calibration table from synthetic inputs: the bench measures speed, not accuracy.
-qf::CalibrationTable tableFromInputs(const qf::Graph& graph, const std::vector<qf::Tensor>& inputs) {
+qf::CalibrationTable tableFromInputs(const qf::Graph& graph,
+                                     const std::vector<qf::Tensor>& inputs) {
     qf::CalibrationTable table;
     const qf::Executor executor(graph);
     const std::string input = graph.inputs.front().name;
     for (const auto& x : inputs) {
         table.tensors[input].histogram.add(x.f.data(), x.numel());
-        executor.run({{input, x}}, [&](const qf::Node&, const std::string& name, const qf::Tensor& value) {
-            if (value.isFloat()) table.tensors[name].histogram.add(value.f.data(), value.numel());
-        });
+        executor.run({{input, x}},
+                     [&](const qf::Node&, const std::string& name, const qf::Tensor& value) {
+                         if (value.isFloat())
+                             table.tensors[name].histogram.add(value.f.data(), value.numel());
+                     });
     }
     table.computeThresholds(qf::ThresholdMethod::Kl);
     return table;
 }
 
-void benchModel(const std::string& dir, const std::string& file, const std::string& openCvFile, int repeats) {
+void benchModel(const std::string& dir, const std::string& file, const std::string& openCvFile,
+                int repeats) {
     qf::Graph graph = qf::loadModel(dir + "/" + file);
     qf::foldBatchNorm(graph);
     std::mt19937 random(1);
@@ -77,7 +83,8 @@ void benchModel(const std::string& dir, const std::string& file, const std::stri
     int dims[] = {4, 3, 224, 224};
     cv::Mat calibrationBlob(4, dims, CV_32F);
     for (int k = 0; k < 4; ++k)
-        std::copy(calibration[static_cast<size_t>(k)].f.begin(), calibration[static_cast<size_t>(k)].f.end(),
+        std::copy(calibration[static_cast<size_t>(k)].f.begin(),
+                  calibration[static_cast<size_t>(k)].f.end(),
                   calibrationBlob.ptr<float>() + k * 3 * 224 * 224);
     cv::dnn::Net quantized = net.quantize(std::vector<cv::Mat>{calibrationBlob}, CV_32F, CV_32F);
     quantized.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
@@ -94,8 +101,8 @@ void benchModel(const std::string& dir, const std::string& file, const std::stri
         const double ours8 = medianMilliseconds([&] { int8.run({{input, x}}); }, repeats);
         const double cv32 = medianMilliseconds([&] { openCv(net); }, repeats);
         const double cv8 = medianMilliseconds([&] { openCv(quantized); }, repeats);
-        std::printf("%-28s %7d %9.2f %9.2f %9.2f %9.2f %14.2fx %14.2fx\n", file.c_str(), threads, ours32, ours8, cv32,
-                    cv8, ours32 / ours8, cv8 / ours8);
+        std::printf("%-28s %7d %9.2f %9.2f %9.2f %9.2f %14.2fx %14.2fx\n", file.c_str(), threads,
+                    ours32, ours8, cv32, cv8, ours32 / ours8, cv8 / ours8);
     }
 }
 
@@ -103,7 +110,8 @@ void benchCalibration(const std::string& dataDir) {
     const std::string model = dataDir + "/cifar10/resnet20/resnet20_cifar10.onnx";
     const std::string images = dataDir + "/cifar10/images/calib";
     if (!std::filesystem::exists(model) || !std::filesystem::exists(images)) {
-        std::fprintf(stderr, "calibration bench: %s or %s missing, skipped\n", model.c_str(), images.c_str());
+        std::fprintf(stderr, "calibration bench: %s or %s missing, skipped\n", model.c_str(),
+                     images.c_str());
         return;
     }
     qf::setRuntimeThreads(1);
@@ -119,9 +127,10 @@ void benchCalibration(const std::string& dataDir) {
     double inference = 1e30;
     for (int pass = 0; pass < 2; ++pass) {
         const auto start = Clock::now();
-        qf::forEachImage(folder, options.pre, 3, 0, {}, [&](const qf::LabeledImage&, const qf::Tensor& x) {
-            executor.run({{graph.inputs.front().name, x}});
-        });
+        qf::forEachImage(folder, options.pre, 3, 0, {},
+                         [&](const qf::LabeledImage&, const qf::Tensor& x) {
+                             executor.run({{graph.inputs.front().name, x}});
+                         });
         inference = std::min(inference, secondsSince(start));
     }
     auto start = Clock::now();
@@ -142,9 +151,10 @@ void benchCalibration(const std::string& dataDir) {
     const double withCorrection = secondsSince(start);
     std::printf("\ncalibration of ResNet-20 on %zu images, 1 thread:\n", folder.images.size());
     std::printf("  FP32 inference           %8.2f s\n", inference);
-    std::printf("  histograms + 5 methods   %8.2f s  (overhead %.0f %% over inference)\n", histograms,
-                100.0 * (histograms / inference - 1.0));
-    std::printf("    of which the 5 methods %8.2f s  (%zu tensors)\n", methods, table.tensors.size());
+    std::printf("  histograms + 5 methods   %8.2f s  (overhead %.0f %% over inference)\n",
+                histograms, 100.0 * (histograms / inference - 1.0));
+    std::printf("    of which the 5 methods %8.2f s  (%zu tensors)\n", methods,
+                table.tensors.size());
     std::printf("  + bias correction        %8.2f s\n", withCorrection);
 }
 
@@ -155,10 +165,12 @@ int main(int argc, char** argv) {
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 10;
     try {
         std::printf("int8 kernel: %s\n", qf::int8KernelName(qf::bestInt8Kernel()));
-        std::printf("%-28s %7s %9s %9s %9s %9s %15s %15s\n", "model (folded)", "threads", "fp32 ms", "int8 ms",
-                    "cv fp32", "cv int8", "our fp32/int8", "cv int8/ours");
-        benchModel(dataDir + "/bench", "resnet18_random_bn.onnx", "resnet18_random_bn.onnx", repeats);
-        benchModel(dataDir + "/bench", "mobilenet_v2_random_bn.onnx", "mobilenet_v2_random_bn_opset10.onnx", repeats);
+        std::printf("%-28s %7s %9s %9s %9s %9s %15s %15s\n", "model (folded)", "threads", "fp32 ms",
+                    "int8 ms", "cv fp32", "cv int8", "our fp32/int8", "cv int8/ours");
+        benchModel(dataDir + "/bench", "resnet18_random_bn.onnx", "resnet18_random_bn.onnx",
+                   repeats);
+        benchModel(dataDir + "/bench", "mobilenet_v2_random_bn.onnx",
+                   "mobilenet_v2_random_bn_opset10.onnx", repeats);
         benchCalibration(dataDir);
     } catch (const qf::Error& error) {
         std::fprintf(stderr, "%s\n", error.what());

@@ -24,7 +24,8 @@ public:
         return *this;
     }
     // Uniform random values in [low, high).
-    GraphBuilder& weight(const std::string& name, qf::Shape shape, float low = -1.0f, float high = 1.0f) {
+    GraphBuilder& weight(const std::string& name, qf::Shape shape, float low = -1.0f,
+                         float high = 1.0f) {
         std::uniform_real_distribution<float> uniform(low, high);
         qf::Tensor t = qf::Tensor::floats(std::move(shape));
         for (auto& v : t.f) v = uniform(random_);
@@ -35,8 +36,9 @@ public:
         graph_.weights[name] = std::move(tensor);
         return *this;
     }
-    GraphBuilder& node(const std::string& name, const std::string& op, std::vector<std::string> inputs,
-                       std::vector<std::string> outputs, std::map<std::string, qf::Attribute> attrs = {}) {
+    GraphBuilder& node(const std::string& name, const std::string& op,
+                       std::vector<std::string> inputs, std::vector<std::string> outputs,
+                       std::map<std::string, qf::Attribute> attrs = {}) {
         qf::Node n;
         n.name = name;
         n.op = op;

@@ -10,7 +10,8 @@ namespace qftest {
 
 inline std::string firstDifference(const qf::Graph& a, const qf::Graph& b) {
     if (a.nodes.size() != b.nodes.size())
-        return "node counts " + std::to_string(a.nodes.size()) + " vs " + std::to_string(b.nodes.size());
+        return "node counts " + std::to_string(a.nodes.size()) + " vs " +
+               std::to_string(b.nodes.size());
     for (size_t k = 0; k < a.nodes.size(); ++k) {
         const qf::Node& x = a.nodes[k];
         const qf::Node& y = b.nodes[k];
@@ -33,9 +34,11 @@ inline std::string firstDifference(const qf::Graph& a, const qf::Graph& b) {
             std::memcmp(x.f.data(), y.f.data(), x.f.size() * sizeof(float)) != 0)
             return "weight " + weight.first + " differs";
     }
-    if (a.inputs.size() != b.inputs.size() || a.outputs.size() != b.outputs.size()) return "graph inputs/outputs";
+    if (a.inputs.size() != b.inputs.size() || a.outputs.size() != b.outputs.size())
+        return "graph inputs/outputs";
     for (size_t k = 0; k < a.inputs.size(); ++k)
-        if (a.inputs[k].name != b.inputs[k].name || a.inputs[k].shape != b.inputs[k].shape) return "input " + a.inputs[k].name;
+        if (a.inputs[k].name != b.inputs[k].name || a.inputs[k].shape != b.inputs[k].shape)
+            return "input " + a.inputs[k].name;
     for (size_t k = 0; k < a.outputs.size(); ++k)
         if (a.outputs[k].name != b.outputs[k].name) return "output " + a.outputs[k].name;
     return "";

@@ -9,7 +9,8 @@
 namespace qftest {
 
 inline cv::dnn::Net openCvNet(const std::string& model, const std::string& weights = "") {
-    cv::dnn::Net net = weights.empty() ? cv::dnn::readNet(model) : cv::dnn::readNetFromCaffe(model, weights);
+    cv::dnn::Net net =
+        weights.empty() ? cv::dnn::readNet(model) : cv::dnn::readNetFromCaffe(model, weights);
     net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     return net;
@@ -18,7 +19,8 @@ inline cv::dnn::Net openCvNet(const std::string& model, const std::string& weigh
 inline cv::Mat toMat(const qf::Tensor& tensor) {
     std::vector<int> dims(tensor.shape.begin(), tensor.shape.end());
     return cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F,
-                   const_cast<float*>(tensor.f.data())).clone();
+                   const_cast<float*>(tensor.f.data()))
+        .clone();
 }
 
 inline qf::Tensor fromMat(const cv::Mat& mat) {

@@ -24,11 +24,11 @@ inline bool underCi() {
 
 // Declares `var` as the path of a file in ../shared/data and skips the test when it is absent;
 // under CI=true its absence is a failure, since CI must exercise the real models.
-#define QF_SHARED(var, relative)                                                              \
-    const std::string var = qftest::sharedDataRoot() + "/" + (relative);                     \
-    do {                                                                                      \
-        if (!QFileInfo::exists(QString::fromStdString(var))) {                                \
-            if (qftest::underCi()) QFAIL(("missing shared data under CI: " + var).c_str());   \
-            QSKIP(("shared data not present, skipping: " + var).c_str());                     \
-        }                                                                                     \
+#define QF_SHARED(var, relative)                                                            \
+    const std::string var = qftest::sharedDataRoot() + "/" + (relative);                    \
+    do {                                                                                    \
+        if (!QFileInfo::exists(QString::fromStdString(var))) {                              \
+            if (qftest::underCi()) QFAIL(("missing shared data under CI: " + var).c_str()); \
+            QSKIP(("shared data not present, skipping: " + var).c_str());                   \
+        }                                                                                   \
     } while (false)

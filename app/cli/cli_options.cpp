@@ -1,11 +1,11 @@
 #include "cli/cli_options.h"
 
+#include <unistd.h>
+
 #include <QJsonDocument>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-
-#include <unistd.h>
 
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
@@ -15,7 +15,8 @@ namespace qf::cli {
 
 ModelArguments modelArguments(const QStringList& positional, const QString& command) {
     if (positional.isEmpty())
-        throw Error(("usage: quantfold-cli " + command + " MODEL [WEIGHTS] ...; see --help").toStdString());
+        throw Error(
+            ("usage: quantfold-cli " + command + " MODEL [WEIGHTS] ...; see --help").toStdString());
     ModelArguments args;
     args.model = positional[0].toStdString();
     int next = 1;
@@ -48,7 +49,9 @@ std::array<float, 3> threeFloats(const QString& text, const char* flag) {
     std::array<float, 3> values{};
     bool ok = parts.size() == 3 || parts.size() == 1;
     for (int k = 0; ok && k < 3; ++k) values[k] = parts[parts.size() == 1 ? 0 : k].toFloat(&ok);
-    if (!ok) throw Error(std::string("--") + flag + " expects a,b,c or one number, got '" + text.toStdString() + "'");
+    if (!ok)
+        throw Error(std::string("--") + flag + " expects a,b,c or one number, got '" +
+                    text.toStdString() + "'");
     return values;
 }
 
@@ -67,7 +70,8 @@ Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& 
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args) {
     std::error_code error;
     for (const auto& input : {args.model, args.weights})
-        if (!input.empty() && std::filesystem::exists(output, error) && std::filesystem::equivalent(output, input, error))
+        if (!input.empty() && std::filesystem::exists(output, error) &&
+            std::filesystem::equivalent(output, input, error))
             throw Error(output + ": refusing to write over the model's own input file");
 }
 
@@ -81,12 +85,15 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser) {
             pre.height = parts[1].toInt(&okH);
         }
         if (!okW || !okH || pre.width <= 0 || pre.height <= 0)
-            throw Error("--size expects WxH, e.g. 224x224, got '" + parser.value("size").toStdString() + "'");
+            throw Error("--size expects WxH, e.g. 224x224, got '" +
+                        parser.value("size").toStdString() + "'");
     }
     if (parser.isSet("scale")) {
         bool ok = false;
         pre.scale = parser.value("scale").toFloat(&ok);
-        if (!ok) throw Error("--scale expects a number, got '" + parser.value("scale").toStdString() + "'");
+        if (!ok)
+            throw Error("--scale expects a number, got '" + parser.value("scale").toStdString() +
+                        "'");
     }
     if (parser.isSet("mean")) pre.mean = threeFloats(parser.value("mean"), "mean");
     if (parser.isSet("std")) {
@@ -94,12 +101,14 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser) {
         for (const float s : pre.std)
             if (s == 0.0f) throw Error("--std must not contain 0");
     }
-    if (parser.isSet("rgb") && parser.isSet("bgr")) throw Error("give either --rgb or --bgr, not both");
+    if (parser.isSet("rgb") && parser.isSet("bgr"))
+        throw Error("give either --rgb or --bgr, not both");
     pre.rgb = !parser.isSet("bgr");
     if (parser.isSet("resize-shorter")) {
         bool ok = false;
         pre.resizeShorter = parser.value("resize-shorter").toInt(&ok);
-        if (!ok || pre.resizeShorter <= 0) throw Error("--resize-shorter expects a positive number");
+        if (!ok || pre.resizeShorter <= 0)
+            throw Error("--resize-shorter expects a positive number");
     }
     pre.centerCrop = parser.isSet("center-crop");
     return pre;
@@ -122,7 +131,8 @@ Progress stderrProgress(const std::string& task) {
         if (total <= 0) return;
         const long step = std::max<long>(1, total / (terminal ? 100 : 10));
         if (done != total && done % step != 0) return;
-        std::fprintf(stderr, terminal ? "\r%s: %ld/%ld" : "%s: %ld/%ld\n", task.c_str(), done, total);
+        std::fprintf(stderr, terminal ? "\r%s: %ld/%ld" : "%s: %ld/%ld\n", task.c_str(), done,
+                     total);
         if (terminal && done == total) std::fprintf(stderr, "\n");
         std::fflush(stderr);
     };

@@ -14,8 +14,8 @@ namespace qf::cli {
 
 struct ModelArguments {
     std::string model;
-    std::string weights;          // Caffe only
-    QStringList rest;             // positional arguments after the model's own
+    std::string weights;  // Caffe only
+    QStringList rest;     // positional arguments after the model's own
 };
 
 // MODEL [WEIGHTS] from the positional arguments: a .prototxt takes the next one as weights.

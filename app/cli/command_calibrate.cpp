@@ -18,8 +18,10 @@ int runCalibrateCommand(const QStringList& arguments) {
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of calibration images.", "DIR"});
     parser.addOption({"method", "kl (default), minmax, percentile, mse or aciq.", "METHOD", "kl"});
-    parser.addOption({"percentile", "Percentile for --method percentile (default 99.99).", "P", "99.99"});
-    parser.addOption({"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+    parser.addOption(
+        {"percentile", "Percentile for --method percentile (default 99.99).", "P", "99.99"});
+    parser.addOption(
+        {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
     parser.addOption({"format", "json (default), ncnn or tensorrt.", "FORMAT", "json"});
     parser.addOption({{"o", "output"}, "Output table file.", "TABLE"});
     parser.addOption({"json", "Print one JSON object on stdout."});
@@ -31,10 +33,12 @@ int runCalibrateCommand(const QStringList& arguments) {
     if (!parser.isSet("output")) throw Error("calibrate needs an output table: -o TABLE");
     CalibrationOptions options;
     if (!parseMethod(parser.value("method").toStdString(), options.method))
-        throw Error("unknown --method '" + parser.value("method").toStdString() + "' (kl, minmax, percentile, mse, aciq)");
+        throw Error("unknown --method '" + parser.value("method").toStdString() +
+                    "' (kl, minmax, percentile, mse, aciq)");
     TableFormat format;
     if (!parseTableFormat(parser.value("format").toStdString(), format))
-        throw Error("unknown --format '" + parser.value("format").toStdString() + "' (json, ncnn, tensorrt)");
+        throw Error("unknown --format '" + parser.value("format").toStdString() +
+                    "' (json, ncnn, tensorrt)");
     bool ok = false;
     options.thresholds.percentile = parser.value("percentile").toDouble(&ok);
     if (!ok || options.thresholds.percentile <= 0 || options.thresholds.percentile > 100)
@@ -53,8 +57,8 @@ int runCalibrateCommand(const QStringList& arguments) {
                    {"method", QString::fromStdString(methodName(options.method))},
                    {"output", QString::fromStdString(out)}});
     } else {
-        std::cout << "calibrated " << table.tensors.size() << " tensors on " << table.images << " image(s) with "
-                  << methodName(options.method) << "; wrote " << out << "\n";
+        std::cout << "calibrated " << table.tensors.size() << " tensors on " << table.images
+                  << " image(s) with " << methodName(options.method) << "; wrote " << out << "\n";
     }
     return 0;
 }

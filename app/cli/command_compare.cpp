@@ -21,18 +21,25 @@ double finite(double value) { return std::isfinite(value) ? value : (value > 0 ?
 int runCompareCommand(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        "Run the model in int8 (with a calibration table) and in FP32 on the same images and report "
+        "Run the model in int8 (with a calibration table) and in FP32 on the same images and "
+        "report "
         "how far int8 strays: per output, per quantized layer, top-k with labels, and optionally "
         "each layer's sensitivity.");
     parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"table", "Calibration table (JSON, ncnn or TensorRT cache).", "TABLE"});
     parser.addOption({"images", "Folder of images.", "DIR"});
-    parser.addOption({"labels", "'file label' lines (default: DIR/labels.txt when present).", "FILE"});
-    parser.addOption({"method", "Use this method's thresholds from a JSON table instead of the one it selects.", "METHOD"});
+    parser.addOption(
+        {"labels", "'file label' lines (default: DIR/labels.txt when present).", "FILE"});
+    parser.addOption(
+        {"method", "Use this method's thresholds from a JSON table instead of the one it selects.",
+         "METHOD"});
     parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
-    parser.addOption({"per-tensor-weights", "One weight scale per layer instead of per output channel."});
-    parser.addOption({"sensitivity", "Also quantize one layer at a time and rank layers by the error they cause."});
+    parser.addOption(
+        {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+    parser.addOption(
+        {"sensitivity",
+         "Also quantize one layer at a time and rank layers by the error they cause."});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addModelOptions(parser);
     addPreprocessingOptions(parser);
@@ -46,7 +53,8 @@ int runCompareCommand(const QStringList& arguments) {
         ThresholdMethod method;
         if (!parseMethod(parser.value("method").toStdString(), method))
             throw Error("unknown --method '" + parser.value("method").toStdString() + "'");
-        if (loaded.format != TableFormat::Json) throw Error("--method needs a JSON table, which keeps every method");
+        if (loaded.format != TableFormat::Json)
+            throw Error("--method needs a JSON table, which keeps every method");
         loaded.table.selectMethod(method);
     }
     Int8Options int8Options;
@@ -66,13 +74,16 @@ int runCompareCommand(const QStringList& arguments) {
         compareInt8(graph, loaded.table, int8Options, folder, options, stderrProgress("compare"));
     std::vector<LayerSensitivity> sensitivity;
     if (parser.isSet("sensitivity"))
-        sensitivity = rankLayerSensitivity(graph, loaded.table, int8Options, folder, options, stderrProgress("sensitivity"));
+        sensitivity = rankLayerSensitivity(graph, loaded.table, int8Options, folder, options,
+                                           stderrProgress("sensitivity"));
 
     if (parser.isSet("json")) {
         QJsonObject result{{"images", report.images}, {"top1_agreement", report.top1Agreement()}};
         if (report.fp32.labeled > 0) {
-            result["fp32"] = QJsonObject{{"top1", report.fp32.top1Rate()}, {"top5", report.fp32.top5Rate()}};
-            result["int8"] = QJsonObject{{"top1", report.int8.top1Rate()}, {"top5", report.int8.top5Rate()}};
+            result["fp32"] =
+                QJsonObject{{"top1", report.fp32.top1Rate()}, {"top5", report.fp32.top5Rate()}};
+            result["int8"] =
+                QJsonObject{{"top1", report.int8.top1Rate()}, {"top5", report.int8.top5Rate()}};
         }
         QJsonArray outputs, layers, ranking;
         for (const auto& o : report.outputs)
@@ -97,22 +108,27 @@ int runCompareCommand(const QStringList& arguments) {
         printJson(result);
         return 0;
     }
-    std::cout << std::fixed << std::setprecision(4) << "compared int8 with FP32 on " << report.images << " image(s)\n";
+    std::cout << std::fixed << std::setprecision(4) << "compared int8 with FP32 on "
+              << report.images << " image(s)\n";
     if (report.fp32.labeled > 0)
-        std::cout << std::setprecision(2) << "top-1  FP32 " << 100 * report.fp32.top1Rate() << " %  int8 "
-                  << 100 * report.int8.top1Rate() << " %   top-5  FP32 " << 100 * report.fp32.top5Rate()
-                  << " %  int8 " << 100 * report.int8.top5Rate() << " %\n";
-    std::cout << std::setprecision(2) << "top-1 agreement " << 100 * report.top1Agreement() << " %\n";
+        std::cout << std::setprecision(2) << "top-1  FP32 " << 100 * report.fp32.top1Rate()
+                  << " %  int8 " << 100 * report.int8.top1Rate() << " %   top-5  FP32 "
+                  << 100 * report.fp32.top5Rate() << " %  int8 " << 100 * report.int8.top5Rate()
+                  << " %\n";
+    std::cout << std::setprecision(2) << "top-1 agreement " << 100 * report.top1Agreement()
+              << " %\n";
     std::cout << std::setprecision(4) << "outputs (cosine / worst image / SQNR dB / max |diff|):\n";
     for (const auto& o : report.outputs)
-        std::cout << "  " << o.name << ": " << o.cosine << " / " << o.worstImageCosine << " / " << o.sqnrDb << " / "
-                  << o.maxAbsDiff << "\n";
+        std::cout << "  " << o.name << ": " << o.cosine << " / " << o.worstImageCosine << " / "
+                  << o.sqnrDb << " / " << o.maxAbsDiff << "\n";
     std::cout << "layers (cosine, SQNR dB; alone on FP32 input):\n";
     for (const auto& l : report.layers)
-        std::cout << "  " << l.name << ": " << l.cosine << ", " << l.sqnrDb << "; alone " << l.aloneCosine << ", "
-                  << l.aloneSqnrDb << "\n";
-    for (const auto& [node, reason] : report.fp32Nodes) std::cout << "  FP32 " << node << ": " << reason << "\n";
-    if (!sensitivity.empty()) std::cout << "most sensitive layers (output SQNR dB with only that layer in int8):\n";
+        std::cout << "  " << l.name << ": " << l.cosine << ", " << l.sqnrDb << "; alone "
+                  << l.aloneCosine << ", " << l.aloneSqnrDb << "\n";
+    for (const auto& [node, reason] : report.fp32Nodes)
+        std::cout << "  FP32 " << node << ": " << reason << "\n";
+    if (!sensitivity.empty())
+        std::cout << "most sensitive layers (output SQNR dB with only that layer in int8):\n";
     for (size_t k = 0; k < std::min<size_t>(sensitivity.size(), 10); ++k)
         std::cout << "  " << sensitivity[k].name << ": " << sensitivity[k].outputSqnrDb << "\n";
     return 0;

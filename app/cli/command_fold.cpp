@@ -16,10 +16,11 @@ namespace {
 
 std::string defaultCaffeWeightsPath(const std::string& prototxt) {
     const std::string suffix = ".prototxt";
-    const std::string stem = prototxt.size() > suffix.size() &&
-                                     prototxt.compare(prototxt.size() - suffix.size(), suffix.size(), suffix) == 0
-                                 ? prototxt.substr(0, prototxt.size() - suffix.size())
-                                 : prototxt;
+    const std::string stem =
+        prototxt.size() > suffix.size() &&
+                prototxt.compare(prototxt.size() - suffix.size(), suffix.size(), suffix) == 0
+            ? prototxt.substr(0, prototxt.size() - suffix.size())
+            : prototxt;
     return stem + ".caffemodel";
 }
 
@@ -32,10 +33,13 @@ int runFoldCommand(const QStringList& arguments) {
         "InnerProduct/Gemm and write the model in its own format (never over its input).");
     parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
-    parser.addPositionalArgument("OUT_WEIGHTS", "output .caffemodel (default: next to OUT)", "[OUT_WEIGHTS]");
+    parser.addPositionalArgument("OUT_WEIGHTS", "output .caffemodel (default: next to OUT)",
+                                 "[OUT_WEIGHTS]");
     parser.addOption({{"o", "output"}, "Output model file.", "OUT"});
     parser.addOption({"only", "Fold only these affine layers (comma-separated names).", "n1,n2"});
-    parser.addOption({"verify-images", "Run both models on the images in DIR and report max |diff| per output.", "DIR"});
+    parser.addOption({"verify-images",
+                      "Run both models on the images in DIR and report max |diff| per output.",
+                      "DIR"});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addPreprocessingOptions(parser);
     parseOrExit(parser, arguments);
@@ -47,7 +51,8 @@ int runFoldCommand(const QStringList& arguments) {
                                    : !args.rest.isEmpty()     ? args.rest[0].toStdString()
                                                               : defaultCaffeWeightsPath(outModel);
     std::set<std::string> only;
-    for (const auto& name : parser.value("only").split(',', Qt::SkipEmptyParts)) only.insert(name.toStdString());
+    for (const auto& name : parser.value("only").split(',', Qt::SkipEmptyParts))
+        only.insert(name.toStdString());
 
     Graph folded = original;
     const FoldReport report = foldBatchNorm(folded, only);
@@ -60,7 +65,8 @@ int runFoldCommand(const QStringList& arguments) {
         options.pre = preprocessingFrom(parser);
         options.maxImages = parser.value("max-images").toInt();
         const ImageFolder folder = openImageFolder(parser.value("verify-images").toStdString());
-        comparison = compareModelOutputs(original, folded, folder, options, stderrProgress("verify"));
+        comparison =
+            compareModelOutputs(original, folded, folder, options, stderrProgress("verify"));
     }
 
     if (parser.isSet("json")) {
@@ -85,21 +91,25 @@ int runFoldCommand(const QStringList& arguments) {
     } else {
         std::cout << "folded " << report.folded.size() << " layer(s):\n";
         for (const auto& fold : report.folded)
-            std::cout << "  " << fold.affineOp << " '" << fold.affine << "' -> " << fold.targetOp << " '"
-                      << fold.target << "' (" << fold.channels << " channels"
+            std::cout << "  " << fold.affineOp << " '" << fold.affine << "' -> " << fold.targetOp
+                      << " '" << fold.target << "' (" << fold.channels << " channels"
                       << (fold.biasCreated ? ", bias created" : "") << ")\n";
-        if (!report.skipped.empty()) std::cout << "left unfolded " << report.skipped.size() << ":\n";
+        if (!report.skipped.empty())
+            std::cout << "left unfolded " << report.skipped.size() << ":\n";
         for (const auto& skip : report.skipped)
-            std::cout << "  " << skip.affineOp << " '" << skip.affine << "': " << skip.reason << "\n";
+            std::cout << "  " << skip.affineOp << " '" << skip.affine << "': " << skip.reason
+                      << "\n";
         std::cout << "wrote " << outModel << (outWeights.empty() ? "" : " + " + outWeights) << "\n";
         if (verify) {
-            std::cout << "verified on " << comparison.images << " image(s): max |folded - original|\n";
+            std::cout << "verified on " << comparison.images
+                      << " image(s): max |folded - original|\n";
             for (const auto& difference : comparison.outputs)
-                std::cout << "  " << difference.output << ": " << difference.maxAbsDiff << " (outputs reach "
-                          << difference.maxAbsValue << ")\n";
+                std::cout << "  " << difference.output << ": " << difference.maxAbsDiff
+                          << " (outputs reach " << difference.maxAbsValue << ")\n";
         }
     }
-    for (const auto& skip : comparison.skipped) std::cerr << "skipped image " << skip.reason << "\n";
+    for (const auto& skip : comparison.skipped)
+        std::cerr << "skipped image " << skip.reason << "\n";
     return 0;
 }
 

@@ -44,15 +44,18 @@ int runInfoCommand(const QStringList& arguments) {
 
     if (parser.isSet("json")) {
         QJsonObject opCounts;
-        for (const auto& count : graph.opCounts()) opCounts[QString::fromStdString(count.first)] = count.second;
+        for (const auto& count : graph.opCounts())
+            opCounts[QString::fromStdString(count.first)] = count.second;
         QJsonArray unsupported;
-        for (const auto& name : executor.unsupportedNodes()) unsupported.append(QString::fromStdString(name));
+        for (const auto& name : executor.unsupportedNodes())
+            unsupported.append(QString::fromStdString(name));
         const auto tensorList = [&](const std::vector<ValueInfo>& infos) {
             QJsonArray list;
             for (const auto& info : infos) {
                 QJsonArray dims;
                 for (const auto d : shapeOf(info)) dims.append(static_cast<qint64>(d));
-                list.append(QJsonObject{{"name", QString::fromStdString(info.name)}, {"shape", dims}});
+                list.append(
+                    QJsonObject{{"name", QString::fromStdString(info.name)}, {"shape", dims}});
             }
             return list;
         };
@@ -68,16 +71,21 @@ int runInfoCommand(const QStringList& arguments) {
     std::cout << args.model << ": " << graph.format << " model"
               << (graph.name.empty() ? "" : " '" + graph.name + "'") << ", " << graph.nodes.size()
               << " nodes, " << graph.weights.size() << " weight tensors\n";
-    for (const auto& input : graph.inputs) std::cout << "  input   " << input.name << " " << shapeToString(shapeOf(input)) << "\n";
-    for (const auto& output : graph.outputs) std::cout << "  output  " << output.name << " " << shapeToString(shapeOf(output)) << "\n";
+    for (const auto& input : graph.inputs)
+        std::cout << "  input   " << input.name << " " << shapeToString(shapeOf(input)) << "\n";
+    for (const auto& output : graph.outputs)
+        std::cout << "  output  " << output.name << " " << shapeToString(shapeOf(output)) << "\n";
     std::cout << "ops:";
-    for (const auto& count : graph.opCounts()) std::cout << " " << count.first << " x" << count.second;
-    std::cout << "\nfoldable into the preceding layer: " << foldable << " of " << candidates.size() << "\n";
+    for (const auto& count : graph.opCounts())
+        std::cout << " " << count.first << " x" << count.second;
+    std::cout << "\nfoldable into the preceding layer: " << foldable << " of " << candidates.size()
+              << "\n";
     for (const auto& candidate : candidates)
-        std::cout << "  " << (candidate.foldable() ? "fold " : "keep ") << candidate.affineOp << " '"
-                  << candidate.affine << "'"
-                  << (candidate.foldable() ? " -> " + candidate.targetOp + " '" + candidate.target + "'"
-                                           : ": " + candidate.reason)
+        std::cout << "  " << (candidate.foldable() ? "fold " : "keep ") << candidate.affineOp
+                  << " '" << candidate.affine << "'"
+                  << (candidate.foldable()
+                          ? " -> " + candidate.targetOp + " '" + candidate.target + "'"
+                          : ": " + candidate.reason)
                   << "\n";
     if (!executor.unsupportedNodes().empty()) {
         std::cout << "not executable by this runtime:";

@@ -18,7 +18,8 @@ int runRunCommand(const QStringList& arguments) {
     parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of images (jpg, png, bmp).", "DIR"});
-    parser.addOption({"labels", "'file label' lines (default: DIR/labels.txt when present).", "FILE"});
+    parser.addOption(
+        {"labels", "'file label' lines (default: DIR/labels.txt when present).", "FILE"});
     parser.addOption({"dump", "Write every output of every image as .npy into DIR.", "DIR"});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addPreprocessingOptions(parser);
@@ -50,12 +51,14 @@ int runRunCommand(const QStringList& arguments) {
         return 0;
     }
     std::cout << "ran " << report.images << " image(s)";
-    if (!report.skipped.empty()) std::cout << ", skipped " << report.skipped.size() << " unreadable";
+    if (!report.skipped.empty())
+        std::cout << ", skipped " << report.skipped.size() << " unreadable";
     std::cout << "\n";
     if (report.labeled > 0)
-        std::cout << std::fixed << std::setprecision(2) << "top-1 " << 100.0 * report.top1() << " % ("
-                  << report.top1Hits << "/" << report.labeled << "), top-5 " << 100.0 * report.top5()
-                  << " % (" << report.top5Hits << "/" << report.labeled << ")\n";
+        std::cout << std::fixed << std::setprecision(2) << "top-1 " << 100.0 * report.top1()
+                  << " % (" << report.top1Hits << "/" << report.labeled << "), top-5 "
+                  << 100.0 * report.top5() << " % (" << report.top5Hits << "/" << report.labeled
+                  << ")\n";
     if (!options.dumpDir.empty()) std::cout << "outputs written to " << options.dumpDir << "\n";
     return 0;
 }

@@ -8,7 +8,8 @@ double TensorCalibration::threshold() const {
     return it != thresholds.end() ? it->second : computeThreshold(histogram, method);
 }
 
-void CalibrationTable::computeThresholds(ThresholdMethod method, const ThresholdOptions& thresholdOptions) {
+void CalibrationTable::computeThresholds(ThresholdMethod method,
+                                         const ThresholdOptions& thresholdOptions) {
     options = thresholdOptions;
     for (auto& entry : tensors) {
         TensorCalibration& tensor = entry.second;

@@ -13,7 +13,8 @@ std::set<std::string> quantizedInputs(const Graph& graph) {
     for (const auto& node : graph.nodes) {
         if (isQuantizableOp(node.op)) {
             tensors.insert(node.input(0));
-        } else if (node.op == "Add" || node.op == "Sum" || node.op == "Concat" || node.op == "Eltwise") {
+        } else if (node.op == "Add" || node.op == "Sum" || node.op == "Concat" ||
+                   node.op == "Eltwise") {
             for (const auto& in : node.inputs)
                 if (!in.empty() && !graph.isWeight(in)) tensors.insert(in);
         }
@@ -21,8 +22,8 @@ std::set<std::string> quantizedInputs(const Graph& graph) {
     return tensors;
 }
 
-CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const CalibrationOptions& options,
-                           const Progress& progress) {
+CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
+                           const CalibrationOptions& options, const Progress& progress) {
     const ImageInput input = imageInputOf(graph);
     const Preprocessing pre = withModelSize(options.pre, input.shape);
     const Executor executor(graph);
@@ -33,16 +34,17 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const 
         if (value.isFloat() && !value.f.empty() && wanted.count(name))
             table.tensors[name].histogram.add(value.f.data(), static_cast<int64_t>(value.f.size()));
     };
-    const auto failures = forEachImage(folder, pre, input.channels, options.maxImages, progress,
-                                       [&](const LabeledImage&, const Tensor& tensor) {
-                                           if (static_cast<int>(kept.size()) < options.biasCorrectionImages)
-                                               kept.push_back(tensor);
-                                           observe(input.name, tensor);
-                                           executor.run({{input.name, tensor}},
-                                                        [&](const Node&, const std::string& name,
-                                                            const Tensor& value) { observe(name, value); });
-                                           ++table.images;
-                                       });
+    const auto failures =
+        forEachImage(folder, pre, input.channels, options.maxImages, progress,
+                     [&](const LabeledImage&, const Tensor& tensor) {
+                         if (static_cast<int>(kept.size()) < options.biasCorrectionImages)
+                             kept.push_back(tensor);
+                         observe(input.name, tensor);
+                         executor.run({{input.name, tensor}},
+                                      [&](const Node&, const std::string& name,
+                                          const Tensor& value) { observe(name, value); });
+                         ++table.images;
+                     });
     if (table.images == 0)
         throw Error(folder.folder + ": calibration needs at least one readable image" +
                     (failures.empty() ? std::string() : " (" + failures.front().reason + ")"));

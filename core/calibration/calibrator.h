@@ -29,7 +29,7 @@ std::set<std::string> quantizedInputs(const Graph& graph);
 // quantizedInputs() names, then computes every method's thresholds
 // and measures bias corrections for the selected one.
 // Throws qf::Error when no image could be read, qf::Cancelled when cancelled.
-CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder, const CalibrationOptions& options,
-                           const Progress& progress = {});
+CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
+                           const CalibrationOptions& options, const Progress& progress = {});
 
 }  // namespace qf

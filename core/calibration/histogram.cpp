@@ -1,10 +1,11 @@
 #include "calibration/histogram.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
-#include <emmintrin.h>
 
 namespace qf {
 
@@ -18,7 +19,8 @@ void AbsHistogram::growTo(double value) {
     const auto factor = static_cast<int64_t>(std::ceil(value / range_));
     if (factor <= 1) return;
     std::vector<double> merged(counts_.size(), 0.0);
-    for (int k = 0; k < bins; ++k) merged[static_cast<size_t>(k / factor)] += counts_[static_cast<size_t>(k)];
+    for (int k = 0; k < bins; ++k)
+        merged[static_cast<size_t>(k / factor)] += counts_[static_cast<size_t>(k)];
     counts_ = std::move(merged);
     range_ *= static_cast<double>(factor);
 }
@@ -31,16 +33,20 @@ namespace {
 // Bits set in a 4-bit movemask (a table: the baseline ISA has no popcnt instruction).
 constexpr int kBitsSet[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
 
-void scanValues(const float* values, int64_t count, float& lo, float& hi, int64_t& nonFinite, int64_t& zeros) {
+void scanValues(const float* values, int64_t count, float& lo, float& hi, int64_t& nonFinite,
+                int64_t& zeros) {
     __m128 low = _mm_set1_ps(INFINITY), high = _mm_set1_ps(-INFINITY);
     const __m128 zero = _mm_setzero_ps(), infinity = _mm_set1_ps(INFINITY);
     const __m128 absMask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
     int64_t k = 0;
     for (; k + 4 <= count; k += 4) {
         const __m128 v = _mm_loadu_ps(values + k);
-        const __m128 finite = _mm_cmplt_ps(_mm_and_ps(v, absMask), infinity);  // false for NaN and inf
+        const __m128 finite =
+            _mm_cmplt_ps(_mm_and_ps(v, absMask), infinity);  // false for NaN and inf
         low = _mm_min_ps(_mm_or_ps(_mm_and_ps(finite, v), _mm_andnot_ps(finite, infinity)), low);
-        high = _mm_max_ps(_mm_or_ps(_mm_and_ps(finite, v), _mm_andnot_ps(finite, _mm_sub_ps(zero, infinity))), high);
+        high = _mm_max_ps(
+            _mm_or_ps(_mm_and_ps(finite, v), _mm_andnot_ps(finite, _mm_sub_ps(zero, infinity))),
+            high);
         nonFinite += 4 - kBitsSet[_mm_movemask_ps(finite)];
         zeros += kBitsSet[_mm_movemask_ps(_mm_cmpeq_ps(v, zero))];
     }
@@ -101,8 +107,8 @@ void AbsHistogram::add(const float* values, int64_t count) {
     for (size_t k = 0; k < bins.size(); ++k) counts_[k] += bins[k];
 }
 
-AbsHistogram AbsHistogram::fromParts(std::vector<double> counts, double range, double min, double max,
-                                     double zeros) {
+AbsHistogram AbsHistogram::fromParts(std::vector<double> counts, double range, double min,
+                                     double max, double zeros) {
     AbsHistogram histogram(static_cast<int>(counts.size()));
     histogram.counts_ = std::move(counts);
     histogram.range_ = range;

@@ -24,23 +24,32 @@ TensorCalibration thresholdOnly(double threshold) {
 }  // namespace
 
 bool parseTableFormat(const std::string& name, TableFormat& format) {
-    if (name == "json") format = TableFormat::Json;
-    else if (name == "ncnn") format = TableFormat::Ncnn;
-    else if (name == "tensorrt") format = TableFormat::TensorRt;
-    else return false;
+    if (name == "json")
+        format = TableFormat::Json;
+    else if (name == "ncnn")
+        format = TableFormat::Ncnn;
+    else if (name == "tensorrt")
+        format = TableFormat::TensorRt;
+    else
+        return false;
     return true;
 }
 
 void writeCalibrationTable(const Graph& graph, const CalibrationTable& table, TableFormat format,
-                           const std::string& path, bool perTensorWeights, const std::set<std::string>& keepFp32) {
+                           const std::string& path, bool perTensorWeights,
+                           const std::set<std::string>& keepFp32) {
     switch (format) {
-        case TableFormat::Json: writeCalibrationJson(table, path); return;
-        case TableFormat::TensorRt: writeTensorRtCache(table, path); return;
+        case TableFormat::Json:
+            writeCalibrationJson(table, path);
+            return;
+        case TableFormat::TensorRt:
+            writeTensorRtCache(table, path);
+            return;
         case TableFormat::Ncnn: {
             std::map<std::string, std::vector<float>> weightScales;
             for (const Node* node : ncnnQuantizedLayers(graph))
-                weightScales[node->name] =
-                    ncnnWeightScales(quantizeWeights(*node, *graph.weight(node->input(1)), !perTensorWeights));
+                weightScales[node->name] = ncnnWeightScales(
+                    quantizeWeights(*node, *graph.weight(node->input(1)), !perTensorWeights));
             writeNcnnTable(graph, table, weightScales, path, keepFp32);
             return;
         }
@@ -70,7 +79,8 @@ LoadedTable readCalibrationTable(const std::string& path, const Graph& graph) {
     for (const auto& entry : loaded.table.tensors) {
         const double threshold = entry.second.threshold();
         if (!std::isfinite(threshold) || threshold <= 0.0)
-            throw Error(path + ": tensor '" + entry.first + "' has an unusable threshold " + std::to_string(threshold));
+            throw Error(path + ": tensor '" + entry.first + "' has an unusable threshold " +
+                        std::to_string(threshold));
     }
     return loaded;
 }

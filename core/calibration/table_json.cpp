@@ -410,12 +410,15 @@ public:
             table.tensors[name] = tensorCalibration(tensor);
         }
         if (const Json* corrections = root.member("bias_corrections")) {
-            if (corrections->type != Json::Type::Object) fail(*corrections, "\"bias_corrections\" is not an object");
+            if (corrections->type != Json::Type::Object)
+                fail(*corrections, "\"bias_corrections\" is not an object");
             for (const auto& [name, entry] : corrections->members) {
                 context_ = "bias correction of '" + name + "': ";
                 BiasCorrection& correction = table.biasCorrections[name];
-                correction.inputThreshold = finite(require(entry, "input_threshold", Json::Type::Number), "input_threshold");
-                correction.perChannelWeights = require(entry, "per_channel", Json::Type::Bool).boolean;
+                correction.inputThreshold = finite(
+                    require(entry, "input_threshold", Json::Type::Number), "input_threshold");
+                correction.perChannelWeights =
+                    require(entry, "per_channel", Json::Type::Bool).boolean;
                 for (const Json& value : require(entry, "delta", Json::Type::Array).items)
                     correction.delta.push_back(static_cast<float>(finite(value, "a correction")));
             }
@@ -593,10 +596,11 @@ std::string calibrationJsonText(const CalibrationTable& table) {
         json += ",\n  \"bias_corrections\": {";
         separator = "\n";
         for (const auto& [name, correction] : table.biasCorrections) {
-            json += separator + ("    " + quoted(name) + ": {\"input_threshold\": " +
-                                 checked(correction.inputThreshold, name, "bias correction threshold") +
-                                 ", \"per_channel\": " + (correction.perChannelWeights ? "true" : "false") +
-                                 ", \"delta\": [");
+            json += separator +
+                    ("    " + quoted(name) + ": {\"input_threshold\": " +
+                     checked(correction.inputThreshold, name, "bias correction threshold") +
+                     ", \"per_channel\": " + (correction.perChannelWeights ? "true" : "false") +
+                     ", \"delta\": [");
             const char* comma = "";
             for (const float d : correction.delta) {
                 json += comma + checked(d, name, "bias correction");

@@ -7,19 +7,24 @@
 namespace qf {
 
 const std::vector<ThresholdMethod>& allThresholdMethods() {
-    static const std::vector<ThresholdMethod> methods = {ThresholdMethod::Kl, ThresholdMethod::MinMax,
-                                                         ThresholdMethod::Percentile, ThresholdMethod::Mse,
-                                                         ThresholdMethod::Aciq};
+    static const std::vector<ThresholdMethod> methods = {
+        ThresholdMethod::Kl, ThresholdMethod::MinMax, ThresholdMethod::Percentile,
+        ThresholdMethod::Mse, ThresholdMethod::Aciq};
     return methods;
 }
 
 std::string methodName(ThresholdMethod method) {
     switch (method) {
-        case ThresholdMethod::Kl: return "kl";
-        case ThresholdMethod::MinMax: return "minmax";
-        case ThresholdMethod::Percentile: return "percentile";
-        case ThresholdMethod::Mse: return "mse";
-        case ThresholdMethod::Aciq: return "aciq";
+        case ThresholdMethod::Kl:
+            return "kl";
+        case ThresholdMethod::MinMax:
+            return "minmax";
+        case ThresholdMethod::Percentile:
+            return "percentile";
+        case ThresholdMethod::Mse:
+            return "mse";
+        case ThresholdMethod::Aciq:
+            return "aciq";
     }
     return "?";
 }
@@ -44,7 +49,7 @@ double klThreshold(const AbsHistogram& histogram, int quantizedLevels) {
     // The last non-empty bin bounds the search: candidates beyond it all keep every value.
     int lastUsed = bins - 1;
     while (lastUsed > 0 && hist[static_cast<size_t>(lastUsed)] == 0.0) --lastUsed;
-    if (lastUsed < kLevels) return (kLevels) * histogram.binWidth();
+    if (lastUsed < kLevels) return (kLevels)*histogram.binWidth();
 
     // Candidate i keeps bins [0, i): P is the histogram there with every clipped value added to
     // bin i - 1. Q quantizes the histogram's bins [0, i) to 128 levels and spreads each level's
@@ -107,7 +112,9 @@ double percentileThreshold(const AbsHistogram& histogram, double percentile) {
     const auto& counts = histogram.counts();
     for (size_t k = 0; k < counts.size(); ++k) {
         cumulative += counts[k];
-        if (cumulative >= target) return std::min(histogram.absMax(), (static_cast<double>(k) + 1) * histogram.binWidth());
+        if (cumulative >= target)
+            return std::min(histogram.absMax(),
+                            (static_cast<double>(k) + 1) * histogram.binWidth());
     }
     return histogram.absMax();
 }
@@ -123,16 +130,20 @@ double mseThreshold(const AbsHistogram& histogram, int levels) {
     std::vector<double> count(static_cast<size_t>(bins) + 1, 0.0), first(count), second(count);
     for (int k = bins - 1; k >= 0; --k) {
         const double center = (k + 0.5) * width;
-        count[static_cast<size_t>(k)] = count[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)];
-        first[static_cast<size_t>(k)] = first[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)] * center;
-        second[static_cast<size_t>(k)] = second[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)] * center * center;
+        count[static_cast<size_t>(k)] =
+            count[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)];
+        first[static_cast<size_t>(k)] =
+            first[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)] * center;
+        second[static_cast<size_t>(k)] =
+            second[static_cast<size_t>(k) + 1] + counts[static_cast<size_t>(k)] * center * center;
     }
     for (int edge = std::max(1, bins / 16); edge <= bins; ++edge) {
         const double t = edge * width;
         const double step = t / levels;
         const double inside = count[0] - count[static_cast<size_t>(edge)];
         // Sum over clipped values of (x - t)^2 = S2 - 2 t S1 + t^2 N.
-        const double clipped = second[static_cast<size_t>(edge)] - 2.0 * t * first[static_cast<size_t>(edge)] +
+        const double clipped = second[static_cast<size_t>(edge)] -
+                               2.0 * t * first[static_cast<size_t>(edge)] +
                                t * t * count[static_cast<size_t>(edge)];
         const double error = clipped + inside * step * step / 12.0;
         if (error < bestError) {
@@ -163,26 +174,39 @@ double aciqThreshold(const AbsHistogram& histogram) {
         if (counts[k] == 0.0) continue;
         const double x = (static_cast<double>(k) + 0.5) * width;
         laplaceLogLikelihood += counts[k] * (-std::log(2.0 * b) - x / b);
-        gaussLogLikelihood += counts[k] * (-0.5 * std::log(2.0 * M_PI * sigma * sigma) - x * x / (2.0 * sigma * sigma));
+        gaussLogLikelihood += counts[k] * (-0.5 * std::log(2.0 * M_PI * sigma * sigma) -
+                                           x * x / (2.0 * sigma * sigma));
     }
     // Optimal 8-bit clipping ratios from the ACIQ paper.
     const double alpha = laplaceLogLikelihood > gaussLogLikelihood ? 9.89 * b : 3.92 * sigma;
     return std::min(alpha, histogram.absMax());
 }
 
-double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method, const ThresholdOptions& options) {
+double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method,
+                        const ThresholdOptions& options) {
     double threshold = 0.0;
     if (!histogram.empty() && histogram.absMax() > 0.0) {
         switch (method) {
-            case ThresholdMethod::Kl: threshold = klThreshold(histogram, options.levels + 1); break;
-            case ThresholdMethod::MinMax: threshold = minMaxThreshold(histogram); break;
-            case ThresholdMethod::Percentile: threshold = percentileThreshold(histogram, options.percentile); break;
-            case ThresholdMethod::Mse: threshold = mseThreshold(histogram, options.levels); break;
-            case ThresholdMethod::Aciq: threshold = aciqThreshold(histogram); break;
+            case ThresholdMethod::Kl:
+                threshold = klThreshold(histogram, options.levels + 1);
+                break;
+            case ThresholdMethod::MinMax:
+                threshold = minMaxThreshold(histogram);
+                break;
+            case ThresholdMethod::Percentile:
+                threshold = percentileThreshold(histogram, options.percentile);
+                break;
+            case ThresholdMethod::Mse:
+                threshold = mseThreshold(histogram, options.levels);
+                break;
+            case ThresholdMethod::Aciq:
+                threshold = aciqThreshold(histogram);
+                break;
         }
     }
     // An all-zero tensor still needs a finite scale; any positive threshold represents 0 exactly.
-    if (!(threshold > 0.0) || !std::isfinite(threshold)) threshold = histogram.absMax() > 0.0 ? histogram.absMax() : 1e-6;
+    if (!(threshold > 0.0) || !std::isfinite(threshold))
+        threshold = histogram.absMax() > 0.0 ? histogram.absMax() : 1e-6;
     return threshold;
 }
 

@@ -15,7 +15,8 @@ namespace {
 
 bool isImageFile(const fs::path& path) {
     std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
 }
 
@@ -53,7 +54,7 @@ ImageFolder openImageFolder(const std::string& folder, const std::string& labels
               [](const LabeledImage& a, const LabeledImage& b) { return a.path < b.path; });
 
     const std::string defaultLabels = (fs::path(folder) / "labels.txt").string();
-    const std::string labelsFile = !labelsPath.empty() ? labelsPath
+    const std::string labelsFile = !labelsPath.empty()         ? labelsPath
                                    : fs::exists(defaultLabels) ? defaultLabels
                                                                : std::string();
     if (!labelsFile.empty()) {

@@ -16,16 +16,19 @@ ImageInput imageInputOf(const Graph& graph) {
     ImageInput result;
     result.name = inputs[0]->name;
     result.shape = inputs[0]->shape;
-    if (result.shape.size() == 4 && result.shape[1] > 0) result.channels = static_cast<int>(result.shape[1]);
+    if (result.shape.size() == 4 && result.shape[1] > 0)
+        result.channels = static_cast<int>(result.shape[1]);
     return result;
 }
 
 std::vector<ImageFailure> forEachImage(
     const ImageFolder& folder, const Preprocessing& pre, int channels, int maxImages,
-    const Progress& progress, const std::function<void(const LabeledImage&, const Tensor&)>& visit) {
+    const Progress& progress,
+    const std::function<void(const LabeledImage&, const Tensor&)>& visit) {
     std::vector<ImageFailure> failures;
-    const long total = maxImages > 0 ? std::min<long>(maxImages, static_cast<long>(folder.images.size()))
-                                     : static_cast<long>(folder.images.size());
+    const long total = maxImages > 0
+                           ? std::min<long>(maxImages, static_cast<long>(folder.images.size()))
+                           : static_cast<long>(folder.images.size());
     for (long k = 0; k < total; ++k) {
         if (progress.cancelled()) throw Cancelled{};
         const LabeledImage& image = folder.images[static_cast<size_t>(k)];

@@ -26,7 +26,8 @@ int rankOfLabel(const std::vector<float>& scores, int label) {
 
 std::string fileSafe(std::string name) {
     for (auto& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            c = '_';
     return name;
 }
 
@@ -47,8 +48,8 @@ RunReport runImages(const Graph& graph, const ImageFolder& folder, const RunOpti
             ++report.images;
             if (!options.dumpDir.empty())
                 for (const auto& result : results)
-                    writeNpy((fs::path(options.dumpDir) /
-                              (fs::path(image.path).stem().string() + "." + fileSafe(result.first) + ".npy"))
+                    writeNpy((fs::path(options.dumpDir) / (fs::path(image.path).stem().string() +
+                                                           "." + fileSafe(result.first) + ".npy"))
                                  .string(),
                              result.second);
             if (image.label < 0 || graph.outputs.empty()) return;
@@ -83,13 +84,16 @@ ComparisonReport compareModelOutputs(const Graph& first, const Graph& second,
                 const Tensor& x = a.at(difference.output);
                 const Tensor& y = other->second;
                 if (x.shape != y.shape)
-                    throw Error("output '" + difference.output + "' has shape " + shapeToString(x.shape) +
-                                " in one model and " + shapeToString(y.shape) + " in the other");
+                    throw Error("output '" + difference.output + "' has shape " +
+                                shapeToString(x.shape) + " in one model and " +
+                                shapeToString(y.shape) + " in the other");
                 for (size_t k = 0; k < x.f.size(); ++k) {
                     const double delta = std::fabs(static_cast<double>(x.f[k]) - y.f[k]);
                     // NaN must not hide as a zero difference.
-                    difference.maxAbsDiff = std::isnan(delta) ? NAN : std::max(difference.maxAbsDiff, delta);
-                    difference.maxAbsValue = std::max(difference.maxAbsValue, std::fabs(static_cast<double>(x.f[k])));
+                    difference.maxAbsDiff =
+                        std::isnan(delta) ? NAN : std::max(difference.maxAbsDiff, delta);
+                    difference.maxAbsValue =
+                        std::max(difference.maxAbsValue, std::fabs(static_cast<double>(x.f[k])));
                 }
             }
         });

@@ -10,7 +10,8 @@ namespace qf {
 namespace {
 
 int argmax(const Tensor& t) {
-    return t.f.empty() ? -1 : static_cast<int>(std::max_element(t.f.begin(), t.f.end()) - t.f.begin());
+    return t.f.empty() ? -1
+                       : static_cast<int>(std::max_element(t.f.begin(), t.f.end()) - t.f.begin());
 }
 
 void countTopK(const Tensor& scores, int label, TopK& counts) {
@@ -24,7 +25,8 @@ void countTopK(const Tensor& scores, int label, TopK& counts) {
     counts.top5 += rank < 5;
 }
 
-void accumulate(ErrorAccumulator& accumulator, const Tensor& reference, const Tensor& test, const std::string& what) {
+void accumulate(ErrorAccumulator& accumulator, const Tensor& reference, const Tensor& test,
+                const std::string& what) {
     if (reference.shape != test.shape)
         throw Error(what + ": shape " + shapeToString(test.shape) + " differs from FP32's " +
                     shapeToString(reference.shape));
@@ -33,9 +35,9 @@ void accumulate(ErrorAccumulator& accumulator, const Tensor& reference, const Te
 
 }  // namespace
 
-Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& table, const Int8Options& int8Options,
-                                 const ImageFolder& folder, const ComparisonOptions& options,
-                                 const Progress& progress) {
+Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& table,
+                                 const Int8Options& int8Options, const ImageFolder& folder,
+                                 const ComparisonOptions& options, const Progress& progress) {
     const ImageInput input = imageInputOf(graph);
     const Preprocessing pre = withModelSize(options.pre, input.shape);
     const Executor fp32(graph);
@@ -44,13 +46,14 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
     report.fp32Nodes = int8.fp32Nodes();
     std::map<std::string, ErrorAccumulator> outputErrors, layerErrors, aloneErrors;
     report.skipped = forEachImage(
-        folder, pre, input.channels, options.maxImages, progress, [&](const LabeledImage& image, const Tensor& x) {
+        folder, pre, input.channels, options.maxImages, progress,
+        [&](const LabeledImage& image, const Tensor& x) {
             const TensorMap reference = fp32.run({{input.name, x}}, nullptr, options.perLayer);
             const TensorMap quantized = int8.run({{input.name, x}}, nullptr, options.perLayer);
             ++report.images;
             for (const auto& output : graph.outputs)
-                accumulate(outputErrors[output.name], reference.at(output.name), quantized.at(output.name),
-                           "output '" + output.name + "'");
+                accumulate(outputErrors[output.name], reference.at(output.name),
+                           quantized.at(output.name), "output '" + output.name + "'");
             if (!graph.outputs.empty()) {
                 const Tensor& a = reference.at(graph.outputs.front().name);
                 const Tensor& b = quantized.at(graph.outputs.front().name);
@@ -62,15 +65,19 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
             for (const auto& name : int8.quantizedNodes()) {
                 const Node& node = graph.nodes[static_cast<size_t>(graph.nodeIndex(name))];
                 const std::string& out = node.outputs[0];
-                accumulate(layerErrors[name], reference.at(out), quantized.at(out), "layer '" + name + "'");
-                const Tensor* in = graph.isWeight(node.input(0)) ? graph.weight(node.input(0)) : &reference.at(node.input(0));
-                accumulate(aloneErrors[name], reference.at(out), int8.runLayer(name, *in), "layer '" + name + "'");
+                accumulate(layerErrors[name], reference.at(out), quantized.at(out),
+                           "layer '" + name + "'");
+                const Tensor* in = graph.isWeight(node.input(0)) ? graph.weight(node.input(0))
+                                                                 : &reference.at(node.input(0));
+                accumulate(aloneErrors[name], reference.at(out), int8.runLayer(name, *in),
+                           "layer '" + name + "'");
             }
         });
     if (report.images == 0) throw Error(folder.folder + ": none of the images could be read");
     for (const auto& output : graph.outputs) {
         const ErrorAccumulator& e = outputErrors[output.name];
-        report.outputs.push_back({output.name, e.cosine(), e.worstImageCosine(), e.sqnrDb(), e.maxAbsDiff()});
+        report.outputs.push_back(
+            {output.name, e.cosine(), e.worstImageCosine(), e.sqnrDb(), e.maxAbsDiff()});
     }
     for (const auto& name : int8.quantizedNodes()) {
         if (!options.perLayer) break;
@@ -80,9 +87,9 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
     return report;
 }
 
-std::vector<LayerSensitivity> rankLayerSensitivity(const Graph& graph, const CalibrationTable& table,
-                                                   const Int8Options& int8Options, const ImageFolder& folder,
-                                                   const ComparisonOptions& options, const Progress& progress) {
+std::vector<LayerSensitivity> rankLayerSensitivity(
+    const Graph& graph, const CalibrationTable& table, const Int8Options& int8Options,
+    const ImageFolder& folder, const ComparisonOptions& options, const Progress& progress) {
     const ImageInput input = imageInputOf(graph);
     const Preprocessing pre = withModelSize(options.pre, input.shape);
     if (graph.outputs.empty()) throw Error("the model has no outputs to measure");
@@ -90,10 +97,11 @@ std::vector<LayerSensitivity> rankLayerSensitivity(const Graph& graph, const Cal
     const Executor fp32(graph);
     // FP32 references once; each layer's int8 model then runs over the same inputs.
     std::vector<Tensor> inputs, references;
-    forEachImage(folder, pre, input.channels, options.maxImages, {}, [&](const LabeledImage&, const Tensor& x) {
-        inputs.push_back(x);
-        references.push_back(fp32.run({{input.name, x}}).at(output));
-    });
+    forEachImage(folder, pre, input.channels, options.maxImages, {},
+                 [&](const LabeledImage&, const Tensor& x) {
+                     inputs.push_back(x);
+                     references.push_back(fp32.run({{input.name, x}}).at(output));
+                 });
     if (inputs.empty()) throw Error(folder.folder + ": none of the images could be read");
     const Int8Model all(graph, table, int8Options);
     const std::vector<std::string> layers = all.quantizedNodes();
@@ -108,12 +116,15 @@ std::vector<LayerSensitivity> rankLayerSensitivity(const Graph& graph, const Cal
         const Int8Model model(graph, table, onlyThis);
         ErrorAccumulator error;
         for (size_t i = 0; i < inputs.size(); ++i)
-            accumulate(error, references[i], model.run({{input.name, inputs[i]}}).at(output), "output '" + output + "'");
+            accumulate(error, references[i], model.run({{input.name, inputs[i]}}).at(output),
+                       "output '" + output + "'");
         ranking.push_back({layers[k], error.cosine(), error.sqnrDb()});
     }
     progress.step(static_cast<long>(layers.size()), static_cast<long>(layers.size()), "");
     std::sort(ranking.begin(), ranking.end(),
-              [](const LayerSensitivity& a, const LayerSensitivity& b) { return a.outputSqnrDb < b.outputSqnrDb; });
+              [](const LayerSensitivity& a, const LayerSensitivity& b) {
+                  return a.outputSqnrDb < b.outputSqnrDb;
+              });
     return ranking;
 }
 

@@ -19,8 +19,8 @@ struct OutputError {
 };
 
 struct LayerError {
-    std::string name;                    // the quantized node
-    double cosine = 0.0, sqnrDb = 0.0;   // its output, int8 errors propagated from earlier layers
+    std::string name;                   // the quantized node
+    double cosine = 0.0, sqnrDb = 0.0;  // its output, int8 errors propagated from earlier layers
     double aloneCosine = 0.0, aloneSqnrDb = 0.0;  // the layer alone, on FP32 inputs
 };
 
@@ -37,7 +37,9 @@ struct Int8ComparisonReport {
     std::vector<LayerError> layers;
     TopK fp32, int8;
     int top1Agreements = 0;  // images where both predict the same class (first output)
-    double top1Agreement() const { return images ? static_cast<double>(top1Agreements) / images : 0.0; }
+    double top1Agreement() const {
+        return images ? static_cast<double>(top1Agreements) / images : 0.0;
+    }
     std::map<std::string, std::string> fp32Nodes;  // quantizable nodes left in FP32, with reasons
 };
 
@@ -48,9 +50,9 @@ struct ComparisonOptions {
 };
 
 // Runs FP32 and int8 on the same images and measures how far int8 strays.
-Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& table, const Int8Options& int8Options,
-                                 const ImageFolder& folder, const ComparisonOptions& options,
-                                 const Progress& progress = {});
+Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& table,
+                                 const Int8Options& int8Options, const ImageFolder& folder,
+                                 const ComparisonOptions& options, const Progress& progress = {});
 
 struct LayerSensitivity {
     std::string name;
@@ -60,8 +62,8 @@ struct LayerSensitivity {
 
 // Quantizes one layer at a time and ranks the layers by the output error each causes alone
 // (worst first).
-std::vector<LayerSensitivity> rankLayerSensitivity(const Graph& graph, const CalibrationTable& table,
-                                                   const Int8Options& int8Options, const ImageFolder& folder,
-                                                   const ComparisonOptions& options, const Progress& progress = {});
+std::vector<LayerSensitivity> rankLayerSensitivity(
+    const Graph& graph, const CalibrationTable& table, const Int8Options& int8Options,
+    const ImageFolder& folder, const ComparisonOptions& options, const Progress& progress = {});
 
 }  // namespace qf

@@ -32,14 +32,16 @@ Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int ch
     if (channels == 3 && pre.rgb) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
 
     if (pre.resizeShorter > 0) {
-        const double factor = static_cast<double>(pre.resizeShorter) / std::min(image.cols, image.rows);
+        const double factor =
+            static_cast<double>(pre.resizeShorter) / std::min(image.cols, image.rows);
         cv::resize(image, image,
                    cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * factor))),
                             std::max(1, static_cast<int>(std::lround(image.rows * factor)))),
                    0, 0, cv::INTER_LINEAR);
     }
     if (pre.centerCrop && image.cols >= pre.width && image.rows >= pre.height) {
-        const cv::Rect box((image.cols - pre.width) / 2, (image.rows - pre.height) / 2, pre.width, pre.height);
+        const cv::Rect box((image.cols - pre.width) / 2, (image.rows - pre.height) / 2, pre.width,
+                           pre.height);
         image = image(box).clone();
     }
     if (image.cols != pre.width || image.rows != pre.height)
@@ -52,7 +54,8 @@ Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int ch
         for (int x = 0; x < pre.width; ++x)
             for (int c = 0; c < channels; ++c) {
                 const float pixel = row[x * channels + c];
-                tensor.f[c * plane + y * pre.width + x] = (pixel * pre.scale - pre.mean[c]) / pre.std[c];
+                tensor.f[c * plane + y * pre.width + x] =
+                    (pixel * pre.scale - pre.mean[c]) / pre.std[c];
             }
     }
     return tensor;

@@ -10,7 +10,7 @@ namespace qf {
 // else a resize to width x height; then x = (pixel * scale - mean[c]) / std[c] in the chosen
 // channel order, laid out NCHW.
 struct Preprocessing {
-    int width = 0;   // 0: take it from the model's input shape
+    int width = 0;  // 0: take it from the model's input shape
     int height = 0;
     float scale = 1.0f;
     std::array<float, 3> mean{0.0f, 0.0f, 0.0f};

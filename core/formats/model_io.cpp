@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool endsWith(const std::string& text, const std::string& suffix) {
-    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void refuseOverwrite(const std::string& output, const std::vector<std::string>& protectedPaths) {
@@ -34,7 +35,8 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath) {
         return importCaffe(modelPath, weightsPath);
     }
     if (endsWith(modelPath, ".onnx")) {
-        if (!weightsPath.empty()) throw Error(modelPath + ": an ONNX model takes no separate weights file");
+        if (!weightsPath.empty())
+            throw Error(modelPath + ": an ONNX model takes no separate weights file");
         return importOnnx(modelPath);
     }
     if (endsWith(modelPath, ".pb"))
@@ -46,7 +48,8 @@ void saveModel(const Graph& graph, const std::string& modelPath, const std::stri
                const std::vector<std::string>& protectedPaths) {
     refuseOverwrite(modelPath, protectedPaths);
     if (graph.format == "caffe") {
-        if (weightsPath.empty()) throw Error(modelPath + ": a Caffe model needs a .caffemodel output path too");
+        if (weightsPath.empty())
+            throw Error(modelPath + ": a Caffe model needs a .caffemodel output path too");
         refuseOverwrite(weightsPath, protectedPaths);
         exportCaffe(graph, modelPath, weightsPath);
     } else if (graph.format == "onnx") {

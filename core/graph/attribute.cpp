@@ -55,13 +55,27 @@ std::string Attribute::toString() const {
         out << "]";
     };
     switch (kind) {
-        case Kind::Int: out << i; break;
-        case Kind::Float: out << f; break;
-        case Kind::String: out << s; break;
-        case Kind::Ints: list(ints); break;
-        case Kind::Floats: list(floats); break;
-        case Kind::Strings: list(strings); break;
-        case Kind::Tensor: out << "tensor " << dataTypeName(t.dtype) << shapeToString(t.shape); break;
+        case Kind::Int:
+            out << i;
+            break;
+        case Kind::Float:
+            out << f;
+            break;
+        case Kind::String:
+            out << s;
+            break;
+        case Kind::Ints:
+            list(ints);
+            break;
+        case Kind::Floats:
+            list(floats);
+            break;
+        case Kind::Strings:
+            list(strings);
+            break;
+        case Kind::Tensor:
+            out << "tensor " << dataTypeName(t.dtype) << shapeToString(t.shape);
+            break;
     }
     return out.str();
 }

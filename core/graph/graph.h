@@ -26,7 +26,8 @@ struct Node {
     int64_t attrInt(const std::string& attr, int64_t fallback) const;
     float attrFloat(const std::string& attr, float fallback) const;
     std::string attrString(const std::string& attr, const std::string& fallback) const;
-    std::vector<int64_t> attrInts(const std::string& attr, std::vector<int64_t> fallback = {}) const;
+    std::vector<int64_t> attrInts(const std::string& attr,
+                                  std::vector<int64_t> fallback = {}) const;
     std::vector<float> attrFloats(const std::string& attr, std::vector<float> fallback = {}) const;
     const std::string& input(size_t k) const;  // "" when absent
 };
@@ -46,7 +47,8 @@ struct Graph {
     std::vector<ValueInfo> outputs;
     // Format-specific remainder of the file (model metadata, opset imports, net header), opaque.
     std::string source;
-    std::map<std::string, std::string> sourceInfo;  // small facts exporters need (opset, ir version)
+    std::map<std::string, std::string>
+        sourceInfo;  // small facts exporters need (opset, ir version)
 
     bool isWeight(const std::string& tensor) const { return weights.count(tensor) != 0; }
     const Tensor* weight(const std::string& tensor) const;

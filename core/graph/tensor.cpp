@@ -10,13 +10,20 @@ bool isFloating(DataType type) { return type == DataType::Float32 || type == Dat
 
 const char* dataTypeName(DataType type) {
     switch (type) {
-        case DataType::Float32: return "float32";
-        case DataType::Float64: return "float64";
-        case DataType::Int64: return "int64";
-        case DataType::Int32: return "int32";
-        case DataType::Int8: return "int8";
-        case DataType::UInt8: return "uint8";
-        case DataType::Bool: return "bool";
+        case DataType::Float32:
+            return "float32";
+        case DataType::Float64:
+            return "float64";
+        case DataType::Int64:
+            return "int64";
+        case DataType::Int32:
+            return "int32";
+        case DataType::Int8:
+            return "int8";
+        case DataType::UInt8:
+            return "uint8";
+        case DataType::Bool:
+            return "bool";
     }
     return "?";
 }
@@ -66,7 +73,8 @@ int64_t Tensor::numel() const { return shapeNumel(shape); }
 
 int64_t Tensor::dim(int axis) const {
     if (axis < 0) axis += rank();
-    if (axis < 0 || axis >= rank()) throw Error("axis out of range for shape " + shapeToString(shape));
+    if (axis < 0 || axis >= rank())
+        throw Error("axis out of range for shape " + shapeToString(shape));
     return shape[static_cast<size_t>(axis)];
 }
 

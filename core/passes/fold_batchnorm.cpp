@@ -18,7 +18,8 @@ bool allFinite(const std::vector<float>& values) {
 
 std::string nonFiniteReason(const Graph& graph, const std::string& tensor) {
     const Tensor* t = graph.weight(tensor);
-    if (t && t->isFloat() && !allFinite(t->f)) return "'" + tensor + "' holds NaN or infinite values";
+    if (t && t->isFloat() && !allFinite(t->f))
+        return "'" + tensor + "' holds NaN or infinite values";
     return "";
 }
 
@@ -34,21 +35,24 @@ std::string readAffine(const Graph& graph, const Node& node, ChannelAffine& affi
     if (node.op == "BatchNormalization") {
         const char* roles[] = {"scale", "bias", "mean", "variance"};
         for (size_t k = 1; k <= 4; ++k)
-            if (auto reason = constantReason(graph, node, k, roles[k - 1]); !reason.empty()) return reason;
+            if (auto reason = constantReason(graph, node, k, roles[k - 1]); !reason.empty())
+                return reason;
         for (size_t k = 1; k < node.outputs.size(); ++k)
             if (!node.outputs[k].empty()) return "it has training outputs (running mean/variance)";
         const auto& gamma = graph.weight(node.input(1))->f;
         const auto& beta = graph.weight(node.input(2))->f;
         const auto& mean = graph.weight(node.input(3))->f;
         const auto& var = graph.weight(node.input(4))->f;
-        if (beta.size() != gamma.size() || mean.size() != gamma.size() || var.size() != gamma.size())
+        if (beta.size() != gamma.size() || mean.size() != gamma.size() ||
+            var.size() != gamma.size())
             return "its parameters have different lengths";
         const float epsilon = node.attrFloat("epsilon", 1e-5f);
         affine.mul.resize(gamma.size());
         affine.add.resize(gamma.size());
         for (size_t c = 0; c < gamma.size(); ++c) {
             if (var[c] < 0.0f)
-                return "variance is negative (" + std::to_string(var[c]) + ") in channel " + std::to_string(c);
+                return "variance is negative (" + std::to_string(var[c]) + ") in channel " +
+                       std::to_string(c);
             if (var[c] + epsilon <= 0.0f)
                 return "variance + epsilon is zero in channel " + std::to_string(c);
             affine.mul[c] = gamma[c] / std::sqrt(var[c] + epsilon);
@@ -62,7 +66,8 @@ std::string readAffine(const Graph& graph, const Node& node, ChannelAffine& affi
         if (auto reason = constantReason(graph, node, 1, "scale"); !reason.empty()) return reason;
         affine.mul = graph.weight(node.input(1))->f;
         if (!node.input(2).empty()) {
-            if (auto reason = constantReason(graph, node, 2, "bias"); !reason.empty()) return reason;
+            if (auto reason = constantReason(graph, node, 2, "bias"); !reason.empty())
+                return reason;
             affine.add = graph.weight(node.input(2))->f;
             if (affine.add.size() != affine.mul.size()) return "scale and bias lengths differ";
         } else {
@@ -79,7 +84,9 @@ std::string readAffine(const Graph& graph, const Node& node, ChannelAffine& affi
     return "it is not a per-channel affine op";
 }
 
-bool isFoldTarget(const std::string& op) { return op == "Conv" || op == "ConvTranspose" || op == "Gemm"; }
+bool isFoldTarget(const std::string& op) {
+    return op == "Conv" || op == "ConvTranspose" || op == "Gemm";
+}
 
 // Output channels of a Conv / ConvTranspose / Gemm, or why its weights cannot absorb a fold.
 std::string targetChannels(const Graph& graph, const Node& target, int64_t& channels) {
@@ -90,7 +97,8 @@ std::string targetChannels(const Graph& graph, const Node& target, int64_t& chan
     if (auto reason = nonFiniteReason(graph, target.input(1)); !reason.empty())
         return "the weights of '" + target.name + "': " + reason;
     if (!target.input(2).empty()) {
-        if (!graph.isWeight(target.input(2))) return "the bias of '" + target.name + "' is not a constant";
+        if (!graph.isWeight(target.input(2)))
+            return "the bias of '" + target.name + "' is not a constant";
         if (graph.consumerIndices(target.input(2)).size() > 1)
             return "the bias of '" + target.name + "' is shared with another node";
     }
@@ -131,14 +139,15 @@ FoldCandidate examine(const Graph& graph, int affineIndex, bool throughAffine) {
     }
     const Node& producer = graph.nodes[producerIndex];
     if (graph.consumerIndices(input).size() > 1 || graph.isGraphOutput(input)) {
-        candidate.reason = "its input '" + input + "' is also read elsewhere, so '" + producer.name +
-                           "' must keep its output unchanged";
+        candidate.reason = "its input '" + input + "' is also read elsewhere, so '" +
+                           producer.name + "' must keep its output unchanged";
         return candidate;
     }
     if (isAffineOp(producer.op)) {
         const FoldCandidate upstream = examine(graph, producerIndex, true);
         if (!throughAffine || !upstream.foldable()) {
-            candidate.reason = "it follows " + producer.op + " '" + producer.name + "', which is not folded";
+            candidate.reason =
+                "it follows " + producer.op + " '" + producer.name + "', which is not folded";
             return candidate;
         }
         candidate.target = upstream.target;
@@ -206,7 +215,8 @@ bool absorb(Graph& graph, Node& target, const ChannelAffine& affine) {
     bool created = false;
     if (target.input(2).empty()) {
         if (target.inputs.size() < 3) target.inputs.resize(3);
-        const std::string base = graph.format == "caffe" ? target.name + "$1" : target.name + "_bias";
+        const std::string base =
+            graph.format == "caffe" ? target.name + "$1" : target.name + "_bias";
         target.inputs[2] = uniqueWeightName(graph, base);
         graph.weights[target.inputs[2]] = Tensor::floats({channels}, 0.0f);
         created = true;
@@ -219,12 +229,15 @@ bool absorb(Graph& graph, Node& target, const ChannelAffine& affine) {
 
 }  // namespace
 
-bool isAffineOp(const std::string& op) { return op == "BatchNormalization" || op == "Scale" || op == "Bias"; }
+bool isAffineOp(const std::string& op) {
+    return op == "BatchNormalization" || op == "Scale" || op == "Bias";
+}
 
 std::vector<FoldCandidate> findFoldCandidates(const Graph& graph) {
     std::vector<FoldCandidate> candidates;
     for (size_t k = 0; k < graph.nodes.size(); ++k)
-        if (isAffineOp(graph.nodes[k].op)) candidates.push_back(examine(graph, static_cast<int>(k), true));
+        if (isAffineOp(graph.nodes[k].op))
+            candidates.push_back(examine(graph, static_cast<int>(k), true));
     return candidates;
 }
 
@@ -232,7 +245,8 @@ FoldReport foldBatchNorm(Graph& graph, const std::set<std::string>& only) {
     FoldReport report;
     std::vector<std::string> affineNames;
     for (const auto& node : graph.nodes)
-        if (isAffineOp(node.op) && (only.empty() || only.count(node.name))) affineNames.push_back(node.name);
+        if (isAffineOp(node.op) && (only.empty() || only.count(node.name)))
+            affineNames.push_back(node.name);
     // Topological order means a BatchNorm folds before the Scale that follows it, so by the
     // time the Scale is examined its producer is the conv itself.
     for (const auto& name : affineNames) {
@@ -246,7 +260,8 @@ FoldReport foldBatchNorm(Graph& graph, const std::set<std::string>& only) {
         ChannelAffine affine;
         readAffine(graph, affineNode, affine);
         Node& target = graph.nodes[graph.nodeIndex(candidate.target)];
-        FoldRecord record{affineNode.name, affineNode.op, target.name, target.op, candidate.channels, false};
+        FoldRecord record{affineNode.name, affineNode.op,      target.name,
+                          target.op,       candidate.channels, false};
         record.biasCreated = absorb(graph, target, affine);
         target.outputs[0] = affineNode.outputs[0];
         graph.nodes.erase(graph.nodes.begin() + graph.nodeIndex(name));

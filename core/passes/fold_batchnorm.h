@@ -19,12 +19,12 @@ namespace qf {
 // or update the bias, let the producer write the affine node's output, drop the affine node.
 
 struct FoldCandidate {
-    std::string affine;      // the BatchNormalization / Scale / Bias node
+    std::string affine;  // the BatchNormalization / Scale / Bias node
     std::string affineOp;
-    std::string target;      // the node it folds into (empty when it cannot fold)
+    std::string target;  // the node it folds into (empty when it cannot fold)
     std::string targetOp;
     int64_t channels = 0;
-    std::string reason;      // why it cannot fold; empty when it can
+    std::string reason;  // why it cannot fold; empty when it can
     bool foldable() const { return reason.empty(); }
 };
 

@@ -20,7 +20,8 @@ std::vector<std::string> foldConstants(Graph& graph) {
             continue;
         }
         std::vector<const Tensor*> inputs;
-        for (const auto& in : node.inputs) inputs.push_back(in.empty() ? nullptr : graph.weight(in));
+        for (const auto& in : node.inputs)
+            inputs.push_back(in.empty() ? nullptr : graph.weight(in));
         std::vector<Tensor> outputs(node.outputs.size());
         kernel(node, inputs, outputs);
         for (size_t k = 0; k < outputs.size(); ++k)

@@ -13,8 +13,8 @@ ActivationQuantization ActivationQuantization::fromThreshold(double threshold, b
     return q;
 }
 
-void quantizeToStorage(const float* values, int64_t count, const ActivationQuantization& quantization,
-                       uint8_t* storage) {
+void quantizeToStorage(const float* values, int64_t count,
+                       const ActivationQuantization& quantization, uint8_t* storage) {
     const float inverse = 1.0f / quantization.scale;
     const float lowest = static_cast<float>(quantization.lowest());
     const float highest = static_cast<float>(quantization.highest());
@@ -30,7 +30,8 @@ void quantizeToStorage(const float* values, int64_t count, const ActivationQuant
 float fakeQuantize(float value, const ActivationQuantization& quantization) {
     const float scaled = std::nearbyint(value * (1.0f / quantization.scale));
     if (std::isnan(scaled)) return 0.0f;
-    return std::clamp(scaled, static_cast<float>(quantization.lowest()), static_cast<float>(quantization.highest())) *
+    return std::clamp(scaled, static_cast<float>(quantization.lowest()),
+                      static_cast<float>(quantization.highest())) *
            quantization.scale;
 }
 

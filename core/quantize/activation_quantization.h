@@ -18,8 +18,8 @@ struct ActivationQuantization {
 };
 
 // Round to nearest (ties to even, as nearbyint does), saturate, and store with the offset.
-void quantizeToStorage(const float* values, int64_t count, const ActivationQuantization& quantization,
-                       uint8_t* storage);
+void quantizeToStorage(const float* values, int64_t count,
+                       const ActivationQuantization& quantization, uint8_t* storage);
 // The quantized real values (what the int8 arithmetic sees), for float simulations and tests.
 float fakeQuantize(float value, const ActivationQuantization& quantization);
 

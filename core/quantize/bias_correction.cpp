@@ -6,7 +6,8 @@
 
 namespace qf {
 
-std::map<std::string, BiasCorrection> measureBiasCorrections(const Graph& graph, const CalibrationTable& table,
+std::map<std::string, BiasCorrection> measureBiasCorrections(const Graph& graph,
+                                                             const CalibrationTable& table,
                                                              const Int8Options& options,
                                                              const std::vector<Tensor>& inputs,
                                                              const Progress& progress) {
@@ -34,7 +35,8 @@ std::map<std::string, BiasCorrection> measureBiasCorrections(const Graph& graph,
                 for (int64_t c = 0; c < channels; ++c) {
                     const int64_t base = (n * channels + c) * inner;
                     for (int64_t i = 0; i < inner; ++i)
-                        sum[static_cast<size_t>(c)] += static_cast<double>(y.f[base + i]) - quantized.f[base + i];
+                        sum[static_cast<size_t>(c)] +=
+                            static_cast<double>(y.f[base + i]) - quantized.f[base + i];
                 }
             counts[name] += static_cast<double>(y.shape[0] * inner);
         }

@@ -15,7 +15,8 @@ namespace qf {
 // sees for `inputs` (model inputs, e.g. calibration images) and measures, per output channel,
 // the mean of FP32 output minus int8 output; the int8 runtime adds it to the bias. Matters
 // most for depthwise layers, whose few weights per channel round coarsely.
-std::map<std::string, BiasCorrection> measureBiasCorrections(const Graph& graph, const CalibrationTable& table,
+std::map<std::string, BiasCorrection> measureBiasCorrections(const Graph& graph,
+                                                             const CalibrationTable& table,
                                                              const Int8Options& options,
                                                              const std::vector<Tensor>& inputs,
                                                              const Progress& progress = {});

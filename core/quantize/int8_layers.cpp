@@ -17,8 +17,8 @@ std::vector<float> biasOf(const Graph& graph, const Node& node, int64_t channels
     if (!bias) throw Error("node '" + node.name + "': bias is not a constant; cannot quantize");
     if (bias->numel() == channels) return bias->f;
     if (bias->numel() == 1) return std::vector<float>(static_cast<size_t>(channels), bias->f[0]);
-    throw Error("node '" + node.name + "': bias of " + std::to_string(bias->numel()) + " values for " +
-                std::to_string(channels) + " channels");
+    throw Error("node '" + node.name + "': bias of " + std::to_string(bias->numel()) +
+                " values for " + std::to_string(channels) + " channels");
 }
 
 std::vector<uint8_t> quantizeInput(const Tensor& x, const ActivationQuantization& q) {
@@ -32,10 +32,12 @@ std::vector<uint8_t> quantizeInput(const Tensor& x, const ActivationQuantization
 // accumulate directly.
 class Int8Conv : public Int8Layer {
 public:
-    Int8Conv(const Graph& graph, const Node& node, const ActivationQuantization& input, const Int8LayerOptions& options)
+    Int8Conv(const Graph& graph, const Node& node, const ActivationQuantization& input,
+             const Int8LayerOptions& options)
         : node_(node), input_(input), kernel_(options.kernel) {
         const Tensor& w = *graph.weight(node.input(1));
-        if (w.rank() != 4) throw Error("node '" + node.name + "': int8 Conv supports 2-D convolutions only");
+        if (w.rank() != 4)
+            throw Error("node '" + node.name + "': int8 Conv supports 2-D convolutions only");
         outC_ = w.shape[0];
         groupInC_ = w.shape[1];
         kernelShape_ = {w.shape[2], w.shape[3]};
@@ -50,18 +52,22 @@ public:
             depthwiseWeights_ = q.values;
         } else {
             for (int64_t g = 0; g < group_; ++g)
-                packed_.push_back(packInt8Weights(q.values.data() + g * groupOutC * depth, groupOutC, depth));
+                packed_.push_back(
+                    packInt8Weights(q.values.data() + g * groupOutC * depth, groupOutC, depth));
         }
     }
 
     void run(const Tensor& x, Tensor& y) const override {
         if (x.rank() != 4) kernelError(node_, "int8 Conv expects a 4-D input");
         const int64_t batch = x.shape[0], inC = x.shape[1], inH = x.shape[2], inW = x.shape[3];
-        if (inC != groupInC_ * group_) kernelError(node_, "input channels do not match the weights");
+        if (inC != groupInC_ * group_)
+            kernelError(node_, "input channels do not match the weights");
         Window2d w = kernels::readWindow(node_, 2, kernelShape_);
         kernels::applyAutoPad(node_, w, inH, inW);
-        const int64_t outH = kernels::convOutputSize(inH, w.padTop, w.padBottom, w.kernelH, w.strideH, w.dilationH);
-        const int64_t outW = kernels::convOutputSize(inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW);
+        const int64_t outH =
+            kernels::convOutputSize(inH, w.padTop, w.padBottom, w.kernelH, w.strideH, w.dilationH);
+        const int64_t outW =
+            kernels::convOutputSize(inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW);
         if (outH <= 0 || outW <= 0) kernelError(node_, "input is smaller than the kernel");
         y = Tensor::floats({batch, outC_, outH, outW});
         const std::vector<uint8_t> stored = quantizeInput(x, input_);
@@ -69,10 +75,13 @@ public:
         const int64_t outPlane = outH * outW, inPlane = inH * inW;
         const int64_t groupOutC = outC_ / group_;
         const int64_t depth = groupInC_ * w.kernelH * w.kernelW;
-        const bool pointwise = w.kernelH == 1 && w.kernelW == 1 && w.strideH == 1 && w.strideW == 1 &&
-                               w.padTop == 0 && w.padLeft == 0 && w.padBottom == 0 && w.padRight == 0;
-        std::vector<uint8_t> columns(depthwise_ || pointwise ? 0 : static_cast<size_t>(depth * outPlane));
-        std::vector<int32_t> accumulators(depthwise_ ? 0 : static_cast<size_t>(groupOutC * outPlane));
+        const bool pointwise = w.kernelH == 1 && w.kernelW == 1 && w.strideH == 1 &&
+                               w.strideW == 1 && w.padTop == 0 && w.padLeft == 0 &&
+                               w.padBottom == 0 && w.padRight == 0;
+        std::vector<uint8_t> columns(
+            depthwise_ || pointwise ? 0 : static_cast<size_t>(depth * outPlane));
+        std::vector<int32_t> accumulators(depthwise_ ? 0
+                                                     : static_cast<size_t>(groupOutC * outPlane));
         for (int64_t n = 0; n < batch; ++n) {
             const uint8_t* image = stored.data() + n * inC * inPlane;
             float* out = y.f.data() + n * outC_ * outPlane;
@@ -84,19 +93,21 @@ public:
                 const uint8_t* groupImage = image + g * groupInC_ * inPlane;
                 const uint8_t* source = groupImage;
                 if (!pointwise) {
-                    kernels::im2col(groupImage, groupInC_, inH, inW, w, outH, outW, offset, columns.data());
+                    kernels::im2col(groupImage, groupInC_, inH, inW, w, outH, outW, offset,
+                                    columns.data());
                     source = columns.data();
                 }
-                int8Gemm(packed_[static_cast<size_t>(g)], source, outPlane, accumulators.data(), kernel_);
-                dequantize(accumulators.data(), packed_[static_cast<size_t>(g)].rowSums, g * groupOutC, groupOutC,
-                           outPlane, out + g * groupOutC * outPlane);
+                int8Gemm(packed_[static_cast<size_t>(g)], source, outPlane, accumulators.data(),
+                         kernel_);
+                dequantize(accumulators.data(), packed_[static_cast<size_t>(g)].rowSums,
+                           g * groupOutC, groupOutC, outPlane, out + g * groupOutC * outPlane);
             }
         }
     }
 
 private:
-    void dequantize(const int32_t* acc, const std::vector<int32_t>& rowSums, int64_t firstChannel, int64_t channels,
-                    int64_t plane, float* out) const {
+    void dequantize(const int32_t* acc, const std::vector<int32_t>& rowSums, int64_t firstChannel,
+                    int64_t channels, int64_t plane, float* out) const {
         const int32_t offset = input_.storageOffset();
 #pragma omp parallel for if (channels * plane > 16384)
         for (int64_t c = 0; c < channels; ++c) {
@@ -105,12 +116,13 @@ private:
             const int32_t correction = offset * rowSums[static_cast<size_t>(c)];
             const float bias = bias_[static_cast<size_t>(oc)];
             for (int64_t p = 0; p < plane; ++p)
-                out[c * plane + p] = static_cast<float>(acc[c * plane + p] - correction) * multiplier + bias;
+                out[c * plane + p] =
+                    static_cast<float>(acc[c * plane + p] - correction) * multiplier + bias;
         }
     }
 
-    void runDepthwise(const uint8_t* image, int64_t inH, int64_t inW, const Window2d& w, int64_t outH, int64_t outW,
-                      float* out) const {
+    void runDepthwise(const uint8_t* image, int64_t inH, int64_t inW, const Window2d& w,
+                      int64_t outH, int64_t outW, float* out) const {
         const int32_t offset = input_.storageOffset();
         const int64_t multiplier = outC_ / group_;
 #pragma omp parallel for
@@ -156,7 +168,8 @@ public:
                       const Int8LayerOptions& options)
         : node_(node), input_(input), kernel_(options.kernel) {
         const Tensor& w = *graph.weight(node.input(1));
-        if (w.rank() != 4) throw Error("node '" + node.name + "': int8 ConvTranspose supports 2-D only");
+        if (w.rank() != 4)
+            throw Error("node '" + node.name + "': int8 ConvTranspose supports 2-D only");
         group_ = node.attrInt("group", 1);
         inC_ = w.shape[0];
         groupOutC_ = w.shape[1];
@@ -178,7 +191,8 @@ public:
     }
 
     void run(const Tensor& x, Tensor& y) const override {
-        if (x.rank() != 4 || x.shape[1] != inC_) kernelError(node_, "input does not match the weights");
+        if (x.rank() != 4 || x.shape[1] != inC_)
+            kernelError(node_, "input does not match the weights");
         const int64_t batch = x.shape[0], inH = x.shape[2], inW = x.shape[3];
         Window2d w;
         int64_t outH = 0, outW = 0;
@@ -197,22 +211,25 @@ public:
             float* out = y.f.data() + n * outC * outPlane;
             for (int64_t g = 0; g < group_; ++g) {
                 const PackedInt8Weights& packed = packed_[static_cast<size_t>(g)];
-                int8Gemm(packed, stored.data() + (n * inC_ + g * groupInC) * inPlane, inPlane, accumulators.data(),
-                         kernel_);
+                int8Gemm(packed, stored.data() + (n * inC_ + g * groupInC) * inPlane, inPlane,
+                         accumulators.data(), kernel_);
                 for (int64_t r = 0; r < rows; ++r) {
                     const float multiplier =
-                        input_.scale * weightScales_[static_cast<size_t>(g * groupOutC_ + r / spatial)];
+                        input_.scale *
+                        weightScales_[static_cast<size_t>(g * groupOutC_ + r / spatial)];
                     const int32_t correction = offset * packed.rowSums[static_cast<size_t>(r)];
                     for (int64_t p = 0; p < inPlane; ++p)
                         columns[static_cast<size_t>(r * inPlane + p)] =
-                            static_cast<float>(accumulators[static_cast<size_t>(r * inPlane + p)] - correction) *
+                            static_cast<float>(accumulators[static_cast<size_t>(r * inPlane + p)] -
+                                               correction) *
                             multiplier;
                 }
                 kernels::col2imAccumulate(columns.data(), groupOutC_, w, inH, inW, outH, outW,
                                           out + g * groupOutC_ * outPlane);
             }
             for (int64_t c = 0; c < outC; ++c)
-                for (int64_t p = 0; p < outPlane; ++p) out[c * outPlane + p] += bias_[static_cast<size_t>(c)];
+                for (int64_t p = 0; p < outPlane; ++p)
+                    out[c * outPlane + p] += bias_[static_cast<size_t>(c)];
         }
     }
 
@@ -255,13 +272,15 @@ public:
         if (axis < 0) axis += x.rank();
         int64_t batch = 1;
         for (int64_t k = 0; k < axis; ++k) batch *= x.shape[static_cast<size_t>(k)];
-        if (batch * depth_ != x.numel()) kernelError(node_, "input " + shapeToString(x.shape) + " does not fit the weights");
+        if (batch * depth_ != x.numel())
+            kernelError(node_, "input " + shapeToString(x.shape) + " does not fit the weights");
         const std::vector<uint8_t> stored = quantizeInput(x, input_);
         // B must be [K, batch]: transpose the stored rows.
         std::vector<uint8_t> columns(stored.size());
         for (int64_t m = 0; m < batch; ++m)
             for (int64_t k = 0; k < depth_; ++k)
-                columns[static_cast<size_t>(k * batch + m)] = stored[static_cast<size_t>(m * depth_ + k)];
+                columns[static_cast<size_t>(k * batch + m)] =
+                    stored[static_cast<size_t>(m * depth_ + k)];
         std::vector<int32_t> accumulators(static_cast<size_t>(outputs_ * batch));
         int8Gemm(packed_, columns.data(), batch, accumulators.data(), kernel_);
         y = Tensor::floats({batch, outputs_});
@@ -271,7 +290,9 @@ public:
             const int32_t correction = offset * packed_.rowSums[static_cast<size_t>(n)];
             for (int64_t m = 0; m < batch; ++m)
                 y.f[static_cast<size_t>(m * outputs_ + n)] =
-                    static_cast<float>(accumulators[static_cast<size_t>(n * batch + m)] - correction) * multiplier +
+                    static_cast<float>(accumulators[static_cast<size_t>(n * batch + m)] -
+                                       correction) *
+                        multiplier +
                     bias_[static_cast<size_t>(n)];
         }
     }
@@ -288,14 +309,17 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Int8Layer> makeInt8Layer(const Graph& graph, const Node& node, const ActivationQuantization& input,
+std::unique_ptr<Int8Layer> makeInt8Layer(const Graph& graph, const Node& node,
+                                         const ActivationQuantization& input,
                                          const Int8LayerOptions& options) {
     if (!graph.weight(node.input(1))) return nullptr;  // weights computed at run time: stays FP32
     if (node.op == "Conv") return std::make_unique<Int8Conv>(graph, node, input, options);
-    if (node.op == "ConvTranspose") return std::make_unique<Int8ConvTranspose>(graph, node, input, options);
+    if (node.op == "ConvTranspose")
+        return std::make_unique<Int8ConvTranspose>(graph, node, input, options);
     if (node.op == "Gemm") {
         const Tensor* bias = node.input(2).empty() ? nullptr : graph.weight(node.input(2));
-        const bool vectorBias = node.input(2).empty() || (bias && (bias->rank() <= 1 || bias->shape[0] == 1));
+        const bool vectorBias =
+            node.input(2).empty() || (bias && (bias->rank() <= 1 || bias->shape[0] == 1));
         if (node.attrInt("transA", 0) != 0 || !vectorBias) return nullptr;
         return std::make_unique<Int8FullyConnected>(graph, node, input, options);
     }

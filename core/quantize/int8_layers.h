@@ -35,7 +35,8 @@ struct Int8LayerOptions {
 };
 
 // Builds the int8 form of a Conv (grouped, depthwise), ConvTranspose or Gemm node of `graph`.
-std::unique_ptr<Int8Layer> makeInt8Layer(const Graph& graph, const Node& node, const ActivationQuantization& input,
+std::unique_ptr<Int8Layer> makeInt8Layer(const Graph& graph, const Node& node,
+                                         const ActivationQuantization& input,
                                          const Int8LayerOptions& options);
 
 }  // namespace qf

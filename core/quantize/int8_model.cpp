@@ -18,17 +18,19 @@ bool isRescaledElementwise(const Node& node) {
 ActivationQuantization Int8Model::activationQuantization(const std::string& tensor) const {
     const TensorCalibration* calibration = table_.find(tensor);
     if (!calibration) throw Error("tensor '" + tensor + "' has no calibration");
-    return ActivationQuantization::fromThreshold(calibration->threshold(),
-                                                 options_.unsignedActivations && calibration->nonNegative());
+    return ActivationQuantization::fromThreshold(
+        calibration->threshold(), options_.unsignedActivations && calibration->nonNegative());
 }
 
 ActivationQuantization Int8Model::elementwiseQuantization(const std::string& tensor) const {
     const TensorCalibration* calibration = table_.find(tensor);
     if (!calibration) throw Error("tensor '" + tensor + "' has no calibration");
-    if (!options_.elementwiseMethod || calibration->manualThreshold) return activationQuantization(tensor);
+    if (!options_.elementwiseMethod || calibration->manualThreshold)
+        return activationQuantization(tensor);
     const auto it = calibration->thresholds.find(*options_.elementwiseMethod);
     if (it == calibration->thresholds.end()) return activationQuantization(tensor);
-    return ActivationQuantization::fromThreshold(it->second, options_.unsignedActivations && calibration->nonNegative());
+    return ActivationQuantization::fromThreshold(
+        it->second, options_.unsignedActivations && calibration->nonNegative());
 }
 
 Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const Int8Options& options)
@@ -55,7 +57,8 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
             if (options.biasCorrection && correction != table.biasCorrections.end() &&
                 correction->second.perChannelWeights == options.perChannelWeights &&
                 correction->second.delta.size() == built->outputChannels() &&
-                std::fabs(correction->second.inputThreshold - table.find(node.input(0))->threshold()) <=
+                std::fabs(correction->second.inputThreshold -
+                          table.find(node.input(0))->threshold()) <=
                     1e-6 * correction->second.inputThreshold) {
                 built->correctBias(correction->second.delta);
                 corrected_.push_back(node.name);
@@ -63,8 +66,10 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
             std::shared_ptr<const Int8Layer> layer = std::move(built);
             layers_[node.name] = layer;
             quantized_.push_back(node.name);
-            executor_.overrideNode(index, [layer](const Node&, const std::vector<const Tensor*>& inputs,
-                                                  std::vector<Tensor>& outputs) { layer->run(*inputs[0], outputs[0]); });
+            executor_.overrideNode(
+                index,
+                [layer](const Node&, const std::vector<const Tensor*>& inputs,
+                        std::vector<Tensor>& outputs) { layer->run(*inputs[0], outputs[0]); });
         } else if (isRescaledElementwise(node)) {
             bool allCalibrated = true;
             std::vector<std::pair<size_t, ActivationQuantization>> rounded;
@@ -77,30 +82,33 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
                 // A sum fed by a quantized layer that nothing else reads is added in that layer's
                 // epilogue (as TensorRT and ncnn fuse residual adds), before any requantization.
                 const int producer = graph.producerIndex(in);
-                const bool fusedIntoEpilogue = node.op != "Concat" && producer >= 0 &&
-                                               layers_.count(graph.nodes[static_cast<size_t>(producer)].name) &&
-                                               graph.consumerIndices(in).size() == 1;
+                const bool fusedIntoEpilogue =
+                    node.op != "Concat" && producer >= 0 &&
+                    layers_.count(graph.nodes[static_cast<size_t>(producer)].name) &&
+                    graph.consumerIndices(in).size() == 1;
                 if (!fusedIntoEpilogue) rounded.emplace_back(k, elementwiseQuantization(in));
             }
             if (!allCalibrated || rounded.empty()) continue;
             rescaled_[node.name] = rounded;
             const Kernel kernel = findKernel(node.op);
-            executor_.overrideNode(index, [rounded, kernel](const Node& n, const std::vector<const Tensor*>& inputs,
-                                                            std::vector<Tensor>& outputs) {
-                std::vector<Tensor> copies(inputs.size());
-                std::vector<const Tensor*> pointers(inputs);
-                for (const auto& [k, quantization] : rounded) {
-                    copies[k] = *inputs[k];
-                    for (auto& v : copies[k].f) v = fakeQuantize(v, quantization);
-                    pointers[k] = &copies[k];
-                }
-                kernel(n, pointers, outputs);
-            });
+            executor_.overrideNode(
+                index, [rounded, kernel](const Node& n, const std::vector<const Tensor*>& inputs,
+                                         std::vector<Tensor>& outputs) {
+                    std::vector<Tensor> copies(inputs.size());
+                    std::vector<const Tensor*> pointers(inputs);
+                    for (const auto& [k, quantization] : rounded) {
+                        copies[k] = *inputs[k];
+                        for (auto& v : copies[k].f) v = fakeQuantize(v, quantization);
+                        pointers[k] = &copies[k];
+                    }
+                    kernel(n, pointers, outputs);
+                });
         }
     }
 }
 
-TensorMap Int8Model::run(const TensorMap& feeds, const TensorObserver& observer, bool keepAll) const {
+TensorMap Int8Model::run(const TensorMap& feeds, const TensorObserver& observer,
+                         bool keepAll) const {
     return executor_.run(feeds, observer, keepAll);
 }
 

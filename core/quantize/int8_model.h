@@ -34,7 +34,8 @@ class Int8Model {
 public:
     Int8Model(const Graph& graph, const CalibrationTable& table, const Int8Options& options = {});
 
-    TensorMap run(const TensorMap& feeds, const TensorObserver& observer = nullptr, bool keepAll = false) const;
+    TensorMap run(const TensorMap& feeds, const TensorObserver& observer = nullptr,
+                  bool keepAll = false) const;
 
     const std::vector<std::string>& quantizedNodes() const { return quantized_; }
     // Quantizable nodes left in FP32, with the reason (kept by request, no calibration, ...).

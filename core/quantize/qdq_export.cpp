@@ -25,11 +25,14 @@ public:
         const int seen = names_[tensor]++;
         const std::string base = seen == 0 ? tensor : tensor + "/" + std::to_string(seen);
         const std::string scale = addWeight(base + "/scale", Tensor::floats({}, {q.scale}));
-        const std::string zero = addWeight(base + "/zero_point",
-                                           Tensor::ints({}, {0}, q.isUnsigned ? DataType::UInt8 : DataType::Int8));
+        const std::string zero =
+            addWeight(base + "/zero_point",
+                      Tensor::ints({}, {0}, q.isUnsigned ? DataType::UInt8 : DataType::Int8));
         const std::string quantized = base + "/quantized", restored = base + "/dequantized";
-        pending_.push_back(makeNode(base + "/QuantizeLinear", "QuantizeLinear", {tensor, scale, zero}, {quantized}));
-        pending_.push_back(makeNode(base + "/DequantizeLinear", "DequantizeLinear", {quantized, scale, zero}, {restored}));
+        pending_.push_back(makeNode(base + "/QuantizeLinear", "QuantizeLinear",
+                                    {tensor, scale, zero}, {quantized}));
+        pending_.push_back(makeNode(base + "/DequantizeLinear", "DequantizeLinear",
+                                    {quantized, scale, zero}, {restored}));
         dequantized_[key] = restored;
         return restored;
     }
@@ -39,26 +42,33 @@ public:
         const Tensor& w = *graph_.weight(node.input(1));
         const int64_t group = node.attrInt("group", 1);
         // ConvTranspose's output channels span one weight axis only without groups.
-        const bool perChannel = options_.perChannelWeights && !(node.op == "ConvTranspose" && group != 1);
+        const bool perChannel =
+            options_.perChannelWeights && !(node.op == "ConvTranspose" && group != 1);
         const QuantizedWeights q = quantizeWeights(node, w, perChannel);
-        Tensor values = Tensor::ints(w.shape, std::vector<int64_t>(q.values.begin(), q.values.end()), DataType::Int8);
+        Tensor values = Tensor::ints(
+            w.shape, std::vector<int64_t>(q.values.begin(), q.values.end()), DataType::Int8);
         std::vector<float> scales = perChannel ? q.scales : std::vector<float>{q.scales.at(0)};
         for (auto& s : scales)
             if (s == 0.0f) s = 1.0f;  // an all-zero channel: any scale restores its zeros
         const auto channels = static_cast<int64_t>(scales.size());
         const std::string base = node.input(1);
         const std::string quantized = addWeight(base + "/int8", std::move(values));
-        const std::string scale = addWeight(base + "/scale", perChannel ? Tensor::floats({channels}, scales)
-                                                                        : Tensor::floats({}, scales));
-        const std::string zero = addWeight(base + "/zero_point",
-                                           Tensor::ints(perChannel ? Shape{channels} : Shape{},
-                                                        std::vector<int64_t>(static_cast<size_t>(channels), 0), DataType::Int8));
-        const int64_t axis = node.op == "Conv" ? 0 : node.op == "ConvTranspose" ? 1 : node.attrInt("transB", 0) ? 0 : 1;
+        const std::string scale =
+            addWeight(base + "/scale",
+                      perChannel ? Tensor::floats({channels}, scales) : Tensor::floats({}, scales));
+        const std::string zero = addWeight(
+            base + "/zero_point",
+            Tensor::ints(perChannel ? Shape{channels} : Shape{},
+                         std::vector<int64_t>(static_cast<size_t>(channels), 0), DataType::Int8));
+        const int64_t axis = node.op == "Conv"            ? 0
+                             : node.op == "ConvTranspose" ? 1
+                             : node.attrInt("transB", 0)  ? 0
+                                                          : 1;
         std::map<std::string, Attribute> attrs;
         if (perChannel) attrs["axis"] = Attribute::ofInt(axis);
         const std::string restored = base + "/dequantized";
-        pending_.push_back(makeNode(base + "/DequantizeLinear", "DequantizeLinear", {quantized, scale, zero}, {restored},
-                                    std::move(attrs)));
+        pending_.push_back(makeNode(base + "/DequantizeLinear", "DequantizeLinear",
+                                    {quantized, scale, zero}, {restored}, std::move(attrs)));
         node.inputs[1] = restored;
         node.source.clear();
     }
@@ -68,12 +78,14 @@ public:
         const auto channels = static_cast<int64_t>(delta.size());
         Tensor bias = Tensor::floats({channels}, 0.0f);
         if (const Tensor* original = node.input(2).empty() ? nullptr : graph_.weight(node.input(2)))
-            for (int64_t c = 0; c < channels; ++c) bias.f[c] = original->numel() == 1 ? original->f[0] : original->f[c];
+            for (int64_t c = 0; c < channels; ++c)
+                bias.f[c] = original->numel() == 1 ? original->f[0] : original->f[c];
         // Gemm adds beta * C: the correction enters C divided by beta.
         const float beta = node.op == "Gemm" ? node.attrFloat("beta", 1.0f) : 1.0f;
         for (int64_t c = 0; c < channels; ++c) bias.f[c] += delta[static_cast<size_t>(c)] / beta;
         if (node.inputs.size() < 3) node.inputs.resize(3);
-        node.inputs[2] = addWeight((node.input(2).empty() ? node.name : node.input(2)) + "/corrected", std::move(bias));
+        node.inputs[2] = addWeight(
+            (node.input(2).empty() ? node.name : node.input(2)) + "/corrected", std::move(bias));
         node.source.clear();
     }
 
@@ -87,8 +99,9 @@ private:
         return name;
     }
 
-    static Node makeNode(const std::string& name, const std::string& op, std::vector<std::string> inputs,
-                         std::vector<std::string> outputs, std::map<std::string, Attribute> attrs = {}) {
+    static Node makeNode(const std::string& name, const std::string& op,
+                         std::vector<std::string> inputs, std::vector<std::string> outputs,
+                         std::map<std::string, Attribute> attrs = {}) {
         Node node;
         node.name = name;
         node.op = op;
@@ -107,22 +120,28 @@ private:
 
 }  // namespace
 
-std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table, const Int8Options& options,
-                                       const std::string& path) {
+std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table,
+                                       const Int8Options& options, const std::string& path) {
     Graph onnx = toOnnxOpset13(graph);
     const Int8Model plan(graph, table, options);  // decides which nodes run in int8
-    const std::set<std::string> quantized(plan.quantizedNodes().begin(), plan.quantizedNodes().end());
+    const std::set<std::string> quantized(plan.quantizedNodes().begin(),
+                                          plan.quantizedNodes().end());
     QdqBuilder builder(options, onnx);
     std::vector<Node> nodes;
     for (Node node : onnx.nodes) {
         const int originalIndex = graph.nodeIndex(node.name);
-        const Node* original = originalIndex >= 0 ? &graph.nodes[static_cast<size_t>(originalIndex)] : nullptr;
+        const Node* original =
+            originalIndex >= 0 ? &graph.nodes[static_cast<size_t>(originalIndex)] : nullptr;
         if (original && quantized.count(node.name) && isQuantizableOp(node.op)) {
-            // The calibration describes the original input; a Flatten put before a Gemm keeps its values.
-            node.inputs[0] = builder.activation(node.inputs[0], plan.activationQuantization(original->input(0)));
+            // The calibration describes the original input; a Flatten put before a Gemm keeps its
+            // values.
+            node.inputs[0] =
+                builder.activation(node.inputs[0], plan.activationQuantization(original->input(0)));
             builder.weights(node);
-            const auto corrected = std::find(plan.biasCorrected().begin(), plan.biasCorrected().end(), node.name);
-            if (corrected != plan.biasCorrected().end()) builder.correctBias(node, table.biasCorrections.at(node.name).delta);
+            const auto corrected =
+                std::find(plan.biasCorrected().begin(), plan.biasCorrected().end(), node.name);
+            if (corrected != plan.biasCorrected().end())
+                builder.correctBias(node, table.biasCorrections.at(node.name).delta);
         } else if (original && plan.rescaledElementwise().count(node.name)) {
             for (const auto& [k, quantization] : plan.rescaledElementwise().at(node.name))
                 node.inputs[k] = builder.activation(node.inputs[k], quantization);

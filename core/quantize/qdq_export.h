@@ -13,7 +13,7 @@ namespace qf {
 // DequantizeLinear with per-channel scales (`axis`); Add / Concat inputs get the same pairs, as
 // the int8 runtime rescales them. Works for models from any input format. Atomic write.
 // Returns the names of the nodes quantized.
-std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table, const Int8Options& options,
-                                       const std::string& path);
+std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table,
+                                       const Int8Options& options, const std::string& path);
 
 }  // namespace qf

@@ -7,12 +7,15 @@
 
 namespace qf {
 
-bool isQuantizableOp(const std::string& op) { return op == "Conv" || op == "ConvTranspose" || op == "Gemm"; }
+bool isQuantizableOp(const std::string& op) {
+    return op == "Conv" || op == "ConvTranspose" || op == "Gemm";
+}
 
 int64_t outputChannelsOf(const Node& node, const Tensor& weights) {
     if (node.op == "Conv") return weights.shape.at(0);
     if (node.op == "ConvTranspose") return weights.shape.at(1) * node.attrInt("group", 1);
-    if (node.op == "Gemm") return node.attrInt("transB", 0) ? weights.shape.at(0) : weights.shape.at(1);
+    if (node.op == "Gemm")
+        return node.attrInt("transB", 0) ? weights.shape.at(0) : weights.shape.at(1);
     throw Error("node '" + node.name + "' (" + node.op + ") has no quantizable weights");
 }
 
@@ -20,7 +23,8 @@ std::vector<int64_t> outputChannelOfElements(const Node& node, const Tensor& wei
     std::vector<int64_t> channel(static_cast<size_t>(weights.numel()));
     if (node.op == "Conv") {
         const int64_t perChannel = weights.numel() / weights.shape[0];
-        for (size_t k = 0; k < channel.size(); ++k) channel[k] = static_cast<int64_t>(k) / perChannel;
+        for (size_t k = 0; k < channel.size(); ++k)
+            channel[k] = static_cast<int64_t>(k) / perChannel;
     } else if (node.op == "ConvTranspose") {
         // [Cin, Cout/group, kh, kw]: output channel = group(ic) * Cout/group + j.
         const int64_t groupOut = weights.shape[1];
@@ -47,11 +51,13 @@ QuantizedWeights quantizeWeights(const Node& node, const Tensor& weights, bool p
     for (size_t k = 0; k < weights.f.size(); ++k) {
         const float v = std::fabs(weights.f[k]);
         if (!std::isfinite(v))
-            throw Error("node '" + node.name + "': weights hold NaN or infinite values; cannot quantize");
+            throw Error("node '" + node.name +
+                        "': weights hold NaN or infinite values; cannot quantize");
         float& slot = maxAbs[static_cast<size_t>(channelOf[k])];
         slot = std::max(slot, v);
     }
-    if (!perChannel) std::fill(maxAbs.begin(), maxAbs.end(), *std::max_element(maxAbs.begin(), maxAbs.end()));
+    if (!perChannel)
+        std::fill(maxAbs.begin(), maxAbs.end(), *std::max_element(maxAbs.begin(), maxAbs.end()));
     QuantizedWeights result;
     result.scales.resize(maxAbs.size());
     for (size_t c = 0; c < maxAbs.size(); ++c) result.scales[c] = maxAbs[c] / 127.0f;
@@ -66,7 +72,8 @@ QuantizedWeights quantizeWeights(const Node& node, const Tensor& weights, bool p
 
 std::vector<float> ncnnWeightScales(const QuantizedWeights& weights) {
     std::vector<float> scales(weights.scales.size());
-    for (size_t c = 0; c < scales.size(); ++c) scales[c] = weights.scales[c] > 0.0f ? 1.0f / weights.scales[c] : 0.0f;
+    for (size_t c = 0; c < scales.size(); ++c)
+        scales[c] = weights.scales[c] > 0.0f ? 1.0f / weights.scales[c] : 0.0f;
     return scales;
 }
 

@@ -8,7 +8,9 @@
 
 namespace qf {
 
-void setRuntimeThreads(int threads) { omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs()); }
+void setRuntimeThreads(int threads) {
+    omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs());
+}
 
 Executor::Executor(const Graph& graph) : graph_(graph) {
     kernels_.reserve(graph.nodes.size());
@@ -27,12 +29,14 @@ void Executor::overrideNode(size_t index, NodeFunction function) {
     overrides_.at(index) = std::move(function);
     if (!kernels_[index]) {
         const Node& node = graph_.nodes[index];
-        unsupported_.erase(std::remove(unsupported_.begin(), unsupported_.end(), node.name + " (" + node.op + ")"),
-                           unsupported_.end());
+        unsupported_.erase(
+            std::remove(unsupported_.begin(), unsupported_.end(), node.name + " (" + node.op + ")"),
+            unsupported_.end());
     }
 }
 
-TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, bool keepAll) const {
+TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
+                        bool keepAll) const {
     if (!unsupported_.empty()) {
         std::string list;
         for (const auto& name : unsupported_) list += (list.empty() ? "" : ", ") + name;

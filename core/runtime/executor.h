@@ -11,8 +11,8 @@ namespace qf {
 
 using TensorMap = std::map<std::string, Tensor>;
 // Sees every tensor a node produces, right after the node ran (calibration hooks in here).
-using TensorObserver = std::function<void(const Node& producer, const std::string& name,
-                                          const Tensor& value)>;
+using TensorObserver =
+    std::function<void(const Node& producer, const std::string& name, const Tensor& value)>;
 
 // Computes one node; lets a caller replace a node's FP32 kernel (the int8 runtime does).
 using NodeFunction = std::function<void(const Node& node, const std::vector<const Tensor*>& inputs,

@@ -24,10 +24,12 @@ CliResult runCli(const QStringList& arguments) {
     return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
-QString sample(const QString& file) { return QString::fromStdString(qftest::sourcePath("resources/sample/" + file.toStdString())); }
+QString sample(const QString& file) {
+    return QString::fromStdString(qftest::sourcePath("resources/sample/" + file.toStdString()));
+}
 
 const QStringList samplePreprocessing = {"--scale", "0.00392156862745098", "--mean", "0.5,0.5,0.5",
-                                         "--std", "0.5,0.5,0.5", "--rgb"};
+                                         "--std",   "0.5,0.5,0.5",         "--rgb"};
 
 }  // namespace
 
@@ -42,7 +44,8 @@ private slots:
         QCOMPARE(onnx.json()["foldable"].toInt(), 3);
         QCOMPARE(onnx.json()["op_counts"].toObject()["BatchNormalization"].toInt(), 3);
         QVERIFY(onnx.json()["unsupported"].toArray().isEmpty());
-        const CliResult caffe = runCli({"info", sample("digits_deploy.prototxt"), sample("digits.caffemodel"), "--json"});
+        const CliResult caffe = runCli(
+            {"info", sample("digits_deploy.prototxt"), sample("digits.caffemodel"), "--json"});
         QCOMPARE(caffe.exitCode, 0);
         QCOMPARE(caffe.json()["format"].toString(), QString("caffe"));
         QCOMPARE(caffe.json()["foldable"].toInt(), 6);  // 3 BatchNorm + 3 Scale
@@ -50,14 +53,17 @@ private slots:
     }
 
     void runReportsAccuracyInBothFormats() {
-        const CliResult onnx = runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"), "--json"} +
-                                      samplePreprocessing);
+        const CliResult onnx = runCli(
+            QStringList{"run", sample("digits.onnx"), "--images", sample("images"), "--json"} +
+            samplePreprocessing);
         QCOMPARE(onnx.exitCode, 0);
         QCOMPARE(onnx.json()["images"].toInt(), 200);
         QVERIFY(onnx.json()["top1"].toDouble() >= 0.95);
         QVERIFY(onnx.json()["top5"].toDouble() >= onnx.json()["top1"].toDouble());
-        const CliResult caffe = runCli(QStringList{"run", sample("digits_deploy.prototxt"), sample("digits.caffemodel"),
-                                                   "--images", sample("images"), "--json"} + samplePreprocessing);
+        const CliResult caffe =
+            runCli(QStringList{"run", sample("digits_deploy.prototxt"), sample("digits.caffemodel"),
+                               "--images", sample("images"), "--json"} +
+                   samplePreprocessing);
         QCOMPARE(caffe.exitCode, 0);
         QCOMPARE(caffe.json()["top1"].toDouble(), onnx.json()["top1"].toDouble());
     }
@@ -65,8 +71,9 @@ private slots:
     void foldWritesAVerifiedModel() {
         QTemporaryDir dir;
         const QString out = dir.filePath("folded.onnx");
-        const CliResult result = runCli(QStringList{"fold", sample("digits.onnx"), "-o", out, "--verify-images",
-                                                    sample("images"), "--json"} + samplePreprocessing);
+        const CliResult result = runCli(QStringList{"fold", sample("digits.onnx"), "-o", out,
+                                                    "--verify-images", sample("images"), "--json"} +
+                                        samplePreprocessing);
         QCOMPARE(result.exitCode, 0);
         QCOMPARE(result.json()["folded"].toInt(), 3);
         QVERIFY(result.json()["skipped"].toArray().isEmpty());
@@ -75,15 +82,17 @@ private slots:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"folded.onnx"});
         const CliResult info = runCli({"info", out, "--json"});
         QCOMPARE(info.json()["op_counts"].toObject()["BatchNormalization"].toInt(), 0);
-        const CliResult run = runCli(QStringList{"run", out, "--images", sample("images"), "--json"} + samplePreprocessing);
+        const CliResult run = runCli(
+            QStringList{"run", out, "--images", sample("images"), "--json"} + samplePreprocessing);
         QVERIFY(run.json()["top1"].toDouble() >= 0.95);
     }
 
     void foldWritesCaffePairs() {
         QTemporaryDir dir;
         const QString out = dir.filePath("folded.prototxt");
-        const CliResult result = runCli(QStringList{"fold", sample("digits_deploy.prototxt"), sample("digits.caffemodel"),
-                                                    "-o", out, "--verify-images", sample("images"), "--json"} +
+        const CliResult result = runCli(QStringList{"fold", sample("digits_deploy.prototxt"),
+                                                    sample("digits.caffemodel"), "-o", out,
+                                                    "--verify-images", sample("images"), "--json"} +
                                         samplePreprocessing);
         QCOMPARE(result.exitCode, 0);
         QCOMPARE(result.json()["folded"].toInt(), 6);
@@ -98,7 +107,11 @@ private slots:
         QTemporaryDir dir;
         const QString copy = dir.filePath("model.onnx");
         QVERIFY(QFile::copy(sample("digits.onnx"), copy));
-        const QByteArray before = [&] { QFile f(copy); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const QByteArray before = [&] {
+            QFile f(copy);
+            f.open(QIODevice::ReadOnly);
+            return f.readAll();
+        }();
         const CliResult result = runCli({"fold", copy, "-o", copy});
         QVERIFY(result.exitCode != 0);
         QVERIFY2(result.err.contains("refusing to write over"), result.err);
@@ -111,11 +124,13 @@ private slots:
         QTemporaryDir dir;
         const CliResult missing = runCli({"info", dir.filePath("nope.onnx")});
         QCOMPARE(missing.exitCode, 1);
-        QVERIFY2(missing.err.contains("nope.onnx") && missing.err.contains("no such file"), missing.err);
+        QVERIFY2(missing.err.contains("nope.onnx") && missing.err.contains("no such file"),
+                 missing.err);
         QCOMPARE(missing.err.count('\n'), 1);
 
         QDir(dir.path()).mkdir("empty");
-        const CliResult empty = runCli({"run", sample("digits.onnx"), "--images", dir.filePath("empty")});
+        const CliResult empty =
+            runCli({"run", sample("digits.onnx"), "--images", dir.filePath("empty")});
         QCOMPARE(empty.exitCode, 1);
         QVERIFY2(empty.err.contains("no images"), empty.err);
 
@@ -126,13 +141,15 @@ private slots:
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("not really a jpeg");
         bad.close();
-        const CliResult mixed = runCli({"run", sample("digits.onnx"), "--images", dir.filePath("mixed"), "--json"});
+        const CliResult mixed =
+            runCli({"run", sample("digits.onnx"), "--images", dir.filePath("mixed"), "--json"});
         QCOMPARE(mixed.exitCode, 0);
         QCOMPARE(mixed.json()["images"].toInt(), 1);
         QVERIFY2(mixed.err.contains("broken.jpg"), mixed.err);
         QCOMPARE(mixed.json()["skipped"].toArray().size(), 1);
 
-        const CliResult noDir = runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("missing/dir/out.onnx")});
+        const CliResult noDir =
+            runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("missing/dir/out.onnx")});
         QCOMPARE(noDir.exitCode, 1);
         QVERIFY2(noDir.err.contains("out.onnx"), noDir.err);
         QVERIFY(!QDir(dir.filePath("missing")).exists());
@@ -144,9 +161,10 @@ private slots:
 
     void dumpsOutputsAsNpy() {
         QTemporaryDir dir;
-        const CliResult result = runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
-                                                    "--max-images", "2", "--dump", dir.filePath("dump")} +
-                                        samplePreprocessing);
+        const CliResult result =
+            runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                               "--max-images", "2", "--dump", dir.filePath("dump")} +
+                   samplePreprocessing);
         QCOMPARE(result.exitCode, 0);
         QFile npy(dir.filePath("dump/img_0000.logits.npy"));
         QVERIFY(npy.open(QIODevice::ReadOnly));
@@ -154,7 +172,8 @@ private slots:
         QVERIFY(bytes.startsWith("\x93NUMPY"));
         QVERIFY(bytes.contains("'shape': (1,10)"));
         // The header ends on a 64-byte boundary and 10 float32 values follow.
-        const int headerLength = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+        const int headerLength =
+            static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
         QCOMPARE((10 + headerLength) % 64, 0);
         QCOMPARE(bytes.size(), 10 + headerLength + 40);
         QCOMPARE(QDir(dir.filePath("dump")).entryList(QDir::Files).size(), 2);

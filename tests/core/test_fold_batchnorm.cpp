@@ -18,7 +18,8 @@ qf::Tensor runOnce(const qf::Graph& graph, const qf::Tensor& input) {
 }
 
 // Folds, checks the numbers still agree and that no affine node is left; returns the report.
-qf::FoldReport foldAndCompare(GraphBuilder& builder, const qf::Shape& inputShape, size_t expectedFolds) {
+qf::FoldReport foldAndCompare(GraphBuilder& builder, const qf::Shape& inputShape,
+                              size_t expectedFolds) {
     const qf::Tensor input = builder.randomInput(inputShape);
     const qf::Tensor before = runOnce(builder.graph(), input);
     qf::Graph folded = builder.graph();
@@ -95,7 +96,10 @@ private slots:
     void foldsGemmWithAndWithoutTransB() {
         for (const int64_t transB : {0, 1}) {
             GraphBuilder b;
-            b.input("x", {3, 8}).weight("w", transB ? qf::Shape{5, 8} : qf::Shape{8, 5}).weight("c", {5}).output("y");
+            b.input("x", {3, 8})
+                .weight("w", transB ? qf::Shape{5, 8} : qf::Shape{8, 5})
+                .weight("c", {5})
+                .output("y");
             b.node("fc", "Gemm", {"x", "w", "c"}, {"g"}, {{"transB", Attribute::ofInt(transB)}});
             b.batchNorm("bn", "g", "y", 5);
             foldAndCompare(b, {3, 8}, 1);
@@ -121,7 +125,10 @@ private slots:
 
     void foldsLoneScaleAndLoneBias() {
         GraphBuilder b("caffe");
-        b.input("data", {1, 2, 5, 5}).weight("w", {3, 2, 3, 3}).weight("s", {3}).weight("w2", {3, 3, 1, 1});
+        b.input("data", {1, 2, 5, 5})
+            .weight("w", {3, 2, 3, 3})
+            .weight("s", {3})
+            .weight("w2", {3, 3, 1, 1});
         b.weight("bias", {3}).output("out");
         b.node("conv", "Conv", {"data", "w"}, {"c"}, convAttrs({0, 0, 0, 0}));
         b.node("scale", "Scale", {"c", "s"}, {"s1"});
@@ -173,8 +180,10 @@ private slots:
         const auto report = qf::foldBatchNorm(graph);
         QCOMPARE(report.folded.size(), size_t{0});
         QCOMPARE(report.skipped.size(), size_t{2});
-        QVERIFY2(report.skipped[0].reason.find("negative") != std::string::npos, report.skipped[0].reason.c_str());
-        QVERIFY2(report.skipped[1].reason.find("NaN") != std::string::npos, report.skipped[1].reason.c_str());
+        QVERIFY2(report.skipped[0].reason.find("negative") != std::string::npos,
+                 report.skipped[0].reason.c_str());
+        QVERIFY2(report.skipped[1].reason.find("NaN") != std::string::npos,
+                 report.skipped[1].reason.c_str());
         QCOMPARE(graph.weights.at("w").f, b.graph().weights.at("w").f);
     }
 

@@ -54,28 +54,41 @@ private slots:
         QTest::addColumn<float>("scale");
         QTest::addColumn<float>("mean");
         QTest::addColumn<float>("std");
-        QTest::newRow("resnet20-caffe") << "cifar10/resnet20/resnet20_cifar10_deploy.prototxt"
-                                        << "cifar10/resnet20/resnet20_cifar10.caffemodel" << "" << 38
-                                        << "cifar10/images/eval" << 32 << 32 << 1.0f / 255 << 0.45f << 0.225f;
-        QTest::newRow("resnet20-onnx") << "cifar10/resnet20/resnet20_cifar10.onnx" << "" << "" << 19
-                                       << "cifar10/images/eval" << 32 << 32 << 1.0f / 255 << 0.45f << 0.225f;
-        QTest::newRow("resnet20-convshortcut") << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx" << ""
-                                               << "" << 19 << "cifar10/images/eval" << 32 << 32 << 1.0f / 255
-                                               << 0.45f << 0.225f;
-        QTest::newRow("retinaface") << "faces/retinaface_mnet25/mnet25.prototxt"
-                                    << "faces/retinaface_mnet25/mnet25.caffemodel" << "" << 94 << "faces/images"
-                                    << 320 << 256 << 1.0f << 0.0f << 1.0f;
-        QTest::newRow("ultraface") << "faces/ultraface/version-RFB-320_without_postprocessing.onnx" << "" << ""
-                                   << 35 << "faces/images" << 320 << 240 << 1.0f << 127.0f << 128.0f;
-        QTest::newRow("ultraface-postprocessing") << "faces/ultraface/version-RFB-320.onnx" << "" << "" << 35
-                                                  << "faces/images" << 320 << 240 << 1.0f << 127.0f << 128.0f;
-        QTest::newRow("mobilenet_v2") << "bench/mobilenet_v2_random_bn.onnx" << ""
-                                      << "bench/mobilenet_v2_random_bn_opset10.onnx" << 52 << "" << 224 << 224
-                                      << 1.0f << 0.0f << 1.0f;
-        QTest::newRow("mobilenet_v2-opset10") << "bench/mobilenet_v2_random_bn_opset10.onnx" << "" << "" << 52
-                                              << "" << 224 << 224 << 1.0f << 0.0f << 1.0f;
-        QTest::newRow("resnet18") << "bench/resnet18_random_bn.onnx" << "" << "" << 20 << "" << 224 << 224
-                                  << 1.0f << 0.0f << 1.0f;
+        QTest::newRow("resnet20-caffe")
+            << "cifar10/resnet20/resnet20_cifar10_deploy.prototxt"
+            << "cifar10/resnet20/resnet20_cifar10.caffemodel"
+            << "" << 38 << "cifar10/images/eval" << 32 << 32 << 1.0f / 255 << 0.45f << 0.225f;
+        QTest::newRow("resnet20-onnx")
+            << "cifar10/resnet20/resnet20_cifar10.onnx"
+            << ""
+            << "" << 19 << "cifar10/images/eval" << 32 << 32 << 1.0f / 255 << 0.45f << 0.225f;
+        QTest::newRow("resnet20-convshortcut")
+            << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx"
+            << ""
+            << "" << 19 << "cifar10/images/eval" << 32 << 32 << 1.0f / 255 << 0.45f << 0.225f;
+        QTest::newRow("retinaface")
+            << "faces/retinaface_mnet25/mnet25.prototxt"
+            << "faces/retinaface_mnet25/mnet25.caffemodel"
+            << "" << 94 << "faces/images" << 320 << 256 << 1.0f << 0.0f << 1.0f;
+        QTest::newRow("ultraface")
+            << "faces/ultraface/version-RFB-320_without_postprocessing.onnx"
+            << ""
+            << "" << 35 << "faces/images" << 320 << 240 << 1.0f << 127.0f << 128.0f;
+        QTest::newRow("ultraface-postprocessing")
+            << "faces/ultraface/version-RFB-320.onnx"
+            << ""
+            << "" << 35 << "faces/images" << 320 << 240 << 1.0f << 127.0f << 128.0f;
+        QTest::newRow("mobilenet_v2") << "bench/mobilenet_v2_random_bn.onnx"
+                                      << ""
+                                      << "bench/mobilenet_v2_random_bn_opset10.onnx" << 52 << ""
+                                      << 224 << 224 << 1.0f << 0.0f << 1.0f;
+        QTest::newRow("mobilenet_v2-opset10")
+            << "bench/mobilenet_v2_random_bn_opset10.onnx"
+            << ""
+            << "" << 52 << "" << 224 << 224 << 1.0f << 0.0f << 1.0f;
+        QTest::newRow("resnet18") << "bench/resnet18_random_bn.onnx"
+                                  << ""
+                                  << "" << 20 << "" << 224 << 224 << 1.0f << 0.0f << 1.0f;
     }
 
     void foldsEveryFoldableLayer() {
@@ -96,7 +109,8 @@ private slots:
         original.inputs.front().shape = {1, 3, height, width};
 
         int foldable = 0;
-        for (const auto& candidate : qf::findFoldCandidates(original)) foldable += candidate.foldable();
+        for (const auto& candidate : qf::findFoldCandidates(original))
+            foldable += candidate.foldable();
         QCOMPARE(foldable, expectedFolds);
         qf::Graph folded = original;
         const qf::FoldReport report = qf::foldBatchNorm(folded);
@@ -104,7 +118,8 @@ private slots:
 
         QTemporaryDir dir;
         const bool caffe = original.format == "caffe";
-        const std::string outModel = dir.filePath(caffe ? "folded.prototxt" : "folded.onnx").toStdString();
+        const std::string outModel =
+            dir.filePath(caffe ? "folded.prototxt" : "folded.onnx").toStdString();
         const std::string outWeights = caffe ? dir.filePath("folded.caffemodel").toStdString() : "";
         qf::saveModel(folded, outModel, outWeights, {modelPath, weightsPath});
         const qf::Graph reloaded = qf::loadModel(outModel, outWeights);
@@ -117,8 +132,8 @@ private slots:
         pre.scale = scale;
         pre.mean = {mean, mean, mean};
         pre.std = {std, std, std};
-        const auto inputs = sampleInputs(images.isEmpty() ? "" : root + images.toStdString(), pre, 5,
-                                         {1, 3, height, width});
+        const auto inputs = sampleInputs(images.isEmpty() ? "" : root + images.toStdString(), pre,
+                                         5, {1, 3, height, width});
         const qf::Executor before(original), after(reloaded);
         // OpenCV 4.6 cannot read opset-13 Clip with inputs: there it runs the opset-10 twin,
         // folded by us, and is compared with our unfolded opset-13 model.
@@ -140,10 +155,13 @@ private slots:
             const auto theirs = qftest::runOpenCv(net, x, outputs);
             for (size_t k = 0; k < outputs.size(); ++k) {
                 const auto& reference = expected.at(outputs[k]).f;
-                const double oursDiff = qftest::normRelativeDifference(ours.at(outputs[k]).f, reference);
+                const double oursDiff =
+                    qftest::normRelativeDifference(ours.at(outputs[k]).f, reference);
                 const double theirsDiff = qftest::normRelativeDifference(theirs[k].f, reference);
-                QVERIFY2(oursDiff < 1e-4, (outputs[k] + " ours folded: " + std::to_string(oursDiff)).c_str());
-                QVERIFY2(theirsDiff < 1e-4, (outputs[k] + " OpenCV folded: " + std::to_string(theirsDiff)).c_str());
+                QVERIFY2(oursDiff < 1e-4,
+                         (outputs[k] + " ours folded: " + std::to_string(oursDiff)).c_str());
+                QVERIFY2(theirsDiff < 1e-4,
+                         (outputs[k] + " OpenCV folded: " + std::to_string(theirsDiff)).c_str());
             }
         }
     }

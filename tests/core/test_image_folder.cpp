@@ -45,7 +45,8 @@ private slots:
         QCOMPARE(rgb.shape, (qf::Shape{1, 3, 1, 2}));
         // Channel 0 is red: (30 * 0.5 - 1) / 2 = 7 and (50 * 0.5 - 1) / 2 = 12.
         const std::vector<float> expectedRgb = {7.0f, 12.0f, 2.0f, 12.0f, 0.4f, 19.4f};
-        for (size_t k = 0; k < expectedRgb.size(); ++k) QVERIFY(std::abs(rgb.f[k] - expectedRgb[k]) < 1e-6);
+        for (size_t k = 0; k < expectedRgb.size(); ++k)
+            QVERIFY(std::abs(rgb.f[k] - expectedRgb[k]) < 1e-6);
         pre.rgb = false;
         const qf::Tensor bgr = qf::loadImageTensor(path, pre, 3);
         QVERIFY(std::abs(bgr.f[0] - (10 * 0.5f - 1) / 2) < 1e-6);
@@ -71,7 +72,8 @@ private slots:
     void readsLabelsAndReportsBadLines() {
         QTemporaryDir dir;
         cv::Mat image(4, 4, CV_8UC3, cv::Scalar(1, 2, 3));
-        for (const char* name : {"b.png", "a.jpg", "c.bmp"}) QVERIFY(cv::imwrite(dir.filePath(name).toStdString(), image));
+        for (const char* name : {"b.png", "a.jpg", "c.bmp"})
+            QVERIFY(cv::imwrite(dir.filePath(name).toStdString(), image));
         writeText(dir.filePath("notes.txt").toStdString(), "not an image");
         writeText(dir.filePath("labels.txt").toStdString(), "a.jpg 3\nb.png 7\n");
         const qf::ImageFolder folder = qf::openImageFolder(dir.path().toStdString());
@@ -83,7 +85,8 @@ private slots:
 
         const std::string badLabels = dir.filePath("bad.txt").toStdString();
         writeText(badLabels, "a.jpg 3\n\nb.png seven\n");
-        const std::string message = errorOf([&] { qf::openImageFolder(dir.path().toStdString(), badLabels); });
+        const std::string message =
+            errorOf([&] { qf::openImageFolder(dir.path().toStdString(), badLabels); });
         QVERIFY2(message.find(badLabels + ":3:") != std::string::npos, message.c_str());
     }
 
@@ -102,7 +105,8 @@ private slots:
         qf::Preprocessing pre;
         pre.width = pre.height = 4;
         const std::string message = errorOf([&] { qf::loadImageTensor(path, pre, 3); });
-        QVERIFY2(message.find(path) != std::string::npos && message.find("cannot decode") != std::string::npos,
+        QVERIFY2(message.find(path) != std::string::npos &&
+                     message.find("cannot decode") != std::string::npos,
                  message.c_str());
     }
 };

@@ -25,13 +25,26 @@ std::vector<LayerCase> cases() {
     const auto ints = [](std::vector<int64_t> v) { return Attribute::ofInts(std::move(v)); };
     return {
         {"conv3x3", "Conv", {2, 5, 9, 7}, {6, 5, 3, 3}, {{"pads", ints({1, 1, 1, 1})}}},
-        {"conv-stride-dilation", "Conv", {1, 4, 11, 10}, {7, 4, 3, 3},
+        {"conv-stride-dilation",
+         "Conv",
+         {1, 4, 11, 10},
+         {7, 4, 3, 3},
          {{"pads", ints({2, 1, 0, 2})}, {"strides", ints({2, 1})}, {"dilations", ints({2, 2})}}},
-        {"conv-grouped", "Conv", {1, 6, 8, 8}, {9, 2, 3, 3}, {{"group", Attribute::ofInt(3)}, {"pads", ints({1, 1, 1, 1})}}},
-        {"conv-depthwise", "Conv", {1, 5, 9, 9}, {5, 1, 3, 3},
+        {"conv-grouped",
+         "Conv",
+         {1, 6, 8, 8},
+         {9, 2, 3, 3},
+         {{"group", Attribute::ofInt(3)}, {"pads", ints({1, 1, 1, 1})}}},
+        {"conv-depthwise",
+         "Conv",
+         {1, 5, 9, 9},
+         {5, 1, 3, 3},
          {{"group", Attribute::ofInt(5)}, {"pads", ints({1, 1, 1, 1})}, {"strides", ints({2, 2})}}},
         {"conv-pointwise", "Conv", {1, 33, 5, 6}, {17, 33, 1, 1}, {}},
-        {"convtranspose-grouped", "ConvTranspose", {1, 4, 5, 5}, {4, 3, 3, 3},
+        {"convtranspose-grouped",
+         "ConvTranspose",
+         {1, 4, 5, 5},
+         {4, 3, 3, 3},
          {{"group", Attribute::ofInt(2)}, {"strides", ints({2, 2})}, {"pads", ints({1, 1, 1, 1})}}},
         {"gemm-transB", "Gemm", {3, 37}, {11, 37}, {{"transB", Attribute::ofInt(1)}}},
         {"gemm", "Gemm", {2, 20}, {20, 9}, {}},
@@ -43,10 +56,13 @@ GraphBuilder builderFor(const LayerCase& c, unsigned seed) {
     GraphBuilder b("onnx", seed);
     b.input("x", c.input).weight("w", c.weights).output("y");
     qf::Tensor& w = b.graph().weights["w"];
-    if (std::string(c.op) == "Conv") std::fill(w.f.begin(), w.f.begin() + w.numel() / c.weights[0], 0.0f);
-    const int64_t outputs = std::string(c.op) == "Conv" ? c.weights[0]
-                            : std::string(c.op) == "Gemm" ? (c.attrs.count("transB") ? c.weights[0] : c.weights[1])
-                                                          : c.weights[1] * (c.attrs.count("group") ? c.attrs.at("group").i : 1);
+    if (std::string(c.op) == "Conv")
+        std::fill(w.f.begin(), w.f.begin() + w.numel() / c.weights[0], 0.0f);
+    const int64_t outputs =
+        std::string(c.op) == "Conv" ? c.weights[0]
+        : std::string(c.op) == "Gemm"
+            ? (c.attrs.count("transB") ? c.weights[0] : c.weights[1])
+            : c.weights[1] * (c.attrs.count("group") ? c.attrs.at("group").i : 1);
     b.weight("b", {outputs});
     b.node("layer", c.op, {"x", "w", "b"}, {"y"}, c.attrs);
     return b;
@@ -63,8 +79,10 @@ private slots:
         QTest::addColumn<bool>("unsignedInput");
         const auto all = cases();
         for (size_t k = 0; k < all.size(); ++k) {
-            QTest::newRow((std::string(all[k].name) + "-s8").c_str()) << static_cast<int>(k) << false;
-            QTest::newRow((std::string(all[k].name) + "-u8").c_str()) << static_cast<int>(k) << true;
+            QTest::newRow((std::string(all[k].name) + "-s8").c_str())
+                << static_cast<int>(k) << false;
+            QTest::newRow((std::string(all[k].name) + "-u8").c_str())
+                << static_cast<int>(k) << true;
         }
     }
 
@@ -79,7 +97,8 @@ private slots:
         // A threshold below the largest value, so saturation is exercised too.
         const auto quantization = qf::ActivationQuantization::fromThreshold(0.8, unsignedInput);
         const qf::Node& node = b.graph().nodes[0];
-        const auto layer = qf::makeInt8Layer(b.graph(), node, quantization, {true, qf::Int8Kernel::Reference});
+        const auto layer =
+            qf::makeInt8Layer(b.graph(), node, quantization, {true, qf::Int8Kernel::Reference});
         QVERIFY(layer);
         qf::Tensor actual;
         layer->run(x, actual);
@@ -94,15 +113,21 @@ private slots:
         const qf::Tensor expected = qf::Executor(simulated).run({{"x", fakeX}}).at("y");
         QCOMPARE(actual.shape, expected.shape);
         const int64_t channels = static_cast<int64_t>(q.scales.size());
-        const int64_t inner = std::string(c.op) == "Gemm" ? 1 : expected.numel() / (expected.shape[0] * channels);
+        const int64_t inner =
+            std::string(c.op) == "Gemm" ? 1 : expected.numel() / (expected.shape[0] * channels);
         for (int64_t k = 0; k < expected.numel(); ++k) {
-            const int64_t channel = std::string(c.op) == "Gemm" ? k % channels : (k / inner) % channels;
+            const int64_t channel =
+                std::string(c.op) == "Gemm" ? k % channels : (k / inner) % channels;
             const double lsb = quantization.scale * q.scales[static_cast<size_t>(channel)];
-            const double tolerance = lsb + 1e-5 * (1.0 + std::fabs(expected.f[static_cast<size_t>(k)]));
-            const double difference = std::fabs(actual.f[static_cast<size_t>(k)] - expected.f[static_cast<size_t>(k)]);
+            const double tolerance =
+                lsb + 1e-5 * (1.0 + std::fabs(expected.f[static_cast<size_t>(k)]));
+            const double difference =
+                std::fabs(actual.f[static_cast<size_t>(k)] - expected.f[static_cast<size_t>(k)]);
             if (!(difference <= tolerance))
-                QFAIL(qPrintable(QString("element %1: int8 %2, simulation %3").arg(k)
-                                     .arg(actual.f[static_cast<size_t>(k)]).arg(expected.f[static_cast<size_t>(k)])));
+                QFAIL(qPrintable(QString("element %1: int8 %2, simulation %3")
+                                     .arg(k)
+                                     .arg(actual.f[static_cast<size_t>(k)])
+                                     .arg(expected.f[static_cast<size_t>(k)])));
         }
     }
 
@@ -116,10 +141,13 @@ private slots:
                 GraphBuilder b = builderFor(c, 5);
                 const qf::Tensor x = b.randomInput(c.input);
                 for (const bool unsignedInput : {false, true}) {
-                    const auto quantization = qf::ActivationQuantization::fromThreshold(1.0, unsignedInput);
+                    const auto quantization =
+                        qf::ActivationQuantization::fromThreshold(1.0, unsignedInput);
                     const qf::Node& node = b.graph().nodes[0];
                     qf::Tensor reference, fast;
-                    qf::makeInt8Layer(b.graph(), node, quantization, {true, qf::Int8Kernel::Reference})->run(x, reference);
+                    qf::makeInt8Layer(b.graph(), node, quantization,
+                                      {true, qf::Int8Kernel::Reference})
+                        ->run(x, reference);
                     qf::makeInt8Layer(b.graph(), node, quantization, {true, kernel})->run(x, fast);
                     QVERIFY2(reference.f == fast.f, c.name);
                 }

@@ -16,7 +16,8 @@
 
 namespace {
 
-qf::Preprocessing preprocessing(int width, int height, float scale, std::array<float, 3> mean, std::array<float, 3> std) {
+qf::Preprocessing preprocessing(int width, int height, float scale, std::array<float, 3> mean,
+                                std::array<float, 3> std) {
     qf::Preprocessing pre;
     pre.width = width;
     pre.height = height;
@@ -27,18 +28,21 @@ qf::Preprocessing preprocessing(int width, int height, float scale, std::array<f
 }
 
 qf::Int8ComparisonReport calibrateAndCompare(const std::string& model, const std::string& weights,
-                                             const std::string& calibrationImages, const std::string& evalImages,
+                                             const std::string& calibrationImages,
+                                             const std::string& evalImages,
                                              const qf::Preprocessing& pre) {
     qf::Graph graph = qf::loadModel(model, weights);
     qf::foldBatchNorm(graph);
     qf::CalibrationOptions calibration;
     calibration.pre = pre;
     calibration.method = qf::ThresholdMethod::Kl;
-    const qf::CalibrationTable table = qf::calibrate(graph, qf::openImageFolder(calibrationImages), calibration);
+    const qf::CalibrationTable table =
+        qf::calibrate(graph, qf::openImageFolder(calibrationImages), calibration);
     qf::ComparisonOptions options;
     options.pre = pre;
     options.perLayer = false;
-    return qf::compareInt8(graph, table, qf::Int8Options{}, qf::openImageFolder(evalImages), options);
+    return qf::compareInt8(graph, table, qf::Int8Options{}, qf::openImageFolder(evalImages),
+                           options);
 }
 
 }  // namespace
@@ -52,8 +56,10 @@ private slots:
         QTest::addColumn<QString>("weights");
         QTest::newRow("caffe") << "cifar10/resnet20/resnet20_cifar10_deploy.prototxt"
                                << "cifar10/resnet20/resnet20_cifar10.caffemodel";
-        QTest::newRow("onnx") << "cifar10/resnet20/resnet20_cifar10.onnx" << "";
-        QTest::newRow("onnx-convshortcut") << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx" << "";
+        QTest::newRow("onnx") << "cifar10/resnet20/resnet20_cifar10.onnx"
+                              << "";
+        QTest::newRow("onnx-convshortcut") << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx"
+                                           << "";
     }
 
     void resnet20() {
@@ -62,11 +68,12 @@ private slots:
         QF_SHARED(modelPath, model.toStdString());
         const std::string root = qftest::sharedDataRoot() + "/";
         const auto report = calibrateAndCompare(
-            modelPath, weights.isEmpty() ? "" : root + weights.toStdString(), root + "cifar10/images/calib",
-            root + "cifar10/images/eval",
+            modelPath, weights.isEmpty() ? "" : root + weights.toStdString(),
+            root + "cifar10/images/calib", root + "cifar10/images/eval",
             preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}));
-        qInfo("top-1 FP32 %.2f %%, int8 %.2f %%, agreement %.2f %%, logits cosine %.5f", 100 * report.fp32.top1Rate(),
-              100 * report.int8.top1Rate(), 100 * report.top1Agreement(), report.outputs[0].cosine);
+        qInfo("top-1 FP32 %.2f %%, int8 %.2f %%, agreement %.2f %%, logits cosine %.5f",
+              100 * report.fp32.top1Rate(), 100 * report.int8.top1Rate(),
+              100 * report.top1Agreement(), report.outputs[0].cosine);
         QCOMPARE(report.images, 2000);
         QCOMPARE(report.fp32.top1, 1627);
         QVERIFY(std::abs(report.int8.top1Rate() - report.fp32.top1Rate()) <= 0.005);
@@ -80,10 +87,11 @@ private slots:
         QTest::addColumn<int>("height");
         QTest::addColumn<float>("mean");
         QTest::addColumn<float>("std");
-        QTest::newRow("ultraface") << "faces/ultraface/version-RFB-320_without_postprocessing.onnx" << "" << 320
-                                   << 240 << 127.0f << 128.0f;
-        QTest::newRow("retinaface") << "faces/retinaface_mnet25/mnet25.prototxt"
-                                    << "faces/retinaface_mnet25/mnet25.caffemodel" << 320 << 256 << 0.0f << 1.0f;
+        QTest::newRow("ultraface") << "faces/ultraface/version-RFB-320_without_postprocessing.onnx"
+                                   << "" << 320 << 240 << 127.0f << 128.0f;
+        QTest::newRow("retinaface")
+            << "faces/retinaface_mnet25/mnet25.prototxt"
+            << "faces/retinaface_mnet25/mnet25.caffemodel" << 320 << 256 << 0.0f << 1.0f;
     }
 
     void faceDetectors() {
@@ -95,13 +103,14 @@ private slots:
         QFETCH(float, std);
         QF_SHARED(modelPath, model.toStdString());
         const std::string root = qftest::sharedDataRoot() + "/";
-        const auto report =
-            calibrateAndCompare(modelPath, weights.isEmpty() ? "" : root + weights.toStdString(), root + "faces/images",
-                                root + "faces/images", preprocessing(width, height, 1.0f, {mean, mean, mean}, {std, std, std}));
+        const auto report = calibrateAndCompare(
+            modelPath, weights.isEmpty() ? "" : root + weights.toStdString(), root + "faces/images",
+            root + "faces/images",
+            preprocessing(width, height, 1.0f, {mean, mean, mean}, {std, std, std}));
         QCOMPARE(report.images, 9);
         for (const auto& output : report.outputs) {
-            qInfo("%s: cosine %.4f (worst photo %.4f), SQNR %.1f dB", output.name.c_str(), output.cosine,
-                  output.worstImageCosine, output.sqnrDb);
+            qInfo("%s: cosine %.4f (worst photo %.4f), SQNR %.1f dB", output.name.c_str(),
+                  output.cosine, output.worstImageCosine, output.sqnrDb);
             QVERIFY2(output.cosine >= 0.99, output.name.c_str());
         }
     }
@@ -118,7 +127,9 @@ private slots:
             qf::calibrate(graph, qf::openImageFolder(dir.path().toStdString()), options);
             QFAIL("calibration on zero readable images must fail");
         } catch (const qf::Error& error) {
-            QVERIFY2(std::string(error.what()).find("at least one readable image") != std::string::npos, error.what());
+            QVERIFY2(
+                std::string(error.what()).find("at least one readable image") != std::string::npos,
+                error.what());
         }
     }
 };

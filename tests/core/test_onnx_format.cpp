@@ -110,7 +110,8 @@ private slots:
         for (const auto& init : model.graph().initializer()) initializers.insert(init.name());
         for (const auto& input : model.graph().input()) inputs.insert(input.name());
         for (const auto& name : initializers) QVERIFY2(inputs.count(name), name.c_str());
-        for (const auto& name : inputs) QVERIFY2(name == "input" || initializers.count(name), name.c_str());
+        for (const auto& name : inputs)
+            QVERIFY2(name == "input" || initializers.count(name), name.c_str());
     }
 
     void carriesUnknownOpsThrough() {
@@ -121,8 +122,11 @@ private slots:
         QCOMPARE(graph.nodes.size(), size_t{2});
         QCOMPARE(graph.nodes[1].op, std::string("com.example.FancyOp"));
         const qf::Executor executor(graph);
-        QCOMPARE(executor.unsupportedNodes(), std::vector<std::string>{"mystery (com.example.FancyOp)"});
-        const std::string message = errorOf([&] { executor.run({{"x", qf::Tensor::floats({4}, 1.0f)}}); });
+        QCOMPARE(executor.unsupportedNodes(),
+                 std::vector<std::string>{"mystery (com.example.FancyOp)"});
+        const std::string message = errorOf([&] {
+            executor.run({{"x", qf::Tensor::floats({4}, 1.0f)}});
+        });
         QVERIFY2(message.find("mystery") != std::string::npos, message.c_str());
         const std::string copy = dir.filePath("copy.onnx").toStdString();
         qf::exportOnnx(graph, copy);
@@ -137,7 +141,8 @@ private slots:
         const std::string text = dir.filePath("notes.onnx").toStdString();
         qf::writeFileAtomically(text, "this is a text file, not a model\n");
         std::string message = errorOf([&] { qf::importOnnx(text); });
-        QVERIFY2(message.find(text) != std::string::npos && message.find("not an ONNX model") != std::string::npos,
+        QVERIFY2(message.find(text) != std::string::npos &&
+                     message.find("not an ONNX model") != std::string::npos,
                  message.c_str());
 
         const std::string sample = qf::readFile(qftest::sourcePath("resources/sample/digits.onnx"));
@@ -149,8 +154,9 @@ private slots:
         const std::string empty = dir.filePath("empty.onnx").toStdString();
         qf::writeFileAtomically(empty, "");
         QVERIFY(errorOf([&] { qf::importOnnx(empty); }).find("empty") != std::string::npos);
-        QVERIFY(errorOf([&] { qf::importOnnx(dir.filePath("missing.onnx").toStdString()); }).find("cannot open") !=
-                std::string::npos);
+        QVERIFY(errorOf([&] {
+                    qf::importOnnx(dir.filePath("missing.onnx").toStdString());
+                }).find("cannot open") != std::string::npos);
     }
 };
 

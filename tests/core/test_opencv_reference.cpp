@@ -37,10 +37,17 @@ private slots:
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("output");
         QTest::newRow("caffe") << "cifar10/resnet20/resnet20_cifar10_deploy.prototxt"
-                               << "cifar10/resnet20/resnet20_cifar10.caffemodel" << "data" << "fc";
-        QTest::newRow("onnx") << "cifar10/resnet20/resnet20_cifar10.onnx" << "" << "" << "";
-        QTest::newRow("onnx-convshortcut") << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx" << ""
-                                           << "" << "";
+                               << "cifar10/resnet20/resnet20_cifar10.caffemodel"
+                               << "data"
+                               << "fc";
+        QTest::newRow("onnx") << "cifar10/resnet20/resnet20_cifar10.onnx"
+                              << ""
+                              << ""
+                              << "";
+        QTest::newRow("onnx-convshortcut") << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx"
+                                           << ""
+                                           << ""
+                                           << "";
     }
 
     void resnet20MatchesOpenCvAndReferenceAccuracy() {
@@ -48,7 +55,8 @@ private slots:
         QFETCH(QString, weights);
         QF_SHARED(modelPath, model.toStdString());
         QF_SHARED(evalDir, "cifar10/images/eval");
-        const std::string weightsPath = weights.isEmpty() ? "" : qftest::sharedDataRoot() + "/" + weights.toStdString();
+        const std::string weightsPath =
+            weights.isEmpty() ? "" : qftest::sharedDataRoot() + "/" + weights.toStdString();
         const qf::Graph graph = qf::loadModel(modelPath, weightsPath);
         const qf::Executor executor(graph);
         cv::dnn::Net net = qftest::openCvNet(modelPath, weightsPath);
@@ -80,10 +88,11 @@ private slots:
         QTest::addColumn<int>("height");
         QTest::addColumn<float>("mean");
         QTest::addColumn<float>("std");
-        QTest::newRow("retinaface") << "faces/retinaface_mnet25/mnet25.prototxt"
-                                    << "faces/retinaface_mnet25/mnet25.caffemodel" << 320 << 256 << 0.0f << 1.0f;
-        QTest::newRow("ultraface") << "faces/ultraface/version-RFB-320_without_postprocessing.onnx" << ""
-                                   << 320 << 240 << 127.0f << 128.0f;
+        QTest::newRow("retinaface")
+            << "faces/retinaface_mnet25/mnet25.prototxt"
+            << "faces/retinaface_mnet25/mnet25.caffemodel" << 320 << 256 << 0.0f << 1.0f;
+        QTest::newRow("ultraface") << "faces/ultraface/version-RFB-320_without_postprocessing.onnx"
+                                   << "" << 320 << 240 << 127.0f << 128.0f;
     }
 
     void faceDetectorsMatchOpenCv() {
@@ -95,7 +104,8 @@ private slots:
         QFETCH(float, std);
         QF_SHARED(modelPath, model.toStdString());
         QF_SHARED(imagesDir, "faces/images");
-        const std::string weightsPath = weights.isEmpty() ? "" : qftest::sharedDataRoot() + "/" + weights.toStdString();
+        const std::string weightsPath =
+            weights.isEmpty() ? "" : qftest::sharedDataRoot() + "/" + weights.toStdString();
         qf::Graph graph = qf::loadModel(modelPath, weightsPath);
         // The prototxt declares another input size; the network is fully convolutional.
         graph.inputs.front().shape = {1, 3, height, width};
@@ -119,7 +129,8 @@ private slots:
                 const qf::Tensor& mine = ours.at(outputs[k]);
                 QCOMPARE(mine.numel(), theirs[k].numel());
                 const double relative = qftest::normRelativeDifference(mine.f, theirs[k].f);
-                QVERIFY2(relative < 1e-3, (image.path + " " + outputs[k] + ": " + std::to_string(relative)).c_str());
+                QVERIFY2(relative < 1e-3,
+                         (image.path + " " + outputs[k] + ": " + std::to_string(relative)).c_str());
             }
         }
     }

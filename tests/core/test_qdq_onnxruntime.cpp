@@ -24,10 +24,12 @@ QString ensureOnnxRuntime(const QString& dir) {
     npm.setWorkingDirectory(dir);
     // --ignore-scripts: the post-install step downloads GPU libraries from a host we cannot reach;
     // the CPU runtime the package bundles works without it.
-    npm.start("npm", {"install", "--ignore-scripts", "--no-audit", "--no-fund", "onnxruntime-node"});
+    npm.start("npm",
+              {"install", "--ignore-scripts", "--no-audit", "--no-fund", "onnxruntime-node"});
     if (!npm.waitForStarted()) return "npm is not installed";
     npm.waitForFinished(600000);
-    if (npm.exitCode() != 0) return "npm install onnxruntime-node failed: " + npm.readAllStandardError().right(500);
+    if (npm.exitCode() != 0)
+        return "npm install onnxruntime-node failed: " + npm.readAllStandardError().right(500);
     return "";
 }
 
@@ -47,7 +49,8 @@ struct Case {
     int testImages = 0;
 };
 
-qf::Preprocessing preprocessing(int width, int height, float scale, std::array<float, 3> mean, std::array<float, 3> std) {
+qf::Preprocessing preprocessing(int width, int height, float scale, std::array<float, 3> mean,
+                                std::array<float, 3> std) {
     qf::Preprocessing pre;
     pre.width = width;
     pre.height = height;
@@ -83,18 +86,25 @@ private:
         const std::string input = graph.inputs.front().name;
         std::map<std::string, qf::ErrorAccumulator> errors;
         for (int k = 0; k < c.testImages; ++k) {
-            const qf::Tensor x = qf::loadImageTensor(folder.images[static_cast<size_t>(k)].path, c.pre, 3);
+            const qf::Tensor x =
+                qf::loadImageTensor(folder.images[static_cast<size_t>(k)].path, c.pre, 3);
             const QString inputFile = dir.filePath("input.bin");
             std::ofstream(inputFile.toStdString(), std::ios::binary)
-                .write(reinterpret_cast<const char*>(x.f.data()), static_cast<std::streamsize>(x.f.size() * sizeof(float)));
+                .write(reinterpret_cast<const char*>(x.f.data()),
+                       static_cast<std::streamsize>(x.f.size() * sizeof(float)));
             QProcess node;
             QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
             environment.insert("NODE_PATH", ortDir_ + "/node_modules");
             node.setProcessEnvironment(environment);
-            const QString shape = QString("%1x%2x%3x%4").arg(x.shape[0]).arg(x.shape[1]).arg(x.shape[2]).arg(x.shape[3]);
-            node.start("node", {QString::fromStdString(qftest::sourcePath("tests/ort/run_model.js")),
-                                QString::fromStdString(exported), dir.path(),
-                                QString::fromStdString(input) + "=" + shape + "=" + inputFile});
+            const QString shape = QString("%1x%2x%3x%4")
+                                      .arg(x.shape[0])
+                                      .arg(x.shape[1])
+                                      .arg(x.shape[2])
+                                      .arg(x.shape[3]);
+            node.start("node",
+                       {QString::fromStdString(qftest::sourcePath("tests/ort/run_model.js")),
+                        QString::fromStdString(exported), dir.path(),
+                        QString::fromStdString(input) + "=" + shape + "=" + inputFile});
             QVERIFY(node.waitForFinished(120000));
             QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
             const qf::TensorMap mine = ours.run({{input, x}});
@@ -108,8 +118,8 @@ private:
             }
         }
         for (const auto& [name, error] : errors) {
-            qInfo("%s: cosine(ours int8, ONNX Runtime QDQ) = %.6f over %d image(s)", name.c_str(), error.cosine(),
-                  c.testImages);
+            qInfo("%s: cosine(ours int8, ONNX Runtime QDQ) = %.6f over %d image(s)", name.c_str(),
+                  error.cosine(), c.testImages);
             QVERIFY2(error.cosine() >= 0.999, name.c_str());
         }
     }
@@ -125,33 +135,42 @@ private slots:
     }
 
     void sampleFromOnnx() {
-        runCase({qftest::sourcePath("resources/sample/digits.onnx"), "", qftest::sourcePath("resources/sample/images"),
-                 preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}), 100, 10});
+        runCase({qftest::sourcePath("resources/sample/digits.onnx"), "",
+                 qftest::sourcePath("resources/sample/images"),
+                 preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}), 100,
+                 10});
     }
 
     void sampleFromCaffe() {
         runCase({qftest::sourcePath("resources/sample/digits_deploy.prototxt"),
-                 qftest::sourcePath("resources/sample/digits.caffemodel"), qftest::sourcePath("resources/sample/images"),
-                 preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}), 100, 10});
+                 qftest::sourcePath("resources/sample/digits.caffemodel"),
+                 qftest::sourcePath("resources/sample/images"),
+                 preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}), 100,
+                 10});
     }
 
     void resnet20() {
         QF_SHARED(model, "cifar10/resnet20/resnet20_cifar10.onnx");
-        runCase({model, "", qftest::sharedDataRoot() + "/cifar10/images/calib",
-                 preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}), 200, 10});
+        runCase(
+            {model, "", qftest::sharedDataRoot() + "/cifar10/images/calib",
+             preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}),
+             200, 10});
     }
 
     void resnet20FromCaffe() {
         QF_SHARED(model, "cifar10/resnet20/resnet20_cifar10_deploy.prototxt");
-        runCase({model, qftest::sharedDataRoot() + "/cifar10/resnet20/resnet20_cifar10.caffemodel",
-                 qftest::sharedDataRoot() + "/cifar10/images/calib",
-                 preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}), 200, 10});
+        runCase(
+            {model, qftest::sharedDataRoot() + "/cifar10/resnet20/resnet20_cifar10.caffemodel",
+             qftest::sharedDataRoot() + "/cifar10/images/calib",
+             preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}),
+             200, 10});
     }
 
     void ultraface() {
         QF_SHARED(model, "faces/ultraface/version-RFB-320_without_postprocessing.onnx");
         runCase({model, "", qftest::sharedDataRoot() + "/faces/images",
-                 preprocessing(320, 240, 1.0f, {127.0f, 127.0f, 127.0f}, {128.0f, 128.0f, 128.0f}), 9, 3});
+                 preprocessing(320, 240, 1.0f, {127.0f, 127.0f, 127.0f}, {128.0f, 128.0f, 128.0f}),
+                 9, 3});
     }
 };
 

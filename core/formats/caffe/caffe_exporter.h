@@ -7,6 +7,7 @@ namespace qf {
 
 // Writes a Graph that came from Caffe back as deploy.prototxt + .caffemodel. Layers that did
 // not change keep their original prototxt text. Both writes are atomic (temp file + rename).
-void exportCaffe(const Graph& graph, const std::string& prototxtPath, const std::string& weightsPath);
+void exportCaffe(const Graph& graph, const std::string& prototxtPath,
+                 const std::string& weightsPath);
 
 }  // namespace qf

@@ -12,13 +12,20 @@ namespace {
 
 int onnxElemType(DataType type) {
     switch (type) {
-        case DataType::Float32: return onnx::TensorProto::FLOAT;
-        case DataType::Float64: return onnx::TensorProto::DOUBLE;
-        case DataType::Int64: return onnx::TensorProto::INT64;
-        case DataType::Int32: return onnx::TensorProto::INT32;
-        case DataType::Int8: return onnx::TensorProto::INT8;
-        case DataType::UInt8: return onnx::TensorProto::UINT8;
-        case DataType::Bool: return onnx::TensorProto::BOOL;
+        case DataType::Float32:
+            return onnx::TensorProto::FLOAT;
+        case DataType::Float64:
+            return onnx::TensorProto::DOUBLE;
+        case DataType::Int64:
+            return onnx::TensorProto::INT64;
+        case DataType::Int32:
+            return onnx::TensorProto::INT32;
+        case DataType::Int8:
+            return onnx::TensorProto::INT8;
+        case DataType::UInt8:
+            return onnx::TensorProto::UINT8;
+        case DataType::Bool:
+            return onnx::TensorProto::BOOL;
     }
     return onnx::TensorProto::FLOAT;
 }
@@ -73,13 +80,15 @@ void nodeToOnnx(const Node& node, onnx::NodeProto& proto) {
             proto.set_op_type(node.op.substr(dot + 1));
         }
         for (const auto& attr : node.attrs)
-            if (attr.first != "coerce_2d") attributeToOnnx(attr.first, attr.second, *proto.add_attribute());
+            if (attr.first != "coerce_2d")
+                attributeToOnnx(attr.first, attr.second, *proto.add_attribute());
     }
     for (const auto& in : node.inputs) proto.add_input(in);
     for (const auto& out : node.outputs) proto.add_output(out);
 }
 
-void valueInfoForTensor(const std::string& name, const Tensor& tensor, onnx::ValueInfoProto& proto) {
+void valueInfoForTensor(const std::string& name, const Tensor& tensor,
+                        onnx::ValueInfoProto& proto) {
     proto.set_name(name);
     auto* tensorType = proto.mutable_type()->mutable_tensor_type();
     tensorType->set_elem_type(onnxElemType(tensor.dtype));
@@ -126,14 +135,16 @@ void setDefaultOpset(onnx::ModelProto& model, int64_t opset) {
 
 void exportOnnx(const Graph& graph, const std::string& path) {
     if (graph.format != "onnx")
-        throw Error(path + ": a " + graph.format + " model must be converted (toOnnxOpset13) before writing ONNX");
+        throw Error(path + ": a " + graph.format +
+                    " model must be converted (toOnnxOpset13) before writing ONNX");
     onnx::ModelProto model;
     if (graph.source.empty()) {
         startModel(graph, model);
     } else if (!model.ParseFromString(graph.source)) {
         throw Error(path + ": the model's original ONNX header is unreadable");
     }
-    if (graph.sourceInfo.count("opset")) setDefaultOpset(model, std::stoll(graph.sourceInfo.at("opset")));
+    if (graph.sourceInfo.count("opset"))
+        setDefaultOpset(model, std::stoll(graph.sourceInfo.at("opset")));
     onnx::GraphProto& proto = *model.mutable_graph();
 
     std::set<std::string> used;
@@ -154,7 +165,8 @@ void exportOnnx(const Graph& graph, const std::string& path) {
     for (const auto& weight : graph.weights) {
         if (!used.count(weight.first)) continue;
         tensorToOnnx(weight.second, weight.first, *proto.add_initializer());
-        if (initializersAsInputs) valueInfoForTensor(weight.first, weight.second, *proto.add_input());
+        if (initializersAsInputs)
+            valueInfoForTensor(weight.first, weight.second, *proto.add_input());
     }
     // Shape annotations of tensors a pass removed would describe nothing; drop them.
     google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> valueInfo;
@@ -163,7 +175,8 @@ void exportOnnx(const Graph& graph, const std::string& path) {
     proto.mutable_value_info()->Swap(&valueInfo);
 
     std::string bytes;
-    if (!model.SerializeToString(&bytes)) throw Error(path + ": could not serialize the ONNX model");
+    if (!model.SerializeToString(&bytes))
+        throw Error(path + ": could not serialize the ONNX model");
     writeFileAtomically(path, bytes);
 }
 

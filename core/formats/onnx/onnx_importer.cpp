@@ -13,13 +13,20 @@ namespace {
 
 DataType dataTypeFromOnnx(int elemType) {
     switch (elemType) {
-        case onnx::TensorProto::DOUBLE: return DataType::Float64;
-        case onnx::TensorProto::INT64: return DataType::Int64;
-        case onnx::TensorProto::INT32: return DataType::Int32;
-        case onnx::TensorProto::INT8: return DataType::Int8;
-        case onnx::TensorProto::UINT8: return DataType::UInt8;
-        case onnx::TensorProto::BOOL: return DataType::Bool;
-        default: return DataType::Float32;
+        case onnx::TensorProto::DOUBLE:
+            return DataType::Float64;
+        case onnx::TensorProto::INT64:
+            return DataType::Int64;
+        case onnx::TensorProto::INT32:
+            return DataType::Int32;
+        case onnx::TensorProto::INT8:
+            return DataType::Int8;
+        case onnx::TensorProto::UINT8:
+            return DataType::UInt8;
+        case onnx::TensorProto::BOOL:
+            return DataType::Bool;
+        default:
+            return DataType::Float32;
     }
 }
 
@@ -37,17 +44,22 @@ ValueInfo valueInfoFromOnnx(const onnx::ValueInfoProto& proto) {
 
 Attribute attributeFromOnnx(const onnx::AttributeProto& proto, const std::string& where) {
     switch (proto.type()) {
-        case onnx::AttributeProto::INT: return Attribute::ofInt(proto.i());
-        case onnx::AttributeProto::FLOAT: return Attribute::ofFloat(proto.f());
-        case onnx::AttributeProto::STRING: return Attribute::ofString(proto.s());
+        case onnx::AttributeProto::INT:
+            return Attribute::ofInt(proto.i());
+        case onnx::AttributeProto::FLOAT:
+            return Attribute::ofFloat(proto.f());
+        case onnx::AttributeProto::STRING:
+            return Attribute::ofString(proto.s());
         case onnx::AttributeProto::INTS:
             return Attribute::ofInts({proto.ints().begin(), proto.ints().end()});
         case onnx::AttributeProto::FLOATS:
             return Attribute::ofFloats({proto.floats().begin(), proto.floats().end()});
         case onnx::AttributeProto::STRINGS:
             return Attribute::ofStrings({proto.strings().begin(), proto.strings().end()});
-        case onnx::AttributeProto::TENSOR: return Attribute::ofTensor(tensorFromOnnx(proto.t(), where));
-        default: return Attribute::ofString("<unsupported attribute type>");
+        case onnx::AttributeProto::TENSOR:
+            return Attribute::ofTensor(tensorFromOnnx(proto.t(), where));
+        default:
+            return Attribute::ofString("<unsupported attribute type>");
     }
 }
 
@@ -75,8 +87,9 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     onnx::ModelProto model;
     if (bytes.empty()) throw Error(nameForErrors + ": file is empty, not an ONNX model");
     if (!model.ParseFromString(bytes) || !model.has_graph())
-        throw Error(nameForErrors + ": not an ONNX model (the protobuf data does not parse as a "
-                                    "ModelProto; the file may be truncated or of another format)");
+        throw Error(nameForErrors +
+                    ": not an ONNX model (the protobuf data does not parse as a "
+                    "ModelProto; the file may be truncated or of another format)");
     const int64_t opset = defaultOpset(model);
     if (opset < 7 || opset > 17)
         throw Error(nameForErrors + ": ONNX opset " + std::to_string(opset) +
@@ -106,8 +119,8 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     for (const auto& output : proto.output()) graph.outputs.push_back(valueInfoFromOnnx(output));
 
     for (const auto& nodeProto : proto.node()) {
-        const std::string where = nameForErrors + ": node '" + nodeProto.name() + "' (" +
-                                  nodeProto.op_type() + ")";
+        const std::string where =
+            nameForErrors + ": node '" + nodeProto.name() + "' (" + nodeProto.op_type() + ")";
         if (nodeProto.op_type() == "Constant" && nodeProto.domain().empty() &&
             nodeProto.output_size() == 1 && nodeProto.attribute_size() == 1 &&
             nodeProto.attribute(0).name() == "value") {
@@ -120,7 +133,8 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
                     : nodeProto.output_size() ? nodeProto.op_type() + ":" + nodeProto.output(0)
                                               : nodeProto.op_type();
         const bool defaultDomain = nodeProto.domain().empty() || nodeProto.domain() == "ai.onnx";
-        node.op = defaultDomain ? nodeProto.op_type() : nodeProto.domain() + "." + nodeProto.op_type();
+        node.op =
+            defaultDomain ? nodeProto.op_type() : nodeProto.domain() + "." + nodeProto.op_type();
         node.inputs.assign(nodeProto.input().begin(), nodeProto.input().end());
         node.outputs.assign(nodeProto.output().begin(), nodeProto.output().end());
         for (const auto& attr : nodeProto.attribute())

@@ -17,16 +17,22 @@ public:
 
     void convert(const Node& node) {
         const bool fromCaffe = source_.format == "caffe";
-        const int64_t opset = fromCaffe ? 13 : std::stoll(source_.sourceInfo.count("opset") ? source_.sourceInfo.at("opset") : "13");
+        const int64_t opset = fromCaffe ? 13
+                                        : std::stoll(source_.sourceInfo.count("opset")
+                                                         ? source_.sourceInfo.at("opset")
+                                                         : "13");
         if (node.op == "Gemm" && node.has("axis")) return gemmWithFlatten(node);
         if (node.op == "Scale" || node.op == "Bias") return channelAffine(node);
         if (node.op == "Eltwise") return eltwise(node);
         if (node.op == "Power") return power(node);
         if (node.op == "Crop") return crop(node);
-        if (node.op == "Flatten" && node.has("end_axis")) return reshapeTo(node, shapeOf(node.outputs[0]));
-        if (node.op == "Reshape" && node.has("shape")) return reshapeTo(node, node.attrInts("shape"));
+        if (node.op == "Flatten" && node.has("end_axis"))
+            return reshapeTo(node, shapeOf(node.outputs[0]));
+        if (node.op == "Reshape" && node.has("shape"))
+            return reshapeTo(node, node.attrInts("shape"));
         if (node.op == "Softmax" && node.has("coerce_2d")) return softmax(node);
-        if (node.op == "Dropout") return emit(node.name, "Identity", {node.input(0)}, {node.outputs[0]});
+        if (node.op == "Dropout")
+            return emit(node.name, "Identity", {node.input(0)}, {node.outputs[0]});
         if (node.op == "Clip" && (node.has("min") || node.has("max"))) return clip(node);
         if ((node.op == "Squeeze" || node.op == "Unsqueeze") && node.has("axes"))
             return attributeToInput(node, "axes", 1);
@@ -37,7 +43,8 @@ public:
             Node copy = node;
             copy.source.clear();  // rebuilt from attributes under the new opset
             if (fromCaffe && !isPlainOnnx(node.op))
-                throw Error("node '" + node.name + "' (" + node.op + ") cannot be expressed in ONNX");
+                throw Error("node '" + node.name + "' (" + node.op +
+                            ") cannot be expressed in ONNX");
             target_.nodes.push_back(std::move(copy));
             return;
         }
@@ -46,10 +53,32 @@ public:
 
 private:
     static bool isPlainOnnx(const std::string& op) {
-        static const std::set<std::string> ops = {
-            "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Gemm",
-            "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Softmax", "Concat", "Transpose",
-            "Flatten", "Add", "Mul", "Sub", "Div", "Max", "Sum", "Identity", "Clip", "Exp"};
+        static const std::set<std::string> ops = {"Conv",
+                                                  "ConvTranspose",
+                                                  "MaxPool",
+                                                  "AveragePool",
+                                                  "GlobalAveragePool",
+                                                  "GlobalMaxPool",
+                                                  "Gemm",
+                                                  "BatchNormalization",
+                                                  "Relu",
+                                                  "LeakyRelu",
+                                                  "PRelu",
+                                                  "Sigmoid",
+                                                  "Tanh",
+                                                  "Softmax",
+                                                  "Concat",
+                                                  "Transpose",
+                                                  "Flatten",
+                                                  "Add",
+                                                  "Mul",
+                                                  "Sub",
+                                                  "Div",
+                                                  "Max",
+                                                  "Sum",
+                                                  "Identity",
+                                                  "Clip",
+                                                  "Exp"};
         return ops.count(op) != 0;
     }
 
@@ -61,12 +90,15 @@ private:
 
     std::string constant(const std::string& base, Tensor value) {
         std::string name = base;
-        for (int k = 2; target_.weights.count(name) || source_.weights.count(name); ++k) name = base + "_" + std::to_string(k);
+        for (int k = 2; target_.weights.count(name) || source_.weights.count(name); ++k)
+            name = base + "_" + std::to_string(k);
         target_.weights[name] = std::move(value);
         return name;
     }
 
-    std::string temporary(const std::string& base) { return base + "/onnx" + std::to_string(++counter_); }
+    std::string temporary(const std::string& base) {
+        return base + "/onnx" + std::to_string(++counter_);
+    }
 
     void emit(const std::string& name, const std::string& op, std::vector<std::string> inputs,
               std::vector<std::string> outputs, std::map<std::string, Attribute> attrs = {}) {
@@ -96,11 +128,14 @@ private:
     // Caffe Scale / Bias on axis 1: Mul and Add with parameters shaped [C, 1, ...] to broadcast.
     void channelAffine(const Node& node) {
         if (node.attrInt("axis", 1) != 1 || node.attrInt("num_axes", 1) != 1)
-            throw Error("node '" + node.name + "' (" + node.op + "): only axis 1 can be expressed in ONNX");
+            throw Error("node '" + node.name + "' (" + node.op +
+                        "): only axis 1 can be expressed in ONNX");
         const int64_t rank = static_cast<int64_t>(shapeOf(node.input(0)).size());
         const auto broadcastable = [&](const std::string& tensor) {
             const Tensor* t = source_.weight(tensor);
-            if (!t) throw Error("node '" + node.name + "' (" + node.op + "): parameters must be constant for ONNX");
+            if (!t)
+                throw Error("node '" + node.name + "' (" + node.op +
+                            "): parameters must be constant for ONNX");
             Tensor reshaped = *t;
             reshaped.shape = {t->numel()};
             for (int64_t k = 2; k < rank; ++k) reshaped.shape.push_back(1);
@@ -114,7 +149,8 @@ private:
             current = out;
         }
         if (hasBias)
-            emit(node.name + "/add", "Add", {current, broadcastable(node.op == "Bias" ? node.input(1) : node.input(2))},
+            emit(node.name + "/add", "Add",
+                 {current, broadcastable(node.op == "Bias" ? node.input(1) : node.input(2))},
                  {node.outputs[0]});
     }
 
@@ -127,7 +163,9 @@ private:
             for (size_t k = 0; k < terms.size(); ++k) {
                 if (coeffs.at(k) == 1.0f) continue;
                 const std::string scaled = temporary(node.name + "/coeff");
-                emit(scaled, "Mul", {terms[k], constant(node.name + "/coeff", Tensor::floats({}, {coeffs[k]}))}, {scaled});
+                emit(scaled, "Mul",
+                     {terms[k], constant(node.name + "/coeff", Tensor::floats({}, {coeffs[k]}))},
+                     {scaled});
                 terms[k] = scaled;
             }
         }
@@ -146,14 +184,16 @@ private:
         std::string current = node.input(0);
         const auto step = [&](const char* op, float value, bool last) {
             const std::string out = last ? node.outputs[0] : temporary(node.name);
-            emit(node.name + "/" + op, op, {current, constant(node.name + "/" + op, Tensor::floats({}, {value}))}, {out});
+            emit(node.name + "/" + op, op,
+                 {current, constant(node.name + "/" + op, Tensor::floats({}, {value}))}, {out});
             current = out;
         };
         const bool doScale = scale != 1.0f, doShift = shift != 0.0f, doPower = exponent != 1.0f;
         if (doScale) step("Mul", scale, !doShift && !doPower);
         if (doShift) step("Add", shift, !doPower);
         if (doPower) step("Pow", exponent, true);
-        if (!doScale && !doShift && !doPower) emit(node.name, "Identity", {current}, {node.outputs[0]});
+        if (!doScale && !doShift && !doPower)
+            emit(node.name, "Identity", {current}, {node.outputs[0]});
     }
 
     void crop(const Node& node) {
@@ -164,7 +204,10 @@ private:
         const auto offsets = node.attrInts("offset");
         std::vector<int64_t> starts, ends, axes;
         for (int64_t a = axis; a < static_cast<int64_t>(in.size()); ++a) {
-            const int64_t offset = offsets.empty() ? 0 : offsets.size() == 1 ? offsets[0] : offsets.at(static_cast<size_t>(a - axis));
+            const int64_t offset = offsets.empty() ? 0
+                                   : offsets.size() == 1
+                                       ? offsets[0]
+                                       : offsets.at(static_cast<size_t>(a - axis));
             starts.push_back(offset);
             ends.push_back(offset + reference[static_cast<size_t>(a)]);
             axes.push_back(a);
@@ -172,13 +215,16 @@ private:
         sliceNode(node.name, node.input(0), node.outputs[0], starts, ends, axes);
     }
 
-    void sliceNode(const std::string& name, const std::string& in, const std::string& out, std::vector<int64_t> starts,
-                   std::vector<int64_t> ends, std::vector<int64_t> axes) {
+    void sliceNode(const std::string& name, const std::string& in, const std::string& out,
+                   std::vector<int64_t> starts, std::vector<int64_t> ends,
+                   std::vector<int64_t> axes) {
         const auto ints = [&](const char* what, std::vector<int64_t> values) {
             const auto count = static_cast<int64_t>(values.size());
             return constant(name + "/" + what, Tensor::ints({count}, std::move(values)));
         };
-        emit(name, "Slice", {in, ints("starts", std::move(starts)), ints("ends", std::move(ends)), ints("axes", std::move(axes))},
+        emit(name, "Slice",
+             {in, ints("starts", std::move(starts)), ints("ends", std::move(ends)),
+              ints("axes", std::move(axes))},
              {out});
     }
 
@@ -192,7 +238,8 @@ private:
 
     void reshapeTo(const Node& node, const std::vector<int64_t>& shape) {
         const auto count = static_cast<int64_t>(shape.size());
-        emit(node.name, "Reshape", {node.input(0), constant(node.name + "/shape", Tensor::ints({count}, shape))},
+        emit(node.name, "Reshape",
+             {node.input(0), constant(node.name + "/shape", Tensor::ints({count}, shape))},
              {node.outputs[0]});
     }
 
@@ -201,19 +248,24 @@ private:
         int64_t axis = node.attrInt("axis", 1);
         if (axis < 0) axis += static_cast<int64_t>(shape.size());
         if (axis == static_cast<int64_t>(shape.size()) - 1)
-            return emit(node.name, "Softmax", {node.input(0)}, {node.outputs[0]}, {{"axis", Attribute::ofInt(axis)}});
+            return emit(node.name, "Softmax", {node.input(0)}, {node.outputs[0]},
+                        {{"axis", Attribute::ofInt(axis)}});
         // Old Softmax normalizes over every axis from `axis` on: flatten, softmax, restore.
         const std::string flat = temporary(node.name), soft = temporary(node.name);
-        emit(node.name + "/flatten", "Flatten", {node.input(0)}, {flat}, {{"axis", Attribute::ofInt(axis)}});
+        emit(node.name + "/flatten", "Flatten", {node.input(0)}, {flat},
+             {{"axis", Attribute::ofInt(axis)}});
         emit(node.name, "Softmax", {flat}, {soft}, {{"axis", Attribute::ofInt(1)}});
         const auto rank = static_cast<int64_t>(shape.size());
-        emit(node.name + "/restore", "Reshape", {soft, constant(node.name + "/shape", Tensor::ints({rank}, shape))},
+        emit(node.name + "/restore", "Reshape",
+             {soft, constant(node.name + "/shape", Tensor::ints({rank}, shape))},
              {node.outputs[0]});
     }
 
     void clip(const Node& node) {
-        const std::string low = constant(node.name + "/min", Tensor::floats({}, {node.attrFloat("min", -3.4028235e38f)}));
-        const std::string high = constant(node.name + "/max", Tensor::floats({}, {node.attrFloat("max", 3.4028235e38f)}));
+        const std::string low = constant(
+            node.name + "/min", Tensor::floats({}, {node.attrFloat("min", -3.4028235e38f)}));
+        const std::string high = constant(
+            node.name + "/max", Tensor::floats({}, {node.attrFloat("max", 3.4028235e38f)}));
         emit(node.name, "Clip", {node.input(0), low, high}, {node.outputs[0]});
     }
 
@@ -223,15 +275,16 @@ private:
         const auto values = node.attrInts(attr);
         copy.attrs.erase(attr);
         copy.inputs.resize(std::max(copy.inputs.size(), index + 1));
-        copy.inputs[index] =
-            constant(node.name + "/" + attr, Tensor::ints({static_cast<int64_t>(values.size())}, values));
+        copy.inputs[index] = constant(node.name + "/" + attr,
+                                      Tensor::ints({static_cast<int64_t>(values.size())}, values));
         target_.nodes.push_back(std::move(copy));
     }
 
     void pad(const Node& node) {
         const auto pads = node.attrInts("pads");
         std::vector<std::string> inputs = {
-            node.input(0), constant(node.name + "/pads", Tensor::ints({static_cast<int64_t>(pads.size())}, pads)),
+            node.input(0),
+            constant(node.name + "/pads", Tensor::ints({static_cast<int64_t>(pads.size())}, pads)),
             constant(node.name + "/value", Tensor::floats({}, {node.attrFloat("value", 0.0f)}))};
         emit(node.name, "Pad", inputs, {node.outputs[0]},
              {{"mode", Attribute::ofString(node.attrString("mode", "constant"))}});
@@ -241,7 +294,8 @@ private:
         std::string scales;
         if (node.has("scales")) {
             const auto values = node.attrFloats("scales");
-            scales = constant(node.name + "/scales", Tensor::floats({static_cast<int64_t>(values.size())}, values));
+            scales = constant(node.name + "/scales",
+                              Tensor::floats({static_cast<int64_t>(values.size())}, values));
         } else {
             scales = node.input(1);
         }

@@ -54,9 +54,9 @@ Tensor tensorFromOnnx(const onnx::TensorProto& proto, const std::string& where) 
             break;
         case onnx::TensorProto::DOUBLE: {
             t.dtype = DataType::Float64;
-            std::vector<double> values = raw ? rawValues<double>(proto.raw_data(), count, context)
-                                             : std::vector<double>(proto.double_data().begin(),
-                                                                   proto.double_data().end());
+            std::vector<double> values =
+                raw ? rawValues<double>(proto.raw_data(), count, context)
+                    : std::vector<double>(proto.double_data().begin(), proto.double_data().end());
             checkCount(static_cast<int64_t>(values.size()));
             t.f.assign(values.begin(), values.end());
             break;

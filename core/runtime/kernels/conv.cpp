@@ -10,14 +10,14 @@
 namespace qf::kernels {
 namespace {
 
-
 struct Geometry {
     int64_t batch, inC, inH, inW, outC, outH, outW, group;
     Window2d w;
 };
 
 // Views rank-3 (N, C, W) tensors as rank-4 with H = 1.
-void spatialDims(const Node& node, const Tensor& x, int64_t& n, int64_t& c, int64_t& h, int64_t& w) {
+void spatialDims(const Node& node, const Tensor& x, int64_t& n, int64_t& c, int64_t& h,
+                 int64_t& w) {
     if (x.rank() == 4) {
         n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
     } else if (x.rank() == 3) {
@@ -73,7 +73,8 @@ Shape outputShape(const Tensor& x, int64_t n, int64_t c, int64_t h, int64_t w) {
 
 }  // namespace
 
-void conv(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void conv(const Node& node, const std::vector<const Tensor*>& inputs,
+          std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
     const Tensor& weights = requireInput(node, inputs, 1);
     const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
@@ -88,11 +89,14 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
                               shapeToString(weights.shape) + " with group " +
                               std::to_string(g.group) + " expect " +
                               std::to_string(groupInC * g.group));
-    if (bias && bias->numel() != g.outC) kernelError(node, "bias size differs from output channels");
+    if (bias && bias->numel() != g.outC)
+        kernelError(node, "bias size differs from output channels");
     g.w = readWindow(node, x.rank() - 2, kernelShapeOf(weights));
     applyAutoPad(node, g.w, g.inH, g.inW);
-    g.outH = convOutputSize(g.inH, g.w.padTop, g.w.padBottom, g.w.kernelH, g.w.strideH, g.w.dilationH);
-    g.outW = convOutputSize(g.inW, g.w.padLeft, g.w.padRight, g.w.kernelW, g.w.strideW, g.w.dilationW);
+    g.outH =
+        convOutputSize(g.inH, g.w.padTop, g.w.padBottom, g.w.kernelH, g.w.strideH, g.w.dilationH);
+    g.outW =
+        convOutputSize(g.inW, g.w.padLeft, g.w.padRight, g.w.kernelW, g.w.strideW, g.w.dilationW);
     if (g.outH <= 0 || g.outW <= 0)
         kernelError(node, "input " + shapeToString(x.shape) + " is smaller than the kernel");
 
@@ -117,10 +121,12 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
             const float* groupImage = image + grp * groupInC * g.inH * g.inW;
             const float* source = groupImage;
             if (!pointwise) {
-                im2col(groupImage, groupInC, g.inH, g.inW, g.w, g.outH, g.outW, 0.0f, columns.data());
+                im2col(groupImage, groupInC, g.inH, g.inW, g.w, g.outH, g.outW, 0.0f,
+                       columns.data());
                 source = columns.data();
             }
-            sgemm(false, false, groupOutC, outPlane, patch, weights.f.data() + grp * groupOutC * patch, source,
+            sgemm(false, false, groupOutC, outPlane, patch,
+                  weights.f.data() + grp * groupOutC * patch, source,
                   out + grp * groupOutC * outPlane);
         }
         addBias(out, biasData, g.outC, outPlane);
@@ -142,7 +148,8 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
     const int64_t groupOutC = weights.shape[1];
     const int64_t groupInC = g.inC / g.group;
     g.outC = groupOutC * g.group;
-    if (bias && bias->numel() != g.outC) kernelError(node, "bias size differs from output channels");
+    if (bias && bias->numel() != g.outC)
+        kernelError(node, "bias size differs from output channels");
     transposedWindow(node, x.rank() - 2, g.inH, g.inW, kernelShapeOf(weights), g.w, g.outH, g.outW);
     if (g.outH <= 0 || g.outW <= 0) kernelError(node, "padding leaves an empty output");
 
@@ -157,8 +164,8 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
         for (int64_t grp = 0; grp < g.group; ++grp) {
             // columns[(oc, ky, kx), (iy, ix)] = sum over ic of W[ic, oc, ky, kx] * x[ic, iy, ix]
             const float* groupImage = x.f.data() + (n * g.inC + grp * groupInC) * inPlane;
-            sgemm(true, false, patch, inPlane, groupInC, weights.f.data() + grp * groupInC * patch, groupImage,
-                  columns.data());
+            sgemm(true, false, patch, inPlane, groupInC, weights.f.data() + grp * groupInC * patch,
+                  groupImage, columns.data());
             col2imAccumulate(columns.data(), groupOutC, g.w, g.inH, g.inW, g.outH, g.outW,
                              out + grp * groupOutC * outPlane);
         }

@@ -5,14 +5,16 @@
 #include "runtime/kernels/sgemm.h"
 
 namespace qf::kernels {
-void gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void gemm(const Node& node, const std::vector<const Tensor*>& inputs,
+          std::vector<Tensor>& outputs) {
     const Tensor& a = requireInput(node, inputs, 0);
     const Tensor& b = requireInput(node, inputs, 1);
     const Tensor* c = inputs.size() > 2 ? inputs[2] : nullptr;
     if (b.rank() != 2) kernelError(node, "B must be 2-D, got " + shapeToString(b.shape));
     int64_t axis = node.attrInt("axis", 1);
     if (axis < 0) axis += a.rank();
-    if (a.rank() < 2 && !node.has("axis")) kernelError(node, "A must be 2-D, got " + shapeToString(a.shape));
+    if (a.rank() < 2 && !node.has("axis"))
+        kernelError(node, "A must be 2-D, got " + shapeToString(a.shape));
     int64_t rows = 1;
     for (int64_t k = 0; k < axis; ++k) rows *= a.shape[k];
     const int64_t cols = a.numel() / std::max<int64_t>(rows, 1);
@@ -44,7 +46,8 @@ void gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::vecto
     }
 }
 
-void matMul(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void matMul(const Node& node, const std::vector<const Tensor*>& inputs,
+            std::vector<Tensor>& outputs) {
     const Tensor& a = requireInput(node, inputs, 0);
     const Tensor& b = requireInput(node, inputs, 1);
     if (a.rank() < 1 || b.rank() < 1) kernelError(node, "inputs must have rank 1 or more");
@@ -55,7 +58,8 @@ void matMul(const Node& node, const std::vector<const Tensor*>& inputs, std::vec
     const int64_t m = shapeA[shapeA.size() - 2], k = shapeA.back();
     const int64_t n = shapeB.back();
     if (shapeB[shapeB.size() - 2] != k)
-        kernelError(node, shapeToString(a.shape) + " and " + shapeToString(b.shape) + " cannot be multiplied");
+        kernelError(node, shapeToString(a.shape) + " and " + shapeToString(b.shape) +
+                              " cannot be multiplied");
     const size_t batchRank = std::max(shapeA.size(), shapeB.size()) - 2;
     Shape batchA(batchRank, 1), batchB(batchRank, 1), batch(batchRank, 1);
     std::copy(shapeA.begin(), shapeA.end() - 2, batchA.end() - (shapeA.size() - 2));

@@ -5,8 +5,9 @@
 // (runtime/kernel_registry.cpp) maps op names to these.
 namespace qf::kernels {
 
-#define QF_KERNEL(name) \
-    void name(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs)
+#define QF_KERNEL(name)                                                   \
+    void name(const Node& node, const std::vector<const Tensor*>& inputs, \
+              std::vector<Tensor>& outputs)
 
 // conv.cpp: Conv (group, depthwise, dilation, pads, auto_pad), ConvTranspose
 QF_KERNEL(conv);

@@ -62,16 +62,19 @@ void batchNormalization(const Node& node, const std::vector<const Tensor*>& inpu
     channelAffine(x, 1, mul, add, outputs[0]);
 }
 
-void scale(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void scale(const Node& node, const std::vector<const Tensor*>& inputs,
+           std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
     const Tensor& factors = requireInput(node, inputs, 1);
     const Tensor* offsets = inputs.size() > 2 ? inputs[2] : nullptr;
-    if (offsets && offsets->numel() != factors.numel()) kernelError(node, "scale and bias sizes differ");
+    if (offsets && offsets->numel() != factors.numel())
+        kernelError(node, "scale and bias sizes differ");
     const int64_t axis = checkedAxis(node, x, factors.numel());
     channelAffine(x, axis, factors.f, offsets ? offsets->f : std::vector<float>{}, outputs[0]);
 }
 
-void bias(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void bias(const Node& node, const std::vector<const Tensor*>& inputs,
+          std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
     const Tensor& offsets = requireInput(node, inputs, 1);
     const int64_t axis = checkedAxis(node, x, offsets.numel());

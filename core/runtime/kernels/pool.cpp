@@ -20,10 +20,12 @@ int64_t pooledSize(int64_t in, int64_t padBegin, int64_t padEnd, int64_t kernel,
 }
 
 template <typename Reduce>
-void pool2d(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
-            Reduce reduce) {
+void pool2d(const Node& node, const std::vector<const Tensor*>& inputs,
+            std::vector<Tensor>& outputs, Reduce reduce) {
     const Tensor& x = requireInput(node, inputs, 0);
-    if (!x.isFloat()) kernelError(node, std::string("pooling of ") + dataTypeName(x.dtype) + " tensors is not supported");
+    if (!x.isFloat())
+        kernelError(
+            node, std::string("pooling of ") + dataTypeName(x.dtype) + " tensors is not supported");
     if (x.rank() != 4 && x.rank() != 3)
         kernelError(node, "expects a 3-D or 4-D input, got " + shapeToString(x.shape));
     if (node.outputs.size() > 1 && !node.outputs[1].empty())
@@ -34,49 +36,58 @@ void pool2d(const Node& node, const std::vector<const Tensor*>& inputs, std::vec
     Window2d w = readWindow(node, x.rank() - 2, {});
     applyAutoPad(node, w, inH, inW);
     const bool ceilMode = node.attrInt("ceil_mode", 0) != 0;
-    const int64_t outH = pooledSize(inH, w.padTop, w.padBottom, w.kernelH, w.strideH, w.dilationH, ceilMode);
-    const int64_t outW = pooledSize(inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW, ceilMode);
-    if (outH <= 0 || outW <= 0) kernelError(node, "input " + shapeToString(x.shape) + " is smaller than the window");
+    const int64_t outH =
+        pooledSize(inH, w.padTop, w.padBottom, w.kernelH, w.strideH, w.dilationH, ceilMode);
+    const int64_t outW =
+        pooledSize(inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW, ceilMode);
+    if (outH <= 0 || outW <= 0)
+        kernelError(node, "input " + shapeToString(x.shape) + " is smaller than the window");
     Tensor& y = outputs[0];
-    y = Tensor::floats(is2d ? Shape{x.shape[0], x.shape[1], outH, outW} : Shape{x.shape[0], x.shape[1], outW});
+    y = Tensor::floats(is2d ? Shape{x.shape[0], x.shape[1], outH, outW}
+                            : Shape{x.shape[0], x.shape[1], outW});
 #pragma omp parallel for if (batchChannels * outH * outW > 16384)
     for (int64_t plane = 0; plane < batchChannels; ++plane) {
         const float* in = x.f.data() + plane * inH * inW;
         float* out = y.f.data() + plane * outH * outW;
         for (int64_t oy = 0; oy < outH; ++oy)
             for (int64_t ox = 0; ox < outW; ++ox)
-                out[oy * outW + ox] = reduce(in, inH, inW, oy * w.strideH - w.padTop,
-                                             ox * w.strideW - w.padLeft, w);
+                out[oy * outW + ox] =
+                    reduce(in, inH, inW, oy * w.strideH - w.padTop, ox * w.strideW - w.padLeft, w);
     }
 }
 
 }  // namespace
 
-void maxPool(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
-    pool2d(node, inputs, outputs,
-           [](const float* in, int64_t inH, int64_t inW, int64_t y0, int64_t x0, const Window2d& w) {
-               float best = -std::numeric_limits<float>::infinity();
-               for (int64_t ky = 0; ky < w.kernelH; ++ky) {
-                   const int64_t iy = y0 + ky * w.dilationH;
-                   if (iy < 0 || iy >= inH) continue;
-                   for (int64_t kx = 0; kx < w.kernelW; ++kx) {
-                       const int64_t ix = x0 + kx * w.dilationW;
-                       if (ix >= 0 && ix < inW) best = std::max(best, in[iy * inW + ix]);
-                   }
-               }
-               return best;
-           });
+void maxPool(const Node& node, const std::vector<const Tensor*>& inputs,
+             std::vector<Tensor>& outputs) {
+    pool2d(
+        node, inputs, outputs,
+        [](const float* in, int64_t inH, int64_t inW, int64_t y0, int64_t x0, const Window2d& w) {
+            float best = -std::numeric_limits<float>::infinity();
+            for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+                const int64_t iy = y0 + ky * w.dilationH;
+                if (iy < 0 || iy >= inH) continue;
+                for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+                    const int64_t ix = x0 + kx * w.dilationW;
+                    if (ix >= 0 && ix < inW) best = std::max(best, in[iy * inW + ix]);
+                }
+            }
+            return best;
+        });
 }
 
-void averagePool(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs) {
+void averagePool(const Node& node, const std::vector<const Tensor*>& inputs,
+                 std::vector<Tensor>& outputs) {
     const bool includePad = node.attrInt("count_include_pad", 0) != 0;
     pool2d(node, inputs, outputs,
            [includePad](const float* in, int64_t inH, int64_t inW, int64_t y0, int64_t x0,
                         const Window2d& w) {
                // With padding counted, the divisor is the window clipped to the padded input
                // (a ceil-mode overhang beyond the padding is not counted), as Caffe does.
-               const int64_t yEnd = std::min(y0 + (w.kernelH - 1) * w.dilationH + 1, inH + w.padBottom);
-               const int64_t xEnd = std::min(x0 + (w.kernelW - 1) * w.dilationW + 1, inW + w.padRight);
+               const int64_t yEnd =
+                   std::min(y0 + (w.kernelH - 1) * w.dilationH + 1, inH + w.padBottom);
+               const int64_t xEnd =
+                   std::min(x0 + (w.kernelW - 1) * w.dilationW + 1, inW + w.padRight);
                float sum = 0.0f;
                int64_t valid = 0;
                for (int64_t iy = y0; iy < yEnd; iy += w.dilationH) {
@@ -97,11 +108,14 @@ void averagePool(const Node& node, const std::vector<const Tensor*>& inputs, std
 namespace {
 
 template <typename Reduce>
-void globalPool(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
-                Reduce reduce) {
+void globalPool(const Node& node, const std::vector<const Tensor*>& inputs,
+                std::vector<Tensor>& outputs, Reduce reduce) {
     const Tensor& x = requireInput(node, inputs, 0);
-    if (!x.isFloat()) kernelError(node, std::string("pooling of ") + dataTypeName(x.dtype) + " tensors is not supported");
-    if (x.rank() < 3) kernelError(node, "expects an input with spatial axes, got " + shapeToString(x.shape));
+    if (!x.isFloat())
+        kernelError(
+            node, std::string("pooling of ") + dataTypeName(x.dtype) + " tensors is not supported");
+    if (x.rank() < 3)
+        kernelError(node, "expects an input with spatial axes, got " + shapeToString(x.shape));
     Shape shape = x.shape;
     int64_t planeSize = 1;
     for (size_t k = 2; k < shape.size(); ++k) {

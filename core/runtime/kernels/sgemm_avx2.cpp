@@ -9,7 +9,8 @@
 
 namespace qf::kernels {
 
-void sgemmAvx2(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+void sgemmAvx2(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
+               const float* b, float* c) {
     namespace Eigen = ::QuantFoldEigenAvx2;
 #include "runtime/kernels/sgemm_body.inc"
 }

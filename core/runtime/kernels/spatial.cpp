@@ -46,7 +46,8 @@ namespace {
 void samePadding(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, bool upper,
                  int64_t& begin, int64_t& end) {
     const int64_t out = (in + stride - 1) / stride;
-    const int64_t total = std::max<int64_t>(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - in);
+    const int64_t total =
+        std::max<int64_t>(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - in);
     begin = upper ? total / 2 : total - total / 2;
     end = total - begin;
 }
@@ -68,11 +69,13 @@ void applyAutoPad(const Node& node, Window2d& w, int64_t inH, int64_t inW) {
 }
 
 void transposedWindow(const Node& node, int spatialRank, int64_t inH, int64_t inW,
-                      const std::vector<int64_t>& kernelShape, Window2d& w, int64_t& outH, int64_t& outW) {
+                      const std::vector<int64_t>& kernelShape, Window2d& w, int64_t& outH,
+                      int64_t& outW) {
     w = readWindow(node, spatialRank, kernelShape);
     auto outputPadding = node.attrInts("output_padding", std::vector<int64_t>(spatialRank, 0));
     if (spatialRank == 1) outputPadding.insert(outputPadding.begin(), 0);
-    const auto fullSize = [](int64_t in, int64_t stride, int64_t kernel, int64_t dilation, int64_t extra) {
+    const auto fullSize = [](int64_t in, int64_t stride, int64_t kernel, int64_t dilation,
+                             int64_t extra) {
         return stride * (in - 1) + extra + (kernel - 1) * dilation + 1;
     };
     const int64_t fullH = fullSize(inH, w.strideH, w.kernelH, w.dilationH, outputPadding[0]);
@@ -100,8 +103,8 @@ void transposedWindow(const Node& node, int spatialRank, int64_t inH, int64_t in
     outW = fullW - w.padLeft - w.padRight;
 }
 
-void col2imAccumulate(const float* columns, int64_t channels, const Window2d& w, int64_t inH, int64_t inW,
-                      int64_t outH, int64_t outW, float* out) {
+void col2imAccumulate(const float* columns, int64_t channels, const Window2d& w, int64_t inH,
+                      int64_t inW, int64_t outH, int64_t outW, float* out) {
     const int64_t inPlane = inH * inW;
 #pragma omp parallel for
     for (int64_t c = 0; c < channels; ++c) {

@@ -26,22 +26,24 @@ void applyAutoPad(const Node& node, Window2d& window, int64_t inH, int64_t inW);
 // Window and output size of a transposed convolution: output_padding, output_shape and
 // auto_pad resolved into pads (a negative end pad grows the output, as ONNX Runtime does).
 void transposedWindow(const Node& node, int spatialRank, int64_t inH, int64_t inW,
-                      const std::vector<int64_t>& kernelShape, Window2d& window, int64_t& outH, int64_t& outW);
+                      const std::vector<int64_t>& kernelShape, Window2d& window, int64_t& outH,
+                      int64_t& outW);
 
 // out[c, oy, ox] += columns[(c, ky, kx), (iy, ix)] for every tap that lands inside the output:
 // the scatter half of a transposed convolution.
-void col2imAccumulate(const float* columns, int64_t channels, const Window2d& window, int64_t inH, int64_t inW,
-                      int64_t outH, int64_t outW, float* out);
+void col2imAccumulate(const float* columns, int64_t channels, const Window2d& window, int64_t inH,
+                      int64_t inW, int64_t outH, int64_t outW, float* out);
 
 // First output index whose input index (o * stride - pad + offset) is >= 0, and the first
 // whose input index is >= size: the outputs in between read inside the input.
-inline void validRange(int64_t size, int64_t outputs, int64_t stride, int64_t pad, int64_t offset, int64_t& begin,
-                       int64_t& end) {
-    const auto firstAtLeast = [&](int64_t limit) {  // smallest o with o * stride - pad + offset >= limit
-        const int64_t numerator = limit + pad - offset;
-        const int64_t o = numerator <= 0 ? 0 : (numerator + stride - 1) / stride;
-        return std::min(o, outputs);
-    };
+inline void validRange(int64_t size, int64_t outputs, int64_t stride, int64_t pad, int64_t offset,
+                       int64_t& begin, int64_t& end) {
+    const auto firstAtLeast =
+        [&](int64_t limit) {  // smallest o with o * stride - pad + offset >= limit
+            const int64_t numerator = limit + pad - offset;
+            const int64_t o = numerator <= 0 ? 0 : (numerator + stride - 1) / stride;
+            return std::min(o, outputs);
+        };
     begin = firstAtLeast(0);
     end = std::max(begin, firstAtLeast(size));
 }
@@ -49,8 +51,8 @@ inline void validRange(int64_t size, int64_t outputs, int64_t stride, int64_t pa
 // columns[(c, ky, kx), (oy, ox)] = image[c, iy, ix], or `padding` outside the image. Each output
 // row splits into a padded head, a copied middle (contiguous when the stride is 1) and a tail.
 template <typename Value>
-void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, const Window2d& w, int64_t outH,
-            int64_t outW, Value padding, Value* columns) {
+void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, const Window2d& w,
+            int64_t outH, int64_t outW, Value padding, Value* columns) {
     const int64_t outSize = outH * outW;
 #pragma omp parallel for if (channels * w.kernelH * w.kernelW * outSize > 32768)
     for (int64_t row = 0; row < channels * w.kernelH * w.kernelW; ++row) {
@@ -72,9 +74,11 @@ void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, cons
             const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
             std::fill(line, line + oxBegin, padding);
             if (w.strideW == 1) {
-                if (oxEnd > oxBegin) std::copy(plane + origin + oxBegin, plane + origin + oxEnd, line + oxBegin);
+                if (oxEnd > oxBegin)
+                    std::copy(plane + origin + oxBegin, plane + origin + oxEnd, line + oxBegin);
             } else {
-                for (int64_t ox = oxBegin; ox < oxEnd; ++ox) line[ox] = plane[origin + ox * w.strideW];
+                for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                    line[ox] = plane[origin + ox * w.strideW];
             }
             std::fill(line + oxEnd, line + outW, padding);
         }
