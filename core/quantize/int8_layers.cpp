@@ -127,25 +127,14 @@ private:
         const int64_t multiplier = outC_ / group_;
 #pragma omp parallel for
         for (int64_t oc = 0; oc < outC_; ++oc) {
-            const uint8_t* plane = image + (oc / multiplier) * inH * inW;
-            const int8_t* kernel = depthwiseWeights_.data() + oc * w.kernelH * w.kernelW;
+            std::vector<int32_t> sums(static_cast<size_t>(outH * outW), 0);
+            kernels::depthwiseAccumulate(
+                image + (oc / multiplier) * inH * inW, inH, inW, depthwiseWeights_.data() + oc * w.kernelH * w.kernelW,
+                w, outH, outW, [offset](uint8_t v) { return static_cast<int32_t>(v) - offset; }, sums.data());
             const float scale = input_.scale * weightScales_[static_cast<size_t>(oc)];
             const float bias = bias_[static_cast<size_t>(oc)];
-            for (int64_t oy = 0; oy < outH; ++oy)
-                for (int64_t ox = 0; ox < outW; ++ox) {
-                    int32_t sum = 0;
-                    for (int64_t ky = 0; ky < w.kernelH; ++ky) {
-                        const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
-                        if (iy < 0 || iy >= inH) continue;
-                        for (int64_t kx = 0; kx < w.kernelW; ++kx) {
-                            const int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
-                            if (ix >= 0 && ix < inW)
-                                sum += (static_cast<int32_t>(plane[iy * inW + ix]) - offset) *
-                                       kernel[ky * w.kernelW + kx];
-                        }
-                    }
-                    out[(oc * outH + oy) * outW + ox] = static_cast<float>(sum) * scale + bias;
-                }
+            float* plane = out + oc * outH * outW;
+            for (size_t p = 0; p < sums.size(); ++p) plane[p] = static_cast<float>(sums[p]) * scale + bias;
         }
     }
 

@@ -37,25 +37,10 @@ void depthwise(const float* input, const float* weights, const float* bias, cons
     const int64_t multiplier = g.outC / g.inC;
 #pragma omp parallel for
     for (int64_t oc = 0; oc < g.outC; ++oc) {
-        const float* plane = input + (oc / multiplier) * g.inH * g.inW;
-        const float* kernel = weights + oc * w.kernelH * w.kernelW;
         float* out = output + oc * g.outH * g.outW;
-        const float b = bias ? bias[oc] : 0.0f;
-        for (int64_t oy = 0; oy < g.outH; ++oy) {
-            for (int64_t ox = 0; ox < g.outW; ++ox) {
-                float sum = b;
-                for (int64_t ky = 0; ky < w.kernelH; ++ky) {
-                    const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
-                    if (iy < 0 || iy >= g.inH) continue;
-                    for (int64_t kx = 0; kx < w.kernelW; ++kx) {
-                        const int64_t ix = ox * w.strideW - w.padLeft + kx * w.dilationW;
-                        if (ix >= 0 && ix < g.inW)
-                            sum += plane[iy * g.inW + ix] * kernel[ky * w.kernelW + kx];
-                    }
-                }
-                out[oy * g.outW + ox] = sum;
-            }
-        }
+        std::fill(out, out + g.outH * g.outW, bias ? bias[oc] : 0.0f);
+        depthwiseAccumulate(input + (oc / multiplier) * g.inH * g.inW, g.inH, g.inW,
+                            weights + oc * w.kernelH * w.kernelW, w, g.outH, g.outW, [](float v) { return v; }, out);
     }
 }
 

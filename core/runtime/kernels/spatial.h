@@ -85,6 +85,32 @@ void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, cons
     }
 }
 
+// One depthwise channel: acc[oy, ox] += convert(plane[iy, ix]) * weight over every kernel tap
+// that lands inside the image. Tap by tap and row by row, so the inner loop runs over a
+// contiguous output row without bounds checks (and vectorizes for stride 1).
+template <typename Input, typename Weight, typename Accumulator, typename Convert>
+void depthwiseAccumulate(const Input* plane, int64_t inH, int64_t inW, const Weight* kernel, const Window2d& w,
+                         int64_t outH, int64_t outW, Convert convert, Accumulator* acc) {
+    for (int64_t ky = 0; ky < w.kernelH; ++ky)
+        for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+            int64_t oxBegin = 0, oxEnd = 0;
+            validRange(inW, outW, w.strideW, w.padLeft, kx * w.dilationW, oxBegin, oxEnd);
+            const Accumulator weight = static_cast<Accumulator>(kernel[ky * w.kernelW + kx]);
+            for (int64_t oy = 0; oy < outH; ++oy) {
+                const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+                if (iy < 0 || iy >= inH) continue;
+                const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
+                Accumulator* row = acc + oy * outW;
+                if (w.strideW == 1) {
+                    for (int64_t ox = oxBegin; ox < oxEnd; ++ox) row[ox] += convert(plane[origin + ox]) * weight;
+                } else {
+                    for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                        row[ox] += convert(plane[origin + ox * w.strideW]) * weight;
+                }
+            }
+        }
+}
+
 inline int64_t convOutputSize(int64_t in, int64_t padBegin, int64_t padEnd, int64_t kernel,
                               int64_t stride, int64_t dilation) {
     return (in + padBegin + padEnd - ((kernel - 1) * dilation + 1)) / stride + 1;
