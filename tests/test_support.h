@@ -4,8 +4,13 @@
 #include <QString>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <array>
 #include <cstdlib>
+#include <functional>
 #include <string>
+
+#include "evaluate/preprocessing.h"
+#include "util/error.h"
 
 namespace qftest {
 
@@ -18,6 +23,27 @@ inline std::string sharedDataRoot() { return std::string(QF_SOURCE_DIR) + "/../s
 inline bool underCi() {
     const char* ci = std::getenv("CI");
     return ci && std::string(ci) == "true";
+}
+
+// The message of the qf::Error an action throws, or "" when it throws none.
+inline std::string errorOf(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const qf::Error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+inline qf::Preprocessing preprocessing(int width, int height, float scale,
+                                       std::array<float, 3> mean, std::array<float, 3> std) {
+    qf::Preprocessing pre;
+    pre.width = width;
+    pre.height = height;
+    pre.scale = scale;
+    pre.mean = mean;
+    pre.std = std;
+    return pre;
 }
 
 }  // namespace qftest

@@ -75,6 +75,38 @@ void refuseToOverwriteInputs(const std::string& output, const ModelArguments& ar
             throw Error(output + ": refusing to write over the model's own input file");
 }
 
+void addInt8Options(QCommandLineParser& parser) {
+    parser.addOption({"table", "Calibration table (JSON, ncnn or TensorRT cache).", "TABLE"});
+    parser.addOption(
+        {"method", "Use this method's thresholds from a JSON table instead of the one it selects.",
+         "METHOD"});
+    parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
+    parser.addOption(
+        {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+}
+
+Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph) {
+    if (!parser.isSet("table")) throw Error("give the calibration table: --table TABLE");
+    Int8Setup setup;
+    setup.loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
+    if (parser.isSet("method")) {
+        ThresholdMethod method;
+        if (!parseMethod(parser.value("method").toStdString(), method))
+            throw Error("unknown --method '" + parser.value("method").toStdString() + "'");
+        if (setup.loaded.format != TableFormat::Json)
+            throw Error("--method needs a JSON table, which keeps every method");
+        setup.loaded.table.selectMethod(method);
+    }
+    setup.options.perChannelWeights = !parser.isSet("per-tensor-weights");
+    setup.options.keepFp32 = setup.loaded.keepFp32;
+    for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts)) {
+        if (graph.nodeIndex(name.toStdString()) < 0)
+            throw Error("--keep-fp32: the model has no node '" + name.toStdString() + "'");
+        setup.options.keepFp32.insert(name.toStdString());
+    }
+    return setup;
+}
+
 Preprocessing preprocessingFrom(const QCommandLineParser& parser) {
     Preprocessing pre;
     if (parser.isSet("size")) {

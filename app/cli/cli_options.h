@@ -6,8 +6,10 @@
 #include <QStringList>
 #include <string>
 
+#include "calibration/table_files.h"
 #include "evaluate/preprocessing.h"
 #include "graph/graph.h"
+#include "quantize/int8_model.h"
 #include "util/progress.h"
 
 namespace qf::cli {
@@ -27,6 +29,14 @@ void addPreprocessingOptions(QCommandLineParser& parser);
 void addModelOptions(QCommandLineParser& parser);
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser);
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args);
+
+// --table, --method, --keep-fp32, --per-tensor-weights: how compare and export quantize.
+void addInt8Options(QCommandLineParser& parser);
+struct Int8Setup {
+    LoadedTable loaded;
+    Int8Options options;
+};
+Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph);
 Preprocessing preprocessingFrom(const QCommandLineParser& parser);
 
 // Parses `arguments` (sub-command first) with --help handled; exits on bad usage.

@@ -27,54 +27,31 @@ int runCompareCommand(const QStringList& arguments) {
         "each layer's sensitivity.");
     parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
-    parser.addOption({"table", "Calibration table (JSON, ncnn or TensorRT cache).", "TABLE"});
     parser.addOption({"images", "Folder of images.", "DIR"});
     parser.addOption(
         {"labels", "'file label' lines (default: DIR/labels.txt when present).", "FILE"});
-    parser.addOption(
-        {"method", "Use this method's thresholds from a JSON table instead of the one it selects.",
-         "METHOD"});
-    parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
-    parser.addOption(
-        {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
     parser.addOption(
         {"sensitivity",
          "Also quantize one layer at a time and rank layers by the error they cause."});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addModelOptions(parser);
+    addInt8Options(parser);
     addPreprocessingOptions(parser);
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser.positionalArguments(), "compare");
-    if (!parser.isSet("table")) throw Error("compare needs --table TABLE");
     if (!parser.isSet("images")) throw Error("compare needs --images DIR");
     const Graph graph = loadForQuantization(args, parser);
-    LoadedTable loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
-    if (parser.isSet("method")) {
-        ThresholdMethod method;
-        if (!parseMethod(parser.value("method").toStdString(), method))
-            throw Error("unknown --method '" + parser.value("method").toStdString() + "'");
-        if (loaded.format != TableFormat::Json)
-            throw Error("--method needs a JSON table, which keeps every method");
-        loaded.table.selectMethod(method);
-    }
-    Int8Options int8Options;
-    int8Options.perChannelWeights = !parser.isSet("per-tensor-weights");
-    int8Options.keepFp32 = loaded.keepFp32;
-    for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts)) {
-        if (graph.nodeIndex(name.toStdString()) < 0)
-            throw Error("--keep-fp32: the model has no node '" + name.toStdString() + "'");
-        int8Options.keepFp32.insert(name.toStdString());
-    }
+    const Int8Setup int8 = int8SetupFrom(parser, graph);
     const ImageFolder folder =
         openImageFolder(parser.value("images").toStdString(), parser.value("labels").toStdString());
     ComparisonOptions options;
     options.pre = preprocessingFrom(parser);
     options.maxImages = parser.value("max-images").toInt();
-    const Int8ComparisonReport report =
-        compareInt8(graph, loaded.table, int8Options, folder, options, stderrProgress("compare"));
+    const Int8ComparisonReport report = compareInt8(graph, int8.loaded.table, int8.options, folder,
+                                                    options, stderrProgress("compare"));
     std::vector<LayerSensitivity> sensitivity;
     if (parser.isSet("sensitivity"))
-        sensitivity = rankLayerSensitivity(graph, loaded.table, int8Options, folder, options,
+        sensitivity = rankLayerSensitivity(graph, int8.loaded.table, int8.options, folder, options,
                                            stderrProgress("sensitivity"));
 
     if (parser.isSet("json")) {

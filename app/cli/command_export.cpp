@@ -16,49 +16,30 @@ int runExportCommand(const QStringList& arguments) {
         "calibration as an ncnn table or TensorRT calibration cache.");
     parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
-    parser.addOption({"table", "Calibration table (JSON, ncnn or TensorRT cache).", "TABLE"});
     parser.addOption({"format", "onnx-qdq, ncnn or tensorrt.", "FORMAT"});
-    parser.addOption(
-        {"method", "Use this method's thresholds from a JSON table instead of the one it selects.",
-         "METHOD"});
-    parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
-    parser.addOption(
-        {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
     parser.addOption({{"o", "output"}, "Output file.", "OUT"});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addModelOptions(parser);
+    addInt8Options(parser);
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser.positionalArguments(), "export");
-    if (!parser.isSet("table")) throw Error("export needs --table TABLE");
     if (!parser.isSet("output")) throw Error("export needs an output file: -o OUT");
     const std::string format = parser.value("format").toStdString();
     const std::string out = parser.value("output").toStdString();
     refuseToOverwriteInputs(out, args);
     const Graph graph = loadForQuantization(args, parser);
-    LoadedTable loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
-    if (parser.isSet("method")) {
-        ThresholdMethod method;
-        if (!parseMethod(parser.value("method").toStdString(), method))
-            throw Error("unknown --method '" + parser.value("method").toStdString() + "'");
-        if (loaded.format != TableFormat::Json)
-            throw Error("--method needs a JSON table, which keeps every method");
-        loaded.table.selectMethod(method);
-    }
-    Int8Options options;
-    options.perChannelWeights = !parser.isSet("per-tensor-weights");
-    options.keepFp32 = loaded.keepFp32;
-    for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts))
-        options.keepFp32.insert(name.toStdString());
+    const Int8Setup int8 = int8SetupFrom(parser, graph);
+    const Int8Options& options = int8.options;
     int quantized = 0;
     if (format == "onnx-qdq") {
-        quantized = static_cast<int>(exportQdqOnnx(graph, loaded.table, options, out).size());
+        quantized = static_cast<int>(exportQdqOnnx(graph, int8.loaded.table, options, out).size());
     } else {
         TableFormat tableFormat;
         if (format == "onnx" || !parseTableFormat(format, tableFormat) ||
             tableFormat == TableFormat::Json)
             throw Error("unknown --format '" + format + "' (onnx-qdq, ncnn, tensorrt)");
-        writeCalibrationTable(graph, loaded.table, tableFormat, out, !options.perChannelWeights,
-                              options.keepFp32);
+        writeCalibrationTable(graph, int8.loaded.table, tableFormat, out,
+                              !options.perChannelWeights, options.keepFp32);
     }
     if (parser.isSet("json"))
         printJson({{"format", QString::fromStdString(format)},

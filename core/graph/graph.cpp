@@ -114,6 +114,14 @@ void Graph::sortTopologically() {
     nodes = std::move(ordered);
 }
 
+std::string Graph::addWeight(const std::string& base, Tensor value) {
+    std::string name = base;
+    for (int k = 2; isWeight(name) || producerIndex(name) >= 0; ++k)
+        name = base + "_" + std::to_string(k);
+    weights[name] = std::move(value);
+    return name;
+}
+
 void Graph::removeUnusedWeights() {
     std::set<std::string> used;
     for (const auto& node : nodes)

@@ -60,6 +60,9 @@ struct Graph {
     // Reorders nodes topologically; throws naming a node when the graph has a cycle or a
     // tensor nobody produces.
     void sortTopologically();
+    // Stores a new weight under `base`, or `base_2`, `base_3`, ... when that names a weight or a
+    // node output already; returns the name used.
+    std::string addWeight(const std::string& base, Tensor value);
     // Drops weights no node reads any more.
     void removeUnusedWeights();
     std::map<std::string, int> opCounts() const;

@@ -176,13 +176,6 @@ FoldCandidate examine(const Graph& graph, int affineIndex, bool throughAffine) {
     return candidate;
 }
 
-std::string uniqueWeightName(const Graph& graph, const std::string& base) {
-    std::string name = base;
-    for (int k = 2; graph.isWeight(name) || graph.producerIndex(name) >= 0; ++k)
-        name = base + "_" + std::to_string(k);
-    return name;
-}
-
 // Rewrites target's weights and bias so it computes affine(target(x)); returns whether a bias
 // had to be created.
 bool absorb(Graph& graph, Node& target, const ChannelAffine& affine) {
@@ -217,8 +210,7 @@ bool absorb(Graph& graph, Node& target, const ChannelAffine& affine) {
         if (target.inputs.size() < 3) target.inputs.resize(3);
         const std::string base =
             graph.format == "caffe" ? target.name + "$1" : target.name + "_bias";
-        target.inputs[2] = uniqueWeightName(graph, base);
-        graph.weights[target.inputs[2]] = Tensor::floats({channels}, 0.0f);
+        target.inputs[2] = graph.addWeight(base, Tensor::floats({channels}, 0.0f));
         created = true;
     }
     Tensor& b = graph.weights.at(target.inputs[2]);

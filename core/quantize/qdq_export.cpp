@@ -93,10 +93,7 @@ public:
 
 private:
     std::string addWeight(const std::string& base, Tensor value) {
-        std::string name = base;
-        for (int k = 2; graph_.weights.count(name); ++k) name = base + "_" + std::to_string(k);
-        graph_.weights[name] = std::move(value);
-        return name;
+        return graph_.addWeight(base, std::move(value));
     }
 
     static Node makeNode(const std::string& name, const std::string& op,

@@ -24,15 +24,6 @@ using qftest::GraphBuilder;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const qf::Error& error) {
-        return error.what();
-    }
-    return "";
-}
-
 void writeText(const std::string& path, const std::string& text) {
     std::ofstream(path, std::ios::binary) << text;
 }
@@ -179,7 +170,7 @@ private slots:
         const std::string path = dir.filePath("bad.cache").toStdString();
         const auto errorFor = [&](const std::string& text, const qf::Graph* withGraph = nullptr) {
             writeText(path, text);
-            return errorOf([&] { qf::readTensorRtCache(path, withGraph); });
+            return qftest::errorOf([&] { qf::readTensorRtCache(path, withGraph); });
         };
         const std::string header = "TRT-8601-EntropyCalibration2\n";
         QCOMPARE(errorFor(header + "data: 3c010204\r\nc1: 3f800000\n", &graph), std::string());
@@ -215,10 +206,10 @@ private slots:
     void tensorRtWriterRefusesBadThresholds() {
         qf::CalibrationTable table = smallTable();
         table.tensors["c1"].manualThreshold = -1.0;
-        QVERIFY(contains(errorOf([&] { qf::tensorRtCacheText(table); }), "'c1'"));
+        QVERIFY(contains(qftest::errorOf([&] { qf::tensorRtCacheText(table); }), "'c1'"));
         table.tensors["c1"].manualThreshold = 1.0;
         table.tensors["a\nb"] = table.tensors["c1"];
-        QVERIFY(contains(errorOf([&] { qf::tensorRtCacheText(table); }), "line break"));
+        QVERIFY(contains(qftest::errorOf([&] { qf::tensorRtCacheText(table); }), "line break"));
     }
 
     // ---- ncnn
@@ -298,7 +289,7 @@ private slots:
         const std::string path = dir.filePath("bad.table").toStdString();
         const auto errorFor = [&](const std::string& text) {
             writeText(path, text);
-            return errorOf([&] { qf::readNcnnTable(path, graph); });
+            return qftest::errorOf([&] { qf::readNcnnTable(path, graph); });
         };
         const std::string good = "conv1_param_0 254 1 0 63.5\nconv1 12.5\n";
         QCOMPARE(errorFor("# made by hand\n" + good + "\r\n#conv2 1e-3\n#nothing here\n"),
@@ -344,26 +335,31 @@ private slots:
         const qf::Graph graph = smallGraph();
         const qf::CalibrationTable table = smallTable();
         auto scales = weightScalesOf(graph);
-        QCOMPARE(errorOf([&] { qf::ncnnTableText(graph, table, scales); }), std::string());
+        QCOMPARE(qftest::errorOf([&] { qf::ncnnTableText(graph, table, scales); }), std::string());
         auto missing = scales;
         missing.erase("conv2");
-        QVERIFY(contains(errorOf([&] { qf::ncnnTableText(graph, table, missing); }), "'conv2'"));
+        QVERIFY(contains(qftest::errorOf([&] { qf::ncnnTableText(graph, table, missing); }),
+                         "'conv2'"));
         auto wrongCount = scales;
         wrongCount["fc"].push_back(1.0f);
-        QVERIFY(contains(errorOf([&] { qf::ncnnTableText(graph, table, wrongCount); }),
+        QVERIFY(contains(qftest::errorOf([&] { qf::ncnnTableText(graph, table, wrongCount); }),
                          "6 weight scales for 5"));
         auto extra = scales;
         extra["relu1"] = {1.0f};
-        QVERIFY(contains(errorOf([&] { qf::ncnnTableText(graph, table, extra); }), "'relu1'"));
+        QVERIFY(
+            contains(qftest::errorOf([&] { qf::ncnnTableText(graph, table, extra); }), "'relu1'"));
         auto nan = scales;
         nan["conv2"][0] = std::nanf("");
-        QVERIFY(contains(errorOf([&] { qf::ncnnTableText(graph, table, nan); }), "'conv2'"));
+        QVERIFY(
+            contains(qftest::errorOf([&] { qf::ncnnTableText(graph, table, nan); }), "'conv2'"));
         qf::CalibrationTable partial = table;
         partial.tensors.erase("d");
-        const std::string error = errorOf([&] { qf::ncnnTableText(graph, partial, scales); });
+        const std::string error =
+            qftest::errorOf([&] { qf::ncnnTableText(graph, partial, scales); });
         QVERIFY2(contains(error, "'conv2'") && contains(error, "'d'"), error.c_str());
-        QVERIFY(contains(errorOf([&] { qf::ncnnTableText(graph, table, scales, {"conv7"}); }),
-                         "'conv7'"));
+        QVERIFY(
+            contains(qftest::errorOf([&] { qf::ncnnTableText(graph, table, scales, {"conv7"}); }),
+                     "'conv7'"));
     }
 
     // ---- QuantFold JSON
@@ -460,7 +456,7 @@ private slots:
         const std::string good = qf::calibrationJsonText(smallTable());
         const auto errorFor = [&](const std::string& text) {
             writeText(path, text);
-            return errorOf([&] { qf::readCalibrationJson(path); });
+            return qftest::errorOf([&] { qf::readCalibrationJson(path); });
         };
         const auto replaced = [&good](const std::string& from, const std::string& to) {
             std::string text = good;
@@ -521,9 +517,9 @@ private slots:
     void jsonWriterRefusesWhatJsonCannotHold() {
         qf::CalibrationTable table = smallTable();
         table.tensors["c1"].manualThreshold = std::nan("");
-        QVERIFY(contains(errorOf([&] { qf::calibrationJsonText(table); }), "'c1'"));
+        QVERIFY(contains(qftest::errorOf([&] { qf::calibrationJsonText(table); }), "'c1'"));
         table.tensors["c1"].manualThreshold = 0.0;
-        QVERIFY(contains(errorOf([&] { qf::calibrationJsonText(table); }), "'c1'"));
+        QVERIFY(contains(qftest::errorOf([&] { qf::calibrationJsonText(table); }), "'c1'"));
     }
 };
 

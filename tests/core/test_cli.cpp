@@ -159,6 +159,61 @@ private slots:
         QVERIFY2(usage.err.contains("-o OUT"), usage.err);
     }
 
+    void calibratesComparesAndExports() {
+        QTemporaryDir dir;
+        const QString table = dir.filePath("table.json");
+        const CliResult calibrated =
+            runCli(QStringList{"calibrate", sample("digits.onnx"), "--images", sample("images"),
+                               "-o", table, "--json"} +
+                   samplePreprocessing);
+        QCOMPARE(calibrated.exitCode, 0);
+        QCOMPARE(calibrated.json()["images"].toInt(), 200);
+        const CliResult compared =
+            runCli(QStringList{"compare", sample("digits.onnx"), "--table", table, "--images",
+                               sample("images"), "--json"} +
+                   samplePreprocessing);
+        QCOMPARE(compared.exitCode, 0);
+        const QJsonObject report = compared.json();
+        for (const char* key : {"fp32", "int8", "top1_agreement", "outputs", "layers"})
+            QVERIFY2(report.contains(key), key);
+        QVERIFY(report["fp32"].toObject()["top1"].toDouble() >= 0.95);
+        QVERIFY(std::abs(report["int8"].toObject()["top1"].toDouble() -
+                         report["fp32"].toObject()["top1"].toDouble()) <= 0.02);
+        QCOMPARE(report["layers"].toArray().size(), 4);
+        QVERIFY(report["outputs"].toArray()[0].toObject()["cosine"].toDouble() > 0.99);
+        for (const char* format : {"onnx-qdq", "ncnn", "tensorrt"}) {
+            const QString out = dir.filePath(QString("export.") + format);
+            const CliResult exported = runCli(
+                {"export", sample("digits.onnx"), "--table", table, "--format", format, "-o", out});
+            QVERIFY2(exported.exitCode == 0, exported.err);
+            QVERIFY(QFileInfo(out).size() > 0);
+        }
+        // The ncnn table reads back into compare.
+        const CliResult fromNcnn = runCli(QStringList{"compare", sample("digits.onnx"), "--table",
+                                                      dir.filePath("export.ncnn"), "--images",
+                                                      sample("images"), "--json"} +
+                                          samplePreprocessing);
+        QCOMPARE(fromNcnn.exitCode, 0);
+        QVERIFY(fromNcnn.json()["top1_agreement"].toDouble() > 0.95);
+    }
+
+    void rejectsBadTables() {
+        QTemporaryDir dir;
+        QFile bad(dir.filePath("bad.table"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("conv1_param_0 1 2 3 4 5 6 7 8\nno_such_layer 12.5\n");
+        bad.close();
+        const CliResult result = runCli({"compare", sample("digits.onnx"), "--table",
+                                         dir.filePath("bad.table"), "--images", sample("images")});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("bad.table:2:") && result.err.contains("no_such_layer"),
+                 result.err);
+        const CliResult missing =
+            runCli({"compare", sample("digits.onnx"), "--images", sample("images")});
+        QVERIFY(missing.exitCode != 0);
+        QVERIFY2(missing.err.contains("--table"), missing.err);
+    }
+
     void dumpsOutputsAsNpy() {
         QTemporaryDir dir;
         const CliResult result =

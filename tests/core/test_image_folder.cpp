@@ -10,15 +10,6 @@
 
 namespace {
 
-std::string errorOf(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const qf::Error& error) {
-        return error.what();
-    }
-    return "";
-}
-
 void writeText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 }  // namespace
@@ -86,15 +77,17 @@ private slots:
         const std::string badLabels = dir.filePath("bad.txt").toStdString();
         writeText(badLabels, "a.jpg 3\n\nb.png seven\n");
         const std::string message =
-            errorOf([&] { qf::openImageFolder(dir.path().toStdString(), badLabels); });
+            qftest::errorOf([&] { qf::openImageFolder(dir.path().toStdString(), badLabels); });
         QVERIFY2(message.find(badLabels + ":3:") != std::string::npos, message.c_str());
     }
 
     void rejectsEmptyAndMissingFolders() {
         QTemporaryDir dir;
-        std::string message = errorOf([&] { qf::openImageFolder(dir.path().toStdString()); });
+        std::string message =
+            qftest::errorOf([&] { qf::openImageFolder(dir.path().toStdString()); });
         QVERIFY2(message.find("no images") != std::string::npos, message.c_str());
-        message = errorOf([&] { qf::openImageFolder(dir.filePath("absent").toStdString()); });
+        message =
+            qftest::errorOf([&] { qf::openImageFolder(dir.filePath("absent").toStdString()); });
         QVERIFY2(message.find("not a folder") != std::string::npos, message.c_str());
     }
 
@@ -104,7 +97,7 @@ private slots:
         writeText(path, "\x89PNG but then nothing");
         qf::Preprocessing pre;
         pre.width = pre.height = 4;
-        const std::string message = errorOf([&] { qf::loadImageTensor(path, pre, 3); });
+        const std::string message = qftest::errorOf([&] { qf::loadImageTensor(path, pre, 3); });
         QVERIFY2(message.find(path) != std::string::npos &&
                      message.find("cannot decode") != std::string::npos,
                  message.c_str());

@@ -16,17 +16,6 @@
 
 namespace {
 
-qf::Preprocessing preprocessing(int width, int height, float scale, std::array<float, 3> mean,
-                                std::array<float, 3> std) {
-    qf::Preprocessing pre;
-    pre.width = width;
-    pre.height = height;
-    pre.scale = scale;
-    pre.mean = mean;
-    pre.std = std;
-    return pre;
-}
-
 qf::Int8ComparisonReport calibrateAndCompare(const std::string& model, const std::string& weights,
                                              const std::string& calibrationImages,
                                              const std::string& evalImages,
@@ -67,10 +56,11 @@ private slots:
         QFETCH(QString, weights);
         QF_SHARED(modelPath, model.toStdString());
         const std::string root = qftest::sharedDataRoot() + "/";
-        const auto report = calibrateAndCompare(
-            modelPath, weights.isEmpty() ? "" : root + weights.toStdString(),
-            root + "cifar10/images/calib", root + "cifar10/images/eval",
-            preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}));
+        const auto report =
+            calibrateAndCompare(modelPath, weights.isEmpty() ? "" : root + weights.toStdString(),
+                                root + "cifar10/images/calib", root + "cifar10/images/eval",
+                                qftest::preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f},
+                                                      {0.229f, 0.224f, 0.225f}));
         qInfo("top-1 FP32 %.2f %%, int8 %.2f %%, agreement %.2f %%, logits cosine %.5f",
               100 * report.fp32.top1Rate(), 100 * report.int8.top1Rate(),
               100 * report.top1Agreement(), report.outputs[0].cosine);
@@ -106,7 +96,7 @@ private slots:
         const auto report = calibrateAndCompare(
             modelPath, weights.isEmpty() ? "" : root + weights.toStdString(), root + "faces/images",
             root + "faces/images",
-            preprocessing(width, height, 1.0f, {mean, mean, mean}, {std, std, std}));
+            qftest::preprocessing(width, height, 1.0f, {mean, mean, mean}, {std, std, std}));
         QCOMPARE(report.images, 9);
         for (const auto& output : report.outputs) {
             qInfo("%s: cosine %.4f (worst photo %.4f), SQNR %.1f dB", output.name.c_str(),

@@ -26,15 +26,6 @@ void roundTrip(const std::string& path) {
     QVERIFY2(difference.empty(), difference.c_str());
 }
 
-std::string errorOf(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const qf::Error& error) {
-        return error.what();
-    }
-    return "";
-}
-
 onnx::ModelProto modelWithUnknownOp() {
     onnx::ModelProto model;
     model.set_ir_version(7);
@@ -124,7 +115,7 @@ private slots:
         const qf::Executor executor(graph);
         QCOMPARE(executor.unsupportedNodes(),
                  std::vector<std::string>{"mystery (com.example.FancyOp)"});
-        const std::string message = errorOf([&] {
+        const std::string message = qftest::errorOf([&] {
             executor.run({{"x", qf::Tensor::floats({4}, 1.0f)}});
         });
         QVERIFY2(message.find("mystery") != std::string::npos, message.c_str());
@@ -140,7 +131,7 @@ private slots:
         QTemporaryDir dir;
         const std::string text = dir.filePath("notes.onnx").toStdString();
         qf::writeFileAtomically(text, "this is a text file, not a model\n");
-        std::string message = errorOf([&] { qf::importOnnx(text); });
+        std::string message = qftest::errorOf([&] { qf::importOnnx(text); });
         QVERIFY2(message.find(text) != std::string::npos &&
                      message.find("not an ONNX model") != std::string::npos,
                  message.c_str());
@@ -148,13 +139,13 @@ private slots:
         const std::string sample = qf::readFile(qftest::sourcePath("resources/sample/digits.onnx"));
         const std::string truncated = dir.filePath("truncated.onnx").toStdString();
         qf::writeFileAtomically(truncated, sample.substr(0, sample.size() / 2));
-        message = errorOf([&] { qf::importOnnx(truncated); });
+        message = qftest::errorOf([&] { qf::importOnnx(truncated); });
         QVERIFY2(message.find(truncated) != std::string::npos, message.c_str());
 
         const std::string empty = dir.filePath("empty.onnx").toStdString();
         qf::writeFileAtomically(empty, "");
-        QVERIFY(errorOf([&] { qf::importOnnx(empty); }).find("empty") != std::string::npos);
-        QVERIFY(errorOf([&] {
+        QVERIFY(qftest::errorOf([&] { qf::importOnnx(empty); }).find("empty") != std::string::npos);
+        QVERIFY(qftest::errorOf([&] {
                     qf::importOnnx(dir.filePath("missing.onnx").toStdString());
                 }).find("cannot open") != std::string::npos);
     }

@@ -49,17 +49,6 @@ struct Case {
     int testImages = 0;
 };
 
-qf::Preprocessing preprocessing(int width, int height, float scale, std::array<float, 3> mean,
-                                std::array<float, 3> std) {
-    qf::Preprocessing pre;
-    pre.width = width;
-    pre.height = height;
-    pre.scale = scale;
-    pre.mean = mean;
-    pre.std = std;
-    return pre;
-}
-
 }  // namespace
 
 class TestQdqOnnxRuntime : public QObject {
@@ -137,39 +126,40 @@ private slots:
     void sampleFromOnnx() {
         runCase({qftest::sourcePath("resources/sample/digits.onnx"), "",
                  qftest::sourcePath("resources/sample/images"),
-                 preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}), 100,
-                 10});
+                 qftest::preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}),
+                 100, 10});
     }
 
     void sampleFromCaffe() {
         runCase({qftest::sourcePath("resources/sample/digits_deploy.prototxt"),
                  qftest::sourcePath("resources/sample/digits.caffemodel"),
                  qftest::sourcePath("resources/sample/images"),
-                 preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}), 100,
-                 10});
+                 qftest::preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f}),
+                 100, 10});
     }
 
     void resnet20() {
         QF_SHARED(model, "cifar10/resnet20/resnet20_cifar10.onnx");
-        runCase(
-            {model, "", qftest::sharedDataRoot() + "/cifar10/images/calib",
-             preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}),
-             200, 10});
+        runCase({model, "", qftest::sharedDataRoot() + "/cifar10/images/calib",
+                 qftest::preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f},
+                                       {0.229f, 0.224f, 0.225f}),
+                 200, 10});
     }
 
     void resnet20FromCaffe() {
         QF_SHARED(model, "cifar10/resnet20/resnet20_cifar10_deploy.prototxt");
-        runCase(
-            {model, qftest::sharedDataRoot() + "/cifar10/resnet20/resnet20_cifar10.caffemodel",
-             qftest::sharedDataRoot() + "/cifar10/images/calib",
-             preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}),
-             200, 10});
+        runCase({model, qftest::sharedDataRoot() + "/cifar10/resnet20/resnet20_cifar10.caffemodel",
+                 qftest::sharedDataRoot() + "/cifar10/images/calib",
+                 qftest::preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f},
+                                       {0.229f, 0.224f, 0.225f}),
+                 200, 10});
     }
 
     void ultraface() {
         QF_SHARED(model, "faces/ultraface/version-RFB-320_without_postprocessing.onnx");
         runCase({model, "", qftest::sharedDataRoot() + "/faces/images",
-                 preprocessing(320, 240, 1.0f, {127.0f, 127.0f, 127.0f}, {128.0f, 128.0f, 128.0f}),
+                 qftest::preprocessing(320, 240, 1.0f, {127.0f, 127.0f, 127.0f},
+                                       {128.0f, 128.0f, 128.0f}),
                  9, 3});
     }
 };

@@ -89,11 +89,7 @@ private:
     }
 
     std::string constant(const std::string& base, Tensor value) {
-        std::string name = base;
-        for (int k = 2; target_.weights.count(name) || source_.weights.count(name); ++k)
-            name = base + "_" + std::to_string(k);
-        target_.weights[name] = std::move(value);
-        return name;
+        return target_.addWeight(base, std::move(value));
     }
 
     std::string temporary(const std::string& base) {
