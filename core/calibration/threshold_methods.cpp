@@ -155,7 +155,10 @@ double mseThreshold(const AbsHistogram& histogram, int levels) {
 }
 
 double aciqThreshold(const AbsHistogram& histogram) {
-    const auto& counts = histogram.counts();
+    // Exact zeros (a ReLU's cut-off half) are not part of the bell the fit describes; with them
+    // the fitted scale shrinks and the clip cuts deep into the real values.
+    std::vector<double> counts = histogram.counts();
+    counts[0] = std::max(0.0, counts[0] - histogram.zeros());
     const double width = histogram.binWidth();
     double n = 0.0, sumAbs = 0.0, sumSquares = 0.0;
     for (size_t k = 0; k < counts.size(); ++k) {
