@@ -12,15 +12,6 @@
 
 namespace {
 
-qf::Preprocessing cifarPreprocessing() {
-    qf::Preprocessing pre;
-    pre.width = pre.height = 32;
-    pre.scale = 1.0f / 255.0f;
-    pre.mean = {0.485f, 0.456f, 0.406f};
-    pre.std = {0.229f, 0.224f, 0.225f};
-    return pre;
-}
-
 int argmax(const std::vector<float>& values) {
     return static_cast<int>(std::max_element(values.begin(), values.end()) - values.begin());
 }
@@ -67,7 +58,11 @@ private slots:
         int hits = 0, openCvHits = 0;
         double worst = 0.0;
         for (const auto& image : folder.images) {
-            const qf::Tensor x = qf::loadImageTensor(image.path, cifarPreprocessing(), 3);
+            const qf::Tensor x = qf::loadImageTensor(
+                image.path,
+                qftest::preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f},
+                                      {0.229f, 0.224f, 0.225f}),
+                3);
             const qf::Tensor ours = executor.run({{input, x}}).at(output);
             const qf::Tensor theirs = qftest::runOpenCv(net, x, {output})[0];
             QCOMPARE(ours.numel(), qf::Shape::value_type{10});
