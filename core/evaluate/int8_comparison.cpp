@@ -64,12 +64,12 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
             if (!options.perLayer) return;
             for (const auto& name : int8.quantizedNodes()) {
                 const Node& node = graph.nodes[static_cast<size_t>(graph.nodeIndex(name))];
-                const std::string& out = node.outputs[0];
+                const std::string& out = int8.layerOutput(name);  // after a fused ReLU, if any
                 accumulate(layerErrors[name], reference.at(out), quantized.at(out),
                            "layer '" + name + "'");
                 const Tensor* in = graph.isWeight(node.input(0)) ? graph.weight(node.input(0))
                                                                  : &reference.at(node.input(0));
-                accumulate(aloneErrors[name], reference.at(out), int8.runLayer(name, *in),
+                accumulate(aloneErrors[name], reference.at(out), int8.runLayer(name, *in, true),
                            "layer '" + name + "'");
             }
         });

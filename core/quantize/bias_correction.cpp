@@ -25,7 +25,7 @@ std::map<std::string, BiasCorrection> measureBiasCorrections(const Graph& graph,
         for (const auto& name : model.quantizedNodes()) {
             const Node& node = graph.nodes[static_cast<size_t>(graph.nodeIndex(name))];
             const Tensor& y = reference.at(node.outputs[0]);
-            const Tensor quantized = model.runLayer(name, reference.at(node.input(0)));
+            const Tensor quantized = model.runLayer(name, reference.at(node.input(0)), false);
             if (quantized.shape != y.shape || y.rank() < 2) continue;
             const int64_t channels = y.shape[1];
             const int64_t inner = y.numel() / (y.shape[0] * channels);

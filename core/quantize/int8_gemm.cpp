@@ -22,18 +22,21 @@ struct SimdKernel {
     int64_t panelBytes;  // per column and quad
     void (*pack)(const int8_detail::PackTask&);
     void (*run)(const int8_detail::PanelTask&);
+    // Below this many multiply-adds (some 30 us of work) a second thread costs more than it
+    // saves, measured on a 2-core Sapphire Rapids.
+    int64_t parallelMinMacs;
 };
 
 constexpr SimdKernel kAvx2{int8_detail::kAvx2PanelCols, int8_detail::kAvx2PanelBytes,
-                           int8_detail::packPanelAvx2, int8_detail::runPanelAvx2};
-constexpr SimdKernel kAvx512Vnni{int8_detail::kAvx512VnniPanelCols,
-                                 int8_detail::kAvx512VnniPanelBytes,
-                                 int8_detail::packPanelAvx512Vnni, int8_detail::runPanelAvx512Vnni};
+                           int8_detail::packPanelAvx2, int8_detail::runPanelAvx2, int64_t{1} << 21};
+constexpr SimdKernel kAvx512Vnni{
+    int8_detail::kAvx512VnniPanelCols, int8_detail::kAvx512VnniPanelBytes,
+    int8_detail::packPanelAvx512Vnni, int8_detail::runPanelAvx512Vnni, int64_t{1} << 23};
 
 // The largest depth whose sums stay within int32 for any uint8 x int8 operands.
 constexpr int64_t kMaxDepth = INT32_MAX / (255 * 128);
-// Below this many multiply-adds a parallel region costs more than it saves.
-constexpr int64_t kParallelMinMacs = int64_t{1} << 20;
+// The reference kernel's parallelMinMacs (see SimdKernel).
+constexpr int64_t kReferenceParallelMinMacs = int64_t{1} << 18;
 
 int64_t ceilDiv(int64_t value, int64_t divisor) { return (value + divisor - 1) / divisor; }
 
@@ -61,7 +64,7 @@ bool cpuSupportsAvx512Vnni() {
 
 void referenceGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_t* c) {
     const int64_t quads = quadsOf(a.depth);
-#pragma omp parallel for if (a.rows * a.depth * cols >= kParallelMinMacs)
+#pragma omp parallel for if (a.rows * a.depth * cols >= kReferenceParallelMinMacs)
     for (int64_t m = 0; m < a.rows; ++m) {
         int32_t* cRow = c + m * cols;
         std::fill(cRow, cRow + cols, 0);
@@ -100,7 +103,7 @@ void simdGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_
     const int64_t quads = quadsOf(a.depth);
     const int64_t colPanels = ceilDiv(cols, kernel.panelCols);
     const int64_t rowPanels = ceilDiv(a.rows, kPanelRows);
-    const bool parallel = a.rows * a.depth * cols >= kParallelMinMacs;
+    const bool parallel = a.rows * a.depth * cols >= kernel.parallelMinMacs;
     const int64_t rowBlocks =
         rowBlocksFor(colPanels, rowPanels, parallel ? omp_get_max_threads() : 1);
     const int64_t tasks = colPanels * rowBlocks;

@@ -57,7 +57,7 @@ public:
         }
     }
 
-    void run(const Tensor& x, Tensor& y) const override {
+    void run(const Tensor& x, Tensor& y, bool activation) const override {
         if (x.rank() != 4) kernelError(node_, "int8 Conv expects a 4-D input");
         const int64_t batch = x.shape[0], inC = x.shape[1], inH = x.shape[2], inW = x.shape[3];
         if (inC != groupInC_ * group_)
@@ -86,7 +86,7 @@ public:
             const uint8_t* image = stored.data() + n * inC * inPlane;
             float* out = y.f.data() + n * outC_ * outPlane;
             if (depthwise_) {
-                runDepthwise(image, inH, inW, w, outH, outW, out);
+                runDepthwise(image, inH, inW, w, outH, outW, lowest(activation), highest(activation), out);
                 continue;
             }
             for (int64_t g = 0; g < group_; ++g) {
@@ -99,15 +99,15 @@ public:
                 }
                 int8Gemm(packed_[static_cast<size_t>(g)], source, outPlane, accumulators.data(),
                          kernel_);
-                dequantize(accumulators.data(), packed_[static_cast<size_t>(g)].rowSums,
-                           g * groupOutC, groupOutC, outPlane, out + g * groupOutC * outPlane);
+                dequantize(accumulators.data(), packed_[static_cast<size_t>(g)].rowSums, g * groupOutC, groupOutC, outPlane,
+                           lowest(activation), highest(activation), out + g * groupOutC * outPlane);
             }
         }
     }
 
 private:
     void dequantize(const int32_t* acc, const std::vector<int32_t>& rowSums, int64_t firstChannel,
-                    int64_t channels, int64_t plane, float* out) const {
+                    int64_t channels, int64_t plane, float low, float high, float* out) const {
         const int32_t offset = input_.storageOffset();
 #pragma omp parallel for if (channels * plane > 16384)
         for (int64_t c = 0; c < channels; ++c) {
@@ -116,13 +116,13 @@ private:
             const int32_t correction = offset * rowSums[static_cast<size_t>(c)];
             const float bias = bias_[static_cast<size_t>(oc)];
             for (int64_t p = 0; p < plane; ++p)
-                out[c * plane + p] =
-                    static_cast<float>(acc[c * plane + p] - correction) * multiplier + bias;
+                out[c * plane + p] = std::clamp(
+                    static_cast<float>(acc[c * plane + p] - correction) * multiplier + bias, low, high);
         }
     }
 
     void runDepthwise(const uint8_t* image, int64_t inH, int64_t inW, const Window2d& w,
-                      int64_t outH, int64_t outW, float* out) const {
+                      int64_t outH, int64_t outW, float low, float high, float* out) const {
         const int32_t offset = input_.storageOffset();
         const int64_t multiplier = outC_ / group_;
 #pragma omp parallel for
@@ -134,7 +134,8 @@ private:
             const float scale = input_.scale * weightScales_[static_cast<size_t>(oc)];
             const float bias = bias_[static_cast<size_t>(oc)];
             float* plane = out + oc * outH * outW;
-            for (size_t p = 0; p < sums.size(); ++p) plane[p] = static_cast<float>(sums[p]) * scale + bias;
+            for (size_t p = 0; p < sums.size(); ++p)
+                plane[p] = std::clamp(static_cast<float>(sums[p]) * scale + bias, low, high);
         }
     }
 
@@ -179,7 +180,7 @@ public:
         }
     }
 
-    void run(const Tensor& x, Tensor& y) const override {
+    void run(const Tensor& x, Tensor& y, bool activation) const override {
         if (x.rank() != 4 || x.shape[1] != inC_)
             kernelError(node_, "input does not match the weights");
         const int64_t batch = x.shape[0], inH = x.shape[2], inW = x.shape[3];
@@ -218,7 +219,8 @@ public:
             }
             for (int64_t c = 0; c < outC; ++c)
                 for (int64_t p = 0; p < outPlane; ++p)
-                    out[c * outPlane + p] += bias_[static_cast<size_t>(c)];
+                    out[c * outPlane + p] = std::clamp(out[c * outPlane + p] + bias_[static_cast<size_t>(c)],
+                                                       lowest(activation), highest(activation));
         }
     }
 
@@ -256,7 +258,7 @@ public:
         alpha_ = node.attrFloat("alpha", 1.0f);
     }
 
-    void run(const Tensor& x, Tensor& y) const override {
+    void run(const Tensor& x, Tensor& y, bool activation) const override {
         int64_t axis = node_.attrInt("axis", 1);
         if (axis < 0) axis += x.rank();
         int64_t batch = 1;
@@ -278,11 +280,11 @@ public:
             const float multiplier = alpha_ * input_.scale * weightScales_[static_cast<size_t>(n)];
             const int32_t correction = offset * packed_.rowSums[static_cast<size_t>(n)];
             for (int64_t m = 0; m < batch; ++m)
-                y.f[static_cast<size_t>(m * outputs_ + n)] =
-                    static_cast<float>(accumulators[static_cast<size_t>(n * batch + m)] -
-                                       correction) *
-                        multiplier +
-                    bias_[static_cast<size_t>(n)];
+                y.f[static_cast<size_t>(m * outputs_ + n)] = std::clamp(
+                    static_cast<float>(accumulators[static_cast<size_t>(n * batch + m)] - correction) *
+                            multiplier +
+                        bias_[static_cast<size_t>(n)],
+                    lowest(activation), highest(activation));
         }
     }
 

@@ -3,6 +3,7 @@
 // int8 x int8 -> int32 accumulation, and an epilogue that dequantizes with the per-channel
 // weight scale and adds the bias. Their outputs are float, so whatever follows (another
 // quantized op quantizing at its own input scale, or an FP32 op) reads real values.
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -17,7 +18,14 @@ class Int8Layer {
 public:
     virtual ~Int8Layer() = default;
     // inputs as the node's: data first (float), weights and bias are already inside the layer.
-    virtual void run(const Tensor& input, Tensor& output) const = 0;
+    // With `activation`, a fused ReLU/ReLU6 (fuseActivation) clamps the output in the epilogue.
+    virtual void run(const Tensor& input, Tensor& output, bool activation = true) const = 0;
+
+    // Fuses a following ReLU (0, inf) or ReLU6 / Clip (low, high) into the epilogue.
+    void fuseActivation(float low, float high) {
+        low_ = low;
+        high_ = high;
+    }
 
     // Bias correction: adds the mean FP32-minus-int8 error of each output channel to its bias.
     void correctBias(const std::vector<float>& delta) {
@@ -26,7 +34,13 @@ public:
     size_t outputChannels() const { return bias_.size(); }
 
 protected:
+    // The clamp the epilogue applies: the fused activation's, or none.
+    float lowest(bool activation) const { return activation ? low_ : -std::numeric_limits<float>::infinity(); }
+    float highest(bool activation) const { return activation ? high_ : std::numeric_limits<float>::infinity(); }
+
     std::vector<float> bias_;  // per output channel, FP32, added in the epilogue
+    float low_ = -std::numeric_limits<float>::infinity();
+    float high_ = std::numeric_limits<float>::infinity();
 };
 
 struct Int8LayerOptions {

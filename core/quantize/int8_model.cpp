@@ -1,6 +1,7 @@
 #include "quantize/int8_model.h"
 
 #include <cmath>
+#include <limits>
 
 #include "quantize/weight_quantization.h"
 #include "util/error.h"
@@ -33,6 +34,30 @@ ActivationQuantization Int8Model::elementwiseQuantization(const std::string& ten
         it->second, options_.unsignedActivations && calibration->nonNegative());
 }
 
+namespace {
+
+// The clamp a ReLU / ReLU6 / constant Clip node applies, for fusing it into an epilogue.
+bool activationBounds(const Graph& graph, const Node& node, float& low, float& high) {
+    low = -std::numeric_limits<float>::infinity();
+    high = std::numeric_limits<float>::infinity();
+    if (node.op == "Relu") {
+        low = 0.0f;
+        return true;
+    }
+    if (node.op != "Clip") return false;
+    low = node.attrFloat("min", low);
+    high = node.attrFloat("max", high);
+    for (size_t k = 1; k <= 2; ++k) {
+        if (node.input(k).empty()) continue;
+        const Tensor* bound = graph.weight(node.input(k));
+        if (!bound || !bound->isFloat() || bound->numel() != 1) return false;
+        (k == 1 ? low : high) = bound->f[0];
+    }
+    return true;
+}
+
+}  // namespace
+
 Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const Int8Options& options)
     : graph_(graph), table_(table), options_(options), executor_(graph) {
     const Int8LayerOptions layerOptions{options.perChannelWeights, options.kernel};
@@ -62,6 +87,18 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
                     1e-6 * correction->second.inputThreshold) {
                 built->correctBias(correction->second.delta);
                 corrected_.push_back(node.name);
+            }
+            // A lone ReLU / ReLU6 after the layer is applied in its epilogue and then skipped.
+            const std::vector<int> readers = graph.consumerIndices(node.outputs[0]);
+            float low = 0.0f, high = 0.0f;
+            if (readers.size() == 1 && !graph.isGraphOutput(node.outputs[0])) {
+                const Node& activation = graph.nodes[static_cast<size_t>(readers[0])];
+                if (!options.keepFp32.count(activation.name) && activation.input(0) == node.outputs[0] &&
+                    activationBounds(graph, activation, low, high)) {
+                    built->fuseActivation(low, high);
+                    executor_.forwardNode(static_cast<size_t>(readers[0]));
+                    layerOutputs_[node.name] = activation.outputs[0];
+                }
             }
             std::shared_ptr<const Int8Layer> layer = std::move(built);
             layers_[node.name] = layer;
@@ -112,12 +149,20 @@ TensorMap Int8Model::run(const TensorMap& feeds, const TensorObserver& observer,
     return executor_.run(feeds, observer, keepAll);
 }
 
-Tensor Int8Model::runLayer(const std::string& node, const Tensor& input) const {
+Tensor Int8Model::runLayer(const std::string& node, const Tensor& input, bool withFusedActivation) const {
     const auto it = layers_.find(node);
     if (it == layers_.end()) throw Error("node '" + node + "' is not quantized");
     Tensor output;
-    it->second->run(input, output);
+    it->second->run(input, output, withFusedActivation);
     return output;
+}
+
+const std::string& Int8Model::layerOutput(const std::string& node) const {
+    const auto fused = layerOutputs_.find(node);
+    if (fused != layerOutputs_.end()) return fused->second;
+    const int index = graph_.nodeIndex(node);
+    if (index < 0) throw Error("the model has no node '" + node + "'");
+    return graph_.nodes[static_cast<size_t>(index)].outputs.at(0);
 }
 
 }  // namespace qf

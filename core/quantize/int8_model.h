@@ -41,8 +41,12 @@ public:
     // Quantizable nodes left in FP32, with the reason (kept by request, no calibration, ...).
     const std::map<std::string, std::string>& fp32Nodes() const { return fp32_; }
     const std::vector<std::string>& biasCorrected() const { return corrected_; }
-    // Runs one quantized node alone in int8 on a float input ("this layer alone").
-    Tensor runLayer(const std::string& node, const Tensor& input) const;
+    // Runs one quantized node alone in int8 on a float input ("this layer alone"), with or
+    // without the activation fused into it.
+    Tensor runLayer(const std::string& node, const Tensor& input, bool withFusedActivation) const;
+    // The tensor holding a quantized node's result: its own output, or that of the ReLU / ReLU6
+    // fused into its epilogue.
+    const std::string& layerOutput(const std::string& node) const;
     // The quantization of a tensor (threshold -> scale, signedness) as this model uses it.
     ActivationQuantization activationQuantization(const std::string& tensor) const;
     ActivationQuantization elementwiseQuantization(const std::string& tensor) const;
@@ -60,6 +64,7 @@ private:
     std::vector<std::string> quantized_, corrected_;
     std::map<std::string, std::string> fp32_;
     std::map<std::string, RoundedInputs> rescaled_;
+    std::map<std::string, std::string> layerOutputs_;  // quantized node -> fused activation's output
 };
 
 }  // namespace qf

@@ -35,6 +35,12 @@ void Executor::overrideNode(size_t index, NodeFunction function) {
     }
 }
 
+void Executor::forwardNode(size_t index) {
+    forwarded_.resize(graph_.nodes.size(), false);
+    forwarded_.at(index) = true;
+    overrideNode(index, nullptr);  // counts as executable whatever its op
+}
+
 TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
                         bool keepAll) const {
     if (!unsupported_.empty()) {
@@ -70,10 +76,19 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
             inputs.push_back(&value->second);
         }
         outputs.assign(node.outputs.size(), Tensor{});
-        if (k < overrides_.size() && overrides_[k])
+        if (k < forwarded_.size() && forwarded_[k]) {
+            const std::string& in = node.inputs.at(0);
+            const auto value = live.find(in);
+            const bool lastReader = !keepAll && lastUse_.at(in) == static_cast<int>(k) && !graph_.isGraphOutput(in);
+            if (value != live.end() && lastReader)
+                outputs[0] = std::move(value->second);
+            else
+                outputs[0] = *inputs.at(0);
+        } else if (k < overrides_.size() && overrides_[k]) {
             overrides_[k](node, inputs, outputs);
-        else
+        } else {
             kernels_[k](node, inputs, outputs);
+        }
         for (size_t o = 0; o < node.outputs.size(); ++o) {
             if (node.outputs[o].empty()) continue;
             if (observer) observer(node, node.outputs[o], outputs[o]);

@@ -25,6 +25,9 @@ public:
 
     // Runs `function` instead of the op's kernel for the node at `index`.
     void overrideNode(size_t index, NodeFunction function);
+    // The node at `index` passes its first input on as its first output unchanged (its work was
+    // fused into the producer); the buffer moves when nothing else reads the input.
+    void forwardNode(size_t index);
 
     // Nodes whose op this runtime cannot execute ("name (Op)"); run() refuses while any exist.
     const std::vector<std::string>& unsupportedNodes() const { return unsupported_; }
@@ -38,6 +41,7 @@ private:
     const Graph& graph_;
     std::vector<Kernel> kernels_;
     std::vector<NodeFunction> overrides_;
+    std::vector<bool> forwarded_;
     std::vector<std::string> unsupported_;
     std::map<std::string, int> lastUse_;  // tensor -> index of the last node that reads it
 };

@@ -292,7 +292,7 @@ private slots:
         std::mt19937 random(5);
         const ThreadCountRestorer restorer;
         for (const auto& [rows, depth, cols] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
-                 {512, 4608, 49}, {256, 2304, 196}, {67, 300, 3000}, {1000, 512, 1}}) {
+                 {512, 4608, 49}, {256, 2304, 196}, {67, 300, 3000}, {2000, 4608, 1}}) {
             const Operands operands = randomOperands(rows, depth, cols, random);
             const qf::PackedInt8Weights packed =
                 qf::packInt8Weights(operands.a.data(), rows, depth);
