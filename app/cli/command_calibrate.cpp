@@ -44,6 +44,7 @@ int runCalibrateCommand(const QStringList& arguments) {
     if (!ok || options.thresholds.percentile <= 0 || options.thresholds.percentile > 100)
         throw Error("--percentile expects a number in (0, 100]");
     options.pre = preprocessingFrom(parser);
+    options.perChannelWeights = !parser.isSet("per-tensor-weights");  // bias corrections must match
     options.maxImages = parser.value("max-images").toInt();
     const Graph graph = loadForQuantization(args, parser);
     const ImageFolder folder = openImageFolder(parser.value("images").toStdString());

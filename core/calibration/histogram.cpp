@@ -6,6 +6,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <numeric>
 
 namespace qf {
 
@@ -16,8 +17,16 @@ void AbsHistogram::growTo(double value) {
         range_ = value;
         return;
     }
-    const auto factor = static_cast<int64_t>(std::ceil(value / range_));
-    if (factor <= 1) return;
+    const double ratio = std::ceil(value / range_);
+    if (ratio <= 1.0) return;
+    if (ratio >= bins) {
+        // Every old bin merges into bin 0 (and a huge ratio would not fit an integer).
+        counts_[0] = std::accumulate(counts_.begin(), counts_.end(), 0.0);
+        std::fill(counts_.begin() + 1, counts_.end(), 0.0);
+        range_ = value;
+        return;
+    }
+    const auto factor = static_cast<int64_t>(ratio);
     std::vector<double> merged(counts_.size(), 0.0);
     for (int k = 0; k < bins; ++k)
         merged[static_cast<size_t>(k / factor)] += counts_[static_cast<size_t>(k)];
@@ -94,7 +103,7 @@ void AbsHistogram::add(const float* values, int64_t count) {
     // Float math is exact enough for a bin index (the range sits above the largest value and
     // the index is clamped); integer counts per call are cheaper to bump than doubles.
     const auto toBin = static_cast<float>(static_cast<double>(counts_.size()) / range_);
-    const auto last = static_cast<uint32_t>(counts_.size() - 1);
+    const auto lastBin = static_cast<float>(counts_.size() - 1);
     // Zeros, already counted, are skipped: a ReLU's runs of them would chain every increment on
     // one counter.
     std::vector<uint32_t> bins(counts_.size(), 0);
@@ -102,7 +111,8 @@ void AbsHistogram::add(const float* values, int64_t count) {
     for (int64_t k = 0; k < count; ++k) {
         const float magnitude = std::fabs(values[k]);
         if (magnitude == 0.0f || (nonFinite && !(magnitude <= FLT_MAX))) continue;
-        ++bins[std::min(last, static_cast<uint32_t>(magnitude * toBin))];
+        // Clamped in float first: with a denormal range, toBin is infinite.
+        ++bins[static_cast<uint32_t>(std::min(lastBin, magnitude * toBin))];
     }
     for (size_t k = 0; k < bins.size(); ++k) counts_[k] += bins[k];
 }

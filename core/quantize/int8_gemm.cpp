@@ -22,7 +22,7 @@ struct SimdKernel {
     int64_t panelBytes;  // per column and quad
     void (*pack)(const int8_detail::PackTask&);
     void (*run)(const int8_detail::PanelTask&);
-    // Below this many multiply-adds (some 30 us of work) a second thread costs more than it
+    // Below this many multiply-adds (20-30 us of work) a second thread costs more than it
     // saves, measured on a 2-core Sapphire Rapids.
     int64_t parallelMinMacs;
 };
@@ -31,7 +31,7 @@ constexpr SimdKernel kAvx2{int8_detail::kAvx2PanelCols, int8_detail::kAvx2PanelB
                            int8_detail::packPanelAvx2, int8_detail::runPanelAvx2, int64_t{1} << 21};
 constexpr SimdKernel kAvx512Vnni{
     int8_detail::kAvx512VnniPanelCols, int8_detail::kAvx512VnniPanelBytes,
-    int8_detail::packPanelAvx512Vnni, int8_detail::runPanelAvx512Vnni, int64_t{1} << 23};
+    int8_detail::packPanelAvx512Vnni, int8_detail::runPanelAvx512Vnni, int64_t{6} << 20};
 
 // The largest depth whose sums stay within int32 for any uint8 x int8 operands.
 constexpr int64_t kMaxDepth = INT32_MAX / (255 * 128);

@@ -1,6 +1,7 @@
 #include "quantize/qdq_export.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "formats/onnx/onnx_exporter.h"
@@ -18,7 +19,10 @@ public:
     // Returns the dequantized name standing for `tensor` under `q`, inserting its Q/DQ pair once
     // per distinct quantization.
     std::string activation(const std::string& tensor, const ActivationQuantization& q) {
-        const std::string key = tensor + "|" + std::to_string(q.scale) + (q.isUnsigned ? "u" : "s");
+        uint32_t scaleBits = 0;
+        std::memcpy(&scaleBits, &q.scale, sizeof scaleBits);  // exact: two scales never share a key
+        const std::string key =
+            tensor + "|" + std::to_string(scaleBits) + (q.isUnsigned ? "u" : "s");
         const auto known = dequantized_.find(key);
         if (known != dequantized_.end()) return known->second;
         // A tensor rounded two ways (a conv input and a residual input) gets two pairs.
@@ -66,8 +70,11 @@ public:
                                                           : 1;
         std::map<std::string, Attribute> attrs;
         if (perChannel) attrs["axis"] = Attribute::ofInt(axis);
-        const std::string restored = base + "/dequantized";
-        pending_.push_back(makeNode(base + "/DequantizeLinear", "DequantizeLinear",
+        // Weights shared by several nodes get one DequantizeLinear each, under distinct names.
+        const int seen = names_[base]++;
+        const std::string unique = seen == 0 ? base : base + "/" + std::to_string(seen);
+        const std::string restored = unique + "/dequantized";
+        pending_.push_back(makeNode(unique + "/DequantizeLinear", "DequantizeLinear",
                                     {quantized, scale, zero}, {restored}, std::move(attrs)));
         node.inputs[1] = restored;
         node.source.clear();
@@ -139,7 +146,10 @@ std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTabl
                 std::find(plan.biasCorrected().begin(), plan.biasCorrected().end(), node.name);
             if (corrected != plan.biasCorrected().end())
                 builder.correctBias(node, table.biasCorrections.at(node.name).delta);
-        } else if (original && plan.rescaledElementwise().count(node.name)) {
+        } else if (original && plan.rescaledElementwise().count(node.name) &&
+                   node.inputs == original->inputs) {
+            // Only where the ONNX node reads what the original did: a Caffe Eltwise with coeffs
+            // or more than two bottoms becomes several nodes, and stays unrounded in the export.
             for (const auto& [k, quantization] : plan.rescaledElementwise().at(node.name))
                 node.inputs[k] = builder.activation(node.inputs[k], quantization);
             node.source.clear();

@@ -66,7 +66,8 @@ private slots:
               100 * report.top1Agreement(), report.outputs[0].cosine);
         QCOMPARE(report.images, 2000);
         QCOMPARE(report.fp32.top1, 1627);
-        QVERIFY(std::abs(report.int8.top1Rate() - report.fp32.top1Rate()) <= 0.005);
+        // Within 0.5 point inclusive (the epsilon only absorbs the double rounding of 0.005).
+        QVERIFY(std::abs(report.int8.top1Rate() - report.fp32.top1Rate()) <= 0.005 + 1e-12);
         QVERIFY(report.top1Agreement() >= 0.985);
     }
 

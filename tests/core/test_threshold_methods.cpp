@@ -52,6 +52,29 @@ class TestThresholdMethods : public QObject {
     Q_OBJECT
 
 private slots:
+    void rangeGrowsFromTinyAndDenormalValues() {
+        for (const float tiny : {1e-20f, 1e-40f}) {
+            qf::AbsHistogram histogram;
+            histogram.add(&tiny, 1);
+            const std::vector<float> later = {1.0f, -0.5f, 0.25f};
+            histogram.add(later.data(), static_cast<int64_t>(later.size()));
+            double total = 0.0;
+            for (const double c : histogram.counts()) total += c;
+            QCOMPARE(total, 4.0);
+            QVERIFY(histogram.range() >= 1.0);
+            QCOMPARE(histogram.counts().back() > 0.0 ||
+                         histogram.counts()[histogram.counts().size() / 2] > 0.0,
+                     true);
+            for (const auto method : qf::allThresholdMethods()) {
+                const double threshold = qf::computeThreshold(histogram, method);
+                // KL's threshold is a bin centre, up to half a bin past the range's end.
+                QVERIFY2(std::isfinite(threshold) && threshold > 0.0 &&
+                             threshold <= histogram.range() * (1.0 + 1.0 / 2048),
+                         qf::methodName(method).c_str());
+            }
+        }
+    }
+
     void uniformKeepsTheRange() {
         const std::vector<float> values = uniformValues(200000, 1);
         const qf::AbsHistogram histogram = histogramOf(values);

@@ -38,7 +38,8 @@ public:
             return attributeToInput(node, "axes", 1);
         if (node.op == "Slice" && node.has("starts")) return slice(node);
         if (node.op == "Pad" && node.has("pads")) return pad(node);
-        if (node.op == "Upsample") return upsample(node);
+        // Resize-10 (X, scales) has Upsample's meaning; from 11 on input 1 is the ROI.
+        if (node.op == "Upsample" || (node.op == "Resize" && opset < 11)) return upsample(node);
         if (fromCaffe || opset < 13) {
             Node copy = node;
             copy.source.clear();  // rebuilt from attributes under the new opset
