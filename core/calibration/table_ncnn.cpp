@@ -6,6 +6,7 @@
 #include "quantize/weight_quantization.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/text_lines.h"
 
 namespace qf {
 namespace {
@@ -131,15 +132,10 @@ NcnnTable parseNcnnTable(const std::string& text, const std::string& fileName, c
     for (const Node* layer : ncnnQuantizedLayers(graph)) layers[layer->name] = layer;
     NcnnTable result;
     std::set<std::string> seen;
-    size_t start = 0;
-    int lineNumber = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
-        start = end + 1;
-        ++lineNumber;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::vector<std::string> lines = textLines(text);
+    for (size_t index = 0; index < lines.size(); ++index) {
+        const std::string& line = lines[index];
+        const size_t lineNumber = index + 1;
         const auto fail = [&](const std::string& problem) {
             throw Error(fileName + ":" + std::to_string(lineNumber) + ": " + problem);
         };

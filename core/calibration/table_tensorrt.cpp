@@ -8,6 +8,7 @@
 
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/text_lines.h"
 
 namespace qf {
 namespace {
@@ -86,16 +87,11 @@ TensorRtCache parseTensorRtCache(const std::string& text, const std::string& fil
                                  const Graph* graph) {
     TensorRtCache cache;
     const std::set<std::string> known = graph ? activationNames(*graph) : std::set<std::string>{};
-    size_t start = 0;
-    int lineNumber = 0;
+    const std::vector<std::string> lines = textLines(text);
     bool sawHeader = false;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
-        start = end + 1;
-        ++lineNumber;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    for (size_t index = 0; index < lines.size(); ++index) {
+        const std::string& line = lines[index];
+        const size_t lineNumber = index + 1;
         const auto fail = [&](const std::string& problem) {
             throw Error(fileName + ":" + std::to_string(lineNumber) + ": " + problem);
         };
