@@ -269,6 +269,30 @@ class TestCaffeFormat : public QObject {
     Q_OBJECT
 
 private slots:
+    void caffeTypesNamedLikeOnnxOpsStayUnknown() {
+        // Caffe's Exp (base/scale/shift) and Slice (splits into tops) mean something else than
+        // the IR's Exp and Slice: they must load as unknown layers, not run those kernels.
+        QTemporaryDir dir;
+        const std::string prototxt = dir.filePath("net.prototxt").toStdString();
+        qf::writeFileAtomically(prototxt, R"(name: "clash"
+input: "data"
+input_shape { dim: 1 dim: 4 dim: 2 dim: 2 }
+layer { name: "e" type: "Exp" bottom: "data" top: "e" exp_param { base: 2 scale: 3 } }
+layer { name: "s" type: "Slice" bottom: "e" top: "a" top: "b" slice_param { axis: 1 slice_point: 1 } }
+)");
+        const qf::Graph graph = qf::importCaffe(prototxt, "");
+        QCOMPARE(graph.nodes.size(), size_t{2});
+        QCOMPARE(graph.nodes[0].op, std::string("Caffe.Exp"));
+        QCOMPARE(graph.nodes[1].op, std::string("Caffe.Slice"));
+        const std::string copy = dir.filePath("copy.prototxt").toStdString();
+        const std::string weights = dir.filePath("copy.caffemodel").toStdString();
+        qf::exportCaffe(graph, copy, weights);
+        const std::string written = qf::readFile(copy);
+        QVERIFY2(written.find("type: \"Exp\"") != std::string::npos, written.c_str());
+        QVERIFY2(written.find("slice_point: 1") != std::string::npos, written.c_str());
+        QCOMPARE(qf::importCaffe(copy, "").nodes[1].op, std::string("Caffe.Slice"));
+    }
+
     void importsLayersAttributesAndInPlaceNames();
     void importsV1Layers();
     void roundTripKeepsTextAndWeights();

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "formats/caffe/prototxt_scanner.h"
+#include "runtime/kernel.h"
 #include "util/error.h"
 
 namespace qf::caffe_format {
@@ -249,6 +250,10 @@ LayerOp mapLayer(const caffe::LayerParameter& layer, const std::string& text) {
         attrs["power"] = Attribute::ofFloat(layer.power_param().power());
         attrs["scale"] = Attribute::ofFloat(layer.power_param().scale());
         attrs["shift"] = Attribute::ofFloat(layer.power_param().shift());
+    } else if (findKernel(type)) {
+        // A Caffe type named like an IR op of other meaning (Exp with base/scale/shift, Slice
+        // that splits, the fork's Upsample) must not run that op's kernel: kept unknown.
+        mapped.op = "Caffe." + type;
     } else {
         mapped.op = type;
     }
