@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <numeric>
 
+#include "evaluate/top_k.h"
 #include "runtime/executor.h"
 #include "util/error.h"
 #include "util/npy.h"
@@ -13,16 +14,6 @@ namespace qf {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Rank of the labelled class among the scores: 0 means it scored highest.
-int rankOfLabel(const std::vector<float>& scores, int label) {
-    if (label < 0 || label >= static_cast<int>(scores.size())) return -1;
-    const float mine = scores[static_cast<size_t>(label)];
-    int rank = 0;
-    for (size_t k = 0; k < scores.size(); ++k)
-        if (scores[k] > mine || (scores[k] == mine && static_cast<int>(k) < label)) ++rank;
-    return rank;
-}
 
 std::string fileSafe(std::string name) {
     for (auto& c : name)

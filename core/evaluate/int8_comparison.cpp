@@ -14,17 +14,6 @@ int argmax(const Tensor& t) {
                        : static_cast<int>(std::max_element(t.f.begin(), t.f.end()) - t.f.begin());
 }
 
-void countTopK(const Tensor& scores, int label, TopK& counts) {
-    if (label < 0 || label >= static_cast<int>(scores.f.size())) return;
-    const float mine = scores.f[static_cast<size_t>(label)];
-    int rank = 0;
-    for (size_t k = 0; k < scores.f.size(); ++k)
-        if (scores.f[k] > mine || (scores.f[k] == mine && static_cast<int>(k) < label)) ++rank;
-    ++counts.labeled;
-    counts.top1 += rank == 0;
-    counts.top5 += rank < 5;
-}
-
 void accumulate(ErrorAccumulator& accumulator, const Tensor& reference, const Tensor& test,
                 const std::string& what) {
     if (reference.shape != test.shape)
@@ -58,8 +47,8 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
                 const Tensor& a = reference.at(graph.outputs.front().name);
                 const Tensor& b = quantized.at(graph.outputs.front().name);
                 report.top1Agreements += argmax(a) == argmax(b);
-                countTopK(a, image.label, report.fp32);
-                countTopK(b, image.label, report.int8);
+                report.fp32.add(a.f, image.label);
+                report.int8.add(b.f, image.label);
             }
             if (!options.perLayer) return;
             for (const auto& name : int8.quantizedNodes()) {

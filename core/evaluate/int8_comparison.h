@@ -7,6 +7,7 @@
 #include "evaluate/image_folder.h"
 #include "evaluate/image_runner.h"
 #include "evaluate/preprocessing.h"
+#include "evaluate/top_k.h"
 #include "graph/graph.h"
 #include "quantize/int8_model.h"
 #include "util/progress.h"
@@ -22,12 +23,6 @@ struct LayerError {
     std::string name;                   // the quantized node
     double cosine = 0.0, sqnrDb = 0.0;  // its output, int8 errors propagated from earlier layers
     double aloneCosine = 0.0, aloneSqnrDb = 0.0;  // the layer alone, on FP32 inputs
-};
-
-struct TopK {
-    int labeled = 0, top1 = 0, top5 = 0;
-    double top1Rate() const { return labeled ? static_cast<double>(top1) / labeled : 0.0; }
-    double top5Rate() const { return labeled ? static_cast<double>(top5) / labeled : 0.0; }
 };
 
 struct Int8ComparisonReport {

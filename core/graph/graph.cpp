@@ -40,6 +40,17 @@ const std::string& Node::input(size_t k) const {
     return k < inputs.size() ? inputs[k] : absent;
 }
 
+Node makeNode(std::string name, std::string op, std::vector<std::string> inputs,
+              std::vector<std::string> outputs, std::map<std::string, Attribute> attrs) {
+    Node node;
+    node.name = std::move(name);
+    node.op = std::move(op);
+    node.inputs = std::move(inputs);
+    node.outputs = std::move(outputs);
+    node.attrs = std::move(attrs);
+    return node;
+}
+
 const Tensor* Graph::weight(const std::string& tensor) const {
     const auto it = weights.find(tensor);
     return it == weights.end() ? nullptr : &it->second;

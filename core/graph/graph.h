@@ -32,6 +32,10 @@ struct Node {
     const std::string& input(size_t k) const;  // "" when absent
 };
 
+// A node built by a pass or exporter (no original source).
+Node makeNode(std::string name, std::string op, std::vector<std::string> inputs,
+              std::vector<std::string> outputs, std::map<std::string, Attribute> attrs = {});
+
 struct ValueInfo {
     std::string name;
     Shape shape;  // 0 or negative entries are unknown dimensions

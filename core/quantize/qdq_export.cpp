@@ -103,18 +103,6 @@ private:
         return graph_.addWeight(base, std::move(value));
     }
 
-    static Node makeNode(const std::string& name, const std::string& op,
-                         std::vector<std::string> inputs, std::vector<std::string> outputs,
-                         std::map<std::string, Attribute> attrs = {}) {
-        Node node;
-        node.name = name;
-        node.op = op;
-        node.inputs = std::move(inputs);
-        node.outputs = std::move(outputs);
-        node.attrs = std::move(attrs);
-        return node;
-    }
-
     const Int8Options& options_;
     Graph& graph_;
     std::map<std::string, std::string> dequantized_;  // tensor + quantization -> its DQ output

@@ -99,13 +99,8 @@ private:
 
     void emit(const std::string& name, const std::string& op, std::vector<std::string> inputs,
               std::vector<std::string> outputs, std::map<std::string, Attribute> attrs = {}) {
-        Node node;
-        node.name = name;
-        node.op = op;
-        node.inputs = std::move(inputs);
-        node.outputs = std::move(outputs);
-        node.attrs = std::move(attrs);
-        target_.nodes.push_back(std::move(node));
+        target_.nodes.push_back(
+            makeNode(name, op, std::move(inputs), std::move(outputs), std::move(attrs)));
     }
 
     void gemmWithFlatten(const Node& node) {
