@@ -11,8 +11,8 @@
 #include <random>
 
 #include "calibration/calibrator.h"
-#include "evaluate/image_folder.h"
-#include "evaluate/image_runner.h"
+#include "images/image_folder.h"
+#include "images/image_runner.h"
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
 #include "quantize/int8_model.h"

@@ -9,7 +9,7 @@
 #include <functional>
 #include <string>
 
-#include "evaluate/preprocessing.h"
+#include "images/preprocessing.h"
 #include "util/error.h"
 
 namespace qftest {

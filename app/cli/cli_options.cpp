@@ -8,7 +8,8 @@
 #include <iostream>
 
 #include "formats/model_io.h"
-#include "passes/fold_batchnorm.h"
+#include "util/atomic_file.h"
+#include "workflows/model_loading.h"
 #include "util/error.h"
 
 namespace qf::cli {
@@ -62,17 +63,11 @@ void addModelOptions(QCommandLineParser& parser) {
 }
 
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser) {
-    Graph graph = loadModel(args.model, args.weights);
-    if (!parser.isSet("no-fold")) foldBatchNorm(graph);
-    return graph;
+    return qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold")).graph;
 }
 
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args) {
-    std::error_code error;
-    for (const auto& input : {args.model, args.weights})
-        if (!input.empty() && std::filesystem::exists(output, error) &&
-            std::filesystem::equivalent(output, input, error))
-            throw Error(output + ": refusing to write over the model's own input file");
+    qf::refuseToOverwriteInputs(output, {args.model, args.weights});
 }
 
 void addInt8Options(QCommandLineParser& parser) {

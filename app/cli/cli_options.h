@@ -7,7 +7,7 @@
 #include <string>
 
 #include "calibration/table_files.h"
-#include "evaluate/preprocessing.h"
+#include "images/preprocessing.h"
 #include "graph/graph.h"
 #include "quantize/int8_model.h"
 #include "util/progress.h"

@@ -1,6 +1,6 @@
 #include "calibration/calibrator.h"
 
-#include "evaluate/image_runner.h"
+#include "images/image_runner.h"
 #include "quantize/bias_correction.h"
 #include "quantize/weight_quantization.h"
 #include "runtime/executor.h"

@@ -2,9 +2,9 @@
 #include <set>
 #include <string>
 
-#include "calibration/calibration_table.h"
-#include "evaluate/image_folder.h"
-#include "evaluate/preprocessing.h"
+#include "thresholds/calibration_table.h"
+#include "images/image_folder.h"
+#include "images/preprocessing.h"
 #include "graph/graph.h"
 #include "util/progress.h"
 

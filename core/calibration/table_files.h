@@ -2,7 +2,7 @@
 #include <set>
 #include <string>
 
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 #include "graph/graph.h"
 
 namespace qf {

@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 
 namespace qf {
 

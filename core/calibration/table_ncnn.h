@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 #include "graph/graph.h"
 
 namespace qf {

@@ -8,7 +8,7 @@
 #include "evaluate/top_k.h"
 #include "runtime/executor.h"
 #include "util/error.h"
-#include "util/npy.h"
+#include "evaluate/npy.h"
 
 namespace qf {
 namespace fs = std::filesystem;

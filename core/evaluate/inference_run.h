@@ -2,9 +2,9 @@
 #include <string>
 #include <vector>
 
-#include "evaluate/image_folder.h"
-#include "evaluate/image_runner.h"
-#include "evaluate/preprocessing.h"
+#include "images/image_folder.h"
+#include "images/image_runner.h"
+#include "images/preprocessing.h"
 #include "graph/graph.h"
 #include "util/progress.h"
 

@@ -2,11 +2,11 @@
 #include <string>
 #include <vector>
 
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 #include "evaluate/error_metrics.h"
-#include "evaluate/image_folder.h"
-#include "evaluate/image_runner.h"
-#include "evaluate/preprocessing.h"
+#include "images/image_folder.h"
+#include "images/image_runner.h"
+#include "images/preprocessing.h"
 #include "evaluate/top_k.h"
 #include "graph/graph.h"
 #include "quantize/int8_model.h"

@@ -6,6 +6,7 @@
 #include "formats/caffe/caffe_importer.h"
 #include "formats/onnx/onnx_exporter.h"
 #include "formats/onnx/onnx_importer.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace qf {
@@ -16,13 +17,6 @@ namespace {
 bool endsWith(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() &&
            text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-void refuseOverwrite(const std::string& output, const std::vector<std::string>& protectedPaths) {
-    std::error_code error;
-    for (const auto& input : protectedPaths)
-        if (!input.empty() && fs::exists(output, error) && fs::equivalent(output, input, error))
-            throw Error(output + ": refusing to write over the model's own input file");
 }
 
 }  // namespace
@@ -46,11 +40,11 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath) {
 
 void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,
                const std::vector<std::string>& protectedPaths) {
-    refuseOverwrite(modelPath, protectedPaths);
+    refuseToOverwriteInputs(modelPath, protectedPaths);
     if (graph.format == "caffe") {
         if (weightsPath.empty())
             throw Error(modelPath + ": a Caffe model needs a .caffemodel output path too");
-        refuseOverwrite(weightsPath, protectedPaths);
+        refuseToOverwriteInputs(weightsPath, protectedPaths);
         exportCaffe(graph, modelPath, weightsPath);
     } else if (graph.format == "onnx") {
         exportOnnx(graph, modelPath);

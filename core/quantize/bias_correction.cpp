@@ -1,6 +1,6 @@
 #include "quantize/bias_correction.h"
 
-#include "evaluate/image_runner.h"
+#include "images/image_runner.h"
 #include "runtime/executor.h"
 #include "util/error.h"
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 #include "graph/graph.h"
 #include "quantize/int8_model.h"
 #include "util/progress.h"

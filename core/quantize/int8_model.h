@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 #include "graph/graph.h"
 #include "quantize/int8_layers.h"
 #include "runtime/executor.h"

@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 #include "graph/graph.h"
 #include "quantize/int8_model.h"
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -37,6 +38,14 @@ std::string readFile(const std::string& path) {
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
+}
+
+void refuseToOverwriteInputs(const std::string& output, const std::vector<std::string>& inputs) {
+    std::error_code error;
+    for (const auto& input : inputs)
+        if (!input.empty() && std::filesystem::exists(output, error) &&
+            std::filesystem::equivalent(output, input, error))
+            throw Error(output + ": refusing to write over the model's own input file");
 }
 
 }  // namespace qf

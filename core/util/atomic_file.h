@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 namespace qf {
 
@@ -7,5 +8,8 @@ namespace qf {
 // never sees a partial file and a failed write leaves the old file as it was.
 void writeFileAtomically(const std::string& path, const std::string& bytes);
 std::string readFile(const std::string& path);  // throws qf::Error naming the file
+// Throws when `output` is one of `inputs` (the same file through any link or spelling of the
+// path): nothing ever writes over the files it read.
+void refuseToOverwriteInputs(const std::string& output, const std::vector<std::string>& inputs);
 
 }  // namespace qf

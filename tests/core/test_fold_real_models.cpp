@@ -4,8 +4,8 @@
 #include <QtTest>
 #include <random>
 
-#include "evaluate/image_folder.h"
-#include "evaluate/preprocessing.h"
+#include "images/image_folder.h"
+#include "images/preprocessing.h"
 #include "formats/model_io.h"
 #include "opencv_reference.h"
 #include "passes/fold_batchnorm.h"

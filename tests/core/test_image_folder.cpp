@@ -3,8 +3,8 @@
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 
-#include "evaluate/image_folder.h"
-#include "evaluate/preprocessing.h"
+#include "images/image_folder.h"
+#include "images/preprocessing.h"
 #include "test_support.h"
 #include "util/error.h"
 

@@ -3,8 +3,8 @@
 // (Caffe) and UltraFace (ONNX) on the face photos.
 #include <QtTest>
 
-#include "evaluate/image_folder.h"
-#include "evaluate/preprocessing.h"
+#include "images/image_folder.h"
+#include "images/preprocessing.h"
 #include "formats/model_io.h"
 #include "opencv_reference.h"
 #include "runtime/executor.h"

@@ -6,8 +6,8 @@
 #include <random>
 #include <vector>
 
-#include "calibration/histogram.h"
-#include "calibration/threshold_methods.h"
+#include "thresholds/histogram.h"
+#include "thresholds/threshold_methods.h"
 
 namespace {
 

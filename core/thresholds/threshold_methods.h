@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "calibration/histogram.h"
+#include "thresholds/histogram.h"
 
 namespace qf {
 

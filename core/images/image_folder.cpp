@@ -1,4 +1,4 @@
-#include "evaluate/image_folder.h"
+#include "images/image_folder.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "util/npy.h"
+#include "evaluate/npy.h"
 
 #include "util/atomic_file.h"
 #include "util/error.h"

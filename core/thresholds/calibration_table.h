@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "calibration/histogram.h"
-#include "calibration/threshold_methods.h"
+#include "thresholds/histogram.h"
+#include "thresholds/threshold_methods.h"
 
 namespace qf {
 

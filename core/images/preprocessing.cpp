@@ -1,4 +1,4 @@
-#include "evaluate/preprocessing.h"
+#include "images/preprocessing.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

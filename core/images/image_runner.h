@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "evaluate/image_folder.h"
-#include "evaluate/preprocessing.h"
+#include "images/image_folder.h"
+#include "images/preprocessing.h"
 #include "graph/graph.h"
 #include "util/progress.h"
 

@@ -1,4 +1,4 @@
-#include "calibration/threshold_methods.h"
+#include "thresholds/threshold_methods.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "evaluate/image_runner.h"
+#include "images/image_runner.h"
 
 #include <filesystem>
 

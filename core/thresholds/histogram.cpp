@@ -1,4 +1,4 @@
-#include "calibration/histogram.h"
+#include "thresholds/histogram.h"
 
 #include <emmintrin.h>
 

@@ -1,4 +1,4 @@
-#include "calibration/calibration_table.h"
+#include "thresholds/calibration_table.h"
 
 namespace qf {
 
