@@ -9,8 +9,8 @@
 
 #include "formats/model_io.h"
 #include "util/atomic_file.h"
-#include "workflows/model_loading.h"
 #include "util/error.h"
+#include "workflows/model_loading.h"
 
 namespace qf::cli {
 

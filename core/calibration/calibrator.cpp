@@ -1,5 +1,6 @@
 #include "calibration/calibrator.h"
 
+#include "graph/op_traits.h"
 #include "images/image_runner.h"
 #include "quantize/bias_correction.h"
 #include "quantize/weight_quantization.h"
@@ -13,8 +14,7 @@ std::set<std::string> quantizedInputs(const Graph& graph) {
     for (const auto& node : graph.nodes) {
         if (isQuantizableOp(node.op)) {
             tensors.insert(node.input(0));
-        } else if (node.op == "Add" || node.op == "Sum" || node.op == "Concat" ||
-                   node.op == "Eltwise") {
+        } else if (isRescaledElementwise(node)) {
             for (const auto& in : node.inputs)
                 if (!in.empty() && !graph.isWeight(in)) tensors.insert(in);
         }

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "graph/op_traits.h"
+
 namespace qf {
 namespace {
 
@@ -84,9 +86,7 @@ std::string readAffine(const Graph& graph, const Node& node, ChannelAffine& affi
     return "it is not a per-channel affine op";
 }
 
-bool isFoldTarget(const std::string& op) {
-    return op == "Conv" || op == "ConvTranspose" || op == "Gemm";
-}
+bool isFoldTarget(const std::string& op) { return opTraits(op).foldTarget; }
 
 // Output channels of a Conv / ConvTranspose / Gemm, or why its weights cannot absorb a fold.
 std::string targetChannels(const Graph& graph, const Node& target, int64_t& channels) {
@@ -221,9 +221,7 @@ bool absorb(Graph& graph, Node& target, const ChannelAffine& affine) {
 
 }  // namespace
 
-bool isAffineOp(const std::string& op) {
-    return op == "BatchNormalization" || op == "Scale" || op == "Bias";
-}
+bool isAffineOp(const std::string& op) { return opTraits(op).affine; }
 
 std::vector<FoldCandidate> findFoldCandidates(const Graph& graph) {
     std::vector<FoldCandidate> candidates;

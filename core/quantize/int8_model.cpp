@@ -3,19 +3,11 @@
 #include <cmath>
 #include <limits>
 
+#include "graph/op_traits.h"
 #include "quantize/weight_quantization.h"
 #include "util/error.h"
 
 namespace qf {
-namespace {
-
-bool isRescaledElementwise(const Node& node) {
-    return node.op == "Add" || node.op == "Sum" || node.op == "Concat" ||
-           (node.op == "Eltwise" && node.attrInt("operation", 1) == 1);
-}
-
-}  // namespace
-
 ActivationQuantization Int8Model::activationQuantization(const std::string& tensor) const {
     const TensorCalibration* calibration = table_.find(tensor);
     if (!calibration) throw Error("tensor '" + tensor + "' has no calibration");
@@ -93,7 +85,8 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
             float low = 0.0f, high = 0.0f;
             if (readers.size() == 1 && !graph.isGraphOutput(node.outputs[0])) {
                 const Node& activation = graph.nodes[static_cast<size_t>(readers[0])];
-                if (!options.keepFp32.count(activation.name) && activation.input(0) == node.outputs[0] &&
+                if (!options.keepFp32.count(activation.name) &&
+                    activation.input(0) == node.outputs[0] &&
                     activationBounds(graph, activation, low, high)) {
                     built->fuseActivation(low, high);
                     executor_.forwardNode(static_cast<size_t>(readers[0]));
@@ -149,7 +142,8 @@ TensorMap Int8Model::run(const TensorMap& feeds, const TensorObserver& observer,
     return executor_.run(feeds, observer, keepAll);
 }
 
-Tensor Int8Model::runLayer(const std::string& node, const Tensor& input, bool withFusedActivation) const {
+Tensor Int8Model::runLayer(const std::string& node, const Tensor& input,
+                           bool withFusedActivation) const {
     const auto it = layers_.find(node);
     if (it == layers_.end()) throw Error("node '" + node + "' is not quantized");
     Tensor output;

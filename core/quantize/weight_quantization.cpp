@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "graph/op_traits.h"
 #include "util/error.h"
 
 namespace qf {
 
-bool isQuantizableOp(const std::string& op) {
-    return op == "Conv" || op == "ConvTranspose" || op == "Gemm";
-}
+bool isQuantizableOp(const std::string& op) { return opTraits(op).quantizable; }
 
 int64_t outputChannelsOf(const Node& node, const Tensor& weights) {
     if (node.op == "Conv") return weights.shape.at(0);

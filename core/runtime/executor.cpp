@@ -12,10 +12,13 @@ void setRuntimeThreads(int threads) {
     omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs());
 }
 
-Executor::Executor(const Graph& graph) : graph_(graph) {
-    kernels_.reserve(graph.nodes.size());
-    for (size_t k = 0; k < graph.nodes.size(); ++k) {
-        const Node& node = graph.nodes[k];
+Executor::Executor(const Graph& graph) : Executor(std::make_shared<const Graph>(graph)) {}
+
+Executor::Executor(std::shared_ptr<const Graph> graph) : graph_(std::move(graph)) {
+    if (!graph_) throw Error("Executor: no graph");
+    kernels_.reserve(graph_->nodes.size());
+    for (size_t k = 0; k < graph_->nodes.size(); ++k) {
+        const Node& node = graph_->nodes[k];
         const Kernel kernel = findKernel(node.op);
         if (!kernel) unsupported_.push_back(node.name + " (" + node.op + ")");
         kernels_.push_back(kernel);
@@ -25,10 +28,10 @@ Executor::Executor(const Graph& graph) : graph_(graph) {
 }
 
 void Executor::overrideNode(size_t index, NodeFunction function) {
-    if (overrides_.size() < graph_.nodes.size()) overrides_.resize(graph_.nodes.size());
+    if (overrides_.size() < graph_->nodes.size()) overrides_.resize(graph_->nodes.size());
     overrides_.at(index) = std::move(function);
     if (!kernels_[index]) {
-        const Node& node = graph_.nodes[index];
+        const Node& node = graph_->nodes[index];
         unsupported_.erase(
             std::remove(unsupported_.begin(), unsupported_.end(), node.name + " (" + node.op + ")"),
             unsupported_.end());
@@ -36,7 +39,7 @@ void Executor::overrideNode(size_t index, NodeFunction function) {
 }
 
 void Executor::forwardNode(size_t index) {
-    forwarded_.resize(graph_.nodes.size(), false);
+    forwarded_.resize(graph_->nodes.size(), false);
     forwarded_.at(index) = true;
     overrideNode(index, nullptr);  // counts as executable whatever its op
 }
@@ -49,23 +52,23 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
         throw Error("cannot run the model: this runtime does not execute " + list);
     }
     TensorMap live;
-    for (const auto& input : graph_.inputs) {
-        if (graph_.isWeight(input.name)) continue;
+    for (const auto& input : graph_->inputs) {
+        if (graph_->isWeight(input.name)) continue;
         const auto fed = feeds.find(input.name);
         if (fed == feeds.end()) throw Error("no value fed for model input '" + input.name + "'");
         live[input.name] = fed->second;
     }
     std::vector<const Tensor*> inputs;
     std::vector<Tensor> outputs;
-    for (size_t k = 0; k < graph_.nodes.size(); ++k) {
-        const Node& node = graph_.nodes[k];
+    for (size_t k = 0; k < graph_->nodes.size(); ++k) {
+        const Node& node = graph_->nodes[k];
         inputs.clear();
         for (const auto& name : node.inputs) {
             if (name.empty()) {
                 inputs.push_back(nullptr);
                 continue;
             }
-            if (const Tensor* weight = graph_.weight(name)) {
+            if (const Tensor* weight = graph_->weight(name)) {
                 inputs.push_back(weight);
                 continue;
             }
@@ -79,7 +82,8 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
         if (k < forwarded_.size() && forwarded_[k]) {
             const std::string& in = node.inputs.at(0);
             const auto value = live.find(in);
-            const bool lastReader = !keepAll && lastUse_.at(in) == static_cast<int>(k) && !graph_.isGraphOutput(in);
+            const bool lastReader =
+                !keepAll && lastUse_.at(in) == static_cast<int>(k) && !graph_->isGraphOutput(in);
             if (value != live.end() && lastReader)
                 outputs[0] = std::move(value->second);
             else
@@ -98,14 +102,14 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
         for (const auto& name : node.inputs) {
             const auto last = lastUse_.find(name);
             if (last != lastUse_.end() && last->second == static_cast<int>(k) &&
-                !graph_.isGraphOutput(name))
+                !graph_->isGraphOutput(name))
                 live.erase(name);
         }
     }
     if (keepAll) return live;
     TensorMap results;
-    for (const auto& output : graph_.outputs) {
-        if (const Tensor* constant = graph_.weight(output.name)) {
+    for (const auto& output : graph_->outputs) {
+        if (const Tensor* constant = graph_->weight(output.name)) {
             results[output.name] = *constant;
             continue;
         }

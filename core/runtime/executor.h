@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,16 @@ using TensorObserver =
 using NodeFunction = std::function<void(const Node& node, const std::vector<const Tensor*>& inputs,
                                         std::vector<Tensor>& outputs)>;
 
-// Runs a Graph in FP32 on NCHW tensors. The graph must outlive the executor.
+// Runs a Graph in FP32 on NCHW tensors. It owns the snapshot it runs, so the graph it was made
+// from can be edited (or destroyed) while it runs.
 class Executor {
 public:
+    explicit Executor(std::shared_ptr<const Graph> graph);
+    // Takes a snapshot of `graph` (weights are shared, not copied).
     explicit Executor(const Graph& graph);
+
+    const Graph& graph() const { return *graph_; }
+    const std::shared_ptr<const Graph>& snapshot() const { return graph_; }
 
     // Runs `function` instead of the op's kernel for the node at `index`.
     void overrideNode(size_t index, NodeFunction function);
@@ -38,7 +45,7 @@ public:
                   bool keepAll = false) const;
 
 private:
-    const Graph& graph_;
+    std::shared_ptr<const Graph> graph_;
     std::vector<Kernel> kernels_;
     std::vector<NodeFunction> overrides_;
     std::vector<bool> forwarded_;
