@@ -1,6 +1,7 @@
 #include "calibration/table_json.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -23,8 +24,13 @@ constexpr int kVersion = 1;
 constexpr int64_t kMaxBins = int64_t{1} << 24;
 const char* const kMixedMethods = "mixed";
 
-// Shortest round-trip text of a double, for messages (nlohmann formats like the file does).
-std::string number(double value) { return json(value).dump(); }
+// Shortest round-trip text of a double, for messages ("0", "1e-07"); std::to_chars ignores
+// the C locale.
+std::string number(double value) {
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
 
 // ---- Writing
 
@@ -32,9 +38,8 @@ std::string number(double value) { return json(value).dump(); }
 double checked(double value, const std::string& tensor, const std::string& what,
                bool positive = false) {
     if (!std::isfinite(value) || (positive && !(value > 0.0)))
-        throw Error("tensor '" + tensor + "': " + what + " " +
-                    (std::isnan(value) ? std::string("NaN") : std::to_string(value)) +
-                    " is not a finite" + (positive ? " positive" : "") + " number");
+        throw Error("tensor '" + tensor + "': " + what + " " + number(value) + " is not a finite" +
+                    (positive ? " positive" : "") + " number");
     return value;
 }
 
@@ -580,7 +585,7 @@ private:
 
 std::string calibrationJsonText(const CalibrationTable& table) {
     if (!std::isfinite(table.options.percentile))
-        throw Error("calibration percentile " + std::to_string(table.options.percentile) +
+        throw Error("calibration percentile " + number(table.options.percentile) +
                     " is not a finite number");
     ordered_json root;
     root["format"] = kFormat;
