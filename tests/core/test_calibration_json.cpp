@@ -1,10 +1,14 @@
 // QuantFold's JSON calibration file read through nlohmann::json: errors located at
 // line:column with the tensor in the diagnostic, NaN/Infinity named, keys twice refused, files
-// as the earlier hand-written writer (and hand edits) wrote them still read.
+// as the earlier hand-written writer (and hand edits) wrote them still read; ncnn and TensorRT
+// errors with their line and layer or tensor as diagnostic fields.
 #include <QtTest>
 #include <cmath>
 
 #include "calibration/table_json.h"
+#include "calibration/table_ncnn.h"
+#include "calibration/table_tensorrt.h"
+#include "graph_builder.h"
 #include "test_support.h"
 #include "util/error.h"
 
@@ -39,9 +43,9 @@ const char* const kOlderFile = R"({
 }
 )";
 
-qf::Diagnostic diagnosticOf(const std::string& text, std::string* what = nullptr) {
+qf::Diagnostic diagnosticOfAction(const std::function<void()>& action, std::string* what) {
     try {
-        qf::parseCalibrationJson(text, "t.json");
+        action();
     } catch (const qf::Error& error) {
         if (what) *what = error.what();
         return error.diagnostic();
@@ -49,6 +53,10 @@ qf::Diagnostic diagnosticOf(const std::string& text, std::string* what = nullptr
     qf::Diagnostic none;
     none.message = "no error";
     return none;
+}
+
+qf::Diagnostic diagnosticOf(const std::string& text, std::string* what = nullptr) {
+    return diagnosticOfAction([&] { qf::parseCalibrationJson(text, "t.json"); }, what);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -169,6 +177,33 @@ private slots:
         QCOMPARE(d.node, std::string("conv"));
         QCOMPARE(d.line, 22);
         QVERIFY2(contains(d.message, "\"per_channel\" is not true or false"), what.c_str());
+    }
+
+    void ncnnAndTensorRtErrorsCarryLineAndSubject() {
+        std::string what;
+        qf::Diagnostic d = diagnosticOfAction(
+            [] {
+                qf::parseTensorRtCache("TRT-8601-EntropyCalibration2\nc1: 3f800000\nc2: 7fc00000\n",
+                                       "c.cache");
+            },
+            &what);
+        QCOMPARE(d.file, std::string("c.cache"));
+        QCOMPARE(d.line, 3);
+        QCOMPARE(d.tensor, std::string("c2"));
+        QCOMPARE(d.message, std::string("the scale is NaN"));
+        QCOMPARE(what, std::string("c.cache:3: tensor 'c2': the scale is NaN"));  // as before
+
+        qftest::GraphBuilder b;
+        b.input("data", {1, 2, 3, 3}).output("c");
+        b.weight("conv.w", {2, 2, 1, 1});
+        b.node("conv", "Conv", {"data", "conv.w"}, {"c"});
+        const qf::Graph graph = b.graph();
+        d = diagnosticOfAction(
+            [&] { qf::parseNcnnTable("conv_param_0 1 2\nconv -3\n", "t.table", graph); }, &what);
+        QCOMPARE(d.line, 2);
+        QCOMPARE(d.node, std::string("conv"));
+        QCOMPARE(d.message, std::string("scale -3 is negative"));
+        QCOMPARE(what, std::string("t.table:2: layer 'conv': scale -3 is negative"));
     }
 
     void writerRefusesNamesThatAreNotUtf8() {
