@@ -1,6 +1,7 @@
 // Loading reports what deserves a look as data (qf::Diagnostic): Caffe layers dropped by their
-// TEST-phase rules, layers and ops the runtime cannot execute, prototxt fields the schema lacks,
-// ONNX attributes no kernel reads; and errors carry the file, line and node as fields.
+// TEST-phase rules, layers and ops the runtime cannot execute, prototxt fields the schema lacks
+// or the importer does not read, ONNX attributes no kernel reads; and errors carry the file,
+// line and node as fields.
 #include <onnx/onnx_pb.h>
 
 #include <QtTest>
@@ -292,6 +293,49 @@ layer {
         QVERIFY(std::is_sorted(
             warnings.begin(), warnings.end(),
             [](const qf::Diagnostic& a, const qf::Diagnostic& b) { return a.line < b.line; }));
+    }
+
+    void caffeWarnsAboutParametersItDoesNotRead() {
+        QTemporaryDir dir;
+        const std::string path = writeText(dir, "params.prototxt", R"(name: "params"
+input: "data"
+input_shape { dim: 1 dim: 2 dim: 4 dim: 4 }
+layer {
+  name: "conv1"
+  type: "Convolution"
+  bottom: "data"
+  top: "c1"
+  param { lr_mult: 1 }
+  convolution_param { num_output: 2 kernel_size: 1 axis: 1 engine: CAFFE
+                      weight_filler { type: "xavier" } }
+}
+layer {
+  name: "conv2"
+  type: "Convolution"
+  bottom: "c1"
+  top: "c2"
+  convolution_param { num_output: 2 kernel_size: 1 axis: 2 }
+  pooling_param { pool: MAX }
+}
+layer {
+  name: "pool"
+  type: "Pooling"
+  bottom: "c2"
+  top: "p"
+  pooling_param { pool: MAX kernel_size: 2 stride: 2 engine: CAFFE }
+}
+)");
+        qf::Diagnostics warnings;
+        load(path, warnings);
+        const std::string text = allText(warnings);
+        // conv1: axis at its default, fillers, engines and lr_mult change nothing at inference.
+        QVERIFY2(warningFor(warnings, "conv1") == nullptr, text.c_str());
+        QVERIFY2(warningFor(warnings, "pool") == nullptr, text.c_str());
+        QCOMPARE(warnings.size(), size_t{2});
+        QCOMPARE(warnings[0].node, std::string("conv2"));
+        QVERIFY2(contains(warnings[0].message, "'convolution_param.axis'"), text.c_str());
+        QCOMPARE(warnings[0].line, 13);
+        QVERIFY2(contains(warnings[1].message, "'pooling_param'"), text.c_str());
     }
 
     void onnxWarnsAboutUnreadAttributesAndUnsupportedOps() {

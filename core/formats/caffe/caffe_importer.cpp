@@ -9,6 +9,7 @@
 #include "formats/caffe/caffe_blob_check.h"
 #include "formats/caffe/caffe_blobs.h"
 #include "formats/caffe/caffe_layer_map.h"
+#include "formats/caffe/caffe_unread_fields.h"
 #include "formats/caffe/prototxt_reader.h"
 #include "runtime/kernel.h"
 #include "util/atomic_file.h"
@@ -281,6 +282,12 @@ private:
             if (problem.rfind(prefix, 0) == 0) problem.erase(0, prefix.size());
             fail(param, problem, located() + error.what());
         }
+        for (const auto& field : caffe_format::unreadParameters(param))
+            warnings_.push_back({Severity::Warning, prototxtPath_, at_.line, at_.column, node.name,
+                                 "",
+                                 param.type() + " parameter '" + field +
+                                     "' is not read by this runtime: the layer runs as if it "
+                                     "were absent"});
         if (!findKernel(node.op))
             warnings_.push_back({Severity::Warning, prototxtPath_, at_.line, at_.column, node.name,
                                  "",

@@ -65,9 +65,9 @@ Attribute attributeFromOnnx(const onnx::AttributeProto& proto, const std::string
     }
 }
 
-// The attributes of each ONNX op this runtime executes that its kernel (or the importer) reads.
-// An attribute outside the list changes nothing in the results, so it is reported: the model
-// may then compute something other than what its file says.
+// The attributes of each ONNX op this runtime executes that its kernel (or the importer) reads;
+// keep in step with runtime/kernels. No kernel looks at an attribute outside its op's list, so
+// one is reported: the model may then compute something other than what its file says.
 const std::map<std::string, std::set<std::string>>& attributesRead() {
     static const std::set<std::string> window{"kernel_shape", "strides", "pads", "dilations",
                                               "auto_pad"};
