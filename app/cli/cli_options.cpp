@@ -62,7 +62,7 @@ void addModelOptions(QCommandLineParser& parser) {
     parser.addOption({"no-fold", "Use the model as it is, without folding BatchNorm/Scale first."});
 }
 
-Graph loadModelWarning(const ModelArguments& args, Diagnostics& warnings) {
+Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
     Graph graph = loadModel(args.model, args.weights, &warnings);
     printWarnings(warnings);
     return graph;

@@ -28,7 +28,7 @@ void addPreprocessingOptions(QCommandLineParser& parser);
 
 // Loads the model as it is; each loading warning goes to stderr ("warning: <text>", one line
 // each) and into `warnings`, for the JSON output.
-Graph loadModelWarning(const ModelArguments& args, Diagnostics& warnings);
+Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings);
 
 // --no-fold: quantization commands work on the folded model unless told otherwise.
 void addModelOptions(QCommandLineParser& parser);

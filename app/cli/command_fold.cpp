@@ -45,7 +45,7 @@ int runFoldCommand(const QStringList& arguments) {
     if (!parser.isSet("output")) throw Error("fold needs an output file: -o OUT");
     const std::string outModel = parser.value("output").toStdString();
     Diagnostics warnings;
-    const Graph original = loadModelWarning(args, warnings);
+    const Graph original = loadModelWithWarnings(args, warnings);
     const std::string outWeights = original.format != "caffe" ? ""
                                    : !args.rest.isEmpty()     ? args.rest[0].toStdString()
                                                               : defaultCaffeWeightsPath(outModel);

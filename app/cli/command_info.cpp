@@ -17,7 +17,7 @@ int runInfoCommand(const QStringList& arguments) {
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser.positionalArguments(), "info");
     Diagnostics warnings;
-    const Graph graph = loadModelWarning(args, warnings);
+    const Graph graph = loadModelWithWarnings(args, warnings);
     const ModelSummary summary = summarizeModel(graph);
     if (parser.isSet("json")) {
         printJson(toJson(summary), warnings);

@@ -25,7 +25,7 @@ int runRunCommand(const QStringList& arguments) {
     const ModelArguments args = modelArguments(parser.positionalArguments(), "run");
     if (!parser.isSet("images")) throw Error("run needs --images DIR");
     Diagnostics warnings;
-    const Graph graph = loadModelWarning(args, warnings);
+    const Graph graph = loadModelWithWarnings(args, warnings);
     const ImageFolder folder =
         openImageFolder(parser.value("images").toStdString(), parser.value("labels").toStdString());
     RunOptions options;
