@@ -247,8 +247,8 @@ layer {
         const QJsonArray warnings = result.json()["warnings"].toArray();
         QCOMPARE(warnings.size(), 2);
         const QJsonObject first = warnings[0].toObject();
-        QCOMPARE(first.keys(), (QStringList{"column", "file", "line", "message", "node",
-                                            "severity", "tensor"}));
+        QCOMPARE(first.keys(),
+                 (QStringList{"column", "file", "line", "message", "node", "severity", "tensor"}));
         QCOMPARE(first["severity"].toString(), QString("warning"));
         QCOMPARE(first["file"].toString(), prototxt);
         QCOMPARE(first["line"].toInt(), 4);
