@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "util/error.h"
 
@@ -52,9 +54,7 @@ Node makeNode(std::string name, std::string op, std::vector<std::string> inputs,
     return node;
 }
 
-Node& Graph::addNode(Node node) {
-    return insertNode(nodes.size(), std::move(node));
-}
+Node& Graph::addNode(Node node) { return insertNode(nodes.size(), std::move(node)); }
 
 Node& Graph::insertNode(size_t index, Node node) {
     if (node.id == 0)
@@ -173,9 +173,8 @@ std::string Graph::addWeight(const std::string& base, Tensor value) {
 }
 
 void Graph::removeUnusedWeights() {
-    std::set<std::string> used;
-    for (const auto& node : nodes)
-        for (const auto& in : node.inputs) used.insert(in);
+    std::unordered_set<std::string_view> used;
+    for (const auto& node : nodes) used.insert(node.inputs.begin(), node.inputs.end());
     for (const auto& out : outputs) used.insert(out.name);
     std::vector<std::string> unused;
     for (const auto& weight : weights)

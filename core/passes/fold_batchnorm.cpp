@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -20,21 +21,20 @@ struct Refusal {
 
 Refusal refuse(FoldRefusal kind, std::string text) { return {kind, std::move(text)}; }
 
-// Producers and readers of every tensor, built once so that examining every affine node of a
-// graph is linear in its size (Graph::producerIndex / consumerIndices scan all nodes). The
+// Producers and reader counts of every tensor, built once so that examining every affine node
+// of a graph is linear in its size (Graph::producerIndex / consumerIndices scan all nodes). The
 // bulk fold keeps it up to date as it folds.
 class TensorIndex {
 public:
     explicit TensorIndex(const Graph& graph) {
+        producer_.reserve(graph.nodes.size() * 2);
+        readers_.reserve(graph.nodes.size() * 4);
         for (size_t k = 0; k < graph.nodes.size(); ++k) {
-            const int index = static_cast<int>(k);
-            for (const auto& out : graph.nodes[k].outputs)
-                if (!out.empty()) producer_.emplace(out, index);
-            for (const auto& in : graph.nodes[k].inputs) {
-                if (in.empty()) continue;
-                auto& readers = readers_[in];
-                if (readers.empty() || readers.back() != index) readers.push_back(index);
-            }
+            const Node& node = graph.nodes[k];
+            for (const auto& out : node.outputs)
+                if (!out.empty()) producer_.emplace(out, static_cast<int>(k));
+            for (size_t i = 0; i < node.inputs.size(); ++i)
+                if (!node.inputs[i].empty() && readsFirstAt(node, i)) ++readers_[node.inputs[i]];
         }
         for (const auto& out : graph.outputs) graphOutputs_.insert(out.name);
     }
@@ -43,23 +43,23 @@ public:
         const auto it = producer_.find(tensor);
         return it == producer_.end() ? -1 : it->second;
     }
-    size_t readerCount(const std::string& tensor) const {
+    // How many nodes read the tensor (a node reading it twice counts once).
+    int readerCount(const std::string& tensor) const {
         const auto it = readers_.find(tensor);
-        return it == readers_.end() ? 0 : it->second.size();
+        return it == readers_.end() ? 0 : it->second;
     }
-    bool isGraphOutput(const std::string& tensor) const {
-        return graphOutputs_.count(tensor) != 0;
-    }
+    bool isGraphOutput(const std::string& tensor) const { return graphOutputs_.count(tensor) != 0; }
     // What Graph::addWeight checks, without its scan of every node.
     bool nameTaken(const Graph& graph, const std::string& name) const {
         return graph.isWeight(name) || producer_.count(name) != 0;
     }
 
-    // After `target` absorbed `affine`: the affine node reads and writes nothing any more, the
-    // target writes the affine node's output and reads its (maybe new) bias.
+    // After the target at `targetIndex` absorbed `affine`: the affine node reads and writes
+    // nothing any more; the target writes the affine node's output and reads its new bias.
     void folded(const Node& affine, int affineIndex, const Node& target, int targetIndex,
-                const std::string& targetOldOutput) {
-        for (const auto& in : affine.inputs) removeReader(in, affineIndex);
+                const std::string& targetOldOutput, const std::string* createdBias) {
+        for (size_t i = 0; i < affine.inputs.size(); ++i)
+            if (!affine.inputs[i].empty() && readsFirstAt(affine, i)) --readers_[affine.inputs[i]];
         const auto old = producer_.find(targetOldOutput);
         if (old != producer_.end() && old->second == targetIndex) producer_.erase(old);
         for (const auto& out : affine.outputs) {
@@ -67,24 +67,19 @@ public:
             if (it != producer_.end() && it->second == affineIndex) producer_.erase(it);
         }
         producer_[target.outputs[0]] = targetIndex;
-        for (const auto& in : target.inputs) {
-            if (in.empty()) continue;
-            auto& readers = readers_[in];
-            if (std::find(readers.begin(), readers.end(), targetIndex) == readers.end())
-                readers.push_back(targetIndex);
-        }
+        if (createdBias) ++readers_[*createdBias];
     }
 
 private:
-    void removeReader(const std::string& tensor, int index) {
-        const auto it = readers_.find(tensor);
-        if (it == readers_.end()) return;
-        auto& readers = it->second;
-        readers.erase(std::remove(readers.begin(), readers.end(), index), readers.end());
+    // Whether input i is the node's first read of that tensor.
+    static bool readsFirstAt(const Node& node, size_t i) {
+        for (size_t j = 0; j < i; ++j)
+            if (node.inputs[j] == node.inputs[i]) return false;
+        return true;
     }
 
     std::unordered_map<std::string, int> producer_;  // first producer, as Graph::producerIndex
-    std::unordered_map<std::string, std::vector<int>> readers_;  // distinct reading nodes
+    std::unordered_map<std::string, int> readers_;   // distinct reading nodes
     std::unordered_set<std::string> graphOutputs_;
 };
 
@@ -111,16 +106,15 @@ Refusal notConstant(const Graph& graph, const Node& node, size_t input, const ch
     if (node.input(input).empty())
         return refuse(FoldRefusal::ParametersNotConstant, std::string(role) + " is missing");
     if (!graph.isWeight(node.input(input)))
-        return refuse(FoldRefusal::ParametersNotConstant, std::string(role) +
-                                                              " comes from tensor '" +
-                                                              node.input(input) + "', not a constant");
+        return refuse(
+            FoldRefusal::ParametersNotConstant,
+            std::string(role) + " comes from tensor '" + node.input(input) + "', not a constant");
     return nonFinite(graph, node.input(input));
 }
 
 // Fills `affine` from the node's parameters, or returns why it cannot fold.
 Refusal readAffine(const Graph& graph, const Node& node, ChannelAffine& affine) {
-    if (!isAffine(node))
-        return refuse(FoldRefusal::NotAffine, "it is not a per-channel affine op");
+    if (!isAffine(node)) return refuse(FoldRefusal::NotAffine, "it is not a per-channel affine op");
     if (node.op == "BatchNormalization") {
         const char* roles[] = {"scale", "bias", "mean", "variance"};
         for (size_t k = 1; k <= 4; ++k)
@@ -143,8 +137,8 @@ Refusal readAffine(const Graph& graph, const Node& node, ChannelAffine& affine) 
         for (size_t c = 0; c < gamma.size(); ++c) {
             if (var[c] < 0.0f)
                 return refuse(FoldRefusal::NegativeVariance,
-                              "variance is negative (" + std::to_string(var[c]) +
-                                  ") in channel " + std::to_string(c));
+                              "variance is negative (" + std::to_string(var[c]) + ") in channel " +
+                                  std::to_string(c));
             if (var[c] + epsilon <= 0.0f)
                 return refuse(FoldRefusal::NegativeVariance,
                               "variance + epsilon is zero in channel " + std::to_string(c));
@@ -162,8 +156,7 @@ Refusal readAffine(const Graph& graph, const Node& node, ChannelAffine& affine) 
             if (auto refusal = notConstant(graph, node, 2, "bias")) return refusal;
             affine.add = graph.weight(node.input(2))->f;
             if (affine.add.size() != affine.mul.size())
-                return refuse(FoldRefusal::ParameterLengthsDiffer,
-                              "scale and bias lengths differ");
+                return refuse(FoldRefusal::ParameterLengthsDiffer, "scale and bias lengths differ");
         } else {
             affine.add.assign(affine.mul.size(), 0.0f);
         }
@@ -222,7 +215,10 @@ Refusal targetChannels(const Graph& graph, const TensorIndex& index, const Node&
 
 // Candidates already examined, by node index (findFoldCandidates walks in topological order,
 // so a chain's upstream link is examined before the link that follows it).
-using Examined = std::unordered_map<int, FoldCandidate>;
+struct Examined {
+    const std::vector<FoldCandidate>& candidates;
+    std::unordered_map<int, size_t> position;  // node index -> index into candidates
+};
 
 FoldCandidate examine(const Graph& graph, const TensorIndex& index, int affineIndex,
                       bool throughAffine, Examined* examined) {
@@ -251,15 +247,16 @@ FoldCandidate examine(const Graph& graph, const TensorIndex& index, int affineIn
                                producer.name + "' must keep its output unchanged"));
     if (isAffine(producer)) {
         FoldCandidate upstream;
-        const auto known = examined ? examined->find(producerIndex) : Examined::iterator();
-        if (examined && known != examined->end())
-            upstream = known->second;
+        const auto known = examined ? examined->position.find(producerIndex)
+                                    : std::unordered_map<int, size_t>::iterator();
+        if (examined && known != examined->position.end())
+            upstream = examined->candidates[known->second];
         else
             upstream = examine(graph, index, producerIndex, true, examined);
         if (!throughAffine || !upstream.foldable())
-            return fail(refuse(FoldRefusal::FollowsUnfoldedAffine,
-                               "it follows " + producer.op + " '" + producer.name +
-                                   "', which is not folded"));
+            return fail(refuse(
+                FoldRefusal::FollowsUnfoldedAffine,
+                "it follows " + producer.op + " '" + producer.name + "', which is not folded"));
         candidate.target = upstream.target;
         candidate.targetOp = upstream.targetOp;
         if (upstream.channels != candidate.channels)
@@ -278,10 +275,10 @@ FoldCandidate examine(const Graph& graph, const TensorIndex& index, int affineIn
     int64_t channels = 0;
     if (auto refusal = targetChannels(graph, index, producer, channels)) return fail(refusal);
     if (channels != candidate.channels)
-        return fail(refuse(FoldRefusal::ChannelMismatch,
-                           "'" + producer.name + "' has " + std::to_string(channels) +
-                               " output channels but it has " +
-                               std::to_string(candidate.channels)));
+        return fail(refuse(FoldRefusal::ChannelMismatch, "'" + producer.name + "' has " +
+                                                             std::to_string(channels) +
+                                                             " output channels but it has " +
+                                                             std::to_string(candidate.channels)));
     candidate.target = producer.name;
     candidate.targetOp = producer.op;
     return candidate;
@@ -341,9 +338,8 @@ FoldPlan planFold(const Graph& graph, const TensorIndex& index, int affineIndex)
     const int64_t channels = static_cast<int64_t>(affine.mul.size());
 
     const std::string weightsName = target.input(1);
-    plan.weights.push_back(
-        {weightsName, std::make_shared<Tensor>(scaledWeights(target, *graph.weight(weightsName),
-                                                             affine))});
+    plan.weights.push_back({weightsName, std::make_shared<Tensor>(scaledWeights(
+                                             target, *graph.weight(weightsName), affine))});
     Tensor bias;
     if (target.input(2).empty()) {
         // Named as Graph::addWeight would; Caffe's blob naming lets the exporter write it as
@@ -369,8 +365,7 @@ FoldPlan planFold(const Graph& graph, const TensorIndex& index, int affineIndex)
         const std::string& parameter = affineNode.inputs[k];
         if (parameter.empty() || !graph.isWeight(parameter)) continue;
         if (index.readerCount(parameter) > 1 || index.isGraphOutput(parameter)) continue;
-        if (std::find(target.inputs.begin(), target.inputs.end(), parameter) !=
-            target.inputs.end())
+        if (std::find(target.inputs.begin(), target.inputs.end(), parameter) != target.inputs.end())
             continue;
         const bool listed =
             std::any_of(plan.weights.begin(), plan.weights.end(),
@@ -381,8 +376,8 @@ FoldPlan planFold(const Graph& graph, const TensorIndex& index, int affineIndex)
 }
 
 std::string describeFold(const FoldCandidate& candidate) {
-    return "Fold " + candidate.affineOp + " '" + candidate.affine + "' into " +
-           candidate.targetOp + " '" + candidate.target + "'";
+    return "Fold " + candidate.affineOp + " '" + candidate.affine + "' into " + candidate.targetOp +
+           " '" + candidate.target + "'";
 }
 
 }  // namespace
@@ -426,21 +421,23 @@ const char* foldRefusalName(FoldRefusal refusal) {
 }
 
 FoldError::FoldError(FoldCandidate candidate)
-    : Error("cannot fold " + (candidate.affineOp.empty() ? std::string("node") : candidate.affineOp) +
-            " '" + candidate.affine + "': " + candidate.reason),
+    : Error("cannot fold " +
+            (candidate.affineOp.empty() ? std::string("node") : candidate.affineOp) + " '" +
+            candidate.affine + "': " + candidate.reason),
       candidate_(std::move(candidate)) {}
 
 bool isAffineOp(const std::string& op) { return opTraits(op).affine; }
 
 std::vector<FoldCandidate> findFoldCandidates(const Graph& graph) {
     const TensorIndex index(graph);
-    Examined examined;
     std::vector<FoldCandidate> candidates;
+    Examined examined{candidates, {}};
     for (size_t k = 0; k < graph.nodes.size(); ++k) {
         if (!isAffine(graph.nodes[k])) continue;
         const int nodeIndex = static_cast<int>(k);
-        candidates.push_back(examine(graph, index, nodeIndex, true, &examined));
-        examined.emplace(nodeIndex, candidates.back());
+        FoldCandidate candidate = examine(graph, index, nodeIndex, true, &examined);
+        examined.position.emplace(nodeIndex, candidates.size());
+        candidates.push_back(std::move(candidate));
     }
     return candidates;
 }
@@ -518,7 +515,8 @@ FoldReport foldBatchNorm(Graph& graph, const std::set<std::string>& only) {
         const std::string targetOldOutput = target.outputs[0];
         target = std::move(plan.target);
         for (auto& weight : plan.weights) graph.weights.setShared(weight.name, weight.tensor);
-        index.folded(affine, affineIndex, target, plan.targetIndex, targetOldOutput);
+        index.folded(affine, affineIndex, target, plan.targetIndex, targetOldOutput,
+                     plan.biasCreated ? &target.inputs[2] : nullptr);
         record.affineNode = std::move(affine);
         removed[static_cast<size_t>(affineIndex)] = true;
         ++removedSoFar;
@@ -533,14 +531,17 @@ FoldReport foldBatchNorm(Graph& graph, const std::set<std::string>& only) {
         ++graph.revision;
     }
 
-    // What removeUnusedWeights drops beyond the folds: weights nobody read before the pass.
-    std::unordered_set<std::string> used;
+    // As Graph::removeUnusedWeights, keeping what it drops (weights nobody read before the pass;
+    // the folds dropped their own) so the pass can be undone.
+    std::unordered_set<std::string_view> used;
+    used.reserve(graph.nodes.size() * 4);
     for (const auto& node : graph.nodes) used.insert(node.inputs.begin(), node.inputs.end());
     for (const auto& out : graph.outputs) used.insert(out.name);
     for (const auto& weight : graph.weights)
         if (!used.count(weight.first))
             report.droppedUnused.push_back({weight.first, graph.weights.shared(weight.first)});
-    graph.removeUnusedWeights();
+    for (const auto& weight : report.droppedUnused) graph.weights.erase(weight.name);
+    if (!report.droppedUnused.empty()) ++graph.revision;
     return report;
 }
 

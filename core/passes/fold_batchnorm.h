@@ -48,7 +48,7 @@ struct FoldCandidate {
     std::string target;  // the node it folds into (empty when it cannot fold)
     std::string targetOp;
     int64_t channels = 0;
-    std::string reason;  // why it cannot fold; empty when it can
+    std::string reason;                       // why it cannot fold; empty when it can
     FoldRefusal refusal = FoldRefusal::None;  // the same, typed
     bool foldable() const { return reason.empty(); }
 };

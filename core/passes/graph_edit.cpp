@@ -25,8 +25,8 @@ NodeStep perform(Graph& graph, const NodeStep& step, const std::string& descript
                                                  std::to_string(step.index) + " of " +
                                                  std::to_string(graph.nodes.size()));
             if (step.node.id != 0 && graph.nodeIndexById(step.node.id) >= 0)
-                throw misplaced(description, "a node with the id of '" + step.node.name +
-                                                 "' is already there");
+                throw misplaced(description,
+                                "a node with the id of '" + step.node.name + "' is already there");
             graph.nodes.insert(graph.nodes.begin() + static_cast<std::ptrdiff_t>(step.index),
                                step.node);
             graph.lastNodeId = std::max(graph.lastNodeId, step.node.id);

@@ -28,8 +28,8 @@ struct GraphEdit {
     };
 
     std::string description;  // for people ("Fold BatchNormalization 'bn1' into Conv 'conv1'")
-    std::vector<NodeStep> nodeSteps;    // performed in order
-    std::vector<NamedWeight> weights;   // set (or, when null, removed) after the node steps
+    std::vector<NodeStep> nodeSteps;   // performed in order
+    std::vector<NamedWeight> weights;  // set (or, when null, removed) after the node steps
 
     bool empty() const { return nodeSteps.empty() && weights.empty(); }
     // Performs the edit, bumps graph.revision and returns the edit that undoes it (with the

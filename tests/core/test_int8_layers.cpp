@@ -107,7 +107,8 @@ private slots:
         const qf::QuantizedWeights q = qf::quantizeWeights(node, simulated.weights.at("w"), true);
         const auto channelOf = qf::outputChannelOfElements(node, simulated.weights.at("w"));
         for (size_t k = 0; k < q.values.size(); ++k)
-            simulated.weights.mutableTensor("w").f[k] = q.values[k] * q.scales[static_cast<size_t>(channelOf[k])];
+            simulated.weights.mutableTensor("w").f[k] =
+                q.values[k] * q.scales[static_cast<size_t>(channelOf[k])];
         qf::Tensor fakeX = x;
         for (auto& v : fakeX.f) v = qf::fakeQuantize(v, quantization);
         const qf::Tensor expected = qf::Executor(simulated).run({{"x", fakeX}}).at("y");

@@ -124,7 +124,8 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
         if (nodeProto.op_type() == "Constant" && nodeProto.domain().empty() &&
             nodeProto.output_size() == 1 && nodeProto.attribute_size() == 1 &&
             nodeProto.attribute(0).name() == "value") {
-            graph.weights.set(nodeProto.output(0), tensorFromOnnx(nodeProto.attribute(0).t(), where));
+            graph.weights.set(nodeProto.output(0),
+                              tensorFromOnnx(nodeProto.attribute(0).t(), where));
             continue;
         }
         Node node;
