@@ -324,7 +324,7 @@ struct FoldPlan {
     bool biasCreated = false;
 };
 
-// Plans folding the affine node at `affineIndex` into its producer; `candidate` is what
+// Plans folding the affine node at `affineIndex` into its producer, which
 // examine(..., throughAffine = false) found foldable.
 FoldPlan planFold(const Graph& graph, const TensorIndex& index, int affineIndex) {
     const Node& affineNode = graph.nodes[static_cast<size_t>(affineIndex)];
@@ -426,6 +426,15 @@ FoldError::FoldError(FoldCandidate candidate)
             candidate.affine + "': " + candidate.reason),
       candidate_(std::move(candidate)) {}
 
+void FoldReport::forgetUndo() {
+    for (auto& record : folded) {
+        record.affineNode = Node();
+        record.targetNode = Node();
+        record.previousWeights.clear();
+    }
+    droppedUnused.clear();
+}
+
 bool isAffineOp(const std::string& op) { return opTraits(op).affine; }
 
 std::vector<FoldCandidate> findFoldCandidates(const Graph& graph) {
@@ -508,14 +517,13 @@ FoldReport foldBatchNorm(Graph& graph, const std::set<std::string>& only) {
         // The index the affine node has in the graph foldOne would have folded so far: every
         // node removed before it stood before it.
         record.affineIndex = static_cast<size_t>(affineIndex) - removedSoFar;
-        record.targetNode = target;
         for (const auto& weight : plan.weights)
             record.previousWeights.push_back({weight.name, graph.weights.shared(weight.name)});
 
-        const std::string targetOldOutput = target.outputs[0];
+        record.targetNode = std::move(target);
         target = std::move(plan.target);
         for (auto& weight : plan.weights) graph.weights.setShared(weight.name, weight.tensor);
-        index.folded(affine, affineIndex, target, plan.targetIndex, targetOldOutput,
+        index.folded(affine, affineIndex, target, plan.targetIndex, record.targetNode.outputs[0],
                      plan.biasCreated ? &target.inputs[2] : nullptr);
         record.affineNode = std::move(affine);
         removed[static_cast<size_t>(affineIndex)] = true;

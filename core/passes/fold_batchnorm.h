@@ -82,6 +82,10 @@ struct FoldReport {
     std::vector<FoldCandidate> skipped;  // each with its reason
     // Weights no node read before the pass, which it dropped as well (see undoFolds).
     std::vector<NamedWeight> droppedUnused;
+
+    // Drops what undoing needs. The report holds the unfolded weights, so a caller that folded
+    // its only copy of a graph and will never undo frees them with this.
+    void forgetUndo();
 };
 
 bool isAffineOp(const std::string& op);
