@@ -9,7 +9,11 @@ LoadedModel loadForQuantization(const std::string& modelPath, const std::string&
                                 bool fold) {
     LoadedModel loaded;
     loaded.graph = loadModel(modelPath, weightsPath, &loaded.warnings);
-    if (fold) loaded.folds = foldBatchNorm(loaded.graph);
+    if (fold) {
+        loaded.folds = foldBatchNorm(loaded.graph);
+        // Nothing undoes this fold, and the undo data would keep the unfolded weights alive.
+        loaded.folds.forgetUndo();
+    }
     return loaded;
 }
 

@@ -194,7 +194,7 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
 
     std::set<std::string> initializerNames;
     for (const auto& init : proto.initializer()) {
-        graph.weights[init.name()] = tensorFromOnnx(init, nameForErrors);
+        graph.weights.set(init.name(), tensorFromOnnx(init, nameForErrors));
         initializerNames.insert(init.name());
     }
     bool initializersListedAsInputs = false;
@@ -228,8 +228,8 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
             nodeProto.output_size() == 1 && nodeProto.attribute_size() == 1 &&
             nodeProto.attribute(0).name() == "value") {
             try {
-                graph.weights[nodeProto.output(0)] =
-                    tensorFromOnnx(nodeProto.attribute(0).t(), where);
+                graph.weights.set(nodeProto.output(0),
+                                  tensorFromOnnx(nodeProto.attribute(0).t(), where));
             } catch (const Error& error) {
                 nodeError(error);
             }
@@ -251,7 +251,7 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
         }
         normalizeForOpset(node, opset);
         node.source = nodeProto.SerializeAsString();
-        graph.nodes.push_back(std::move(node));
+        graph.addNode(std::move(node));
     }
 
     // What the exporter starts from: the model without the parts the Graph owns.
