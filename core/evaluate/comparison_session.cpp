@@ -123,14 +123,15 @@ const CalibrationTable& ComparisonSession::table() const {
 
 std::optional<BiasCorrection> ComparisonSession::remeasure(const NodePlan& entry,
                                                            const Int8Options& options,
-                                                           const Progress& progress) {
+                                                           const Progress& progress,
+                                                           int& measuredNow) {
     const Graph& graph = *graph_;
     const Node& node = graph.nodes[entry.index];
     const double threshold = entry.inputs.at(0).threshold;
     for (const auto& known : measured_[entry.name])
         if (known.inputThreshold == threshold &&
             known.perChannelWeights == options.perChannelWeights)
-            return known;
+            return known;  // measured by an earlier update
     // The layer as measureBiasCorrections builds it: uncorrected, without its activation.
     const std::unique_ptr<Int8Layer> layer = makeInt8Layer(
         graph, node, entry.inputs[0].quantization, {options.perChannelWeights, options.kernel});
@@ -149,6 +150,7 @@ std::optional<BiasCorrection> ComparisonSession::remeasure(const NodePlan& entry
     if (!measurement.measured()) return std::nullopt;
     BiasCorrection correction = measurement.result(threshold, options.perChannelWeights);
     measured_[entry.name].push_back(correction);
+    ++measuredNow;
     return correction;
 }
 
@@ -168,14 +170,16 @@ const Int8ComparisonReport& ComparisonSession::update(const CalibrationTable& ta
             if (entry.precision == NodePrecision::Int8 && staleBias(entry.bias.state))
                 stale.push_back(&entry);
     const long total = static_cast<long>(stale.size() + images_.size());
+    bool replaced = false;
     for (size_t k = 0; k < stale.size(); ++k) {
         const std::optional<BiasCorrection> correction =
-            remeasure(*stale[k], int8Options, progress.phase(static_cast<long>(k), 1, total));
+            remeasure(*stale[k], int8Options, progress.phase(static_cast<long>(k), 1, total),
+                      stats.remeasuredBiasCorrections);
         if (!correction) continue;
         effective->biasCorrections[stale[k]->name] = *correction;
-        ++stats.remeasuredBiasCorrections;
+        replaced = true;
     }
-    if (stats.remeasuredBiasCorrections > 0) plan = planInt8(graph, *effective, int8Options);
+    if (replaced) plan = planInt8(graph, *effective, int8Options);
 
     // The first node that executes differently; everything before it is as last time.
     const Int8Model* previous = model_.get();

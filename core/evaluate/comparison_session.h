@@ -42,8 +42,8 @@ struct ComparisonSessionOptions {
 struct SessionUpdateStats {
     size_t firstNode = 0;  // index of the first node re-run (the node count: none)
     int rebuiltLayers = 0;
-    int remeasuredBiasCorrections = 0;
-    int imagesFromCache = 0;  // images whose int8 run started from cached tensors
+    int remeasuredBiasCorrections = 0;  // measured now (earlier measurements are remembered)
+    int imagesFromCache = 0;            // images whose int8 run started from cached tensors
 };
 
 class ComparisonSession {
@@ -83,7 +83,7 @@ private:
     const TensorMap& fp32Of(const CachedImage& image, TensorMap& scratch) const;
     void cacheFp32(CachedImage& image);
     std::optional<BiasCorrection> remeasure(const NodePlan& entry, const Int8Options& options,
-                                            const Progress& progress);
+                                            const Progress& progress, int& measuredNow);
 
     std::shared_ptr<const Graph> graph_;
     ComparisonSessionOptions options_;
