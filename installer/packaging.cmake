@@ -1,6 +1,9 @@
 # Installation layout and CPack packages: a .deb (package `quantfold`, dependencies found by
 # dpkg-shlibdeps) and a .tar.gz of the same tree. `tools/package.sh` runs cpack in build/.
 include(GNUInstallDirs)
+# cpack (and `cmake --install`) install what tools/package.sh built, without building every test
+# and benchmark first.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(QF_APP_ID io.github.quantfold.QuantFold)
 set(QF_INSTALLER_DIR ${PROJECT_SOURCE_DIR}/installer)
 

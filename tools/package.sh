@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f build/CPackConfig.cmake ]; then cmake -S . -B build -DCMAKE_BUILD_TYPE=Release; fi
 targets=(quantfold-cli)
-if grep -q '^QUANTFOLD_BUILD_GUI:BOOL=ON' build/CMakeCache.txt; then targets+=(quantfold); fi
+# The desktop app when this build has it (QUANTFOLD_BUILD_GUI).
+if cmake --build build --target help | grep -qx '\.\.\. quantfold'; then targets+=(quantfold); fi
 cmake --build build -j2 --target "${targets[@]}"
 cd build
 rm -f quantfold_*.deb quantfold-*.tar.gz

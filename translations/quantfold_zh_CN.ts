@@ -27,16 +27,8 @@
         <translation>未知</translation>
     </message>
     <message>
-        <source>Weight</source>
-        <translation>权重</translation>
-    </message>
-    <message>
         <source>Shape</source>
         <translation>形状</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
     </message>
     <message>
         <source>Min</source>
@@ -267,6 +259,18 @@
     <message>
         <source>channel</source>
         <translation>通道</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3</source>
+        <translation>%1 — %2，%3</translation>
+    </message>
+    <message>
+        <source>Near-zero channels (max |w| &lt; %1 of the layer's)</source>
+        <translation>接近零的通道（最大 |w| &lt; 本层最大值的 %1）</translation>
+    </message>
+    <message>
+        <source>near-zero channel</source>
+        <translation>接近零的通道</translation>
     </message>
 </context>
 </TS>

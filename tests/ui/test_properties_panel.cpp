@@ -102,7 +102,8 @@ private slots:
 
         // What is shown and copied: the figures, the zero channel, the shapes.
         const QString text = panel.plainText();
-        QVERIFY2(text.contains("conv.w\t[3x1x2x1]\tfloat32\t-2\t4\t1\t2\t2 (33.3%)"),
+        QVERIFY2(text.contains("conv.w — [3x1x2x1], float32\nMin\tMax\tMean\tStd\tZeros\n"
+                               "-2\t4\t1\t2\t2 (33.3%)\n"),
                  qPrintable(text));
         QVERIFY2(text.contains("All-zero channels\t1: 1"), qPrintable(text));
         QVERIFY2(text.contains("c\t[1x3x1x1]"), qPrintable(text));
@@ -115,6 +116,24 @@ private slots:
         QCPGraph* zeros = plotGraphNamed(panel.plot(), "zeroChannels");
         QVERIFY(zeros);
         QCOMPARE(keysOf(zeros), QList<double>{1.0});
+        QVERIFY(p->nearZeroChannels.empty());
+    }
+
+    void nearZeroChannels() {
+        // Channel ranges |w| ≤ 4, 0.003, 0.005 and exactly 0: with the ratio 1e-3 of the layer's
+        // largest |w| = 4, the threshold is 0.004: channel 1 is near zero, 2 is not, 3 is all zero.
+        qftest::GraphBuilder b;
+        b.input("x", {1, 1, 1, 1});
+        b.weight("w", qf::Tensor::floats({4, 1, 1, 1}, {-4.0f, 0.003f, -0.005f, 0.0f}));
+        b.node("conv", "Conv", {"x", "w"}, {"y"}, {{"kernel_shape", Attribute::ofInts({1, 1})}});
+        const auto graph = std::make_shared<const qf::Graph>(b.graph());
+        PropertiesPanel panel;
+        panel.showNode(graph, 0);
+        QCOMPARE(panel.nodeProperties()->nearZeroChannels, std::vector<int>{1});
+        QCOMPARE(panel.nodeProperties()->zeroChannels, std::vector<int>{3});
+        QCOMPARE(keysOf(plotGraphNamed(panel.plot(), "nearZeroChannels")), QList<double>{1.0});
+        QCOMPARE(keysOf(plotGraphNamed(panel.plot(), "zeroChannels")), QList<double>{3.0});
+        waitForShapes(panel);
     }
 
     void batchNormNearZeroVariance() {

@@ -134,8 +134,16 @@ NodeProperties describeNode(const Graph& graph, int index,
     for (const auto& output : node.outputs) p.outputs.push_back(tensorRow(graph, output, shapes));
     p.cost = layerCost(graph, node, shapes);
     p.channelRanges = outputChannelRanges(graph, node);
-    for (size_t c = 0; c < p.channelRanges.size(); ++c)
-        if (p.channelRanges[c].allZero()) p.zeroChannels.push_back(static_cast<int>(c));
+    float largest = 0.0f;
+    for (const ChannelRange& r : p.channelRanges)
+        largest = std::max({largest, std::abs(r.min), std::abs(r.max)});
+    for (size_t c = 0; c < p.channelRanges.size(); ++c) {
+        const ChannelRange& r = p.channelRanges[c];
+        if (r.allZero())
+            p.zeroChannels.push_back(static_cast<int>(c));
+        else if (std::max(std::abs(r.min), std::abs(r.max)) < kNearZeroChannelRatio * largest)
+            p.nearZeroChannels.push_back(static_cast<int>(c));
+    }
     p.batchNorm = batchNormChannels(graph, node);
     return p;
 }

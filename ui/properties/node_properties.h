@@ -42,6 +42,7 @@ struct BatchNormChannels {
     std::vector<int> nearZeroVariance;  // channel indices
 };
 constexpr float kNearZeroVarianceEpsilons = 10.0f;
+constexpr float kNearZeroChannelRatio = 1e-3f;
 std::optional<BatchNormChannels> batchNormChannels(const Graph& graph, const Node& node);
 
 struct TensorRow {
@@ -67,6 +68,10 @@ struct NodeProperties {
     LayerCost cost;
     std::vector<ChannelRange> channelRanges;  // convolutions
     std::vector<int> zeroChannels;            // indices into channelRanges
+    // Channels not all zero whose largest |w| is below kNearZeroChannelRatio of the layer's:
+    // dead channels that training decayed towards zero (they carry noise, and an int8
+    // per-channel scale made from their range is tiny).
+    std::vector<int> nearZeroChannels;
     std::optional<BatchNormChannels> batchNorm;
 };
 // `shapes` as runtime/shape_inference.h gives them; may be empty or partial.

@@ -117,23 +117,24 @@ private:
     bool inTable_ = false;
 };
 
+// One block per weight: its name on a line of its own (names are long), then its figures.
 void addStatisticsRows(Report& report, const std::vector<WeightRow>& weights) {
-    report.header({PropertiesPanel::tr("Weight"), PropertiesPanel::tr("Shape"),
-                   PropertiesPanel::tr("Type"), PropertiesPanel::tr("Min"),
-                   PropertiesPanel::tr("Max"), PropertiesPanel::tr("Mean"),
-                   PropertiesPanel::tr("Std"), PropertiesPanel::tr("Zeros")});
     for (const auto& w : weights) {
         const WeightStatistics& s = w.statistics;
+        report.paragraph(PropertiesPanel::tr("%1 — %2, %3")
+                             .arg(q(w.name), q(shapeToString(w.shape)), q(w.dtype)));
         const double total = static_cast<double>(s.count + s.nonFinite);
         const QString zeros =
             count(s.zeros) +
             QString(" (%1%)").arg(total > 0 ? 100.0 * s.zeros / total : 0.0, 0, 'f', 1);
-        report.row({q(w.name), q(shapeToString(w.shape)), q(w.dtype), number(s.min), number(s.max),
-                    number(s.mean), number(s.std), zeros},
-                   {}, s.nonFinite > 0);
+        report.header({PropertiesPanel::tr("Min"), PropertiesPanel::tr("Max"),
+                       PropertiesPanel::tr("Mean"), PropertiesPanel::tr("Std"),
+                       PropertiesPanel::tr("Zeros")});
+        report.row({number(s.min), number(s.max), number(s.mean), number(s.std), zeros}, {},
+                   s.nonFinite > 0);
         if (s.nonFinite > 0)
-            report.row({PropertiesPanel::tr("%1 values are NaN or infinite").arg(s.nonFinite)}, {},
-                       true);
+            report.paragraph(PropertiesPanel::tr("%1 values are NaN or infinite").arg(s.nonFinite),
+                             true);
     }
 }
 
@@ -165,6 +166,12 @@ PropertiesPanel::PropertiesPanel(QWidget* parent)
     });
 
     plot_->setMinimumHeight(160);
+    // The legend goes under the axes, so it never hides a channel.
+    plot_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot_->legend->setWrap(3);
+    plot_->legend->setBorderPen(Qt::NoPen);
+    plot_->plotLayout()->addElement(1, 0, plot_->legend);
+    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
     plot_->setVisible(false);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
@@ -329,6 +336,13 @@ void PropertiesPanel::renderNode(const NodeProperties& p) {
                         ? tr("none")
                         : tr("%1: %2").arg(p.zeroChannels.size()).arg(channelList(p.zeroChannels))},
                    {}, !p.zeroChannels.empty());
+        report.row({tr("Near-zero channels (max |w| < %1 of the layer's)")
+                        .arg(number(kNearZeroChannelRatio)),
+                    p.nearZeroChannels.empty() ? tr("none")
+                                               : tr("%1: %2")
+                                                     .arg(p.nearZeroChannels.size())
+                                                     .arg(channelList(p.nearZeroChannels))},
+                   {}, !p.nearZeroChannels.empty());
     }
 
     if (p.batchNorm) {
@@ -433,6 +447,18 @@ void PropertiesPanel::plotChannelRanges(const NodeProperties& p) {
         maxGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
         minGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
     }
+    QVector<double> nearX, nearY;
+    for (const int c : p.nearZeroChannels) {
+        nearX << c;
+        nearY << 0.0;
+    }
+    QCPGraph* nearZero = plot_->addGraph();
+    nearZero->setObjectName("nearZeroChannels");
+    nearZero->setName(tr("near-zero channel"));
+    nearZero->setData(nearX, nearY, true);
+    nearZero->setLineStyle(QCPGraph::lsNone);
+    nearZero->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(QColor(230, 120, 0), 2), QBrush(), 9));
     QCPGraph* zeros = plot_->addGraph();
     zeros->setObjectName("zeroChannels");
     zeros->setName(tr("all-zero channel"));
