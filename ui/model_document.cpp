@@ -1,0 +1,484 @@
+#include "ui/model_document.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QMetaObject>
+#include <QRunnable>
+#include <QTimer>
+
+#include "formats/model_io.h"
+#include "images/image_folder.h"
+#include "runtime/executor.h"
+#include "runtime/shape_inference.h"
+#include "ui/fold_edit.h"
+#include "ui/graph_items.h"
+#include "ui/undo_commands.h"
+#include "util/error.h"
+
+namespace qf::ui {
+
+int ModelFacts::foldableCount() const {
+    int count = 0;
+    for (const auto& candidate : candidates) count += candidate.foldable() ? 1 : 0;
+    return count;
+}
+
+const qf::FoldCandidate* ModelFacts::candidate(const std::string& affine) const {
+    for (const auto& candidate : candidates)
+        if (candidate.affine == affine) return &candidate;
+    return nullptr;
+}
+
+ModelFacts factsOf(const qf::Graph& graph) {
+    ModelFacts facts;
+    facts.candidates = findFoldCandidates(graph);
+    // Executor names unsupported nodes as "name (Op)".
+    const qf::Executor executor(std::make_shared<const qf::Graph>(graph));
+    for (const auto& described : executor.unsupportedNodes()) {
+        const auto cut = described.rfind(" (");
+        facts.unsupported.insert(cut == std::string::npos ? described : described.substr(0, cut));
+    }
+    return facts;
+}
+
+struct Document::Loaded {
+    std::shared_ptr<const qf::Graph> graph;
+    std::shared_ptr<const ModelFacts> facts;
+    std::shared_ptr<const ShapeMap> shapes;
+    std::vector<ErrorReport> warnings;
+};
+
+namespace {
+
+QString fromStd(const std::string& text) { return QString::fromStdString(text); }
+
+}  // namespace
+
+Document::Document(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<qf::ui::ErrorReport>();
+    qRegisterMetaType<qf::ComparisonReport>();
+    auto empty = std::make_shared<ModelFacts>();
+    facts_ = empty;
+    shapes_ = std::make_shared<const ShapeMap>();
+    pool_.setMaxThreadCount(2);
+    connect(&undoStack_, &QUndoStack::cleanChanged, this,
+            [this](bool clean) { emit modifiedChanged(!clean); });
+}
+
+Document::~Document() {
+    for (auto& [kind, cancel] : cancels_) cancel->store(true);
+    pool_.waitForDone();
+}
+
+QStringList Document::openedFiles() const { return opened_; }
+
+template <class Result>
+void Document::runJob(JobKind kind, const QString& title,
+                      std::function<Result(const qf::Progress&)> work,
+                      std::function<void(Result&)> done) {
+    if (auto previous = cancels_.find(kind); previous != cancels_.end()) previous->second->store(true);
+    const int id = ++jobIds_[kind];
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    cancels_[kind] = cancel;
+    running_.insert(kind);
+    emit jobStarted(title);
+
+    // Progress reaches the GUI thread by queued calls, at most every 50 ms. The document
+    // outlives every job (its destructor waits), and queued calls to a deleted object are dropped.
+    auto lastReport = std::make_shared<QElapsedTimer>();
+    lastReport->start();
+    qf::Progress progress;
+    progress.cancel = cancel.get();
+    progress.report = [this, lastReport](long stepDone, long total, const std::string& what) {
+        if (stepDone != total && lastReport->elapsed() < 50) return;
+        lastReport->restart();
+        QMetaObject::invokeMethod(
+            this, [this, stepDone, total, what = fromStd(what)] { emit jobProgress(stepDone, total, what); },
+            Qt::QueuedConnection);
+    };
+    auto task = [this, kind, id, title, cancel, progress, work = std::move(work),
+                 done = std::move(done)] {
+        std::shared_ptr<Result> result;
+        std::shared_ptr<std::exception_ptr> failure;
+        try {
+            result = std::make_shared<Result>(work(progress));
+        } catch (...) {
+            failure = std::make_shared<std::exception_ptr>(std::current_exception());
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, kind, id, title, cancel, result, failure, done] {
+                const bool current = jobIds_[kind] == id && running_.count(kind);
+                if (current) finishJob(kind, id);
+                if (!current || cancel->load()) return;  // superseded or cancelled: drop it
+                if (failure) {
+                    try {
+                        std::rethrow_exception(*failure);
+                    } catch (const qf::Cancelled&) {
+                    } catch (const std::exception& error) {
+                        reportError(title, error, QString());
+                    }
+                    return;
+                }
+                done(*result);
+            },
+            Qt::QueuedConnection);
+    };
+    pool_.start(std::function<void()>(std::move(task)));
+}
+
+void Document::finishJob(JobKind kind, int) {
+    running_.erase(kind);
+    cancels_.erase(kind);
+    emit jobFinished();
+}
+
+void Document::cancelJobs() {
+    for (auto& [kind, cancel] : cancels_) cancel->store(true);
+    // The jobs drop their results when they end; the window is idle from now on.
+    const auto kinds = running_;
+    for (const auto kind : kinds) {
+        ++jobIds_[kind];
+        finishJob(kind, jobIds_[kind]);
+    }
+}
+
+void Document::reportError(const QString& title, const std::exception& error, const QString& file) {
+    ErrorReport report;
+    report.title = title;
+    report.message = fromStd(error.what());
+    report.file = file;
+    // "file:line: ..." at the start of the core's message gives the line.
+    const QString text = report.message;
+    const int colon = text.indexOf(':');
+    if (colon > 0) {
+        const QString head = text.left(colon);
+        const int next = text.indexOf(':', colon + 1);
+        bool ok = false;
+        const int line = next > colon ? text.mid(colon + 1, next - colon - 1).toInt(&ok) : 0;
+        if (ok) {
+            report.file = head;
+            report.line = line;
+        } else if (report.file.isEmpty() && QFileInfo(head).suffix().size() > 0) {
+            report.file = head;
+        }
+    }
+    if (const auto start = text.indexOf(QLatin1String("layer '")); start >= 0) {
+        const int end = text.indexOf('\'', start + 7);
+        if (end > start) report.node = text.mid(start + 7, end - start - 7);
+    } else if (const auto nodeStart = text.indexOf(QLatin1String("node '")); nodeStart >= 0) {
+        const int end = text.indexOf('\'', nodeStart + 6);
+        if (end > nodeStart) report.node = text.mid(nodeStart + 6, end - nodeStart - 6);
+    }
+    emit errorOccurred(report);
+}
+
+void Document::open(const QString& modelPath, const QString& weightsPath) {
+    openModel(modelPath, weightsPath, nullptr);
+}
+
+void Document::openModel(const QString& modelPath, const QString& weightsPath,
+                         std::shared_ptr<const ProjectOpening> project) {
+    const std::string model = modelPath.toStdString();
+    const std::string weights = weightsPath.toStdString();
+    runJob<Loaded>(
+        JobKind::Load, tr("Loading %1").arg(QFileInfo(modelPath).fileName()),
+        [model, weights](const qf::Progress& progress) {
+            progress.step(0, 3, "reading");
+            Loaded loaded;
+            auto graph = std::make_shared<const qf::Graph>(qf::loadModel(model, weights));
+            progress.throwIfCancelled();
+            progress.step(1, 3, "checking");
+            auto facts = std::make_shared<const ModelFacts>(factsOf(*graph));
+            auto shapes = std::make_shared<ShapeMap>();
+            for (const auto& name : facts->unsupported) {
+                ErrorReport warning;
+                warning.file = QString::fromStdString(model);
+                warning.node = fromStd(name);
+                warning.message = fromStd("node '" + name + "' (" +
+                                          graph->nodes[graph->nodeIndex(name)].op +
+                                          "): this runtime cannot execute it; it is kept as it is");
+                loaded.warnings.push_back(warning);
+            }
+            progress.throwIfCancelled();
+            progress.step(2, 3, "shapes");
+            if (facts->unsupported.empty()) {
+                try {
+                    *shapes = qf::inferShapes(*graph);
+                } catch (const std::exception& error) {
+                    ErrorReport warning;
+                    warning.file = QString::fromStdString(model);
+                    warning.message = fromStd(std::string("shape inference failed: ") + error.what());
+                    loaded.warnings.push_back(warning);
+                }
+            }
+            for (const auto& input : graph->inputs)
+                if (!shapes->count(input.name)) (*shapes)[input.name] = input.shape;
+            loaded.graph = std::move(graph);
+            loaded.facts = std::move(facts);
+            loaded.shapes = std::move(shapes);
+            progress.step(3, 3, "done");
+            return loaded;
+        },
+        [this, modelPath, weightsPath, project](Loaded& loaded) {
+            adopt(loaded, modelPath, weightsPath, project.get());
+        });
+}
+
+void Document::adopt(Loaded& loaded, const QString& modelPath, const QString& weightsPath,
+                     const ProjectOpening* project) {
+    undoStack_.clear();
+    state_ = ModelState{loaded.graph, {}};
+    original_ = loaded.graph;
+    facts_ = loaded.facts;
+    shapes_ = loaded.shapes;
+    warnings_ = std::move(loaded.warnings);
+    modelPath_ = QFileInfo(modelPath).absoluteFilePath();
+    weightsPath_ = weightsPath.isEmpty() ? QString() : QFileInfo(weightsPath).absoluteFilePath();
+    opened_ = QStringList{modelPath_};
+    if (!weightsPath_.isEmpty()) opened_ << weightsPath_;
+    projectPath_ = project ? project->path : QString();
+    if (project) settings_ = project->settings;
+    picture_.reset();
+    emit pathsChanged();
+    emit modelOpened();
+    // A project's fold choices come back as the state it was saved in (the clean state).
+    if (project && !project->folds.isEmpty()) {
+        ModelState folded = state_;
+        for (const auto& name : project->folds) {
+            try {
+                folded = foldedState(folded, name.toStdString());
+            } catch (const std::exception& error) {
+                reportError(tr("A fold of the project does not apply"), error, project->path);
+            }
+        }
+        setState(std::move(folded));
+    }
+    scheduleLayout();
+}
+
+void Document::openProject(const QString& projectPath) {
+    ProjectFile project;
+    try {
+        project = readProject(projectPath);
+    } catch (const std::exception& error) {
+        reportError(tr("Cannot open the project"), error, projectPath);
+        return;
+    }
+    // A model that moved: ask where it is now instead of failing.
+    const auto locate = [this](QString& path) {
+        if (path.isEmpty() || QFileInfo::exists(path)) return true;
+        const QString found = prompts_.locateMissingFile ? prompts_.locateMissingFile(path) : QString();
+        if (found.isEmpty()) return false;
+        path = found;
+        return true;
+    };
+    if (!locate(project.model)) {
+        ErrorReport report;
+        report.title = tr("Cannot open the project");
+        report.file = projectPath;
+        report.message = tr("%1: the model %2 does not exist").arg(projectPath, project.model);
+        emit errorOccurred(report);
+        return;
+    }
+    if (!project.weights.isEmpty() && !QFileInfo::exists(project.weights)) {
+        // Weights usually moved with the model: look beside it first.
+        const QString beside =
+            QFileInfo(project.model).absoluteDir().filePath(QFileInfo(project.weights).fileName());
+        if (QFileInfo::exists(beside)) project.weights = beside;
+    }
+    if (!locate(project.weights)) {
+        ErrorReport report;
+        report.title = tr("Cannot open the project");
+        report.file = projectPath;
+        report.message = tr("%1: the weights %2 do not exist").arg(projectPath, project.weights);
+        emit errorOccurred(report);
+        return;
+    }
+    auto opening = std::make_shared<ProjectOpening>();
+    opening->path = QFileInfo(projectPath).absoluteFilePath();
+    opening->settings = project.settings;
+    opening->folds = project.folds;
+    openModel(project.model, project.weights, std::move(opening));
+}
+
+void Document::saveProject(const QString& projectPath) {
+    ProjectFile project;
+    project.model = modelPath_;
+    project.weights = weightsPath_;
+    project.settings = settings_;
+    for (const auto& record : state_.folded) project.folds << fromStd(record.affine);
+    try {
+        writeProject(projectPath, project);
+    } catch (const std::exception& error) {
+        reportError(tr("Cannot save the project"), error, projectPath);
+        return;
+    }
+    projectPath_ = QFileInfo(projectPath).absoluteFilePath();
+    emit pathsChanged();
+    emit projectSaved(projectPath_);
+}
+
+void Document::saveAs(const QString& modelPath, const QString& weightsPath,
+                      bool allowOverwriteInputs) {
+    if (!hasModel()) return;
+    const auto graph = state_.graph;
+    const std::string model = modelPath.toStdString();
+    const std::string weights = weightsPath.toStdString();
+    std::vector<std::string> protectedPaths;
+    if (!allowOverwriteInputs)
+        for (const auto& path : opened_) protectedPaths.push_back(path.toStdString());
+    runJob<bool>(
+        JobKind::Save, tr("Saving %1").arg(QFileInfo(modelPath).fileName()),
+        [graph, model, weights, protectedPaths](const qf::Progress& progress) {
+            progress.step(0, 1, "saving");
+            qf::saveModel(*graph, model, weights, protectedPaths);
+            progress.step(1, 1, "saved");
+            return true;
+        },
+        [this, modelPath, weightsPath](bool&) {
+            modelPath_ = QFileInfo(modelPath).absoluteFilePath();
+            weightsPath_ = weightsPath.isEmpty() ? QString() : QFileInfo(weightsPath).absoluteFilePath();
+            undoStack_.setClean();
+            emit pathsChanged();
+            emit saved(modelPath_);
+        });
+}
+
+void Document::verifyFolds() {
+    if (!hasModel()) return;
+    const auto original = original_;
+    const auto current = state_.graph;
+    const ProjectSettings settings = settings_;
+    runJob<qf::ComparisonReport>(
+        JobKind::Verify, tr("Verifying the folds"),
+        [original, current, settings](const qf::Progress& progress) {
+            const qf::ImageFolder folder = qf::openImageFolder(settings.imageFolder.toStdString());
+            qf::RunOptions options;
+            options.pre = settings.preprocessing;
+            options.maxImages = settings.maxImages;
+            return qf::compareModelOutputs(*original, *current, folder, options, progress);
+        },
+        [this](qf::ComparisonReport& report) { emit verificationFinished(report); });
+}
+
+ModelState Document::foldedState(const ModelState& from, const std::string& affine) const {
+    auto graph = std::make_shared<qf::Graph>(*from.graph);
+    ModelState next;
+    next.folded = from.folded;
+    next.folded.push_back(foldOneNode(*graph, affine));
+    next.graph = std::move(graph);
+    return next;
+}
+
+ModelState Document::unfoldedState(const ModelState& from, const std::string& target) const {
+    // Replays the remaining folds on the graph as loaded: folds into other targets do not
+    // depend on this one, and a chain into `target` (BatchNorm then Scale) goes as a whole.
+    auto graph = std::make_shared<qf::Graph>(*original_);
+    ModelState next;
+    for (const auto& record : from.folded)
+        if (record.target != target) next.folded.push_back(foldOneNode(*graph, record.affine));
+    if (next.folded.size() == from.folded.size())
+        throw Error("nothing is folded into '" + target + "'");
+    next.graph = std::move(graph);
+    return next;
+}
+
+bool Document::fold(const QString& affine) {
+    if (!hasModel()) return false;
+    try {
+        ModelState after = foldedState(state_, affine.toStdString());
+        const auto& record = after.folded.back();
+        undoStack_.push(std::make_unique<StateCommand>(
+            *this,
+            tr("Fold %1 '%2' into %3 '%4'")
+                .arg(fromStd(record.affineOp), affine, fromStd(record.targetOp), fromStd(record.target)),
+            state_, std::move(after)).release());  // the stack owns its commands
+        return true;
+    } catch (const std::exception& error) {
+        reportError(tr("Cannot fold"), error, QString());
+        return false;
+    }
+}
+
+int Document::foldAll() {
+    if (!hasModel()) return 0;
+    // Folding one can make the next of a chain foldable (BatchNorm, then its Scale): repeat
+    // until nothing more folds, computing every state before pushing one macro.
+    std::vector<ModelState> states{state_};
+    std::vector<QString> texts;
+    for (bool progressed = true; progressed;) {
+        progressed = false;
+        for (const auto& candidate : findFoldCandidates(*states.back().graph)) {
+            if (!candidate.foldable()) continue;
+            states.push_back(foldedState(states.back(), candidate.affine));
+            texts.push_back(tr("Fold %1 '%2' into %3 '%4'")
+                                .arg(fromStd(candidate.affineOp), fromStd(candidate.affine),
+                                     fromStd(candidate.targetOp), fromStd(candidate.target)));
+            progressed = true;
+        }
+    }
+    const int folds = static_cast<int>(texts.size());
+    if (folds == 0) return 0;
+    auto macro = std::make_unique<QUndoCommand>(tr("Fold all (%n layer(s))", nullptr, folds));
+    for (int k = 0; k < folds; ++k)
+        new StateCommand(*this, texts[k], states[k], states[k + 1], macro.get());  // owned by macro
+    undoStack_.push(macro.release());  // the stack owns its commands
+    return folds;
+}
+
+bool Document::unfoldTarget(const QString& target) {
+    if (!hasModel()) return false;
+    try {
+        ModelState after = unfoldedState(state_, target.toStdString());
+        undoStack_.push(std::make_unique<StateCommand>(*this, tr("Unfold into '%1'").arg(target),
+                                                       state_, std::move(after))
+                            .release());  // the stack owns its commands
+        return true;
+    } catch (const std::exception& error) {
+        reportError(tr("Cannot unfold"), error, QString());
+        return false;
+    }
+}
+
+void Document::setState(ModelState state) {
+    state_ = std::move(state);
+    facts_ = std::make_shared<const ModelFacts>(factsOf(*state_.graph));
+    emit modelChanged();
+    scheduleLayout();
+}
+
+void Document::scheduleLayout() {
+    // Several edits in one go (a macro, a project's folds) lay out once.
+    if (layoutScheduled_) return;
+    layoutScheduled_ = true;
+    QTimer::singleShot(0, this, [this] {
+        layoutScheduled_ = false;
+        startLayout();
+    });
+}
+
+void Document::startLayout() {
+    if (!hasModel()) return;
+    auto picture = std::make_shared<GraphPicture>();
+    picture->state = state_;
+    picture->facts = facts_;
+    picture->shapes = shapes_;
+    picture->topology = topologyOf(*state_.graph);
+    LayoutRequest request = layoutRequestFor(*picture);
+    runJob<std::shared_ptr<GraphPicture>>(
+        JobKind::Layout, tr("Laying out the graph"),
+        [picture, request = std::move(request)](const qf::Progress& progress) {
+            picture->layout = layoutGraph(request, progress);
+            return picture;
+        },
+        [this](std::shared_ptr<GraphPicture>& laidOut) {
+            if (laidOut->state.graph != state_.graph) return;  // an edit came in meanwhile
+            picture_ = laidOut;
+            emit pictureReady();
+        });
+}
+
+}  // namespace qf::ui
