@@ -66,9 +66,10 @@ public:
         html_ += "<h3>" + text.toHtmlEscaped() + "</h3>";
         text_ += "\n" + text + "\n";
     }
-    void paragraph(const QString& text, bool warning = false) {
+    void paragraph(const QString& text, bool warning = false, const char* colour = nullptr) {
         closeTable();
-        html_ += warning ? "<p style='color:#b00020'>" : "<p>";
+        if (warning) colour = "#b00020";
+        html_ += colour ? QString("<p style='color:%1'>").arg(colour) : QString("<p>");
         html_ += text.toHtmlEscaped() + "</p>";
         text_ += text + "\n";
     }
@@ -222,6 +223,7 @@ void PropertiesPanel::showNode(std::shared_ptr<const Graph> graph, uint64_t node
     if (!index) return showSummary(std::move(graph));
     graph_ = std::move(graph);
     nodeIndex_ = index;
+    notes_.clear();
     ensureShapes(graph_);
     refresh();
 }
@@ -230,17 +232,24 @@ void PropertiesPanel::showSummary(std::shared_ptr<const Graph> graph) {
     if (!graph) return clear();
     graph_ = std::move(graph);
     nodeIndex_.reset();
+    notes_.clear();
     ensureShapes(graph_);
     refresh();
 }
 
 void PropertiesPanel::setShapes(std::shared_ptr<const Graph> graph,
                                 std::map<std::string, Shape> shapes) {
+    if (graph == shapesGraph_ && !shapesPending_ && shapeError_.isEmpty()) return;
     shapesGraph_ = std::move(graph);
     shapes_ = std::move(shapes);
     shapesPending_ = false;
     shapeError_.clear();
     if (graph_ && graph_ == shapesGraph_) refresh();
+}
+
+void PropertiesPanel::setNotes(QList<Note> notes) {
+    notes_ = std::move(notes);
+    if (graph_) refresh();
 }
 
 void PropertiesPanel::ensureShapes(const std::shared_ptr<const Graph>& graph) {
@@ -296,6 +305,10 @@ void PropertiesPanel::renderNode(const NodeProperties& p) {
     title_->setText(tr("%1 — %2").arg(q(p.name), q(p.op)));
     Report report;
     report.paragraph(tr("Layer %1: %2 (%3)").arg(p.index).arg(q(p.name), q(p.op)));
+    for (const Note& note : notes_) {
+        const char* colours[] = {nullptr, "#2e7d32", "#e67800", "#c62828"};
+        report.paragraph(note.text, false, colours[static_cast<int>(note.tone)]);
+    }
     if (shapesPending_) report.paragraph(tr("Inferring shapes…"));
     if (!shapeError_.isEmpty())
         report.paragraph(tr("Shapes are unknown past a layer that cannot run: %1").arg(shapeError_),

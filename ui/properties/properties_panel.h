@@ -28,6 +28,14 @@ class PropertiesPanel : public QWidget {
     Q_OBJECT
 
 public:
+    // A line about the shown node that the panel cannot know itself (fold state, whether the
+    // runtime executes it), shown under the title until the next showNode/showSummary.
+    struct Note {
+        enum class Tone { Plain, Good, Warning, Error };
+        QString text;
+        Tone tone = Tone::Plain;
+    };
+
     explicit PropertiesPanel(QWidget* parent = nullptr);
     ~PropertiesPanel() override;
 
@@ -38,6 +46,7 @@ public:
     void clear();
     // Shapes the caller already has for this snapshot, instead of inferring them here.
     void setShapes(std::shared_ptr<const Graph> graph, std::map<std::string, Shape> shapes);
+    void setNotes(QList<Note> notes);
 
     bool shapesKnown() const { return shapesGraph_ != nullptr && !shapesPending_; }
     QString shapeError() const { return shapeError_; }  // why inference failed, "" if it did not
@@ -81,6 +90,7 @@ private:
     std::map<std::string, Shape> shapes_;
     bool shapesPending_ = false;
     QString shapeError_;
+    QList<Note> notes_;
     std::optional<NodeProperties> node_;
     std::optional<ModelSummary> summary_;
     QString plainText_;
