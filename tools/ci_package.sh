@@ -16,7 +16,7 @@ if [ "${#debs[@]}" != 1 ]; then
     exit 1
 fi
 echo "== package contents and dependencies"
-dpkg-deb --info "${debs[0]}" | sed -n '/Package:/,$p'
+dpkg-deb --field "${debs[0]}"
 dpkg-deb --contents "${debs[0]}" | awk '{print $6}'
 tar -tzf build/quantfold-*.tar.gz | grep -E 'bin/quantfold(-cli)?$'
 
@@ -28,6 +28,16 @@ file /usr/bin/quantfold /usr/bin/quantfold-cli
 /usr/bin/quantfold-cli --version
 # CI has no display: --version answers before any window exists.
 /usr/bin/quantfold --version
+# The installed app starts and opens the installed sample (offscreen: no display here); still
+# running after 10 s means it did not crash or exit on an error.
+set +e
+QT_QPA_PLATFORM=offscreen timeout 10 /usr/bin/quantfold /usr/share/quantfold/sample/digits.onnx
+status=$?
+set -e
+if [ "$status" != 124 ]; then
+    echo "ci_package: /usr/bin/quantfold exited with $status instead of running" >&2
+    exit 1
+fi
 
 echo "== desktop integration"
 desktop-file-validate /usr/share/applications/${app_id}.desktop
