@@ -119,6 +119,11 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
     });
 }
 
+GraphView::~GraphView() {
+    // The scene's items go after this body: their deselection must not reach the window.
+    disconnect(scene_, nullptr, this, nullptr);
+}
+
 void GraphView::clearPicture() {
     scene_->build(GraphPicture{});  // an empty picture clears the scene
     hits_.clear();

@@ -41,6 +41,7 @@ class GraphView : public QGraphicsView {
     Q_OBJECT
 public:
     explicit GraphView(QWidget* parent = nullptr);
+    ~GraphView() override;
 
     GraphScene* graphScene() const { return scene_; }
     // Builds the scene of a laid-out picture, keeping the zoom and the part of the graph in view

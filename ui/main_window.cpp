@@ -23,6 +23,7 @@
 #include <QTextBrowser>
 #include <QToolBar>
 #include <QUndoView>
+#include <cstring>
 
 #include "ui/fold_report_panel.h"
 #include "ui/graph_items.h"
@@ -274,7 +275,7 @@ void MainWindow::createActions() {
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     QAction* foldAll = model->addAction(tr("&Fold All"), this, [this] {
         const int folds = document_->foldAll();
-        log_->addMessage(LogPanel::Level::Info, tr("Folded %n layer(s)", nullptr, folds));
+        if (folds > 0) log_->addMessage(LogPanel::Level::Info, tr("Folding %n layer(s)", nullptr, folds));
     });
     foldAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     model->addAction(tr("&Verify Folds on Images…"), this, &MainWindow::verifyDialog);
@@ -436,12 +437,17 @@ bool MainWindow::openFiles(const QStringList& paths) {
     if (hasSuffix(first, ".prototxt")) {
         QString weights = paths.size() > 1 ? paths[1] : QString();
         if (weights.isEmpty()) {
-            // The .caffemodel with the same stem, else ask.
+            // The .caffemodel with the same stem (or the stem without Caffe's usual "_deploy"
+            // suffix: deploy.prototxt beside the trained weights), else ask.
             QString stem = first;
             stem.chop(9);
-            const QString beside = stem + QStringLiteral(".caffemodel");
-            if (QFileInfo::exists(beside)) weights = beside;
-            else if (prompts_.askWeights) weights = prompts_.askWeights(first);
+            QStringList stems{stem};
+            for (const char* suffix : {"_deploy", "-deploy", ".deploy"})
+                if (stem.endsWith(QLatin1String(suffix))) stems << stem.left(stem.size() - int(std::strlen(suffix)));
+            for (const auto& candidate : stems)
+                if (weights.isEmpty() && QFileInfo::exists(candidate + QStringLiteral(".caffemodel")))
+                    weights = candidate + QStringLiteral(".caffemodel");
+            if (weights.isEmpty() && prompts_.askWeights) weights = prompts_.askWeights(first);
             if (weights.isEmpty()) return false;
         }
         pendingRecent_ = {first, weights};

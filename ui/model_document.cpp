@@ -230,7 +230,7 @@ void Document::openModel(const QString& modelPath, const QString& weightsPath,
 void Document::adopt(Loaded& loaded, const QString& modelPath, const QString& weightsPath,
                      const ProjectOpening* project) {
     undoStack_.clear();
-    state_ = ModelState{loaded.graph, {}};
+    state_ = ModelState{loaded.graph, {}, loaded.facts};
     original_ = loaded.graph;
     facts_ = loaded.facts;
     shapes_ = loaded.shapes;
@@ -364,11 +364,25 @@ void Document::verifyFolds() {
         [this](qf::ComparisonReport& report) { emit verificationFinished(report); });
 }
 
-ModelState Document::foldedState(const ModelState& from, const std::string& affine) const {
+namespace {
+
+// Facts after a fold or unfold: folding changes which affine nodes can fold, never which
+// nodes can execute.
+std::shared_ptr<const ModelFacts> factsAfterEdit(const qf::Graph& graph, const ModelFacts& before) {
+    auto facts = std::make_shared<ModelFacts>();
+    facts->candidates = findFoldCandidates(graph);
+    facts->unsupported = before.unsupported;
+    return facts;
+}
+
+}  // namespace
+
+ModelState Document::foldedState(const ModelState& from, const std::string& affine) {
     auto graph = std::make_shared<qf::Graph>(*from.graph);
     ModelState next;
     next.folded = from.folded;
     next.folded.push_back(foldOneNode(*graph, affine));
+    next.facts = factsAfterEdit(*graph, *from.facts);
     next.graph = std::move(graph);
     return next;
 }
@@ -382,6 +396,7 @@ ModelState Document::unfoldedState(const ModelState& from, const std::string& ta
         if (record.target != target) next.folded.push_back(foldOneNode(*graph, record.affine));
     if (next.folded.size() == from.folded.size())
         throw Error("nothing is folded into '" + target + "'");
+    next.facts = factsAfterEdit(*graph, *from.facts);
     next.graph = std::move(graph);
     return next;
 }
@@ -405,28 +420,48 @@ bool Document::fold(const QString& affine) {
 
 int Document::foldAll() {
     if (!hasModel()) return 0;
-    // Folding one can make the next of a chain foldable (BatchNorm, then its Scale): repeat
-    // until nothing more folds, computing every state before pushing one macro.
-    std::vector<ModelState> states{state_};
-    std::vector<QString> texts;
-    for (bool progressed = true; progressed;) {
-        progressed = false;
-        for (const auto& candidate : findFoldCandidates(*states.back().graph)) {
-            if (!candidate.foldable()) continue;
-            states.push_back(foldedState(states.back(), candidate.affine));
-            texts.push_back(tr("Fold %1 '%2' into %3 '%4'")
-                                .arg(fromStd(candidate.affineOp), fromStd(candidate.affine),
-                                     fromStd(candidate.targetOp), fromStd(candidate.target)));
-            progressed = true;
-        }
-    }
-    const int folds = static_cast<int>(texts.size());
-    if (folds == 0) return 0;
-    auto macro = std::make_unique<QUndoCommand>(tr("Fold all (%n layer(s))", nullptr, folds));
-    for (int k = 0; k < folds; ++k)
-        new StateCommand(*this, texts[k], states[k], states[k + 1], macro.get());  // owned by macro
-    undoStack_.push(macro.release());  // the stack owns its commands
-    return folds;
+    const int foldable = facts_->foldableCount();
+    if (foldable == 0) return 0;
+    struct Folds {
+        std::vector<ModelState> states;
+        std::vector<std::string> texts;
+    };
+    const ModelState start = state_;
+    runJob<Folds>(
+        JobKind::Fold, tr("Folding"),
+        [start](const qf::Progress& progress) {
+            // One fold can make the next of a chain foldable (BatchNorm, then its Scale):
+            // repeat until nothing more folds. Every state is computed here, off the GUI thread.
+            Folds folds;
+            folds.states.push_back(start);
+            const long total = start.facts->foldableCount();
+            for (bool progressed = true; progressed;) {
+                progressed = false;
+                for (const auto& candidate : folds.states.back().facts->candidates) {
+                    if (!candidate.foldable()) continue;
+                    progress.throwIfCancelled();
+                    folds.states.push_back(foldedState(folds.states.back(), candidate.affine));
+                    folds.texts.push_back(candidate.affineOp + " '" + candidate.affine + "' -> " +
+                                          candidate.targetOp + " '" + candidate.target + "'");
+                    progress.step(static_cast<long>(folds.texts.size()), std::max(total, long(folds.texts.size())),
+                                  candidate.affine);
+                    progressed = true;
+                    break;  // candidates of the new state next
+                }
+            }
+            return folds;
+        },
+        [this](Folds& folds) {
+            if (folds.states.front().graph != state_.graph) return;  // edited meanwhile
+            const int count = static_cast<int>(folds.texts.size());
+            if (count == 0) return;
+            auto macro = std::make_unique<QUndoCommand>(tr("Fold all (%n layer(s))", nullptr, count));
+            for (int k = 0; k < count; ++k)
+                new StateCommand(*this, tr("Fold %1").arg(fromStd(folds.texts[k])), folds.states[k],
+                                 folds.states[k + 1], macro.get());  // owned by the macro
+            undoStack_.push(macro.release());  // the stack owns its commands
+        });
+    return foldable;
 }
 
 bool Document::unfoldTarget(const QString& target) {
@@ -445,7 +480,8 @@ bool Document::unfoldTarget(const QString& target) {
 
 void Document::setState(ModelState state) {
     state_ = std::move(state);
-    facts_ = std::make_shared<const ModelFacts>(factsOf(*state_.graph));
+    if (!state_.facts) state_.facts = std::make_shared<const ModelFacts>(factsOf(*state_.graph));
+    facts_ = state_.facts;
     emit modelChanged();
     scheduleLayout();
 }

@@ -26,13 +26,6 @@ namespace qf::ui {
 
 using ShapeMap = std::map<std::string, qf::Shape>;
 
-// The model being edited, as one immutable snapshot: views and background jobs share it
-// without locks, an edit produces a new one.
-struct ModelState {
-    std::shared_ptr<const qf::Graph> graph;
-    std::vector<qf::FoldRecord> folded;  // folds applied since loading, in order
-};
-
 // What the views show about a state, derived once per state.
 struct ModelFacts {
     std::vector<qf::FoldCandidate> candidates;  // every affine node, foldable or not
@@ -41,6 +34,14 @@ struct ModelFacts {
     const qf::FoldCandidate* candidate(const std::string& affine) const;
 };
 ModelFacts factsOf(const qf::Graph& graph);
+
+// The model being edited, as one immutable snapshot: views and background jobs share it
+// without locks, an edit produces a new one (and undo/redo only switch snapshots).
+struct ModelState {
+    std::shared_ptr<const qf::Graph> graph;
+    std::vector<qf::FoldRecord> folded;  // folds applied since loading, in order
+    std::shared_ptr<const ModelFacts> facts;
+};
 
 // A problem to show the user: where (file, line, node) and what.
 struct ErrorReport {
@@ -72,7 +73,7 @@ struct DocumentPrompts {
 class Document : public QObject {
     Q_OBJECT
 public:
-    enum class JobKind { Load, Layout, Save, Verify };
+    enum class JobKind { Load, Layout, Save, Verify, Fold };
 
     explicit Document(QObject* parent = nullptr);
     ~Document() override;
@@ -107,7 +108,8 @@ public:
     void cancelJobs();
     bool isBusy() const { return !running_.empty(); }
 
-    // Edits: each fold is one undo command; foldAll is one macro of them.
+    // Edits: each fold is one undo command; foldAll is one macro of them, computed in the
+    // background (it returns how many layers it is folding; the macro lands when done).
     bool fold(const QString& affine);
     int foldAll();
     bool unfoldTarget(const QString& target);  // unfolds every fold into `target`
@@ -116,7 +118,7 @@ public:
     void setState(ModelState state);
     // The state after folding `affine` into its target, or after unfolding `target` (throws
     // qf::Error when it cannot); they go through the core's fold edits (see fold_edit.h).
-    ModelState foldedState(const ModelState& from, const std::string& affine) const;
+    static ModelState foldedState(const ModelState& from, const std::string& affine);
     ModelState unfoldedState(const ModelState& from, const std::string& target) const;
 
 signals:
