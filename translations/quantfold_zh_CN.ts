@@ -56,7 +56,9 @@
     </message>
     <message numerus="yes">
         <source>Fold all (%n layer(s))</source>
-        <translation><numerusform>全部折叠（%n 层）</numerusform></translation>
+        <translation>
+            <numerusform>全部折叠（%n 层）</numerusform>
+        </translation>
     </message>
     <message>
         <source>Unfold into '%1'</source>
@@ -69,6 +71,14 @@
     <message>
         <source>Laying out the graph</source>
         <translation>正在布局计算图</translation>
+    </message>
+    <message>
+        <source>Folding</source>
+        <translation>正在折叠</translation>
+    </message>
+    <message>
+        <source>Fold %1</source>
+        <translation>折叠 %1</translation>
     </message>
 </context>
 <context>
@@ -143,11 +153,15 @@
     </message>
     <message numerus="yes">
         <source>Numeric proof on %n image(s): folded against original</source>
-        <translation><numerusform>数值验证（%n 张图像）：折叠后模型与原始模型对比</numerusform></translation>
+        <translation>
+            <numerusform>数值验证（%n 张图像）：折叠后模型与原始模型对比</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source> (%n image(s) skipped)</source>
-        <translation><numerusform>（跳过 %n 张图像）</numerusform></translation>
+        <translation>
+            <numerusform>（跳过 %n 张图像）</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -400,7 +414,9 @@ Overwrite them?</source>
     </message>
     <message numerus="yes">
         <source>Opened %1: %n layer(s)</source>
-        <translation><numerusform>已打开 %1：%n 层</numerusform></translation>
+        <translation>
+            <numerusform>已打开 %1：%n 层</numerusform>
+        </translation>
     </message>
     <message>
         <source>Saved %1</source>
@@ -412,7 +428,9 @@ Overwrite them?</source>
     </message>
     <message numerus="yes">
         <source>Verified on %n image(s): largest |folded − original| = %1</source>
-        <translation><numerusform>已在 %n 张图像上验证：最大 |折叠后 − 原始| = %1</numerusform></translation>
+        <translation>
+            <numerusform>已在 %n 张图像上验证：最大 |折叠后 − 原始| = %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>Layers</source>
@@ -530,10 +548,6 @@ Overwrite them?</source>
         <source>&amp;Fold All</source>
         <translation>全部折叠(&amp;F)</translation>
     </message>
-    <message numerus="yes">
-        <source>Folded %n layer(s)</source>
-        <translation><numerusform>已折叠 %n 层</numerusform></translation>
-    </message>
     <message>
         <source>&amp;Verify Folds on Images…</source>
         <translation>用图像验证折叠结果(&amp;V)…</translation>
@@ -592,7 +606,9 @@ Overwrite them?</source>
     </message>
     <message numerus="yes">
         <source>%n layer(s), %1 foldable</source>
-        <translation><numerusform>%n 层，%1 个可折叠</numerusform></translation>
+        <translation>
+            <numerusform>%n 层，%1 个可折叠</numerusform>
+        </translation>
     </message>
     <message>
         <source>Ready</source>
@@ -693,6 +709,10 @@ Overwrite them?</source>
     <message>
         <source>Fit to Window</source>
         <translation>适应窗口</translation>
+    </message>
+    <message numerus="yes">
+        <source>Folding %n layer(s)</source>
+        <translation><numerusform>正在折叠 %n 层</numerusform></translation>
     </message>
 </context>
 <context>
