@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "ui/language.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
@@ -28,7 +29,11 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("quantfold"));
     QApplication::setApplicationDisplayName(QStringLiteral("QuantFold"));
     QApplication::setApplicationVersion(QStringLiteral(QUANTFOLD_VERSION));
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("quantfold")));
+    // The installed icon and desktop entry (installer/) share the app id.
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.quantfold.QuantFold")));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.quantfold.QuantFold"));
+    // After the organization and application names: the language choice is in QSettings.
+    qf::ui::installTranslations(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "QuantFold desktop app"));

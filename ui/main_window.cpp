@@ -30,6 +30,8 @@
 #include "ui/fold_report_panel.h"
 #include "ui/graph_items.h"
 #include "ui/graph_view.h"
+#include "ui/language.h"
+#include "ui/properties/properties_panel.h"
 #include "ui/layers_panel.h"
 #include "ui/log_panel.h"
 
@@ -37,14 +39,6 @@ namespace qf::ui {
 namespace {
 
 constexpr int kMaxRecent = 10;
-
-QString shapeText(const qf::Shape& shape) {
-    QStringList dims;
-    for (const auto d : shape) dims << (d > 0 ? QString::number(d) : QStringLiteral("?"));
-    return dims.join(QChar(0x00D7));
-}
-
-QString esc(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
 
 bool hasSuffix(const QString& path, const char* suffix) {
     return path.endsWith(QLatin1String(suffix), Qt::CaseInsensitive);
@@ -188,11 +182,12 @@ void MainWindow::createDocks() {
     layersDock_->setWidget(layers_);
     addDockWidget(Qt::LeftDockWidgetArea, layersDock_);
 
-    // Properties: a summary of the selected layer. The full panel (weights statistics, plots)
-    // comes from ui/properties/ (branch gui-package) and replaces this widget in this dock.
-    properties_ = new QTextBrowser(this);
-    properties_->setOpenLinks(false);
-    properties_->setPlaceholderText(tr("Select a layer to see its properties."));
+    // Properties: everything about the selected layer, or the model's summary.
+    properties_ = new PropertiesPanel(this);
+    connect(properties_, &PropertiesPanel::nodeActivated, this, [this](const QString& name) {
+        view_->selectNode(name, true);
+        onNodeSelected(name);
+    });
     propertiesDock_ = new QDockWidget(tr("Properties"), this);
     propertiesDock_->setObjectName(QStringLiteral("PropertiesDock"));
     propertiesDock_->setWidget(properties_);
@@ -218,7 +213,9 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, historyDock_);
     tabifyDockWidget(logDock_, historyDock_);
     logDock_->raise();
-    resizeDocks({layersDock_, propertiesDock_}, {520, 380}, Qt::Horizontal);
+    resizeDocks({layersDock_, propertiesDock_}, {480, 440}, Qt::Horizontal);
+    // Properties holds tables and a plot: most of the right column by default.
+    resizeDocks({propertiesDock_, foldDock_}, {620, 230}, Qt::Vertical);
     resizeDocks({logDock_}, {150}, Qt::Vertical);
 }
 
@@ -274,6 +271,8 @@ void MainWindow::createActions() {
     viewMenu->addSeparator();
     for (QDockWidget* dock : {layersDock_, propertiesDock_, foldDock_, logDock_, historyDock_})
         viewMenu->addAction(dock->toggleViewAction());
+    viewMenu->addSeparator();
+    viewMenu->addMenu(createLanguageMenu(this));  // applies at the next start
 
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     QAction* foldAll = model->addAction(tr("&Fold All"), this, [this] {
@@ -578,54 +577,33 @@ void MainWindow::onNodeSelected(const QString& name) {
 }
 
 void MainWindow::showProperties(const QString& name) {
-    if (!document_->hasModel() || name.isEmpty()) {
+    if (!document_->hasModel()) {
         properties_->clear();
         return;
     }
-    const auto& graph = *document_->state().graph;
-    const auto& shapes = document_->shapes();
-    const auto shapeOf = [&shapes](const std::string& tensor) {
-        const auto it = shapes.find(tensor);
-        return it != shapes.end() ? shapeText(it->second) : QString();
-    };
-    const int index = graph.nodeIndex(name.toStdString());
-    QString html;
-    if (index < 0) {
-        html = tr("<h3>Graph input %1</h3><p>%2</p>").arg(name.toHtmlEscaped(), shapeOf(name.toStdString()));
-        properties_->setHtml(html);
+    const std::shared_ptr<const qf::Graph> graph = document_->state().graph;
+    if (!document_->shapes().empty()) properties_->setShapes(graph, document_->shapes());
+    const int index = graph->nodeIndex(name.toStdString());
+    if (index < 0) {  // nothing or a graph input selected: the model's summary lists the inputs
+        properties_->showSummary(graph);
         return;
     }
-    const qf::Node& node = graph.nodes[index];
-    html += QStringLiteral("<h3>%1</h3><p><b>%2</b> · %3</p>")
-                .arg(esc(node.name), esc(node.op), kindLabel(qf::opTraits(node.op).kind));
-    html += tr("<h4>Inputs</h4>") + QStringLiteral("<table>");
-    for (const auto& input : node.inputs) {
-        if (input.empty()) continue;
-        if (const qf::Tensor* weight = graph.weight(input))
-            html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td></tr>")
-                        .arg(esc(input), shapeText(weight->shape), tr("weight (%1)").arg(qf::dataTypeName(weight->dtype)));
-        else
-            html += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(input), shapeOf(input));
-    }
-    html += QStringLiteral("</table>") + tr("<h4>Outputs</h4>") + QStringLiteral("<table>");
-    for (const auto& output : node.outputs)
-        html += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(output), shapeOf(output));
-    html += QStringLiteral("</table>");
-    if (!node.attrs.empty()) {
-        html += tr("<h4>Attributes</h4>") + QStringLiteral("<table>");
-        for (const auto& [key, value] : node.attrs) {
-            html += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(key), esc(value.toString()));
-        }
-        html += QStringLiteral("</table>");
-    }
+    properties_->showNode(graph, static_cast<uint64_t>(index));
+    QList<PropertiesPanel::Note> notes;
+    const qf::Node& node = graph->nodes[static_cast<size_t>(index)];
     if (const auto* candidate = document_->facts().candidate(node.name))
-        html += candidate->foldable()
-                    ? tr("<p style='color:#2e7d32'>Folds into %1 '%2'.</p>")
-                          .arg(esc(candidate->targetOp), esc(candidate->target))
-                    : tr("<p style='color:#e67800'>Cannot fold: %1</p>").arg(esc(candidate->reason));
+        notes << (candidate->foldable()
+                      ? PropertiesPanel::Note{tr("Folds into %1 '%2'.")
+                                                  .arg(QString::fromStdString(candidate->targetOp),
+                                                       QString::fromStdString(candidate->target)),
+                                              PropertiesPanel::Note::Tone::Good}
+                      : PropertiesPanel::Note{tr("Cannot fold: %1")
+                                                  .arg(QString::fromStdString(candidate->reason)),
+                                              PropertiesPanel::Note::Tone::Warning});
     if (document_->facts().unsupported.count(node.name))
-        html += tr("<p style='color:#c62828'>This runtime cannot execute this layer.</p>");
-    properties_->setHtml(html);
+        notes << PropertiesPanel::Note{tr("This runtime cannot execute this layer."),
+                                       PropertiesPanel::Note::Tone::Error};
+    properties_->setNotes(notes);
 }
 
 void MainWindow::showNodeMenu(const QString& name, const QPoint& globalPos) {

@@ -21,6 +21,7 @@ class GraphView;
 class LayersPanel;
 class LogPanel;
 class FoldReportPanel;
+class PropertiesPanel;
 
 // Every question the window asks the user, injectable so tests run without modal loops.
 struct WindowPrompts {
@@ -90,7 +91,7 @@ private:
     LayersPanel* layers_;
     LogPanel* log_;
     FoldReportPanel* foldReport_;
-    QTextBrowser* properties_;
+    PropertiesPanel* properties_;
     QDockWidget* layersDock_;
     QDockWidget* logDock_;
     QDockWidget* propertiesDock_;
