@@ -712,7 +712,9 @@ Overwrite them?</source>
     </message>
     <message numerus="yes">
         <source>Folding %n layer(s)</source>
-        <translation><numerusform>正在折叠 %n 层</numerusform></translation>
+        <translation>
+            <numerusform>正在折叠 %n 层</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -973,6 +975,22 @@ Overwrite them?</source>
     <message>
         <source>near-zero channel</source>
         <translation>接近零的通道</translation>
+    </message>
+    <message>
+        <source>γ and β</source>
+        <translation>γ 与 β</translation>
+    </message>
+    <message>
+        <source>in the Scale layer %1 after it</source>
+        <translation>位于其后的 Scale 层 %1 中</translation>
+    </message>
+    <message>
+        <source>Per channel</source>
+        <translation>逐通道参数</translation>
+    </message>
+    <message>
+        <source>Channel checks</source>
+        <translation>通道检查</translation>
     </message>
 </context>
 <context>

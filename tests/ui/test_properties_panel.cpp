@@ -160,6 +160,32 @@ private slots:
         QVERIFY(panel.nodeProperties()->batchNorm->nearZeroVariance.empty());
     }
 
+    void caffeScaleAfterBatchNorm() {
+        // A Caffe BatchNorm (γ = 1, β = 0) followed by Scale: the BN points at the Scale, whose
+        // per-channel γ and β are listed (β = 0 where the Scale has no bias).
+        qftest::GraphBuilder b("caffe");
+        b.input("x", {1, 2, 1, 1});
+        b.weight("g", qf::Tensor::floats({2}, {1, 1})).weight("z", qf::Tensor::floats({2}, {0, 0}));
+        b.weight("m", qf::Tensor::floats({2}, {0, 0})).weight("v", qf::Tensor::floats({2}, {1, 1}));
+        b.node("bn", "BatchNormalization", {"x", "g", "z", "m", "v"}, {"y"});
+        b.weight("s", qf::Tensor::floats({2}, {0.5f, 3.0f}));
+        b.node("scale", "Scale", {"y", "s"}, {"out"});
+        b.output("out");
+        const auto graph = std::make_shared<const qf::Graph>(b.graph());
+        PropertiesPanel panel;
+        panel.showNode(graph, 0);
+        QCOMPARE(QString::fromStdString(panel.nodeProperties()->scaleLayerAfter), QString("scale"));
+        QVERIFY(panel.plainText().contains("in the Scale layer scale after it"));
+        panel.showNode(graph, 1);
+        const auto& scale = panel.nodeProperties()->scale;
+        QVERIFY(scale.has_value());
+        QCOMPARE(scale->gamma, (std::vector<float>{0.5f, 3.0f}));
+        QCOMPARE(scale->beta, (std::vector<float>{0.0f, 0.0f}));
+        QVERIFY2(panel.plainText().contains("1\t3\t0"), qPrintable(panel.plainText()));
+        QVERIFY(panel.plot()->isVisibleTo(&panel));
+        waitForShapes(panel);
+    }
+
     void summaryTotals() {
         PropertiesPanel panel;
         const auto graph = handGraph();

@@ -77,6 +77,8 @@ private:
     void renderSummary(const ModelSummary& s);
     void plotChannelRanges(const NodeProperties& p);
     void plotBatchNorm(const BatchNormChannels& bn);
+    void plotScale(const ScaleChannels& scale);
+    void finishChannelPlot(size_t channels);
 
     QLabel* title_;
     QToolButton* copyButton_;
