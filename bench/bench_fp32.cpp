@@ -1,7 +1,5 @@
 // FP32 inference time of this runtime against OpenCV dnn on the same models, batch 1, with 1
 // and 2 threads, measured in one run so the ratio is fair. Prints the median of the repeats.
-#include <omp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +11,7 @@
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
 #include "runtime/executor.h"
+#include "runtime/parallel.h"
 #include "util/error.h"
 
 namespace {
@@ -70,7 +69,7 @@ int main(int argc, char** argv) {
                 int dims[] = {1, 3, 224, 224};
                 const cv::Mat blob(4, dims, CV_32F, input.f.data());
                 for (const int threads : {1, 2}) {
-                    qf::setRuntimeThreads(threads);
+                    const qf::ScopedThreads scoped(threads);
                     cv::setNumThreads(threads);
                     const double ours = medianMilliseconds(
                         [&] {

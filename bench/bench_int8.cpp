@@ -11,12 +11,13 @@
 #include <random>
 
 #include "calibration/calibrator.h"
+#include "formats/model_io.h"
 #include "images/image_folder.h"
 #include "images/image_runner.h"
-#include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
 #include "quantize/int8_model.h"
 #include "runtime/executor.h"
+#include "runtime/parallel.h"
 #include "util/error.h"
 
 namespace {
@@ -95,7 +96,7 @@ void benchModel(const std::string& dir, const std::string& file, const std::stri
         n.forward();
     };
     for (const int threads : {1, 2}) {
-        qf::setRuntimeThreads(threads);
+        const qf::ScopedThreads scoped(threads);
         cv::setNumThreads(threads);
         const double ours32 = medianMilliseconds([&] { fp32.run({{input, x}}); }, repeats);
         const double ours8 = medianMilliseconds([&] { int8.run({{input, x}}); }, repeats);
@@ -114,7 +115,7 @@ void benchCalibration(const std::string& dataDir) {
                      images.c_str());
         return;
     }
-    qf::setRuntimeThreads(1);
+    const qf::ScopedThreads scoped(1);
     qf::Graph graph = qf::loadModel(model);
     qf::foldBatchNorm(graph);
     const qf::ImageFolder folder = qf::openImageFolder(images);

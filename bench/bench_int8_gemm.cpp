@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "quantize/int8_gemm.h"
+#include "runtime/parallel.h"
 
 namespace {
 
@@ -100,7 +101,8 @@ int main(int argc, char** argv) {
         Eigen::Map<RowMajor> cMap(cFloat.data(), shape.m, shape.n);
 
         for (const int threads : {1, 2}) {
-            omp_set_num_threads(threads);
+            omp_set_num_threads(threads);             // Eigen's reference GEMM
+            const qf::ScopedThreads scoped(threads);  // ours
             const double floatMs =
                 milliseconds([&] { cMap.noalias() = aMap * bMap; }, budgetMs, fastest);
             std::printf("%-26s %5lld %5lld %6lld %3d %10.3f", shape.layer,

@@ -29,11 +29,11 @@ public:
         std::uniform_real_distribution<float> uniform(low, high);
         qf::Tensor t = qf::Tensor::floats(std::move(shape));
         for (auto& v : t.f) v = uniform(random_);
-        graph_.weights[name] = std::move(t);
+        graph_.weights.set(name, std::move(t));
         return *this;
     }
     GraphBuilder& weight(const std::string& name, qf::Tensor tensor) {
-        graph_.weights[name] = std::move(tensor);
+        graph_.weights.set(name, std::move(tensor));
         return *this;
     }
     GraphBuilder& node(const std::string& name, const std::string& op,
@@ -45,7 +45,7 @@ public:
         n.inputs = std::move(inputs);
         n.outputs = std::move(outputs);
         n.attrs = std::move(attrs);
-        graph_.nodes.push_back(std::move(n));
+        graph_.addNode(std::move(n));
         return *this;
     }
     // A BatchNormalization with random statistics (variance in [0.2, 2)).

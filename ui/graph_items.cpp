@@ -227,10 +227,11 @@ EdgeItem::EdgeItem(QString tensor, const std::vector<QPointF>& spline, QPointF t
     arrow_ << head << base + normal * 4.0 << base - normal * 4.0;
     bounds_ = path_.boundingRect().united(arrow_.boundingRect()).adjusted(-2, -2, 2, 2);
     if (!label_.isEmpty()) {
-        // Just below the producer, in the gap between ranks.
-        const double at = path_.percentAtLength(std::min(path_.length() * 0.5, 24.0));
-        labelPos_ = path_.pointAtPercent(at) + QPointF(5, 0);
+        // Centred in the gap below the producer (clear of the fold frames drawn 8 points
+        // around the boxes): an edge spanning one rank is about 42 points long.
         const QFontMetricsF metrics(edgeLabelFont());
+        const double at = path_.percentAtLength(std::min(path_.length() * 0.5, 21.0));
+        labelPos_ = path_.pointAtPercent(at) + QPointF(5, (metrics.ascent() - metrics.descent()) / 2);
         QRectF text = metrics.boundingRect(label_);
         text.moveTopLeft(labelPos_ + QPointF(0, -metrics.ascent()));
         bounds_ = bounds_.united(text.adjusted(-2, -2, 2, 2));
@@ -463,11 +464,11 @@ void GraphScene::build(const GraphPicture& picture) {
     for (const auto& [target, affines] : groups) {
         NodeItem* targetItem = node(QString::fromStdString(target));
         if (!targetItem) continue;
-        QRectF rect = targetItem->sceneBoundingRect();
+        QRectF rect = targetItem->mapRectToScene(targetItem->box());
         for (const auto& affine : affines)
-            if (NodeItem* item = node(affine)) rect = rect.united(item->sceneBoundingRect());
+            if (NodeItem* item = node(affine)) rect = rect.united(item->mapRectToScene(item->box()));
         auto frame = std::make_unique<FoldFrameItem>(QString::fromStdString(target), affines,
-                                                     rect.adjusted(-8, -8, 8, 8));
+                                                     rect.adjusted(-7, -7, 7, 7));
         frame->setToolTip(QCoreApplication::translate("qf::ui::GraphScene", "%1 fold into %2")
                               .arg(affines.join(QStringLiteral(", ")), QString::fromStdString(target))
                               .toHtmlEscaped());

@@ -45,6 +45,10 @@ void MiniMap::renderScene() {
         hide();
         return;
     }
+    if (!enabled_) {
+        hide();
+        return;
+    }
     QSizeF size = sceneRect_.size();
     size.scale(QSizeF(kMiniMapSize.width() - 8, kMiniMapSize.height() - 8), Qt::KeepAspectRatio);
     const QSize pixels(std::max(8, int(size.width() * 2)), std::max(8, int(size.height() * 2)));
@@ -62,7 +66,13 @@ void MiniMap::renderScene() {
     update();
 }
 
-void MiniMap::updateViewport() { update(); }
+void MiniMap::updateViewport() {
+    // Only useful while part of the graph is out of view.
+    if (!enabled_ || image_.isNull()) return;
+    const QRectF visible = view_->mapToScene(view_->viewport()->rect()).boundingRect();
+    setVisible(!visible.contains(sceneRect_));
+    update();
+}
 
 void MiniMap::paintEvent(QPaintEvent*) {
     QPainter painter(this);
@@ -130,7 +140,7 @@ void GraphView::clearPicture() {
     hitIndex_ = -1;
     searchText_.clear();
     order_.clear();
-    miniMap_->hide();
+    miniMap_->setEnabledForGraph(false);
 }
 
 void GraphView::showPicture(const GraphPicture& picture, bool keepViewport) {
@@ -177,7 +187,7 @@ void GraphView::showPicture(const GraphPicture& picture, bool keepViewport) {
     updateSceneMargins();
 
     const bool big = scene_->nodeItemCount() >= kMiniMapFrom;
-    miniMap_->setVisible(big);
+    miniMap_->setEnabledForGraph(big);
     if (big) miniMap_->renderScene();
     placeMiniMap();
 
@@ -193,7 +203,8 @@ void GraphView::showPicture(const GraphPicture& picture, bool keepViewport) {
             fitToWindow();
         } else {
             setZoom(std::clamp(fit, 0.75, 1.0));
-            centerOn(QPointF(rect.center().x(), rect.top() + mapToScene(viewport()->rect()).boundingRect().height() / 2));
+            const double visibleHeight = viewport()->height() / zoom();
+            centerOn(QPointF(rect.center().x(), rect.top() - 16 + visibleHeight / 2));
         }
     }
     if (selectedNode() != selected) emit nodeSelected(selectedNode());

@@ -21,6 +21,10 @@ public:
     explicit MiniMap(GraphView* view);
     void renderScene();
     void updateViewport();
+    void setEnabledForGraph(bool enabled) {
+        enabled_ = enabled;
+        if (!enabled) hide();
+    }
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -33,6 +37,7 @@ private:
     GraphView* view_;
     QImage image_;
     QRectF sceneRect_;
+    bool enabled_ = false;
 };
 
 // The graph: wheel zoom (about the pointer), drag to pan, fit, zoom to selection, find with a

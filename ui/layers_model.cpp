@@ -49,7 +49,10 @@ void LayersModel::setPicture(std::shared_ptr<const GraphPicture> picture) {
             } else if (const auto* candidate = facts.candidate(node.name)) {
                 if (candidate->foldable()) {
                     row.category = Foldable;
-                    row.fold = tr("folds into %1").arg(QString::fromStdString(candidate->target));
+                    row.fold = tr("folds");
+                    row.tooltip = tr("Folds into %1 '%2'")
+                                      .arg(QString::fromStdString(candidate->targetOp),
+                                           QString::fromStdString(candidate->target));
                 } else {
                     row.category = CannotFold;
                     row.fold = tr("cannot fold");
@@ -57,10 +60,12 @@ void LayersModel::setPicture(std::shared_ptr<const GraphPicture> picture) {
                 }
             } else if (absorbs.count(node.name)) {
                 row.category = Target;
-                row.fold = tr("absorbs %1").arg(absorbs[node.name].join(QStringLiteral(", ")));
+                row.fold = tr("absorbs %n", nullptr, static_cast<int>(absorbs[node.name].size()));
+                row.tooltip = tr("Absorbs %1").arg(absorbs[node.name].join(QStringLiteral(", ")));
             } else if (folded.count(node.name)) {
                 row.category = Folded;
-                row.fold = tr("folded: %1").arg(folded[node.name].join(QStringLiteral(", ")));
+                row.fold = tr("folded %n", nullptr, static_cast<int>(folded[node.name].size()));
+                row.tooltip = tr("Folded into it: %1").arg(folded[node.name].join(QStringLiteral(", ")));
             }
             if (row.tooltip.isEmpty()) row.tooltip = row.fold;
             rows_.push_back(std::move(row));

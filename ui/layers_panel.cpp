@@ -35,6 +35,7 @@ LayersPanel::LayersPanel(QWidget* parent) : QWidget(parent) {
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setSortingEnabled(false);
     table_->setWordWrap(false);
+    table_->setTextElideMode(Qt::ElideMiddle);
     table_->setAlternatingRowColors(true);
     count_ = new QLabel(this);
 
@@ -64,7 +65,9 @@ void LayersPanel::setPicture(std::shared_ptr<const GraphPicture> picture) {
     table_->resizeColumnToContents(LayersModel::ShapeColumn);
     table_->resizeColumnToContents(LayersModel::NameColumn);
     table_->setColumnWidth(LayersModel::NameColumn,
-                           std::clamp(table_->columnWidth(LayersModel::NameColumn), 120, 260));
+                           std::clamp(table_->columnWidth(LayersModel::NameColumn), 120, 180));
+    table_->setColumnWidth(LayersModel::OpColumn,
+                           std::clamp(table_->columnWidth(LayersModel::OpColumn), 60, 130));
     selecting_ = false;
     updateCount();
 }

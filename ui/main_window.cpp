@@ -23,6 +23,8 @@
 #include <QTextBrowser>
 #include <QToolBar>
 #include <QUndoView>
+#include <QScreen>
+#include <QGuiApplication>
 #include <cstring>
 
 #include "ui/fold_report_panel.h"
@@ -211,7 +213,7 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, historyDock_);
     tabifyDockWidget(logDock_, historyDock_);
     logDock_->raise();
-    resizeDocks({layersDock_, propertiesDock_}, {420, 440}, Qt::Horizontal);
+    resizeDocks({layersDock_, propertiesDock_}, {480, 440}, Qt::Horizontal);
     // Properties holds tables and a plot: most of the right column by default.
     resizeDocks({propertiesDock_, foldDock_}, {620, 230}, Qt::Vertical);
     resizeDocks({logDock_}, {150}, Qt::Vertical);
@@ -324,6 +326,8 @@ void MainWindow::runFind() {
         findCount_->clear();
     } else if (view_->findHits().isEmpty()) {
         findCount_->setText(tr("no match"));
+    } else if (view_->findIndex() < 0) {
+        findCount_->setText(tr("%n match(es)", nullptr, static_cast<int>(view_->findHits().size())));
     } else {
         findCount_->setText(tr("%1 of %2").arg(view_->findIndex() + 1).arg(view_->findHits().size()));
     }
@@ -372,7 +376,11 @@ void MainWindow::createStatusBar() {
 
 void MainWindow::restoreLayout() {
     QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1500, 950);
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        const QScreen* screen = QGuiApplication::primaryScreen();
+        const QRect available = screen ? screen->availableGeometry() : QRect(0, 0, 1500, 950);
+        resize(available.size().boundedTo(QSize(1800, 1100)));
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
 }
 

@@ -1,6 +1,9 @@
 #include "graph/graph.h"
 
+#include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "util/error.h"
 
@@ -51,10 +54,42 @@ Node makeNode(std::string name, std::string op, std::vector<std::string> inputs,
     return node;
 }
 
-const Tensor* Graph::weight(const std::string& tensor) const {
-    const auto it = weights.find(tensor);
-    return it == weights.end() ? nullptr : &it->second;
+Node& Graph::addNode(Node node) { return insertNode(nodes.size(), std::move(node)); }
+
+Node& Graph::insertNode(size_t index, Node node) {
+    if (node.id == 0)
+        node.id = newNodeId();
+    else if (node.id > lastNodeId)
+        lastNodeId = node.id;
+    ++revision;
+    return *nodes.insert(nodes.begin() + static_cast<std::ptrdiff_t>(std::min(index, nodes.size())),
+                         std::move(node));
 }
+
+void Graph::assignMissingIds() {
+    for (const auto& node : nodes) lastNodeId = std::max(lastNodeId, node.id);
+    bool assigned = false;
+    for (auto& node : nodes)
+        if (node.id == 0) {
+            node.id = newNodeId();
+            assigned = true;
+        }
+    if (assigned) ++revision;
+}
+
+const Node* Graph::nodeById(uint64_t id) const {
+    const int index = nodeIndexById(id);
+    return index < 0 ? nullptr : &nodes[static_cast<size_t>(index)];
+}
+
+int Graph::nodeIndexById(uint64_t id) const {
+    if (id == 0) return -1;
+    for (size_t k = 0; k < nodes.size(); ++k)
+        if (nodes[k].id == id) return static_cast<int>(k);
+    return -1;
+}
+
+const Tensor* Graph::weight(const std::string& tensor) const { return weights.get(tensor); }
 
 int Graph::producerIndex(const std::string& tensor) const {
     for (size_t k = 0; k < nodes.size(); ++k)
@@ -93,6 +128,7 @@ void Graph::sortTopologically() {
     std::set<std::string> available;
     for (const auto& in : inputs) available.insert(in.name);
     for (const auto& w : weights) available.insert(w.first);
+    bool reordered = false;
     std::vector<Node> ordered;
     std::vector<bool> placed(nodes.size(), false);
     ordered.reserve(nodes.size());
@@ -106,6 +142,7 @@ void Graph::sortTopologically() {
             if (!ready) continue;
             placed[k] = true;
             progress = true;
+            if (k != ordered.size()) reordered = true;
             for (const auto& out : nodes[k].outputs) available.insert(out);
             ordered.push_back(std::move(nodes[k]));
             // Restart so an in-place chain keeps its file order.
@@ -123,23 +160,27 @@ void Graph::sortTopologically() {
         }
     }
     nodes = std::move(ordered);
+    if (reordered) ++revision;
 }
 
 std::string Graph::addWeight(const std::string& base, Tensor value) {
     std::string name = base;
     for (int k = 2; isWeight(name) || producerIndex(name) >= 0; ++k)
         name = base + "_" + std::to_string(k);
-    weights[name] = std::move(value);
+    weights.set(name, std::move(value));
+    ++revision;
     return name;
 }
 
 void Graph::removeUnusedWeights() {
-    std::set<std::string> used;
-    for (const auto& node : nodes)
-        for (const auto& in : node.inputs) used.insert(in);
+    std::unordered_set<std::string_view> used;
+    for (const auto& node : nodes) used.insert(node.inputs.begin(), node.inputs.end());
     for (const auto& out : outputs) used.insert(out.name);
-    for (auto it = weights.begin(); it != weights.end();)
-        it = used.count(it->first) ? std::next(it) : weights.erase(it);
+    std::vector<std::string> unused;
+    for (const auto& weight : weights)
+        if (!used.count(weight.first)) unused.push_back(weight.first);
+    for (const auto& name : unused) weights.erase(name);
+    if (!unused.empty()) ++revision;
 }
 
 std::map<std::string, int> Graph::opCounts() const {

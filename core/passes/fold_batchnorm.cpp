@@ -1,11 +1,87 @@
 #include "passes/fold_batchnorm.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "graph/op_traits.h"
+#include "passes/graph_edit.h"
 
 namespace qf {
 namespace {
+
+// Why a node cannot fold: the typed reason and the text for people. Empty when it can.
+struct Refusal {
+    FoldRefusal kind = FoldRefusal::None;
+    std::string text;
+    explicit operator bool() const { return kind != FoldRefusal::None; }
+};
+
+Refusal refuse(FoldRefusal kind, std::string text) { return {kind, std::move(text)}; }
+
+// Producers and reader counts of every tensor, built once so that examining every affine node
+// of a graph is linear in its size (Graph::producerIndex / consumerIndices scan all nodes). The
+// bulk fold keeps it up to date as it folds.
+class TensorIndex {
+public:
+    explicit TensorIndex(const Graph& graph) {
+        producer_.reserve(graph.nodes.size() * 2);
+        readers_.reserve(graph.nodes.size() * 4);
+        for (size_t k = 0; k < graph.nodes.size(); ++k) {
+            const Node& node = graph.nodes[k];
+            for (const auto& out : node.outputs)
+                if (!out.empty()) producer_.emplace(out, static_cast<int>(k));
+            for (size_t i = 0; i < node.inputs.size(); ++i)
+                if (!node.inputs[i].empty() && readsFirstAt(node, i)) ++readers_[node.inputs[i]];
+        }
+        for (const auto& out : graph.outputs) graphOutputs_.insert(out.name);
+    }
+
+    int producer(const std::string& tensor) const {
+        const auto it = producer_.find(tensor);
+        return it == producer_.end() ? -1 : it->second;
+    }
+    // How many nodes read the tensor (a node reading it twice counts once).
+    int readerCount(const std::string& tensor) const {
+        const auto it = readers_.find(tensor);
+        return it == readers_.end() ? 0 : it->second;
+    }
+    bool isGraphOutput(const std::string& tensor) const { return graphOutputs_.count(tensor) != 0; }
+    // What Graph::addWeight checks, without its scan of every node.
+    bool nameTaken(const Graph& graph, const std::string& name) const {
+        return graph.isWeight(name) || producer_.count(name) != 0;
+    }
+
+    // After the target at `targetIndex` absorbed `affine`: the affine node reads and writes
+    // nothing any more; the target writes the affine node's output and reads its new bias.
+    void folded(const Node& affine, int affineIndex, const Node& target, int targetIndex,
+                const std::string& targetOldOutput, const std::string* createdBias) {
+        for (size_t i = 0; i < affine.inputs.size(); ++i)
+            if (!affine.inputs[i].empty() && readsFirstAt(affine, i)) --readers_[affine.inputs[i]];
+        const auto old = producer_.find(targetOldOutput);
+        if (old != producer_.end() && old->second == targetIndex) producer_.erase(old);
+        for (const auto& out : affine.outputs) {
+            const auto it = producer_.find(out);
+            if (it != producer_.end() && it->second == affineIndex) producer_.erase(it);
+        }
+        producer_[target.outputs[0]] = targetIndex;
+        if (createdBias) ++readers_[*createdBias];
+    }
+
+private:
+    // Whether input i is the node's first read of that tensor.
+    static bool readsFirstAt(const Node& node, size_t i) {
+        for (size_t j = 0; j < i; ++j)
+            if (node.inputs[j] == node.inputs[i]) return false;
+        return true;
+    }
+
+    std::unordered_map<std::string, int> producer_;  // first producer, as Graph::producerIndex
+    std::unordered_map<std::string, int> readers_;   // distinct reading nodes
+    std::unordered_set<std::string> graphOutputs_;
+};
 
 // The affine node as y = x * mul[c] + add[c] over channel axis 1.
 struct ChannelAffine {
@@ -18,89 +94,102 @@ bool allFinite(const std::vector<float>& values) {
     return true;
 }
 
-std::string nonFiniteReason(const Graph& graph, const std::string& tensor) {
+Refusal nonFinite(const Graph& graph, const std::string& tensor) {
     const Tensor* t = graph.weight(tensor);
     if (t && t->isFloat() && !allFinite(t->f))
-        return "'" + tensor + "' holds NaN or infinite values";
-    return "";
+        return refuse(FoldRefusal::NonFiniteParameters,
+                      "'" + tensor + "' holds NaN or infinite values");
+    return {};
 }
 
-std::string constantReason(const Graph& graph, const Node& node, size_t input, const char* role) {
-    if (node.input(input).empty()) return std::string(role) + " is missing";
+Refusal notConstant(const Graph& graph, const Node& node, size_t input, const char* role) {
+    if (node.input(input).empty())
+        return refuse(FoldRefusal::ParametersNotConstant, std::string(role) + " is missing");
     if (!graph.isWeight(node.input(input)))
-        return std::string(role) + " comes from tensor '" + node.input(input) + "', not a constant";
-    return nonFiniteReason(graph, node.input(input));
+        return refuse(
+            FoldRefusal::ParametersNotConstant,
+            std::string(role) + " comes from tensor '" + node.input(input) + "', not a constant");
+    return nonFinite(graph, node.input(input));
 }
 
 // Fills `affine` from the node's parameters, or returns why it cannot fold.
-std::string readAffine(const Graph& graph, const Node& node, ChannelAffine& affine) {
+Refusal readAffine(const Graph& graph, const Node& node, ChannelAffine& affine) {
+    if (!isAffine(node)) return refuse(FoldRefusal::NotAffine, "it is not a per-channel affine op");
     if (node.op == "BatchNormalization") {
         const char* roles[] = {"scale", "bias", "mean", "variance"};
         for (size_t k = 1; k <= 4; ++k)
-            if (auto reason = constantReason(graph, node, k, roles[k - 1]); !reason.empty())
-                return reason;
+            if (auto refusal = notConstant(graph, node, k, roles[k - 1])) return refusal;
         for (size_t k = 1; k < node.outputs.size(); ++k)
-            if (!node.outputs[k].empty()) return "it has training outputs (running mean/variance)";
+            if (!node.outputs[k].empty())
+                return refuse(FoldRefusal::HasTrainingOutputs,
+                              "it has training outputs (running mean/variance)");
         const auto& gamma = graph.weight(node.input(1))->f;
         const auto& beta = graph.weight(node.input(2))->f;
         const auto& mean = graph.weight(node.input(3))->f;
         const auto& var = graph.weight(node.input(4))->f;
         if (beta.size() != gamma.size() || mean.size() != gamma.size() ||
             var.size() != gamma.size())
-            return "its parameters have different lengths";
+            return refuse(FoldRefusal::ParameterLengthsDiffer,
+                          "its parameters have different lengths");
         const float epsilon = node.attrFloat("epsilon", 1e-5f);
         affine.mul.resize(gamma.size());
         affine.add.resize(gamma.size());
         for (size_t c = 0; c < gamma.size(); ++c) {
             if (var[c] < 0.0f)
-                return "variance is negative (" + std::to_string(var[c]) + ") in channel " +
-                       std::to_string(c);
+                return refuse(FoldRefusal::NegativeVariance,
+                              "variance is negative (" + std::to_string(var[c]) + ") in channel " +
+                                  std::to_string(c));
             if (var[c] + epsilon <= 0.0f)
-                return "variance + epsilon is zero in channel " + std::to_string(c);
+                return refuse(FoldRefusal::NegativeVariance,
+                              "variance + epsilon is zero in channel " + std::to_string(c));
             affine.mul[c] = gamma[c] / std::sqrt(var[c] + epsilon);
             affine.add[c] = beta[c] - mean[c] * affine.mul[c];
         }
-        return "";
+        return {};
     }
     if (node.attrInt("axis", 1) != 1 || node.attrInt("num_axes", 1) != 1)
-        return "it does not act on channel axis 1 alone";
+        return refuse(FoldRefusal::NotPerChannel, "it does not act on channel axis 1 alone");
     if (node.op == "Scale") {
-        if (auto reason = constantReason(graph, node, 1, "scale"); !reason.empty()) return reason;
+        if (auto refusal = notConstant(graph, node, 1, "scale")) return refusal;
         affine.mul = graph.weight(node.input(1))->f;
         if (!node.input(2).empty()) {
-            if (auto reason = constantReason(graph, node, 2, "bias"); !reason.empty())
-                return reason;
+            if (auto refusal = notConstant(graph, node, 2, "bias")) return refusal;
             affine.add = graph.weight(node.input(2))->f;
-            if (affine.add.size() != affine.mul.size()) return "scale and bias lengths differ";
+            if (affine.add.size() != affine.mul.size())
+                return refuse(FoldRefusal::ParameterLengthsDiffer, "scale and bias lengths differ");
         } else {
             affine.add.assign(affine.mul.size(), 0.0f);
         }
-        return "";
+        return {};
     }
     if (node.op == "Bias") {
-        if (auto reason = constantReason(graph, node, 1, "bias"); !reason.empty()) return reason;
+        if (auto refusal = notConstant(graph, node, 1, "bias")) return refusal;
         affine.add = graph.weight(node.input(1))->f;
         affine.mul.assign(affine.add.size(), 1.0f);
-        return "";
+        return {};
     }
-    return "it is not a per-channel affine op";
+    return refuse(FoldRefusal::NotAffine, "it is not a per-channel affine op");
 }
 
-bool isFoldTarget(const std::string& op) { return opTraits(op).foldTarget; }
-
 // Output channels of a Conv / ConvTranspose / Gemm, or why its weights cannot absorb a fold.
-std::string targetChannels(const Graph& graph, const Node& target, int64_t& channels) {
+Refusal targetChannels(const Graph& graph, const TensorIndex& index, const Node& target,
+                       int64_t& channels) {
     const Tensor* w = graph.weight(target.input(1));
-    if (!w) return "the weights of '" + target.name + "' are not a constant";
-    if (graph.consumerIndices(target.input(1)).size() > 1)
-        return "the weights of '" + target.name + "' are shared with another node";
-    if (auto reason = nonFiniteReason(graph, target.input(1)); !reason.empty())
-        return "the weights of '" + target.name + "': " + reason;
+    if (!w)
+        return refuse(FoldRefusal::ParametersNotConstant,
+                      "the weights of '" + target.name + "' are not a constant");
+    if (index.readerCount(target.input(1)) > 1)
+        return refuse(FoldRefusal::SharedWeights,
+                      "the weights of '" + target.name + "' are shared with another node");
+    if (auto refusal = nonFinite(graph, target.input(1)))
+        return refuse(refusal.kind, "the weights of '" + target.name + "': " + refusal.text);
     if (!target.input(2).empty()) {
         if (!graph.isWeight(target.input(2)))
-            return "the bias of '" + target.name + "' is not a constant";
-        if (graph.consumerIndices(target.input(2)).size() > 1)
-            return "the bias of '" + target.name + "' is shared with another node";
+            return refuse(FoldRefusal::ParametersNotConstant,
+                          "the bias of '" + target.name + "' is not a constant");
+        if (index.readerCount(target.input(2)) > 1)
+            return refuse(FoldRefusal::SharedWeights,
+                          "the bias of '" + target.name + "' is shared with another node");
     }
     if (target.op == "Conv") {
         channels = w->shape.at(0);
@@ -108,78 +197,96 @@ std::string targetChannels(const Graph& graph, const Node& target, int64_t& chan
         channels = w->shape.at(1) * target.attrInt("group", 1);
     } else {
         if (target.attrFloat("alpha", 1.0f) != 1.0f || target.attrFloat("beta", 1.0f) != 1.0f)
-            return "Gemm '" + target.name + "' has alpha or beta other than 1";
-        if (w->rank() != 2) return "Gemm '" + target.name + "' has non-2-D weights";
+            return refuse(FoldRefusal::UnsupportedTarget,
+                          "Gemm '" + target.name + "' has alpha or beta other than 1");
+        if (w->rank() != 2)
+            return refuse(FoldRefusal::UnsupportedTarget,
+                          "Gemm '" + target.name + "' has non-2-D weights");
         channels = target.attrInt("transB", 0) ? w->shape[0] : w->shape[1];
         if (!target.input(2).empty()) {
             const int64_t biasSize = graph.weight(target.input(2))->numel();
             if (biasSize != channels && biasSize != 1)
-                return "the bias of Gemm '" + target.name + "' is not a per-output vector";
+                return refuse(FoldRefusal::UnsupportedTarget,
+                              "the bias of Gemm '" + target.name + "' is not a per-output vector");
         }
     }
-    return "";
+    return {};
 }
 
-FoldCandidate examine(const Graph& graph, int affineIndex, bool throughAffine) {
-    const Node& node = graph.nodes[affineIndex];
+// Candidates already examined, by node index (findFoldCandidates walks in topological order,
+// so a chain's upstream link is examined before the link that follows it).
+struct Examined {
+    const std::vector<FoldCandidate>& candidates;
+    std::unordered_map<int, size_t> position;  // node index -> index into candidates
+};
+
+FoldCandidate examine(const Graph& graph, const TensorIndex& index, int affineIndex,
+                      bool throughAffine, Examined* examined) {
+    const Node& node = graph.nodes[static_cast<size_t>(affineIndex)];
     FoldCandidate candidate;
     candidate.affine = node.name;
     candidate.affineOp = node.op;
-    ChannelAffine affine;
-    if (auto reason = readAffine(graph, node, affine); !reason.empty()) {
-        candidate.reason = "cannot fold: " + reason;
+    const auto fail = [&](Refusal refusal) {
+        candidate.refusal = refusal.kind;
+        candidate.reason = std::move(refusal.text);
         return candidate;
-    }
+    };
+    ChannelAffine affine;
+    if (auto refusal = readAffine(graph, node, affine))
+        return fail(refuse(refusal.kind, "cannot fold: " + refusal.text));
     candidate.channels = static_cast<int64_t>(affine.mul.size());
     const std::string& input = node.input(0);
-    const int producerIndex = graph.producerIndex(input);
-    if (producerIndex < 0) {
-        candidate.reason = "its input '" + input + "' is a model input, not a layer output";
-        return candidate;
-    }
-    const Node& producer = graph.nodes[producerIndex];
-    if (graph.consumerIndices(input).size() > 1 || graph.isGraphOutput(input)) {
-        candidate.reason = "its input '" + input + "' is also read elsewhere, so '" +
-                           producer.name + "' must keep its output unchanged";
-        return candidate;
-    }
-    if (isAffineOp(producer.op)) {
-        const FoldCandidate upstream = examine(graph, producerIndex, true);
-        if (!throughAffine || !upstream.foldable()) {
-            candidate.reason =
-                "it follows " + producer.op + " '" + producer.name + "', which is not folded";
-            return candidate;
-        }
+    const int producerIndex = index.producer(input);
+    if (producerIndex < 0)
+        return fail(refuse(FoldRefusal::NoFoldableProducer,
+                           "its input '" + input + "' is a model input, not a layer output"));
+    const Node& producer = graph.nodes[static_cast<size_t>(producerIndex)];
+    if (index.readerCount(input) > 1 || index.isGraphOutput(input))
+        return fail(refuse(FoldRefusal::ProducerHasOtherReaders,
+                           "its input '" + input + "' is also read elsewhere, so '" +
+                               producer.name + "' must keep its output unchanged"));
+    if (isAffine(producer)) {
+        FoldCandidate upstream;
+        const auto known = examined ? examined->position.find(producerIndex)
+                                    : std::unordered_map<int, size_t>::iterator();
+        if (examined && known != examined->position.end())
+            upstream = examined->candidates[known->second];
+        else
+            upstream = examine(graph, index, producerIndex, true, examined);
+        if (!throughAffine || !upstream.foldable())
+            return fail(refuse(
+                FoldRefusal::FollowsUnfoldedAffine,
+                "it follows " + producer.op + " '" + producer.name + "', which is not folded"));
         candidate.target = upstream.target;
         candidate.targetOp = upstream.targetOp;
         if (upstream.channels != candidate.channels)
-            candidate.reason = "channel counts of '" + producer.name + "' and it differ";
+            fail(refuse(FoldRefusal::ChannelMismatch,
+                        "channel counts of '" + producer.name + "' and it differ"));
         return candidate;
     }
-    if (!isFoldTarget(producer.op)) {
-        candidate.reason = "it follows " + producer.op + " '" + producer.name +
-                           "'; only Conv, ConvTranspose and Gemm/InnerProduct can absorb it";
-        return candidate;
+    if (!isFoldTarget(producer)) {
+        const FoldRefusal kind = opTraits(producer.op).kind == OpKind::Activation
+                                     ? FoldRefusal::FollowsNonLinear
+                                     : FoldRefusal::NoFoldableProducer;
+        return fail(refuse(kind, "it follows " + producer.op + " '" + producer.name +
+                                     "'; only Conv, ConvTranspose and Gemm/InnerProduct can "
+                                     "absorb it"));
     }
     int64_t channels = 0;
-    if (auto reason = targetChannels(graph, producer, channels); !reason.empty()) {
-        candidate.reason = reason;
-        return candidate;
-    }
-    if (channels != candidate.channels) {
-        candidate.reason = "'" + producer.name + "' has " + std::to_string(channels) +
-                           " output channels but it has " + std::to_string(candidate.channels);
-        return candidate;
-    }
+    if (auto refusal = targetChannels(graph, index, producer, channels)) return fail(refusal);
+    if (channels != candidate.channels)
+        return fail(refuse(FoldRefusal::ChannelMismatch, "'" + producer.name + "' has " +
+                                                             std::to_string(channels) +
+                                                             " output channels but it has " +
+                                                             std::to_string(candidate.channels)));
     candidate.target = producer.name;
     candidate.targetOp = producer.op;
     return candidate;
 }
 
-// Rewrites target's weights and bias so it computes affine(target(x)); returns whether a bias
-// had to be created.
-bool absorb(Graph& graph, Node& target, const ChannelAffine& affine) {
-    Tensor& w = graph.weights.at(target.input(1));
+// Target weights w' = w * m[c] in the target's layout.
+Tensor scaledWeights(const Node& target, const Tensor& weights, const ChannelAffine& affine) {
+    Tensor w = weights;
     const int64_t channels = static_cast<int64_t>(affine.mul.size());
     if (target.op == "Conv") {
         const int64_t perChannel = w.numel() / channels;
@@ -204,60 +311,245 @@ bool absorb(Graph& graph, Node& target, const ChannelAffine& affine) {
         for (int64_t r = 0; r < rows; ++r)
             for (int64_t c = 0; c < cols; ++c) w.f[r * cols + c] *= affine.mul[transB ? r : c];
     }
+    return w;
+}
 
-    bool created = false;
+// One fold, worked out but not yet done: the target node as it will be and every weight it
+// sets (null: drops).
+struct FoldPlan {
+    int affineIndex = -1;
+    int targetIndex = -1;
+    Node target;
+    std::vector<NamedWeight> weights;
+    bool biasCreated = false;
+};
+
+// Plans folding the affine node at `affineIndex` into its producer, which
+// examine(..., throughAffine = false) found foldable.
+FoldPlan planFold(const Graph& graph, const TensorIndex& index, int affineIndex) {
+    const Node& affineNode = graph.nodes[static_cast<size_t>(affineIndex)];
+    ChannelAffine affine;
+    readAffine(graph, affineNode, affine);
+    FoldPlan plan;
+    plan.affineIndex = affineIndex;
+    plan.targetIndex = index.producer(affineNode.input(0));
+    plan.target = graph.nodes[static_cast<size_t>(plan.targetIndex)];
+    Node& target = plan.target;
+    const int64_t channels = static_cast<int64_t>(affine.mul.size());
+
+    const std::string weightsName = target.input(1);
+    plan.weights.push_back({weightsName, std::make_shared<Tensor>(scaledWeights(
+                                             target, *graph.weight(weightsName), affine))});
+    Tensor bias;
     if (target.input(2).empty()) {
-        if (target.inputs.size() < 3) target.inputs.resize(3);
+        // Named as Graph::addWeight would; Caffe's blob naming lets the exporter write it as
+        // blob 1.
         const std::string base =
             graph.format == "caffe" ? target.name + "$1" : target.name + "_bias";
-        target.inputs[2] = graph.addWeight(base, Tensor::floats({channels}, 0.0f));
-        created = true;
+        std::string name = base;
+        for (int k = 2; index.nameTaken(graph, name); ++k) name = base + "_" + std::to_string(k);
+        if (target.inputs.size() < 3) target.inputs.resize(3);
+        target.inputs[2] = name;
+        bias = Tensor::floats({channels}, 0.0f);
+        plan.biasCreated = true;
+    } else {
+        bias = *graph.weight(target.input(2));
     }
-    Tensor& b = graph.weights.at(target.inputs[2]);
-    if (b.numel() == 1 && channels != 1) b = Tensor::floats({channels}, b.f[0]);
-    for (int64_t c = 0; c < channels; ++c) b.f[c] = b.f[c] * affine.mul[c] + affine.add[c];
-    return created;
+    if (bias.numel() == 1 && channels != 1) bias = Tensor::floats({channels}, bias.f[0]);
+    for (int64_t c = 0; c < channels; ++c) bias.f[c] = bias.f[c] * affine.mul[c] + affine.add[c];
+    plan.weights.push_back({target.inputs[2], std::make_shared<Tensor>(std::move(bias))});
+    target.outputs[0] = affineNode.outputs[0];
+
+    // The affine node's parameters that nothing else reads go with it.
+    for (size_t k = 1; k < affineNode.inputs.size(); ++k) {
+        const std::string& parameter = affineNode.inputs[k];
+        if (parameter.empty() || !graph.isWeight(parameter)) continue;
+        if (index.readerCount(parameter) > 1 || index.isGraphOutput(parameter)) continue;
+        if (std::find(target.inputs.begin(), target.inputs.end(), parameter) != target.inputs.end())
+            continue;
+        const bool listed =
+            std::any_of(plan.weights.begin(), plan.weights.end(),
+                        [&](const NamedWeight& weight) { return weight.name == parameter; });
+        if (!listed) plan.weights.push_back({parameter, nullptr});
+    }
+    return plan;
+}
+
+std::string describeFold(const FoldCandidate& candidate) {
+    return "Fold " + candidate.affineOp + " '" + candidate.affine + "' into " + candidate.targetOp +
+           " '" + candidate.target + "'";
 }
 
 }  // namespace
 
+const char* foldRefusalName(FoldRefusal refusal) {
+    switch (refusal) {
+        case FoldRefusal::None:
+            return "none";
+        case FoldRefusal::UnknownNode:
+            return "unknown node";
+        case FoldRefusal::NotAffine:
+            return "not affine";
+        case FoldRefusal::NotPerChannel:
+            return "not per channel";
+        case FoldRefusal::NoFoldableProducer:
+            return "no foldable producer";
+        case FoldRefusal::FollowsNonLinear:
+            return "follows a non-linear op";
+        case FoldRefusal::FollowsUnfoldedAffine:
+            return "follows an unfolded affine op";
+        case FoldRefusal::ProducerHasOtherReaders:
+            return "producer has other readers";
+        case FoldRefusal::ParametersNotConstant:
+            return "parameters not constant";
+        case FoldRefusal::NonFiniteParameters:
+            return "non-finite parameters";
+        case FoldRefusal::NegativeVariance:
+            return "negative variance";
+        case FoldRefusal::ParameterLengthsDiffer:
+            return "parameter lengths differ";
+        case FoldRefusal::HasTrainingOutputs:
+            return "has training outputs";
+        case FoldRefusal::SharedWeights:
+            return "shared weights";
+        case FoldRefusal::ChannelMismatch:
+            return "channel mismatch";
+        case FoldRefusal::UnsupportedTarget:
+            return "unsupported target";
+    }
+    return "unknown";
+}
+
+FoldError::FoldError(FoldCandidate candidate)
+    : Error("cannot fold " +
+            (candidate.affineOp.empty() ? std::string("node") : candidate.affineOp) + " '" +
+            candidate.affine + "': " + candidate.reason),
+      candidate_(std::move(candidate)) {}
+
+void FoldReport::forgetUndo() {
+    for (auto& record : folded) {
+        record.affineNode = Node();
+        record.targetNode = Node();
+        record.previousWeights.clear();
+    }
+    droppedUnused.clear();
+}
+
 bool isAffineOp(const std::string& op) { return opTraits(op).affine; }
 
 std::vector<FoldCandidate> findFoldCandidates(const Graph& graph) {
+    const TensorIndex index(graph);
     std::vector<FoldCandidate> candidates;
-    for (size_t k = 0; k < graph.nodes.size(); ++k)
-        if (isAffineOp(graph.nodes[k].op))
-            candidates.push_back(examine(graph, static_cast<int>(k), true));
+    Examined examined{candidates, {}};
+    for (size_t k = 0; k < graph.nodes.size(); ++k) {
+        if (!isAffine(graph.nodes[k])) continue;
+        const int nodeIndex = static_cast<int>(k);
+        FoldCandidate candidate = examine(graph, index, nodeIndex, true, &examined);
+        examined.position.emplace(nodeIndex, candidates.size());
+        candidates.push_back(std::move(candidate));
+    }
     return candidates;
 }
 
+GraphEdit foldOne(Graph& graph, const std::string& affineNode) {
+    graph.assignMissingIds();
+    const int affineIndex = graph.nodeIndex(affineNode);
+    if (affineIndex < 0) {
+        FoldCandidate unknown;
+        unknown.affine = affineNode;
+        unknown.refusal = FoldRefusal::UnknownNode;
+        unknown.reason = "there is no node of that name";
+        throw FoldError(std::move(unknown));
+    }
+    const TensorIndex index(graph);
+    FoldCandidate candidate = examine(graph, index, affineIndex, false, nullptr);
+    if (!candidate.foldable()) throw FoldError(std::move(candidate));
+    FoldPlan plan = planFold(graph, index, affineIndex);
+
+    GraphEdit edit;
+    edit.description = describeFold(candidate);
+    GraphEdit::NodeStep replace;
+    replace.kind = GraphEdit::NodeStep::Kind::Replace;
+    replace.node = std::move(plan.target);
+    GraphEdit::NodeStep erase;
+    erase.kind = GraphEdit::NodeStep::Kind::Erase;
+    erase.index = static_cast<size_t>(affineIndex);
+    erase.node.id = graph.nodes[erase.index].id;
+    erase.node.name = graph.nodes[erase.index].name;
+    edit.nodeSteps.push_back(std::move(replace));
+    edit.nodeSteps.push_back(std::move(erase));
+    edit.weights = std::move(plan.weights);
+    return edit.apply(graph);
+}
+
 FoldReport foldBatchNorm(Graph& graph, const std::set<std::string>& only) {
+    graph.assignMissingIds();
     FoldReport report;
-    std::vector<std::string> affineNames;
-    for (const auto& node : graph.nodes)
-        if (isAffineOp(node.op) && (only.empty() || only.count(node.name)))
-            affineNames.push_back(node.name);
+    std::vector<int> affineIndices;
+    for (size_t k = 0; k < graph.nodes.size(); ++k)
+        if (isAffine(graph.nodes[k]) && (only.empty() || only.count(graph.nodes[k].name)))
+            affineIndices.push_back(static_cast<int>(k));
+
+    // The same folds as foldOne on each node in turn, without its per-fold scans: nodes stay
+    // where they are (folded ones marked) until the end, and the tensor index follows each fold.
     // Topological order means a BatchNorm folds before the Scale that follows it, so by the
     // time the Scale is examined its producer is the conv itself.
-    for (const auto& name : affineNames) {
-        const int index = graph.nodeIndex(name);
-        FoldCandidate candidate = examine(graph, index, false);
+    TensorIndex index(graph);
+    std::vector<bool> removed(graph.nodes.size(), false);
+    size_t removedSoFar = 0;
+    for (const int affineIndex : affineIndices) {
+        FoldCandidate candidate = examine(graph, index, affineIndex, false, nullptr);
         if (!candidate.foldable()) {
-            report.skipped.push_back(candidate);
+            report.skipped.push_back(std::move(candidate));
             continue;
         }
-        const Node affineNode = graph.nodes[index];
-        ChannelAffine affine;
-        readAffine(graph, affineNode, affine);
-        Node& target = graph.nodes[graph.nodeIndex(candidate.target)];
-        FoldRecord record{affineNode.name, affineNode.op,      target.name,
-                          target.op,       candidate.channels, false};
-        record.biasCreated = absorb(graph, target, affine);
-        target.outputs[0] = affineNode.outputs[0];
-        graph.nodes.erase(graph.nodes.begin() + graph.nodeIndex(name));
-        report.folded.push_back(record);
+        FoldPlan plan = planFold(graph, index, affineIndex);
+        Node& affine = graph.nodes[static_cast<size_t>(affineIndex)];
+        Node& target = graph.nodes[static_cast<size_t>(plan.targetIndex)];
+
+        FoldRecord record;
+        record.affine = affine.name;
+        record.affineOp = affine.op;
+        record.target = target.name;
+        record.targetOp = target.op;
+        record.channels = candidate.channels;
+        record.biasCreated = plan.biasCreated;
+        // The index the affine node has in the graph foldOne would have folded so far: every
+        // node removed before it stood before it.
+        record.affineIndex = static_cast<size_t>(affineIndex) - removedSoFar;
+        for (const auto& weight : plan.weights)
+            record.previousWeights.push_back({weight.name, graph.weights.shared(weight.name)});
+
+        record.targetNode = std::move(target);
+        target = std::move(plan.target);
+        for (auto& weight : plan.weights) graph.weights.setShared(weight.name, weight.tensor);
+        index.folded(affine, affineIndex, target, plan.targetIndex, record.targetNode.outputs[0],
+                     plan.biasCreated ? &target.inputs[2] : nullptr);
+        record.affineNode = std::move(affine);
+        removed[static_cast<size_t>(affineIndex)] = true;
+        ++removedSoFar;
+        report.folded.push_back(std::move(record));
     }
-    graph.removeUnusedWeights();
+    if (removedSoFar > 0) {
+        std::vector<Node> kept;
+        kept.reserve(graph.nodes.size() - removedSoFar);
+        for (size_t k = 0; k < graph.nodes.size(); ++k)
+            if (!removed[k]) kept.push_back(std::move(graph.nodes[k]));
+        graph.nodes = std::move(kept);
+        ++graph.revision;
+    }
+
+    // As Graph::removeUnusedWeights, keeping what it drops (weights nobody read before the pass;
+    // the folds dropped their own) so the pass can be undone.
+    std::unordered_set<std::string_view> used;
+    used.reserve(graph.nodes.size() * 4);
+    for (const auto& node : graph.nodes) used.insert(node.inputs.begin(), node.inputs.end());
+    for (const auto& out : graph.outputs) used.insert(out.name);
+    for (const auto& weight : graph.weights)
+        if (!used.count(weight.first))
+            report.droppedUnused.push_back({weight.first, graph.weights.shared(weight.first)});
+    for (const auto& weight : report.droppedUnused) graph.weights.erase(weight.name);
+    if (!report.droppedUnused.empty()) ++graph.revision;
     return report;
 }
 

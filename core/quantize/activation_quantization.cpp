@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/parallel.h"
+
 namespace qf {
 
 ActivationQuantization ActivationQuantization::fromThreshold(double threshold, bool nonNegative) {
@@ -19,12 +21,13 @@ void quantizeToStorage(const float* values, int64_t count,
     const float lowest = static_cast<float>(quantization.lowest());
     const float highest = static_cast<float>(quantization.highest());
     const int32_t offset = quantization.storageOffset();
-#pragma omp parallel for if (count > 65536)
-    for (int64_t k = 0; k < count; ++k) {
-        const float scaled = std::nearbyint(values[k] * inverse);
-        const float q = std::isnan(scaled) ? 0.0f : std::clamp(scaled, lowest, highest);
-        storage[k] = static_cast<uint8_t>(static_cast<int32_t>(q) + offset);
-    }
+    parallelFor(count, count > 65536, [&](int64_t kBegin, int64_t kEnd) {
+        for (int64_t k = kBegin; k < kEnd; ++k) {
+            const float scaled = std::nearbyint(values[k] * inverse);
+            const float q = std::isnan(scaled) ? 0.0f : std::clamp(scaled, lowest, highest);
+            storage[k] = static_cast<uint8_t>(static_cast<int32_t>(q) + offset);
+        }
+    });
 }
 
 float fakeQuantize(float value, const ActivationQuantization& quantization) {

@@ -3,12 +3,11 @@
 // and only called once the CPU is known to support it; this file stays at the x86-64 baseline.
 #include "quantize/int8_gemm.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <string>
 
+#include "runtime/parallel.h"
 #include "util/error.h"
 
 namespace qf {
@@ -64,16 +63,18 @@ bool cpuSupportsAvx512Vnni() {
 
 void referenceGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_t* c) {
     const int64_t quads = quadsOf(a.depth);
-#pragma omp parallel for if (a.rows * a.depth * cols >= kReferenceParallelMinMacs)
-    for (int64_t m = 0; m < a.rows; ++m) {
-        int32_t* cRow = c + m * cols;
-        std::fill(cRow, cRow + cols, 0);
-        for (int64_t k = 0; k < a.depth; ++k) {
-            const int32_t weight = a.data[packedIndex(m, k, quads)];
-            const uint8_t* bRow = b + k * cols;
-            for (int64_t n = 0; n < cols; ++n) cRow[n] += weight * int32_t{bRow[n]};
-        }
-    }
+    parallelFor(a.rows, a.rows * a.depth * cols >= kReferenceParallelMinMacs,
+                [&](int64_t mBegin, int64_t mEnd) {
+                    for (int64_t m = mBegin; m < mEnd; ++m) {
+                        int32_t* cRow = c + m * cols;
+                        std::fill(cRow, cRow + cols, 0);
+                        for (int64_t k = 0; k < a.depth; ++k) {
+                            const int32_t weight = a.data[packedIndex(m, k, quads)];
+                            const uint8_t* bRow = b + k * cols;
+                            for (int64_t n = 0; n < cols; ++n) cRow[n] += weight * int32_t{bRow[n]};
+                        }
+                    }
+                });
 }
 
 // Scratch for one packed B panel, one per thread and kept across calls so its pages are
@@ -104,17 +105,15 @@ void simdGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_
     const int64_t colPanels = ceilDiv(cols, kernel.panelCols);
     const int64_t rowPanels = ceilDiv(a.rows, kPanelRows);
     const bool parallel = a.rows * a.depth * cols >= kernel.parallelMinMacs;
-    const int64_t rowBlocks =
-        rowBlocksFor(colPanels, rowPanels, parallel ? omp_get_max_threads() : 1);
+    const int64_t rowBlocks = rowBlocksFor(colPanels, rowPanels, parallel ? currentThreads() : 1);
     const int64_t tasks = colPanels * rowBlocks;
 
-#pragma omp parallel if (parallel && tasks > 1)
-    {
+    // Column-panel major, in contiguous runs of tasks: a thread's consecutive tasks share a
+    // packed panel.
+    parallelFor(tasks, parallel && tasks > 1, [&](int64_t taskBegin, int64_t taskEnd) {
         uint8_t* const panel = panelScratch(quads * kernel.panelCols * kernel.panelBytes);
         int64_t packedColPanel = -1;
-        // Static and column-panel major: a thread's consecutive tasks share a packed panel.
-#pragma omp for schedule(static)
-        for (int64_t task = 0; task < tasks; ++task) {
+        for (int64_t task = taskBegin; task < taskEnd; ++task) {
             const int64_t colPanel = task / rowBlocks, rowBlock = task % rowBlocks;
             const int64_t colBegin = colPanel * kernel.panelCols;
             const int64_t validCols = std::min(kernel.panelCols, cols - colBegin);
@@ -130,7 +129,7 @@ void simdGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_
             kernel.run({a.data.data(), quads, rowBegin, rowEnd, panel, width, validCols,
                         c + rowBegin * cols + colBegin, cols});
         }
-    }
+    });
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ Int8Kernel bestInt8Kernel();
 const char* int8KernelName(Int8Kernel kernel);
 bool int8KernelAvailable(Int8Kernel kernel);
 
-// C must hold rows * cols int32 (row-major). Parallel with OpenMP over column panels (and row
+// C must hold rows * cols int32 (row-major). Parallel (runtime/parallel.h) over column panels (and row
 // blocks when there are few panels). Throws qf::Error for a kernel this CPU lacks.
 void int8Gemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_t* c,
               Int8Kernel kernel = bestInt8Kernel());

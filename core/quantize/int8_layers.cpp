@@ -4,6 +4,7 @@
 
 #include "runtime/kernel.h"
 #include "runtime/kernels/spatial.h"
+#include "runtime/parallel.h"
 #include "util/error.h"
 
 namespace qf {
@@ -86,7 +87,8 @@ public:
             const uint8_t* image = stored.data() + n * inC * inPlane;
             float* out = y.f.data() + n * outC_ * outPlane;
             if (depthwise_) {
-                runDepthwise(image, inH, inW, w, outH, outW, lowest(activation), highest(activation), out);
+                runDepthwise(image, inH, inW, w, outH, outW, lowest(activation),
+                             highest(activation), out);
                 continue;
             }
             for (int64_t g = 0; g < group_; ++g) {
@@ -99,8 +101,9 @@ public:
                 }
                 int8Gemm(packed_[static_cast<size_t>(g)], source, outPlane, accumulators.data(),
                          kernel_);
-                dequantize(accumulators.data(), packed_[static_cast<size_t>(g)].rowSums, g * groupOutC, groupOutC, outPlane,
-                           lowest(activation), highest(activation), out + g * groupOutC * outPlane);
+                dequantize(accumulators.data(), packed_[static_cast<size_t>(g)].rowSums,
+                           g * groupOutC, groupOutC, outPlane, lowest(activation),
+                           highest(activation), out + g * groupOutC * outPlane);
             }
         }
     }
@@ -109,34 +112,38 @@ private:
     void dequantize(const int32_t* acc, const std::vector<int32_t>& rowSums, int64_t firstChannel,
                     int64_t channels, int64_t plane, float low, float high, float* out) const {
         const int32_t offset = input_.storageOffset();
-#pragma omp parallel for if (channels * plane > 16384)
-        for (int64_t c = 0; c < channels; ++c) {
-            const int64_t oc = firstChannel + c;
-            const float multiplier = input_.scale * weightScales_[static_cast<size_t>(oc)];
-            const int32_t correction = offset * rowSums[static_cast<size_t>(c)];
-            const float bias = bias_[static_cast<size_t>(oc)];
-            for (int64_t p = 0; p < plane; ++p)
-                out[c * plane + p] = std::clamp(
-                    static_cast<float>(acc[c * plane + p] - correction) * multiplier + bias, low, high);
-        }
+        parallelFor(channels, channels * plane > 16384, [&](int64_t cBegin, int64_t cEnd) {
+            for (int64_t c = cBegin; c < cEnd; ++c) {
+                const int64_t oc = firstChannel + c;
+                const float multiplier = input_.scale * weightScales_[static_cast<size_t>(oc)];
+                const int32_t correction = offset * rowSums[static_cast<size_t>(c)];
+                const float bias = bias_[static_cast<size_t>(oc)];
+                for (int64_t p = 0; p < plane; ++p)
+                    out[c * plane + p] = std::clamp(
+                        static_cast<float>(acc[c * plane + p] - correction) * multiplier + bias,
+                        low, high);
+            }
+        });
     }
 
     void runDepthwise(const uint8_t* image, int64_t inH, int64_t inW, const Window2d& w,
                       int64_t outH, int64_t outW, float low, float high, float* out) const {
         const int32_t offset = input_.storageOffset();
         const int64_t multiplier = outC_ / group_;
-#pragma omp parallel for
-        for (int64_t oc = 0; oc < outC_; ++oc) {
-            std::vector<int32_t> sums(static_cast<size_t>(outH * outW), 0);
-            kernels::depthwiseAccumulate(
-                image + (oc / multiplier) * inH * inW, inH, inW, depthwiseWeights_.data() + oc * w.kernelH * w.kernelW,
-                w, outH, outW, [offset](uint8_t v) { return static_cast<int32_t>(v) - offset; }, sums.data());
-            const float scale = input_.scale * weightScales_[static_cast<size_t>(oc)];
-            const float bias = bias_[static_cast<size_t>(oc)];
-            float* plane = out + oc * outH * outW;
-            for (size_t p = 0; p < sums.size(); ++p)
-                plane[p] = std::clamp(static_cast<float>(sums[p]) * scale + bias, low, high);
-        }
+        parallelFor(outC_, true, [&](int64_t ocBegin, int64_t ocEnd) {
+            for (int64_t oc = ocBegin; oc < ocEnd; ++oc) {
+                std::vector<int32_t> sums(static_cast<size_t>(outH * outW), 0);
+                kernels::depthwiseAccumulate(
+                    image + (oc / multiplier) * inH * inW, inH, inW,
+                    depthwiseWeights_.data() + oc * w.kernelH * w.kernelW, w, outH, outW,
+                    [offset](uint8_t v) { return static_cast<int32_t>(v) - offset; }, sums.data());
+                const float scale = input_.scale * weightScales_[static_cast<size_t>(oc)];
+                const float bias = bias_[static_cast<size_t>(oc)];
+                float* plane = out + oc * outH * outW;
+                for (size_t p = 0; p < sums.size(); ++p)
+                    plane[p] = std::clamp(static_cast<float>(sums[p]) * scale + bias, low, high);
+            }
+        });
     }
 
     Node node_;
@@ -219,8 +226,9 @@ public:
             }
             for (int64_t c = 0; c < outC; ++c)
                 for (int64_t p = 0; p < outPlane; ++p)
-                    out[c * outPlane + p] = std::clamp(out[c * outPlane + p] + bias_[static_cast<size_t>(c)],
-                                                       lowest(activation), highest(activation));
+                    out[c * outPlane + p] =
+                        std::clamp(out[c * outPlane + p] + bias_[static_cast<size_t>(c)],
+                                   lowest(activation), highest(activation));
         }
     }
 
@@ -280,11 +288,12 @@ public:
             const float multiplier = alpha_ * input_.scale * weightScales_[static_cast<size_t>(n)];
             const int32_t correction = offset * packed_.rowSums[static_cast<size_t>(n)];
             for (int64_t m = 0; m < batch; ++m)
-                y.f[static_cast<size_t>(m * outputs_ + n)] = std::clamp(
-                    static_cast<float>(accumulators[static_cast<size_t>(n * batch + m)] - correction) *
-                            multiplier +
-                        bias_[static_cast<size_t>(n)],
-                    lowest(activation), highest(activation));
+                y.f[static_cast<size_t>(m * outputs_ + n)] =
+                    std::clamp(static_cast<float>(accumulators[static_cast<size_t>(n * batch + m)] -
+                                                  correction) *
+                                       multiplier +
+                                   bias_[static_cast<size_t>(n)],
+                               lowest(activation), highest(activation));
         }
     }
 

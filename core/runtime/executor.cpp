@@ -1,16 +1,12 @@
 #include "runtime/executor.h"
 
-#include <omp.h>
-
 #include <algorithm>
 
+#include "runtime/parallel.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace qf {
-
-void setRuntimeThreads(int threads) {
-    omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs());
-}
 
 Executor::Executor(const Graph& graph) : Executor(std::make_shared<const Graph>(graph)) {}
 
@@ -44,8 +40,9 @@ void Executor::forwardNode(size_t index) {
     overrideNode(index, nullptr);  // counts as executable whatever its op
 }
 
-TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
-                        bool keepAll) const {
+TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, bool keepAll,
+                        const ExecutionOptions& options) const {
+    const ScopedThreads threads(options.threads > 0 ? options.threads : currentThreads());
     if (!unsupported_.empty()) {
         std::string list;
         for (const auto& name : unsupported_) list += (list.empty() ? "" : ", ") + name;
@@ -61,6 +58,7 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer,
     std::vector<const Tensor*> inputs;
     std::vector<Tensor> outputs;
     for (size_t k = 0; k < graph_->nodes.size(); ++k) {
+        if (options.cancel && options.cancel->load(std::memory_order_relaxed)) throw Cancelled{};
         const Node& node = graph_->nodes[k];
         inputs.clear();
         for (const auto& name : node.inputs) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,13 @@ using TensorObserver =
 // Computes one node; lets a caller replace a node's FP32 kernel (the int8 runtime does).
 using NodeFunction = std::function<void(const Node& node, const std::vector<const Tensor*>& inputs,
                                         std::vector<Tensor>& outputs)>;
+
+// How one run goes: the threads its kernels use (0: what the calling thread's ScopedThreads
+// says, else all cores) and the flag that cancels it between two nodes.
+struct ExecutionOptions {
+    int threads = 0;
+    const std::atomic_bool* cancel = nullptr;
+};
 
 // Runs a Graph in FP32 on NCHW tensors. It owns the snapshot it runs, so the graph it was made
 // from can be edited (or destroyed) while it runs.
@@ -41,8 +49,9 @@ public:
 
     // Feeds name graph inputs; returns the graph outputs. With keepAll, every intermediate
     // tensor is returned too. Intermediates are freed as soon as their last reader ran.
+    // Throws qf::Cancelled between two nodes once options.cancel is set.
     TensorMap run(const TensorMap& feeds, const TensorObserver& observer = nullptr,
-                  bool keepAll = false) const;
+                  bool keepAll = false, const ExecutionOptions& options = {}) const;
 
 private:
     std::shared_ptr<const Graph> graph_;
@@ -52,8 +61,5 @@ private:
     std::vector<std::string> unsupported_;
     std::map<std::string, int> lastUse_;  // tensor -> index of the last node that reads it
 };
-
-// Threads the kernels may use (OpenMP); 0 means all cores.
-void setRuntimeThreads(int threads);
 
 }  // namespace qf

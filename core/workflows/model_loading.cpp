@@ -8,7 +8,11 @@ namespace qf {
 LoadedModel loadForQuantization(const std::string& modelPath, const std::string& weightsPath,
                                 bool fold) {
     LoadedModel loaded{loadModel(modelPath, weightsPath), {}};
-    if (fold) loaded.folds = foldBatchNorm(loaded.graph);
+    if (fold) {
+        loaded.folds = foldBatchNorm(loaded.graph);
+        // Nothing undoes this fold, and the undo data would keep the unfolded weights alive.
+        loaded.folds.forgetUndo();
+    }
     return loaded;
 }
 

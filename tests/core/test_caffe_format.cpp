@@ -483,7 +483,7 @@ void TestCaffeFormat::passEditsAreWrittenBack() {
     Graph graph = load(prototxt, model);
 
     // What a BatchNorm fold does: the conv gains a bias, BatchNorm and Scale disappear.
-    graph.weights["conv1$1"] = qf::Tensor::floats({4}, {0.5f, -0.25f, 0.125f, 1e-3f});
+    graph.weights.set("conv1$1", qf::Tensor::floats({4}, {0.5f, -0.25f, 0.125f, 1e-3f}));
     graph.nodes[static_cast<size_t>(graph.nodeIndex("conv1"))].inputs.push_back("conv1$1");
     graph.nodes.erase(graph.nodes.begin() + graph.nodeIndex("bn1"));
     graph.nodes.erase(graph.nodes.begin() + graph.nodeIndex("scale1"));
@@ -685,7 +685,7 @@ void TestCaffeFormat::refusesBatchNormWithChangedScale() {
     const std::string prototxt = writeFile(dir, "tiny.prototxt", kTinyPrototxt);
     Graph graph = load(prototxt, writeModel(dir, "tiny.caffemodel", tinyWeights()));
     QCOMPARE(weightNamed(graph, "bn1$scale").f.size(), size_t{4});
-    graph.weights["bn1$scale"].f[1] = 2.0f;
+    graph.weights.mutableTensor("bn1$scale").f[1] = 2.0f;
     const std::string message = errorOf([&] {
         qf::exportCaffe(graph, dir.filePath("o.prototxt").toStdString(),
                         dir.filePath("o.caffemodel").toStdString());

@@ -174,8 +174,8 @@ private slots:
         b.batchNorm("bn", "c", "b1", 2);
         b.node("conv2", "Conv", {"b1", "w2"}, {"c2"}, convAttrs({0, 0, 0, 0}));
         b.batchNorm("bn2", "c2", "y", 2);
-        b.graph().weights["bn.var"].f[1] = -0.5f;
-        b.graph().weights["w2"].f[0] = std::nanf("");
+        b.graph().weights.mutableTensor("bn.var").f[1] = -0.5f;
+        b.graph().weights.mutableTensor("w2").f[0] = std::nanf("");
         qf::Graph graph = b.graph();
         const auto report = qf::foldBatchNorm(graph);
         QCOMPARE(report.folded.size(), size_t{0});

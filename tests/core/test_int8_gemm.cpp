@@ -1,7 +1,6 @@
 // The int8 GEMM: the reference kernel against hand-computed numbers, then every SIMD kernel the
 // CPU runs against the reference, bit for bit, on many shapes (tails in rows, depth and
 // columns) and on extreme values that would saturate a vpmaddubsw-based kernel.
-#include <omp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "quantize/int8_gemm.h"
+#include "runtime/parallel.h"
 #include "util/error.h"
 
 using qf::Int8Kernel;
@@ -123,18 +123,6 @@ private:
     void* mapping_ = nullptr;
     size_t mappedSize_ = 0;
     uint8_t* data_ = nullptr;
-};
-
-// Restores OpenMP's thread count when a test that changes it ends, failed or not.
-class ThreadCountRestorer {
-public:
-    ThreadCountRestorer() : threads_(omp_get_max_threads()) {}
-    ~ThreadCountRestorer() { omp_set_num_threads(threads_); }
-    ThreadCountRestorer(const ThreadCountRestorer&) = delete;
-    ThreadCountRestorer& operator=(const ThreadCountRestorer&) = delete;
-
-private:
-    const int threads_;
 };
 
 void addKernelRows() {
@@ -290,7 +278,6 @@ private slots:
         const Int8Kernel kernel = fetchKernel();
         QF_SKIP_UNAVAILABLE(kernel);
         std::mt19937 random(5);
-        const ThreadCountRestorer restorer;
         for (const auto& [rows, depth, cols] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
                  {512, 4608, 49}, {256, 2304, 196}, {67, 300, 3000}, {2000, 4608, 1}}) {
             const Operands operands = randomOperands(rows, depth, cols, random);
@@ -298,7 +285,7 @@ private slots:
                 qf::packInt8Weights(operands.a.data(), rows, depth);
             const std::vector<int32_t> expected = multiply(packed, operands, Int8Kernel::Reference);
             for (const int threads : {1, 2, 3}) {
-                omp_set_num_threads(threads);
+                const qf::ScopedThreads scoped(threads);
                 QF_COMPARE_GEMM(multiply(packed, operands, kernel), expected, operands);
             }
         }

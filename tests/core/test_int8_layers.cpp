@@ -55,7 +55,7 @@ std::vector<LayerCase> cases() {
 GraphBuilder builderFor(const LayerCase& c, unsigned seed) {
     GraphBuilder b("onnx", seed);
     b.input("x", c.input).weight("w", c.weights).output("y");
-    qf::Tensor& w = b.graph().weights["w"];
+    qf::Tensor& w = b.graph().weights.mutableTensor("w");
     if (std::string(c.op) == "Conv")
         std::fill(w.f.begin(), w.f.begin() + w.numel() / c.weights[0], 0.0f);
     const int64_t outputs =
@@ -104,10 +104,11 @@ private slots:
         layer->run(x, actual);
 
         qf::Graph simulated = b.graph();
-        const qf::QuantizedWeights q = qf::quantizeWeights(node, simulated.weights["w"], true);
-        const auto channelOf = qf::outputChannelOfElements(node, simulated.weights["w"]);
+        const qf::QuantizedWeights q = qf::quantizeWeights(node, simulated.weights.at("w"), true);
+        const auto channelOf = qf::outputChannelOfElements(node, simulated.weights.at("w"));
         for (size_t k = 0; k < q.values.size(); ++k)
-            simulated.weights["w"].f[k] = q.values[k] * q.scales[static_cast<size_t>(channelOf[k])];
+            simulated.weights.mutableTensor("w").f[k] =
+                q.values[k] * q.scales[static_cast<size_t>(channelOf[k])];
         qf::Tensor fakeX = x;
         for (auto& v : fakeX.f) v = qf::fakeQuantize(v, quantization);
         const qf::Tensor expected = qf::Executor(simulated).run({{"x", fakeX}}).at("y");

@@ -173,7 +173,7 @@ private:
         for (const auto& top : param.top()) node.outputs.push_back(write(top, param.name()));
         const int64_t channels = caffe_format::outputChannels(param, node, channels_);
         if (channels > 0 && !node.outputs.empty()) channels_[node.outputs.front()] = channels;
-        graph_.nodes.push_back(std::move(node));
+        graph_.addNode(std::move(node));
     }
 
     void addWeights(const caffe::LayerParameter& layer, Node& node) {
@@ -232,7 +232,7 @@ private:
 
     void addWeight(Node& node, const std::string& suffix, Tensor tensor) {
         const std::string name = node.name + "$" + suffix;
-        graph_.weights[name] = std::move(tensor);
+        graph_.weights.set(name, std::move(tensor));
         node.inputs.push_back(name);
     }
 

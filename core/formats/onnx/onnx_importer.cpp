@@ -104,7 +104,7 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
 
     std::set<std::string> initializerNames;
     for (const auto& init : proto.initializer()) {
-        graph.weights[init.name()] = tensorFromOnnx(init, nameForErrors);
+        graph.weights.set(init.name(), tensorFromOnnx(init, nameForErrors));
         initializerNames.insert(init.name());
     }
     bool initializersListedAsInputs = false;
@@ -124,7 +124,8 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
         if (nodeProto.op_type() == "Constant" && nodeProto.domain().empty() &&
             nodeProto.output_size() == 1 && nodeProto.attribute_size() == 1 &&
             nodeProto.attribute(0).name() == "value") {
-            graph.weights[nodeProto.output(0)] = tensorFromOnnx(nodeProto.attribute(0).t(), where);
+            graph.weights.set(nodeProto.output(0),
+                              tensorFromOnnx(nodeProto.attribute(0).t(), where));
             continue;
         }
         Node node;
@@ -141,7 +142,7 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
             node.attrs[attr.name()] = attributeFromOnnx(attr, where);
         normalizeForOpset(node, opset);
         node.source = nodeProto.SerializeAsString();
-        graph.nodes.push_back(std::move(node));
+        graph.addNode(std::move(node));
     }
 
     // What the exporter starts from: the model without the parts the Graph owns.

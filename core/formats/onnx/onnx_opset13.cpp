@@ -315,9 +315,12 @@ Graph toOnnxOpset13(const Graph& graph) {
     result.outputs = graph.outputs;
     if (graph.format == "onnx") result.source = graph.source;
     result.sourceInfo["opset"] = "13";
+    // Converted nodes keep their ids; the nodes a conversion adds get fresh ones.
+    result.lastNodeId = graph.lastNodeId;
     Rewriter rewriter(graph, result);
     for (const auto& node : graph.nodes) rewriter.convert(node);
     result.removeUnusedWeights();
+    result.assignMissingIds();
     return result;
 }
 

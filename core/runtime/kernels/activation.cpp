@@ -9,6 +9,7 @@
 #include "runtime/kernels/broadcast.h"
 #include "runtime/kernels/kernel_helpers.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -34,8 +35,11 @@ void unary(const Node& node, const std::vector<const Tensor*>& inputs, std::vect
     const int64_t n = static_cast<int64_t>(x.f.size());
     const float* in = x.f.data();
     float* out = y.f.data();
-#pragma omp parallel for if (n >= kParallelMin)
-    for (int64_t j = 0; j < n; ++j) out[j] = fn(in[j]);
+    parallelFor(n, n >= kParallelMin, [&](int64_t jBegin, int64_t jEnd) {
+        for (int64_t j = jBegin; j < jEnd; ++j) {
+            out[j] = fn(in[j]);
+        }
+    });
 }
 
 // One bound of Clip: input k when given (opset 11+), else the attribute (older opsets).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "graph/tensor.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 
@@ -100,27 +101,29 @@ void broadcastApply(const BroadcastPlan& plan, const T* a, const T* b, R* out, O
         // One long run: split it across threads instead of rows.
         constexpr int64_t kChunk = 1 << 14;
         const int64_t chunks = (plan.inner + kChunk - 1) / kChunk;
-#pragma omp parallel for if (total >= kParallelMin)
-        for (int64_t c = 0; c < chunks; ++c) {
-            const int64_t begin = c * kChunk, n = std::min(kChunk, plan.inner - begin);
-            broadcastRun(a + (plan.aInner ? begin : 0), plan.aInner, b + (plan.bInner ? begin : 0),
-                         plan.bInner, out + begin, n, op);
-        }
+        parallelFor(chunks, total >= kParallelMin, [&](int64_t cBegin, int64_t cEnd) {
+            for (int64_t c = cBegin; c < cEnd; ++c) {
+                const int64_t begin = c * kChunk, n = std::min(kChunk, plan.inner - begin);
+                broadcastRun(a + (plan.aInner ? begin : 0), plan.aInner,
+                             b + (plan.bInner ? begin : 0), plan.bInner, out + begin, n, op);
+            }
+        });
         return;
     }
     const size_t outer = plan.outerDims.size();
-#pragma omp parallel for if (total >= kParallelMin)
-    for (int64_t row = 0; row < plan.rows; ++row) {
-        int64_t rest = row, aOffset = 0, bOffset = 0;
-        for (size_t k = outer; k-- > 0;) {
-            const int64_t index = rest % plan.outerDims[k];
-            rest /= plan.outerDims[k];
-            aOffset += index * plan.aStrides[k];
-            bOffset += index * plan.bStrides[k];
+    parallelFor(plan.rows, total >= kParallelMin, [&](int64_t rowBegin, int64_t rowEnd) {
+        for (int64_t row = rowBegin; row < rowEnd; ++row) {
+            int64_t rest = row, aOffset = 0, bOffset = 0;
+            for (size_t k = outer; k-- > 0;) {
+                const int64_t index = rest % plan.outerDims[k];
+                rest /= plan.outerDims[k];
+                aOffset += index * plan.aStrides[k];
+                bOffset += index * plan.bStrides[k];
+            }
+            broadcastRun(a + aOffset, plan.aInner, b + bOffset, plan.bInner, out + row * plan.inner,
+                         plan.inner, op);
         }
-        broadcastRun(a + aOffset, plan.aInner, b + bOffset, plan.bInner, out + row * plan.inner,
-                     plan.inner, op);
-    }
+    });
 }
 
 }  // namespace qf::kernels

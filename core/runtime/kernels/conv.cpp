@@ -6,6 +6,7 @@
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/sgemm.h"
 #include "runtime/kernels/spatial.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -35,13 +36,16 @@ void depthwise(const float* input, const float* weights, const float* bias, cons
                float* output) {
     const Window2d& w = g.w;
     const int64_t multiplier = g.outC / g.inC;
-#pragma omp parallel for
-    for (int64_t oc = 0; oc < g.outC; ++oc) {
-        float* out = output + oc * g.outH * g.outW;
-        std::fill(out, out + g.outH * g.outW, bias ? bias[oc] : 0.0f);
-        depthwiseAccumulate(input + (oc / multiplier) * g.inH * g.inW, g.inH, g.inW,
-                            weights + oc * w.kernelH * w.kernelW, w, g.outH, g.outW, [](float v) { return v; }, out);
-    }
+    parallelFor(g.outC, true, [&](int64_t ocBegin, int64_t ocEnd) {
+        for (int64_t oc = ocBegin; oc < ocEnd; ++oc) {
+            float* out = output + oc * g.outH * g.outW;
+            std::fill(out, out + g.outH * g.outW, bias ? bias[oc] : 0.0f);
+            depthwiseAccumulate(
+                input + (oc / multiplier) * g.inH * g.inW, g.inH, g.inW,
+                weights + oc * w.kernelH * w.kernelW, w, g.outH, g.outW, [](float v) { return v; },
+                out);
+        }
+    });
 }
 
 void addBias(float* output, const float* bias, int64_t channels, int64_t planeSize) {

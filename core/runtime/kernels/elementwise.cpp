@@ -6,6 +6,7 @@
 #include "runtime/kernels/broadcast.h"
 #include "runtime/kernels/kernel_helpers.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -152,20 +153,21 @@ void eltwise(const Node& node, const std::vector<const Tensor*>& inputs,
     for (size_t k = 1; k < inputs.size(); ++k) {
         const float* x = inputs[k]->f.data();
         const float coeff = coeffs.empty() ? 1.0f : coeffs[k];
-#pragma omp parallel for if (n >= (1 << 16))
-        for (int64_t j = 0; j < n; ++j) {
-            switch (operation) {
-                case kProd:
-                    y[j] *= x[j];
-                    break;
-                case kMax:
-                    y[j] = std::max(y[j], x[j]);
-                    break;
-                default:
-                    y[j] += coeff * x[j];
-                    break;
+        parallelFor(n, n >= (1 << 16), [&](int64_t jBegin, int64_t jEnd) {
+            for (int64_t j = jBegin; j < jEnd; ++j) {
+                switch (operation) {
+                    case kProd:
+                        y[j] *= x[j];
+                        break;
+                    case kMax:
+                        y[j] = std::max(y[j], x[j]);
+                        break;
+                    default:
+                        y[j] += coeff * x[j];
+                        break;
+                }
             }
-        }
+        });
     }
     outputs[0] = std::move(out);
 }

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "runtime/kernels/kernels.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -14,15 +15,16 @@ void channelAffine(const Tensor& x, int64_t axis, const std::vector<float>& mul,
     for (int64_t k = 0; k < axis; ++k) outer *= x.shape[k];
     const int64_t inner = x.numel() / std::max<int64_t>(outer * channels, 1);
     y = Tensor::floats(x.shape);
-#pragma omp parallel for if (x.numel() > 65536)
-    for (int64_t oc = 0; oc < outer * channels; ++oc) {
-        const int64_t c = oc % channels;
-        const float m = mul.empty() ? 1.0f : mul[c];
-        const float a = add.empty() ? 0.0f : add[c];
-        const float* src = x.f.data() + oc * inner;
-        float* dst = y.f.data() + oc * inner;
-        for (int64_t k = 0; k < inner; ++k) dst[k] = src[k] * m + a;
-    }
+    parallelFor(outer * channels, x.numel() > 65536, [&](int64_t ocBegin, int64_t ocEnd) {
+        for (int64_t oc = ocBegin; oc < ocEnd; ++oc) {
+            const int64_t c = oc % channels;
+            const float m = mul.empty() ? 1.0f : mul[c];
+            const float a = add.empty() ? 0.0f : add[c];
+            const float* src = x.f.data() + oc * inner;
+            float* dst = y.f.data() + oc * inner;
+            for (int64_t k = 0; k < inner; ++k) dst[k] = src[k] * m + a;
+        }
+    });
 }
 
 int64_t checkedAxis(const Node& node, const Tensor& x, int64_t channels) {

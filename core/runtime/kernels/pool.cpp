@@ -6,6 +6,7 @@
 
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/spatial.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -45,15 +46,18 @@ void pool2d(const Node& node, const std::vector<const Tensor*>& inputs,
     Tensor& y = outputs[0];
     y = Tensor::floats(is2d ? Shape{x.shape[0], x.shape[1], outH, outW}
                             : Shape{x.shape[0], x.shape[1], outW});
-#pragma omp parallel for if (batchChannels * outH * outW > 16384)
-    for (int64_t plane = 0; plane < batchChannels; ++plane) {
-        const float* in = x.f.data() + plane * inH * inW;
-        float* out = y.f.data() + plane * outH * outW;
-        for (int64_t oy = 0; oy < outH; ++oy)
-            for (int64_t ox = 0; ox < outW; ++ox)
-                out[oy * outW + ox] =
-                    reduce(in, inH, inW, oy * w.strideH - w.padTop, ox * w.strideW - w.padLeft, w);
-    }
+    parallelFor(batchChannels, batchChannels * outH * outW > 16384,
+                [&](int64_t planeBegin, int64_t planeEnd) {
+                    for (int64_t plane = planeBegin; plane < planeEnd; ++plane) {
+                        const float* in = x.f.data() + plane * inH * inW;
+                        float* out = y.f.data() + plane * outH * outW;
+                        for (int64_t oy = 0; oy < outH; ++oy)
+                            for (int64_t ox = 0; ox < outW; ++ox)
+                                out[oy * outW + ox] =
+                                    reduce(in, inH, inW, oy * w.strideH - w.padTop,
+                                           ox * w.strideW - w.padLeft, w);
+                    }
+                });
 }
 
 }  // namespace

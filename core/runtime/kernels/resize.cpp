@@ -8,6 +8,7 @@
 
 #include "runtime/kernels/kernel_helpers.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -102,24 +103,25 @@ std::vector<float> resampleAxis(const std::vector<float>& values, Shape& shape, 
     const int64_t in = shape[axis], out = static_cast<int64_t>(plan.lo.size());
     const int64_t inner = product(shape, axis + 1, shape.size());
     std::vector<float> result(static_cast<size_t>(outer * out * inner));
-#pragma omp parallel for if (outer * out * inner >= (1 << 15))
-    for (int64_t o = 0; o < outer; ++o) {
-        const float* src = values.data() + o * in * inner;
-        float* dst = result.data() + o * out * inner;
-        for (int64_t t = 0; t < out; ++t) {
-            const auto k = static_cast<size_t>(t);
-            float* target = dst + t * inner;
-            const float* a = src + plan.lo[k] * inner;
-            const float* b = src + plan.hi[k] * inner;
-            const float w = plan.weight[k];
-            if (plan.outside[k])
-                std::fill(target, target + inner, extrapolation);
-            else if (w == 0.0f)
-                std::copy(a, a + inner, target);
-            else
-                for (int64_t j = 0; j < inner; ++j) target[j] = (1.0f - w) * a[j] + w * b[j];
+    parallelFor(outer, outer * out * inner >= (1 << 15), [&](int64_t oBegin, int64_t oEnd) {
+        for (int64_t o = oBegin; o < oEnd; ++o) {
+            const float* src = values.data() + o * in * inner;
+            float* dst = result.data() + o * out * inner;
+            for (int64_t t = 0; t < out; ++t) {
+                const auto k = static_cast<size_t>(t);
+                float* target = dst + t * inner;
+                const float* a = src + plan.lo[k] * inner;
+                const float* b = src + plan.hi[k] * inner;
+                const float w = plan.weight[k];
+                if (plan.outside[k])
+                    std::fill(target, target + inner, extrapolation);
+                else if (w == 0.0f)
+                    std::copy(a, a + inner, target);
+                else
+                    for (int64_t j = 0; j < inner; ++j) target[j] = (1.0f - w) * a[j] + w * b[j];
+            }
         }
-    }
+    });
     shape[axis] = out;
     return result;
 }
@@ -135,32 +137,35 @@ std::vector<float> resamplePlanes(const std::vector<float>& values, Shape& shape
     const auto outH = static_cast<int64_t>(rows.lo.size());
     const auto outW = static_cast<int64_t>(columns.lo.size());
     std::vector<float> result(static_cast<size_t>(planes * outH * outW));
-#pragma omp parallel for if (planes * outH * outW >= (1 << 15))
-    for (int64_t plane = 0; plane < planes; ++plane) {
-        const float* src = values.data() + plane * inH * inW;
-        float* dst = result.data() + plane * outH * outW;
-        for (int64_t oy = 0; oy < outH; ++oy) {
-            const auto y = static_cast<size_t>(oy);
-            float* target = dst + oy * outW;
-            const float* top = src + rows.lo[y] * inW;
-            const float* bottom = src + rows.hi[y] * inW;
-            const float wy = rows.weight[y];
-            for (int64_t ox = 0; ox < outW; ++ox) {
-                const auto x = static_cast<size_t>(ox);
-                if (rows.outside[y] || columns.outside[x]) {
-                    target[ox] = extrapolation;
-                } else if (!linear) {
-                    target[ox] = top[columns.lo[x]];
-                } else {
-                    const float wx = columns.weight[x];
-                    const float upper = (1.0f - wx) * top[columns.lo[x]] + wx * top[columns.hi[x]];
-                    const float lower =
-                        (1.0f - wx) * bottom[columns.lo[x]] + wx * bottom[columns.hi[x]];
-                    target[ox] = (1.0f - wy) * upper + wy * lower;
+    parallelFor(
+        planes, planes * outH * outW >= (1 << 15), [&](int64_t planeBegin, int64_t planeEnd) {
+            for (int64_t plane = planeBegin; plane < planeEnd; ++plane) {
+                const float* src = values.data() + plane * inH * inW;
+                float* dst = result.data() + plane * outH * outW;
+                for (int64_t oy = 0; oy < outH; ++oy) {
+                    const auto y = static_cast<size_t>(oy);
+                    float* target = dst + oy * outW;
+                    const float* top = src + rows.lo[y] * inW;
+                    const float* bottom = src + rows.hi[y] * inW;
+                    const float wy = rows.weight[y];
+                    for (int64_t ox = 0; ox < outW; ++ox) {
+                        const auto x = static_cast<size_t>(ox);
+                        if (rows.outside[y] || columns.outside[x]) {
+                            target[ox] = extrapolation;
+                        } else if (!linear) {
+                            target[ox] = top[columns.lo[x]];
+                        } else {
+                            const float wx = columns.weight[x];
+                            const float upper =
+                                (1.0f - wx) * top[columns.lo[x]] + wx * top[columns.hi[x]];
+                            const float lower =
+                                (1.0f - wx) * bottom[columns.lo[x]] + wx * bottom[columns.hi[x]];
+                            target[ox] = (1.0f - wy) * upper + wy * lower;
+                        }
+                    }
                 }
             }
-        }
-    }
+        });
     shape[rank - 2] = outH;
     shape[rank - 1] = outW;
     return result;

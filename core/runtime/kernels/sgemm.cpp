@@ -2,20 +2,62 @@
 
 #include <Eigen/Core>
 
+#include "runtime/parallel.h"
+
 namespace qf::kernels {
 
-void sgemmBaseline(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
-                   const float* b, float* c) {
+void sgemmBaseline(const SgemmBlock& block) {
+    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc] = block;
 #include "runtime/kernels/sgemm_body.inc"
 }
+
+namespace {
+
+// Below this many multiply-adds a second thread costs more than it saves.
+constexpr int64_t kParallelMinMacs = int64_t{1} << 18;
+constexpr int64_t kColumnStep = 16, kRowStep = 8;  // SIMD-friendly block edges
+
+}  // namespace
 
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
            const float* b, float* c) {
     static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (avx2)
-        sgemmAvx2(transA, transB, m, n, k, a, b, c);
-    else
-        sgemmBaseline(transA, transB, m, n, k, a, b, c);
+    const auto run = avx2 ? sgemmAvx2 : sgemmBaseline;
+    const SgemmBlock whole{transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c, n};
+    const int threads = currentThreads();
+    const bool parallel = threads > 1 && m * n * k >= kParallelMinMacs;
+    if (!parallel) {
+        run(whole);
+        return;
+    }
+    // One block per thread: each Eigen call packs its share of the operands once.
+    if (n >= m) {
+        const int64_t steps = (n + kColumnStep - 1) / kColumnStep;
+        parallelFor(
+            steps, true,
+            [&](int64_t begin, int64_t end) {
+                SgemmBlock block = whole;
+                const int64_t first = begin * kColumnStep;
+                block.n = std::min(n, end * kColumnStep) - first;
+                block.b = b + (transB ? first * whole.ldb : first);
+                block.c = c + first;
+                run(block);
+            },
+            threads);
+    } else {
+        const int64_t steps = (m + kRowStep - 1) / kRowStep;
+        parallelFor(
+            steps, true,
+            [&](int64_t begin, int64_t end) {
+                SgemmBlock block = whole;
+                const int64_t first = begin * kRowStep;
+                block.m = std::min(m, end * kRowStep) - first;
+                block.a = a + (transA ? first : first * whole.lda);
+                block.c = c + first * whole.ldc;
+                run(block);
+            },
+            threads);
+    }
 }
 
 }  // namespace qf::kernels

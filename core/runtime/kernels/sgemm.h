@@ -5,14 +5,24 @@ namespace qf::kernels {
 
 // Row-major float GEMM: C (m x n) = op(A) (m x k) * op(B) (k x n), op transposing when asked
 // (A then stored k x m, B stored n x k). Runs Eigen compiled for AVX2 + FMA when the CPU has
-// them (sgemm_avx2.cpp), else Eigen for the baseline ISA.
+// them (sgemm_avx2.cpp), else Eigen for the baseline ISA; large products are split over the
+// run's threads (runtime/parallel.h) by columns of C, or by rows when C is tall and narrow.
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
            const float* b, float* c);
 
-// The two builds; sgemm() picks one.
-void sgemmBaseline(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
-                   const float* b, float* c);
-void sgemmAvx2(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
-               const float* b, float* c);
+// The two single-threaded builds on blocks of larger matrices (leading dimensions lda, ldb,
+// ldc); sgemm() picks one.
+struct SgemmBlock {
+    bool transA, transB;
+    int64_t m, n, k;
+    const float* a;
+    int64_t lda;
+    const float* b;
+    int64_t ldb;
+    float* c;
+    int64_t ldc;
+};
+void sgemmBaseline(const SgemmBlock& block);
+void sgemmAvx2(const SgemmBlock& block);
 
 }  // namespace qf::kernels

@@ -9,9 +9,9 @@
 
 namespace qf::kernels {
 
-void sgemmAvx2(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
-               const float* b, float* c) {
+void sgemmAvx2(const SgemmBlock& block) {
     namespace Eigen = ::QuantFoldEigenAvx2;
+    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc] = block;
 #include "runtime/kernels/sgemm_body.inc"
 }
 

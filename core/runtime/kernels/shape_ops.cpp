@@ -9,6 +9,7 @@
 
 #include "runtime/kernels/kernel_helpers.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -62,20 +63,21 @@ void copyView(const std::vector<T>& source, const StridedView& view, std::vector
     const int64_t rows = product(v.shape, 0, outerRank);
     const T* in = source.data();
     T* out = dest.data();
-#pragma omp parallel for if (rows * inner >= kParallelMin)
-    for (int64_t row = 0; row < rows; ++row) {
-        int64_t rest = row, offset = v.base;
-        for (size_t k = outerRank; k-- > 0;) {
-            offset += (rest % v.shape[k]) * v.strides[k];
-            rest /= v.shape[k];
+    parallelFor(rows, rows * inner >= kParallelMin, [&](int64_t rowBegin, int64_t rowEnd) {
+        for (int64_t row = rowBegin; row < rowEnd; ++row) {
+            int64_t rest = row, offset = v.base;
+            for (size_t k = outerRank; k-- > 0;) {
+                offset += (rest % v.shape[k]) * v.strides[k];
+                rest /= v.shape[k];
+            }
+            const T* from = in + offset;
+            T* to = out + row * inner;
+            if (innerStride == 1)
+                std::copy(from, from + inner, to);
+            else
+                for (int64_t j = 0; j < inner; ++j) to[j] = from[j * innerStride];
         }
-        const T* from = in + offset;
-        T* to = out + row * inner;
-        if (innerStride == 1)
-            std::copy(from, from + inner, to);
-        else
-            for (int64_t j = 0; j < inner; ++j) to[j] = from[j * innerStride];
-    }
+    });
 }
 
 void copyView(const Tensor& source, const StridedView& view, Tensor& dest) {
@@ -164,24 +166,25 @@ void padCopy(const std::vector<T>& in, const Shape& inShape, const Shape& outSha
     const int64_t inner = outShape.back();
     const int64_t rows = product(outShape, 0, rank - 1);
     const std::vector<int64_t>& innerMap = maps.back();
-#pragma omp parallel for if (rows * inner >= kParallelMin)
-    for (int64_t row = 0; row < rows; ++row) {
-        int64_t rest = row, offset = 0;
-        bool inside = true;
-        for (size_t k = rank - 1; k-- > 0;) {
-            const int64_t src = maps[k][static_cast<size_t>(rest % outShape[k])];
-            rest /= outShape[k];
-            if (src < 0) inside = false;
-            offset += src * inStrides[k];
+    parallelFor(rows, rows * inner >= kParallelMin, [&](int64_t rowBegin, int64_t rowEnd) {
+        for (int64_t row = rowBegin; row < rowEnd; ++row) {
+            int64_t rest = row, offset = 0;
+            bool inside = true;
+            for (size_t k = rank - 1; k-- > 0;) {
+                const int64_t src = maps[k][static_cast<size_t>(rest % outShape[k])];
+                rest /= outShape[k];
+                if (src < 0) inside = false;
+                offset += src * inStrides[k];
+            }
+            if (!inside) continue;  // a padded row: already the constant
+            T* to = out.data() + row * inner;
+            const T* from = in.data() + offset;
+            for (int64_t j = 0; j < inner; ++j) {
+                const int64_t src = innerMap[static_cast<size_t>(j)];
+                if (src >= 0) to[j] = from[src];
+            }
         }
-        if (!inside) continue;  // a padded row: already the constant
-        T* to = out.data() + row * inner;
-        const T* from = in.data() + offset;
-        for (int64_t j = 0; j < inner; ++j) {
-            const int64_t src = innerMap[static_cast<size_t>(j)];
-            if (src >= 0) to[j] = from[src];
-        }
-    }
+    });
 }
 
 }  // namespace

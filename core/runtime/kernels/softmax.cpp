@@ -6,6 +6,7 @@
 
 #include "runtime/kernels/kernel_helpers.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 namespace {
@@ -69,18 +70,22 @@ void softmax(const Node& node, const std::vector<const Tensor*>& inputs,
     float* out = y.f.data();
     const bool parallel = x.numel() >= (1 << 15);
     if (inner == 1) {
-#pragma omp parallel for if (parallel)
-        for (int64_t row = 0; row < outer; ++row) softmaxRow(in + row * len, out + row * len, len);
+        parallelFor(outer, parallel, [&](int64_t rowBegin, int64_t rowEnd) {
+            for (int64_t row = rowBegin; row < rowEnd; ++row) {
+                softmaxRow(in + row * len, out + row * len, len);
+            }
+        });
         return;
     }
     constexpr int64_t kColumns = 1024;
     const int64_t chunks = (inner + kColumns - 1) / kColumns;
-#pragma omp parallel for if (parallel)
-    for (int64_t task = 0; task < outer * chunks; ++task) {
-        const int64_t block = task / chunks, begin = (task % chunks) * kColumns;
-        softmaxColumns(in + block * len * inner, out + block * len * inner, len, inner, begin,
-                       std::min(begin + kColumns, inner));
-    }
+    parallelFor(outer * chunks, parallel, [&](int64_t taskBegin, int64_t taskEnd) {
+        for (int64_t task = taskBegin; task < taskEnd; ++task) {
+            const int64_t block = task / chunks, begin = (task % chunks) * kColumns;
+            softmaxColumns(in + block * len * inner, out + block * len * inner, len, inner, begin,
+                           std::min(begin + kColumns, inner));
+        }
+    });
 }
 
 }  // namespace qf::kernels

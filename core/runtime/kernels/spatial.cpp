@@ -1,6 +1,7 @@
 #include "runtime/kernels/spatial.h"
 
 #include "runtime/kernel.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 
@@ -106,22 +107,23 @@ void transposedWindow(const Node& node, int spatialRank, int64_t inH, int64_t in
 void col2imAccumulate(const float* columns, int64_t channels, const Window2d& w, int64_t inH,
                       int64_t inW, int64_t outH, int64_t outW, float* out) {
     const int64_t inPlane = inH * inW;
-#pragma omp parallel for
-    for (int64_t c = 0; c < channels; ++c) {
-        float* plane = out + c * outH * outW;
-        for (int64_t ky = 0; ky < w.kernelH; ++ky)
-            for (int64_t kx = 0; kx < w.kernelW; ++kx) {
-                const float* col = columns + ((c * w.kernelH + ky) * w.kernelW + kx) * inPlane;
-                for (int64_t iy = 0; iy < inH; ++iy) {
-                    const int64_t oy = iy * w.strideH - w.padTop + ky * w.dilationH;
-                    if (oy < 0 || oy >= outH) continue;
-                    for (int64_t ix = 0; ix < inW; ++ix) {
-                        const int64_t ox = ix * w.strideW - w.padLeft + kx * w.dilationW;
-                        if (ox >= 0 && ox < outW) plane[oy * outW + ox] += col[iy * inW + ix];
+    parallelFor(channels, true, [&](int64_t cBegin, int64_t cEnd) {
+        for (int64_t c = cBegin; c < cEnd; ++c) {
+            float* plane = out + c * outH * outW;
+            for (int64_t ky = 0; ky < w.kernelH; ++ky)
+                for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+                    const float* col = columns + ((c * w.kernelH + ky) * w.kernelW + kx) * inPlane;
+                    for (int64_t iy = 0; iy < inH; ++iy) {
+                        const int64_t oy = iy * w.strideH - w.padTop + ky * w.dilationH;
+                        if (oy < 0 || oy >= outH) continue;
+                        for (int64_t ix = 0; ix < inW; ++ix) {
+                            const int64_t ox = ix * w.strideW - w.padLeft + kx * w.dilationW;
+                            if (ox >= 0 && ox < outW) plane[oy * outW + ox] += col[iy * inW + ix];
+                        }
                     }
                 }
-            }
-    }
+        }
+    });
 }
 
 }  // namespace qf::kernels

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "runtime/parallel.h"
 
 namespace qf::kernels {
 
@@ -54,43 +55,49 @@ template <typename Value>
 void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, const Window2d& w,
             int64_t outH, int64_t outW, Value padding, Value* columns) {
     const int64_t outSize = outH * outW;
-#pragma omp parallel for if (channels * w.kernelH * w.kernelW * outSize > 32768)
-    for (int64_t row = 0; row < channels * w.kernelH * w.kernelW; ++row) {
-        const int64_t c = row / (w.kernelH * w.kernelW);
-        const int64_t ky = (row / w.kernelW) % w.kernelH;
-        const int64_t kx = row % w.kernelW;
-        int64_t oxBegin = 0, oxEnd = 0;
-        validRange(inW, outW, w.strideW, w.padLeft, kx * w.dilationW, oxBegin, oxEnd);
-        Value* dst = columns + row * outSize;
-        const Value* plane = image + c * inH * inW;
-        for (int64_t oy = 0; oy < outH; ++oy) {
-            const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
-            Value* line = dst + oy * outW;
-            if (iy < 0 || iy >= inH) {
-                std::fill(line, line + outW, padding);
-                continue;
+    parallelFor(
+        channels * w.kernelH * w.kernelW, channels * w.kernelH * w.kernelW * outSize > 32768,
+        [&](int64_t rowBegin, int64_t rowEnd) {
+            for (int64_t row = rowBegin; row < rowEnd; ++row) {
+                const int64_t c = row / (w.kernelH * w.kernelW);
+                const int64_t ky = (row / w.kernelW) % w.kernelH;
+                const int64_t kx = row % w.kernelW;
+                int64_t oxBegin = 0, oxEnd = 0;
+                validRange(inW, outW, w.strideW, w.padLeft, kx * w.dilationW, oxBegin, oxEnd);
+                Value* dst = columns + row * outSize;
+                const Value* plane = image + c * inH * inW;
+                for (int64_t oy = 0; oy < outH; ++oy) {
+                    const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+                    Value* line = dst + oy * outW;
+                    if (iy < 0 || iy >= inH) {
+                        std::fill(line, line + outW, padding);
+                        continue;
+                    }
+                    // Index arithmetic, not pointer arithmetic: the row's origin may lie before the
+                    // image.
+                    const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
+                    std::fill(line, line + oxBegin, padding);
+                    if (w.strideW == 1) {
+                        if (oxEnd > oxBegin)
+                            std::copy(plane + origin + oxBegin, plane + origin + oxEnd,
+                                      line + oxBegin);
+                    } else {
+                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                            line[ox] = plane[origin + ox * w.strideW];
+                    }
+                    std::fill(line + oxEnd, line + outW, padding);
+                }
             }
-            // Index arithmetic, not pointer arithmetic: the row's origin may lie before the image.
-            const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
-            std::fill(line, line + oxBegin, padding);
-            if (w.strideW == 1) {
-                if (oxEnd > oxBegin)
-                    std::copy(plane + origin + oxBegin, plane + origin + oxEnd, line + oxBegin);
-            } else {
-                for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
-                    line[ox] = plane[origin + ox * w.strideW];
-            }
-            std::fill(line + oxEnd, line + outW, padding);
-        }
-    }
+        });
 }
 
 // One depthwise channel: acc[oy, ox] += convert(plane[iy, ix]) * weight over every kernel tap
 // that lands inside the image. Tap by tap and row by row, so the inner loop runs over a
 // contiguous output row without bounds checks (and vectorizes for stride 1).
 template <typename Input, typename Weight, typename Accumulator, typename Convert>
-void depthwiseAccumulate(const Input* plane, int64_t inH, int64_t inW, const Weight* kernel, const Window2d& w,
-                         int64_t outH, int64_t outW, Convert convert, Accumulator* acc) {
+void depthwiseAccumulate(const Input* plane, int64_t inH, int64_t inW, const Weight* kernel,
+                         const Window2d& w, int64_t outH, int64_t outW, Convert convert,
+                         Accumulator* acc) {
     for (int64_t ky = 0; ky < w.kernelH; ++ky)
         for (int64_t kx = 0; kx < w.kernelW; ++kx) {
             int64_t oxBegin = 0, oxEnd = 0;
@@ -102,7 +109,8 @@ void depthwiseAccumulate(const Input* plane, int64_t inH, int64_t inW, const Wei
                 const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
                 Accumulator* row = acc + oy * outW;
                 if (w.strideW == 1) {
-                    for (int64_t ox = oxBegin; ox < oxEnd; ++ox) row[ox] += convert(plane[origin + ox]) * weight;
+                    for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                        row[ox] += convert(plane[origin + ox]) * weight;
                 } else {
                     for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
                         row[ox] += convert(plane[origin + ox * w.strideW]) * weight;
