@@ -27,7 +27,7 @@ qf::Graph resnetLike(int targetNodes) {
     std::string x = "input";
     const int channels = 8;
     const auto conv = [&](const std::string& name, const std::string& in) {
-        graph.weights[name + ".w"] = qf::Tensor::floats({channels, channels, 3, 3}, 0.01f);
+        graph.weights.set(name + ".w", qf::Tensor::floats({channels, channels, 3, 3}, 0.01f));
         graph.nodes.push_back(qf::makeNode(name, "Conv", {in, name + ".w"}, {name + ".out"},
                                            {{"kernel_shape", qf::Attribute::ofInts({3, 3})},
                                             {"pads", qf::Attribute::ofInts({1, 1, 1, 1})}}));
@@ -35,7 +35,7 @@ qf::Graph resnetLike(int targetNodes) {
     };
     const auto bn = [&](const std::string& name, const std::string& in) {
         for (const char* p : {".scale", ".bias", ".mean", ".var"})
-            graph.weights[name + p] = qf::Tensor::floats({channels}, 1.0f);
+            graph.weights.set(name + p, qf::Tensor::floats({channels}, 1.0f));
         graph.nodes.push_back(qf::makeNode(name, "BatchNormalization",
                                            {in, name + ".scale", name + ".bias", name + ".mean", name + ".var"},
                                            {name + ".out"}));

@@ -272,20 +272,8 @@
         <translation>本运行时无法执行 %1；它将原样保留。</translation>
     </message>
     <message>
-        <source>folds into %1</source>
-        <translation>折叠进 %1</translation>
-    </message>
-    <message>
         <source>cannot fold</source>
         <translation>无法折叠</translation>
-    </message>
-    <message>
-        <source>absorbs %1</source>
-        <translation>吸收 %1</translation>
-    </message>
-    <message>
-        <source>folded: %1</source>
-        <translation>已折叠：%1</translation>
     </message>
     <message>
         <source>Name</source>
@@ -302,6 +290,30 @@
     <message>
         <source>Fold</source>
         <translation>折叠</translation>
+    </message>
+    <message>
+        <source>folds</source>
+        <translation>可折叠</translation>
+    </message>
+    <message>
+        <source>Folds into %1 '%2'</source>
+        <translation>折叠进 %1“%2”</translation>
+    </message>
+    <message numerus="yes">
+        <source>absorbs %n</source>
+        <translation><numerusform>吸收 %n 层</numerusform></translation>
+    </message>
+    <message>
+        <source>Absorbs %1</source>
+        <translation>吸收：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>folded %n</source>
+        <translation><numerusform>已折叠 %n 层</numerusform></translation>
+    </message>
+    <message>
+        <source>Folded into it: %1</source>
+        <translation>已折叠进本层：%1</translation>
     </message>
 </context>
 <context>
@@ -715,6 +727,10 @@ Overwrite them?</source>
         <translation>
             <numerusform>正在折叠 %n 层</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation><numerusform>%n 个匹配项</numerusform></translation>
     </message>
 </context>
 <context>

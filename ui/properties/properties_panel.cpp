@@ -20,10 +20,11 @@ namespace qf::ui {
 
 namespace {
 
-// The one place that maps the panel's node key to a node: the index today, Node::id later.
-std::optional<int> findNodeIndex(const Graph& graph, uint64_t nodeIdOrIndex) {
-    if (nodeIdOrIndex >= graph.nodes.size()) return std::nullopt;
-    return static_cast<int>(nodeIdOrIndex);
+// The node with that stable id (Node::id), if the snapshot still has it.
+std::optional<int> findNodeIndex(const Graph& graph, uint64_t nodeId) {
+    const int index = graph.nodeIndexById(nodeId);
+    if (index < 0) return std::nullopt;
+    return index;
 }
 
 QString q(const std::string& text) { return QString::fromStdString(text); }
@@ -218,9 +219,9 @@ void PropertiesPanel::clear() {
     copyButton_->setEnabled(false);
 }
 
-void PropertiesPanel::showNode(std::shared_ptr<const Graph> graph, uint64_t nodeIdOrIndex) {
+void PropertiesPanel::showNode(std::shared_ptr<const Graph> graph, uint64_t nodeId) {
     if (!graph) return clear();
-    const std::optional<int> index = findNodeIndex(*graph, nodeIdOrIndex);
+    const std::optional<int> index = findNodeIndex(*graph, nodeId);
     if (!index) return showSummary(std::move(graph));
     graph_ = std::move(graph);
     nodeIndex_ = index;
