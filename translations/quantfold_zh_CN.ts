@@ -302,22 +302,22 @@
     <message numerus="yes">
         <source>absorbs %n</source>
         <translation>
-            <numerusform>吸收 %n 个</numerusform>
+            <numerusform>吸收 %n 层</numerusform>
         </translation>
     </message>
     <message>
         <source>Absorbs %1</source>
-        <translation>吸收 %1</translation>
+        <translation>吸收：%1</translation>
     </message>
     <message numerus="yes">
         <source>folded %n</source>
         <translation>
-            <numerusform>已折叠 %n 个</numerusform>
+            <numerusform>已折叠 %n 层</numerusform>
         </translation>
     </message>
     <message>
         <source>Folded into it: %1</source>
-        <translation>已折叠进该层：%1</translation>
+        <translation>已折叠进本层：%1</translation>
     </message>
 </context>
 <context>
@@ -997,6 +997,22 @@ Overwrite them?</source>
     <message>
         <source>near-zero channel</source>
         <translation>接近零的通道</translation>
+    </message>
+    <message>
+        <source>γ and β</source>
+        <translation>γ 与 β</translation>
+    </message>
+    <message>
+        <source>in the Scale layer %1 after it</source>
+        <translation>位于其后的 Scale 层 %1 中</translation>
+    </message>
+    <message>
+        <source>Per channel</source>
+        <translation>逐通道参数</translation>
+    </message>
+    <message>
+        <source>Channel checks</source>
+        <translation>通道检查</translation>
     </message>
 </context>
 <context>

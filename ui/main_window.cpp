@@ -629,9 +629,9 @@ void MainWindow::showProperties(const QString& name) {
         properties_->showSummary(graph);
         return;
     }
-    properties_->showNode(graph, static_cast<uint64_t>(index));
-    QList<PropertiesPanel::Note> notes;
     const qf::Node& node = graph->nodes[static_cast<size_t>(index)];
+    properties_->showNode(graph, node.id);
+    QList<PropertiesPanel::Note> notes;
     if (const auto* candidate = document_->facts().candidate(node.name))
         notes << (candidate->foldable()
                       ? PropertiesPanel::Note{tr("Folds into %1 '%2'.")
