@@ -153,33 +153,25 @@ void Document::cancelJobs() {
     }
 }
 
-void Document::reportError(const QString& title, const std::exception& error, const QString& file) {
+ErrorReport errorReport(const qf::Diagnostic& diagnostic, const QString& message) {
     ErrorReport report;
+    report.file = fromStd(diagnostic.file);
+    report.line = diagnostic.line;
+    report.node = fromStd(diagnostic.node);
+    report.message = message.isEmpty() ? fromStd(diagnostic.text()) : message;
+    return report;
+}
+
+void Document::reportError(const QString& title, const std::exception& error, const QString& file) {
+    // The core's qf::Error carries its facts as a Diagnostic (file, line, node); its what()
+    // already says them in words.
+    ErrorReport report;
+    if (const auto* coreError = dynamic_cast<const qf::Error*>(&error))
+        report = errorReport(coreError->diagnostic(), fromStd(error.what()));
+    else
+        report.message = fromStd(error.what());
     report.title = title;
-    report.message = fromStd(error.what());
-    report.file = file;
-    // "file:line: ..." at the start of the core's message gives the line.
-    const QString text = report.message;
-    const int colon = text.indexOf(':');
-    if (colon > 0) {
-        const QString head = text.left(colon);
-        const int next = text.indexOf(':', colon + 1);
-        bool ok = false;
-        const int line = next > colon ? text.mid(colon + 1, next - colon - 1).toInt(&ok) : 0;
-        if (ok) {
-            report.file = head;
-            report.line = line;
-        } else if (report.file.isEmpty() && QFileInfo(head).suffix().size() > 0) {
-            report.file = head;
-        }
-    }
-    if (const auto start = text.indexOf(QLatin1String("layer '")); start >= 0) {
-        const int end = text.indexOf('\'', start + 7);
-        if (end > start) report.node = text.mid(start + 7, end - start - 7);
-    } else if (const auto nodeStart = text.indexOf(QLatin1String("node '")); nodeStart >= 0) {
-        const int end = text.indexOf('\'', nodeStart + 6);
-        if (end > nodeStart) report.node = text.mid(nodeStart + 6, end - nodeStart - 6);
-    }
+    if (report.file.isEmpty()) report.file = file;
     emit errorOccurred(report);
 }
 
@@ -196,20 +188,15 @@ void Document::openModel(const QString& modelPath, const QString& weightsPath,
         [model, weights](const qf::Progress& progress) {
             progress.step(0, 3, "reading");
             Loaded loaded;
-            auto graph = std::make_shared<const qf::Graph>(qf::loadModel(model, weights));
+            qf::Diagnostics diagnostics;
+            auto graph =
+                std::make_shared<const qf::Graph>(qf::loadModel(model, weights, &diagnostics));
+            for (const auto& diagnostic : diagnostics)
+                loaded.warnings.push_back(errorReport(diagnostic));
             progress.throwIfCancelled();
             progress.step(1, 3, "checking");
             auto facts = std::make_shared<const ModelFacts>(factsOf(*graph));
             auto shapes = std::make_shared<ShapeMap>();
-            for (const auto& name : facts->unsupported) {
-                ErrorReport warning;
-                warning.file = QString::fromStdString(model);
-                warning.node = fromStd(name);
-                warning.message =
-                    fromStd("node '" + name + "' (" + graph->nodes[graph->nodeIndex(name)].op +
-                            "): this runtime cannot execute it; it is kept as it is");
-                loaded.warnings.push_back(warning);
-            }
             progress.throwIfCancelled();
             progress.step(2, 3, "shapes");
             if (facts->unsupported.empty()) {

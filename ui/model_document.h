@@ -21,6 +21,7 @@
 #include "ui/graph_layout.h"
 #include "ui/graph_topology.h"
 #include "ui/project_file.h"
+#include "util/diagnostic.h"
 #include "util/progress.h"
 
 namespace qf::ui {
@@ -52,6 +53,9 @@ struct ErrorReport {
     QString node;
     QString message;  // the core's message as is (it names file, layer and problem)
 };
+
+// A diagnostic of the core as a report; `message` replaces its text when given.
+ErrorReport errorReport(const qf::Diagnostic& diagnostic, const QString& message = QString());
 
 // A laid-out picture of one state: the view builds its scene from this.
 struct GraphPicture {

@@ -3,6 +3,7 @@
 // loop; a prototxt without weights asks for them.
 #include <QFile>
 
+#include "ui/graph_items.h"
 #include "ui/log_panel.h"
 #include "ui_test_support.h"
 
@@ -79,6 +80,37 @@ private slots:
         QVERIFY2(error.message.contains(QStringLiteral("nowhere")), qPrintable(error.message));
         QVERIFY(!error.file.isEmpty());
         QVERIFY(!window.document().hasModel());
+    }
+
+    void unsupportedLayersLoadAndAreListed() {
+        QTemporaryDir dir;
+        QByteArray text = fileBytes(qsample("digits_deploy.prototxt"));
+        text +=
+            "\nlayer {\n  name: \"mystery\"\n  type: \"Mystery\"\n  bottom: \"logits\"\n  top: "
+            "\"mystery\"\n}\n";
+        const QString path = dir.filePath(QStringLiteral("odd.prototxt"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(text);
+        }
+        RecordingWindow window;
+        QVERIFY(openAndWait(window, {path, qsample("digits.caffemodel")}));
+        QVERIFY(window.errors.empty());
+        QVERIFY(window.document().facts().unsupported.count("mystery"));
+        auto* scene = window->graphView()->graphScene();
+        QCOMPARE(scene->badgeCount(qf::ui::BadgeItem::Kind::Unsupported), 1);
+        QVERIFY(scene->node(QStringLiteral("mystery"))->unsupported());
+        // The core's warning is in the Log, naming the node; a click selects it.
+        QListWidgetItem* entry = nullptr;
+        for (int k = 0; k < window->logPanel()->count(); ++k)
+            if (window->logPanel()->item(k)->data(Qt::UserRole).toString() ==
+                QStringLiteral("mystery"))
+                entry = window->logPanel()->item(k);
+        QVERIFY(entry);
+        QVERIFY(entry->text().contains(QStringLiteral("odd.prototxt")));
+        emit window->logPanel()->itemClicked(entry);
+        QCOMPARE(window->graphView()->selectedNode(), QStringLiteral("mystery"));
     }
 
     void prototxtWithoutWeightsAsks() {
