@@ -47,7 +47,7 @@
         <translation>正在验证折叠结果</translation>
     </message>
     <message>
-        <source>Fold %1 '%2' into %3 '%4'</source>
+        <source>Fold %1 &apos;%2&apos; into %3 &apos;%4&apos;</source>
         <translation>将 %1“%2”折叠进 %3“%4”</translation>
     </message>
     <message>
@@ -61,7 +61,7 @@
         </translation>
     </message>
     <message>
-        <source>Unfold into '%1'</source>
+        <source>Unfold into &apos;%1&apos;</source>
         <translation>从“%1”中展开</translation>
     </message>
     <message>
@@ -77,8 +77,8 @@
         <translation>正在折叠</translation>
     </message>
     <message>
-        <source>Fold %1</source>
-        <translation>折叠 %1</translation>
+        <source>Cannot apply the edit</source>
+        <translation>无法应用该编辑</translation>
     </message>
 </context>
 <context>
@@ -124,7 +124,7 @@
         <translation>全部折叠</translation>
     </message>
     <message>
-        <source>%1 → %2 '%3', %4 channels%5</source>
+        <source>%1 → %2 &apos;%3&apos;, %4 channels%5</source>
         <translation>%1 → %2“%3”，%4 个通道%5</translation>
     </message>
     <message>
@@ -132,7 +132,7 @@
         <translation>，已新建偏置</translation>
     </message>
     <message>
-        <source>%1 → %2 '%3'</source>
+        <source>%1 → %2 &apos;%3&apos;</source>
         <translation>%1 → %2“%3”</translation>
     </message>
     <message>
@@ -211,7 +211,7 @@
         <translation>折叠</translation>
     </message>
     <message>
-        <source>Folds into %1 '%2' (%3 channels)</source>
+        <source>Folds into %1 &apos;%2&apos; (%3 channels)</source>
         <translation>折叠进 %1“%2”（%3 个通道）</translation>
     </message>
     <message>
@@ -296,12 +296,14 @@
         <translation>可折叠</translation>
     </message>
     <message>
-        <source>Folds into %1 '%2'</source>
+        <source>Folds into %1 &apos;%2&apos;</source>
         <translation>折叠进 %1“%2”</translation>
     </message>
     <message numerus="yes">
         <source>absorbs %n</source>
-        <translation><numerusform>吸收 %n 层</numerusform></translation>
+        <translation>
+            <numerusform>吸收 %n 层</numerusform>
+        </translation>
     </message>
     <message>
         <source>Absorbs %1</source>
@@ -309,7 +311,9 @@
     </message>
     <message numerus="yes">
         <source>folded %n</source>
-        <translation><numerusform>已折叠 %n 层</numerusform></translation>
+        <translation>
+            <numerusform>已折叠 %n 层</numerusform>
+        </translation>
     </message>
     <message>
         <source>Folded into it: %1</source>
@@ -347,7 +351,7 @@
     <name>qf::ui::LogPanel</name>
     <message>
         <source>%1
-(click to select '%2')</source>
+(click to select &apos;%2&apos;)</source>
         <translation>%1
 （点击以选中“%2”）</translation>
     </message>
@@ -683,7 +687,7 @@ Overwrite them?</source>
         <translation>%1[*] — QuantFold</translation>
     </message>
     <message>
-        <source>Folds into %1 '%2'.</source>
+        <source>Folds into %1 &apos;%2&apos;.</source>
         <translation>折叠进 %1“%2”。</translation>
     </message>
     <message>
@@ -695,11 +699,11 @@ Overwrite them?</source>
         <translation>本运行时无法执行该层。</translation>
     </message>
     <message>
-        <source>Fold '%1' into '%2'</source>
+        <source>Fold &apos;%1&apos; into &apos;%2&apos;</source>
         <translation>将“%1”折叠进“%2”</translation>
     </message>
     <message>
-        <source>Fold %1 into '%2'</source>
+        <source>Fold %1 into &apos;%2&apos;</source>
         <translation>将 %1 折叠进“%2”</translation>
     </message>
     <message>
@@ -707,7 +711,7 @@ Overwrite them?</source>
         <translation>折叠为一层</translation>
     </message>
     <message>
-        <source>Unfold '%1'</source>
+        <source>Unfold &apos;%1&apos;</source>
         <translation>展开“%1”</translation>
     </message>
     <message>
@@ -730,7 +734,9 @@ Overwrite them?</source>
     </message>
     <message numerus="yes">
         <source>%n match(es)</source>
-        <translation><numerusform>%n 个匹配项</numerusform></translation>
+        <translation>
+            <numerusform>%n 个匹配项</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -985,7 +991,7 @@ Overwrite them?</source>
         <translation>%1 — %2，%3</translation>
     </message>
     <message>
-        <source>Near-zero channels (max |w| &lt; %1 of the layer's)</source>
+        <source>Near-zero channels (max |w| &lt; %1 of the layer&apos;s)</source>
         <translation>接近零的通道（最大 |w| &lt; 本层最大值的 %1）</translation>
     </message>
     <message>
