@@ -606,6 +606,8 @@ void MainWindow::onPictureReady() {
         layers_->selectNode(selected_);
         selecting_ = false;
         showProperties(selected_);
+    } else {
+        showProperties(QString());  // nothing selected: the model's summary
     }
 }
 

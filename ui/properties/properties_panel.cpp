@@ -78,7 +78,8 @@ public:
         openTable();
         html_ += "<tr>";
         for (const auto& cell : cells)
-            html_ += "<th align='left'>" + cell.toHtmlEscaped() + "</th>";
+            html_ +=
+                "<th align='left' style='white-space:nowrap'>" + cell.toHtmlEscaped() + "</th>";
         html_ += "</tr>";
         text_ += cells.join('\t') + "\n";
     }
@@ -89,7 +90,7 @@ public:
         for (int k = 0; k < cells.size(); ++k) {
             const QString escaped = cells[k].toHtmlEscaped();
             const QString link = k < links.size() ? links[k] : QString();
-            html_ += "<td>";
+            html_ += "<td style='white-space:nowrap'>";  // never break a name or a figure
             html_ += link.isEmpty() ? escaped
                                     : "<a href='node:" + QUrl::toPercentEncoding(link) + "'>" +
                                           escaped + "</a>";
