@@ -23,6 +23,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoView>
 #include <cstring>
@@ -605,10 +606,11 @@ void MainWindow::onPictureReady() {
         selecting_ = true;
         layers_->selectNode(selected_);
         selecting_ = false;
-        showProperties(selected_);
-    } else {
-        showProperties(QString());  // nothing selected: the model's summary
     }
+    // The properties (the model's summary when nothing is selected) in the next turn of the
+    // event loop: the scene and the docks above already took one, and the window must stay
+    // responsive between them.
+    QTimer::singleShot(0, this, [this] { showProperties(selected_); });
 }
 
 void MainWindow::onNodeSelected(const QString& name) {
