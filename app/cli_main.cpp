@@ -19,7 +19,8 @@ void printUsage() {
            "  calibrate MODEL [WEIGHTS] --images DIR -o TABLE   int8 thresholds\n"
            "  compare MODEL [WEIGHTS] --table TABLE --images DIR   int8 against FP32\n"
            "  export MODEL [WEIGHTS] --table TABLE --format F -o OUT   QDQ ONNX, ncnn, TensorRT\n\n"
-           "'quantfold-cli <command> --help' lists a command's options.\n";
+           "'quantfold-cli <command> --help' lists a command's options;\n"
+           "'quantfold-cli --version' prints the version.\n";
 }
 
 }  // namespace
@@ -32,6 +33,10 @@ int main(int argc, char** argv) {
     if (arguments.size() < 2 || arguments[1] == "--help" || arguments[1] == "-h") {
         printUsage();
         return arguments.size() < 2 ? 2 : 0;
+    }
+    if (arguments[1] == "--version") {
+        std::cout << "quantfold-cli " << QUANTFOLD_VERSION << "\n";
+        return 0;
     }
     const QString command = arguments[1];
     const QStringList commandArguments = arguments.mid(1);

@@ -421,9 +421,10 @@ const char* foldRefusalName(FoldRefusal refusal) {
 }
 
 FoldError::FoldError(FoldCandidate candidate)
-    : Error("cannot fold " +
-            (candidate.affineOp.empty() ? std::string("node") : candidate.affineOp) + " '" +
-            candidate.affine + "': " + candidate.reason),
+    : Error(Diagnostic{Severity::Error, {}, 0, 0, candidate.affine, {}, candidate.reason},
+            "cannot fold " +
+                (candidate.affineOp.empty() ? std::string("node") : candidate.affineOp) + " '" +
+                candidate.affine + "': " + candidate.reason),
       candidate_(std::move(candidate)) {}
 
 void FoldReport::forgetUndo() {

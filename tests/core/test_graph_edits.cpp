@@ -325,6 +325,11 @@ private slots:
         const std::string message = qftest::errorOf([&] { qf::foldOne(b.graph(), "conv"); });
         QVERIFY2(message.find("'conv'") != std::string::npos, message.c_str());
         QVERIFY2(message.find("not a per-channel affine op") != std::string::npos, message.c_str());
+        try {
+            qf::foldOne(b.graph(), "conv");
+        } catch (const qf::Error& error) {
+            QCOMPARE(error.diagnostic().node, std::string("conv"));
+        }
     }
 
     void staleEditIsRefusedAndLeavesTheGraph() {

@@ -1,0 +1,1097 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>main</name>
+    <message>
+        <source>QuantFold desktop app</source>
+        <translation>QuantFold 桌面应用</translation>
+    </message>
+    <message>
+        <source>A model (and its weights) or a project.</source>
+        <translation>一个模型（及其权重文件）或一个项目。</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::Document</name>
+    <message>
+        <source>Loading %1</source>
+        <translation>正在加载 %1</translation>
+    </message>
+    <message>
+        <source>A fold of the project does not apply</source>
+        <translation>项目中的一项折叠无法应用</translation>
+    </message>
+    <message>
+        <source>Cannot open the project</source>
+        <translation>无法打开项目</translation>
+    </message>
+    <message>
+        <source>%1: the model %2 does not exist</source>
+        <translation>%1：模型 %2 不存在</translation>
+    </message>
+    <message>
+        <source>%1: the weights %2 do not exist</source>
+        <translation>%1：权重文件 %2 不存在</translation>
+    </message>
+    <message>
+        <source>Cannot save the project</source>
+        <translation>无法保存项目</translation>
+    </message>
+    <message>
+        <source>Saving %1</source>
+        <translation>正在保存 %1</translation>
+    </message>
+    <message>
+        <source>Verifying the folds</source>
+        <translation>正在验证折叠结果</translation>
+    </message>
+    <message>
+        <source>Fold %1 &apos;%2&apos; into %3 &apos;%4&apos;</source>
+        <translation>将 %1“%2”折叠进 %3“%4”</translation>
+    </message>
+    <message>
+        <source>Cannot fold</source>
+        <translation>无法折叠</translation>
+    </message>
+    <message numerus="yes">
+        <source>Fold all (%n layer(s))</source>
+        <translation>
+            <numerusform>全部折叠（%n 层）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Unfold into &apos;%1&apos;</source>
+        <translation>从“%1”中展开</translation>
+    </message>
+    <message>
+        <source>Cannot unfold</source>
+        <translation>无法展开</translation>
+    </message>
+    <message>
+        <source>Laying out the graph</source>
+        <translation>正在布局计算图</translation>
+    </message>
+    <message>
+        <source>Folding</source>
+        <translation>正在折叠</translation>
+    </message>
+    <message>
+        <source>Cannot apply the edit</source>
+        <translation>无法应用该编辑</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::FoldReportPanel</name>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Numeric proof: not computed yet</source>
+        <translation>数值验证：尚未计算</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>max |Δ|</source>
+        <translation>最大 |Δ|</translation>
+    </message>
+    <message>
+        <source>max |value|</source>
+        <translation>最大 |值|</translation>
+    </message>
+    <message>
+        <source>relative</source>
+        <translation>相对误差</translation>
+    </message>
+    <message>
+        <source>Verify on images…</source>
+        <translation>用图像验证…</translation>
+    </message>
+    <message>
+        <source>Run the original and the folded model on a folder of images and compare their outputs</source>
+        <translation>在一个图像文件夹上分别运行原始模型和折叠后的模型，并比较它们的输出</translation>
+    </message>
+    <message>
+        <source>Fold all</source>
+        <translation>全部折叠</translation>
+    </message>
+    <message>
+        <source>%1 → %2 &apos;%3&apos;, %4 channels%5</source>
+        <translation>%1 → %2“%3”，%4 个通道%5</translation>
+    </message>
+    <message>
+        <source>, bias created</source>
+        <translation>，已新建偏置</translation>
+    </message>
+    <message>
+        <source>%1 → %2 &apos;%3&apos;</source>
+        <translation>%1 → %2“%3”</translation>
+    </message>
+    <message>
+        <source>Folded (%1)</source>
+        <translation>已折叠（%1）</translation>
+    </message>
+    <message>
+        <source>Can fold (%1)</source>
+        <translation>可折叠（%1）</translation>
+    </message>
+    <message>
+        <source>Cannot fold (%1)</source>
+        <translation>无法折叠（%1）</translation>
+    </message>
+    <message>
+        <source>Numeric proof: running both models…</source>
+        <translation>数值验证：正在运行两个模型…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Numeric proof on %n image(s): folded against original</source>
+        <translation>
+            <numerusform>数值验证（%n 张图像）：折叠后模型与原始模型对比</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n image(s) skipped)</source>
+        <translation>
+            <numerusform>（跳过 %n 张图像）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::GraphScene</name>
+    <message>
+        <source>convolution</source>
+        <translation>卷积</translation>
+    </message>
+    <message>
+        <source>normalization</source>
+        <translation>归一化</translation>
+    </message>
+    <message>
+        <source>activation</source>
+        <translation>激活</translation>
+    </message>
+    <message>
+        <source>pooling</source>
+        <translation>池化</translation>
+    </message>
+    <message>
+        <source>element-wise</source>
+        <translation>逐元素</translation>
+    </message>
+    <message>
+        <source>shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>unsupported</source>
+        <translation>不支持</translation>
+    </message>
+    <message>
+        <source>Graph input &lt;b&gt;%1&lt;/b&gt; %2</source>
+        <translation>图输入 &lt;b&gt;%1&lt;/b&gt; %2</translation>
+    </message>
+    <message>
+        <source>This runtime cannot execute %1; it is kept as it was in the file.</source>
+        <translation>本运行时无法执行 %1；它将按文件中的原样保留。</translation>
+    </message>
+    <message>
+        <source>fold</source>
+        <translation>折叠</translation>
+    </message>
+    <message>
+        <source>Folds into %1 &apos;%2&apos; (%3 channels)</source>
+        <translation>折叠进 %1“%2”（%3 个通道）</translation>
+    </message>
+    <message>
+        <source>Cannot fold: %1</source>
+        <translation>无法折叠：%1</translation>
+    </message>
+    <message>
+        <source>Absorbs: %1</source>
+        <translation>吸收：%1</translation>
+    </message>
+    <message>
+        <source>folded</source>
+        <translation>已折叠</translation>
+    </message>
+    <message>
+        <source>Folded into it: %1</source>
+        <translation>已折叠进本层：%1</translation>
+    </message>
+    <message>
+        <source>%1 fold into %2</source>
+        <translation>%1 折叠进 %2</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::GraphView</name>
+    <message>
+        <source>QuantFold graph</source>
+        <translation>QuantFold 计算图</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::Language</name>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The language changes when QuantFold starts again.</source>
+        <translation>界面语言将在 QuantFold 下次启动时更改。</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::LayersModel</name>
+    <message>
+        <source>cannot execute</source>
+        <translation>无法执行</translation>
+    </message>
+    <message>
+        <source>This runtime cannot execute %1; it is kept as it was.</source>
+        <translation>本运行时无法执行 %1；它将原样保留。</translation>
+    </message>
+    <message>
+        <source>cannot fold</source>
+        <translation>无法折叠</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Op</source>
+        <translation>算子</translation>
+    </message>
+    <message>
+        <source>Output shape</source>
+        <translation>输出形状</translation>
+    </message>
+    <message>
+        <source>Fold</source>
+        <translation>折叠</translation>
+    </message>
+    <message>
+        <source>folds</source>
+        <translation>可折叠</translation>
+    </message>
+    <message>
+        <source>Folds into %1 &apos;%2&apos;</source>
+        <translation>折叠进 %1“%2”</translation>
+    </message>
+    <message numerus="yes">
+        <source>absorbs %n</source>
+        <translation>
+            <numerusform>吸收 %n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Absorbs %1</source>
+        <translation>吸收：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>folded %n</source>
+        <translation>
+            <numerusform>已折叠 %n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Folded into it: %1</source>
+        <translation>已折叠进本层：%1</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::LayersPanel</name>
+    <message>
+        <source>Filter by name or op (regular expression)</source>
+        <translation>按名称或算子筛选（正则表达式）</translation>
+    </message>
+    <message>
+        <source>All layers</source>
+        <translation>所有层</translation>
+    </message>
+    <message>
+        <source>Foldable</source>
+        <translation>可折叠</translation>
+    </message>
+    <message>
+        <source>Cannot fold</source>
+        <translation>无法折叠</translation>
+    </message>
+    <message>
+        <source>Cannot execute</source>
+        <translation>无法执行</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers</source>
+        <translation>%1 / %2 层</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::LogPanel</name>
+    <message>
+        <source>%1
+(click to select &apos;%2&apos;)</source>
+        <translation>%1
+（点击以选中“%2”）</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::MainWindow</name>
+    <message>
+        <source>QuantFold</source>
+        <translation>QuantFold</translation>
+    </message>
+    <message>
+        <source>File: %1, line %2</source>
+        <translation>文件：%1，第 %2 行</translation>
+    </message>
+    <message>
+        <source>File: %1</source>
+        <translation>文件：%1</translation>
+    </message>
+    <message>
+        <source>Weights for %1</source>
+        <translation>%1 的权重文件</translation>
+    </message>
+    <message>
+        <source>Caffe weights (*.caffemodel)</source>
+        <translation>Caffe 权重文件 (*.caffemodel)</translation>
+    </message>
+    <message>
+        <source>File moved</source>
+        <translation>文件已移动</translation>
+    </message>
+    <message>
+        <source>The project names %1, which is not there any more. Where is it now?</source>
+        <translation>项目中引用的 %1 已不在原处。它现在在哪里？</translation>
+    </message>
+    <message>
+        <source>Locate %1</source>
+        <translation>查找 %1</translation>
+    </message>
+    <message>
+        <source>%1 (%1);;All files (*)</source>
+        <translation>%1 (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Overwrite the opened model?</source>
+        <translation>覆盖已打开的模型？</translation>
+    </message>
+    <message>
+        <source>This writes over the files the model was opened from:
+%1
+
+Overwrite them?</source>
+        <translation>这将覆盖打开模型时所用的文件：
+%1
+
+要覆盖它们吗？</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The model has changes that are not saved. Save them?</source>
+        <translation>模型有尚未保存的更改。要保存吗？</translation>
+    </message>
+    <message>
+        <source>Save model as</source>
+        <translation>模型另存为</translation>
+    </message>
+    <message>
+        <source>Caffe model (*.prototxt)</source>
+        <translation>Caffe 模型 (*.prototxt)</translation>
+    </message>
+    <message>
+        <source>ONNX model (*.onnx)</source>
+        <translation>ONNX 模型 (*.onnx)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened %1: %n layer(s)</source>
+        <translation>
+            <numerusform>已打开 %1：%n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Saved project %1</source>
+        <translation>已保存项目 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Verified on %n image(s): largest |folded − original| = %1</source>
+        <translation>
+            <numerusform>已在 %n 张图像上验证：最大 |折叠后 − 原始| = %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Properties</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Fold report</source>
+        <translation>折叠报告</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>&lt;opened model&gt;</source>
+        <translation>&lt;打开的模型&gt;</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open Model…</source>
+        <translation>打开模型(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Project…</source>
+        <translation>打开项目(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save Model &amp;As…</source>
+        <translation>模型另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Save Pro&amp;ject As…</source>
+        <translation>项目另存为(&amp;J)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Picture…</source>
+        <translation>导出图片(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>查找(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Find &amp;Next</source>
+        <translation>查找下一个(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Find &amp;Previous</source>
+        <translation>查找上一个(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Layer Name</source>
+        <translation>复制层名称(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Fit to Window</source>
+        <translation>适应窗口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Actual Size</source>
+        <translation>实际大小(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Zoom to &amp;Selection</source>
+        <translation>缩放到选中项(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Fold All</source>
+        <translation>全部折叠(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Verify Folds on Images…</source>
+        <translation>用图像验证折叠结果(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Find layers and tensors (regular expression)</source>
+        <translation>查找层和张量（正则表达式）</translation>
+    </message>
+    <message>
+        <source> Find: </source>
+        <translation> 查找：</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>上一个</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一个</translation>
+    </message>
+    <message>
+        <source>invalid expression</source>
+        <translation>表达式无效</translation>
+    </message>
+    <message>
+        <source>no match</source>
+        <translation>无匹配项</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>第 %1 个，共 %2 个</translation>
+    </message>
+    <message>
+        <source>Open a model: File ▸ Open Model, or drop files here</source>
+        <translation>打开模型：文件 ▸ 打开模型，或将文件拖放到此处</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Verifying the folds</source>
+        <translation>正在验证折叠结果</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s), %1 foldable</source>
+        <translation>
+            <numerusform>%n 层，%1 个可折叠</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Clear List</source>
+        <translation>清空列表</translation>
+    </message>
+    <message>
+        <source>Cannot open</source>
+        <translation>无法打开</translation>
+    </message>
+    <message>
+        <source>%1: not a model QuantFold opens (.prototxt + .caffemodel, .onnx or .qfproj)</source>
+        <translation>%1：不是 QuantFold 能打开的模型（.prototxt + .caffemodel、.onnx 或 .qfproj）</translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>Models (*.prototxt *.onnx *.qfproj);;Caffe (*.prototxt *.caffemodel);;ONNX (*.onnx);;QuantFold projects (*.qfproj)</source>
+        <translation>模型 (*.prototxt *.onnx *.qfproj);;Caffe (*.prototxt *.caffemodel);;ONNX (*.onnx);;QuantFold 项目 (*.qfproj)</translation>
+    </message>
+    <message>
+        <source>Open project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <source>QuantFold projects (*.qfproj)</source>
+        <translation>QuantFold 项目 (*.qfproj)</translation>
+    </message>
+    <message>
+        <source>Save project as</source>
+        <translation>项目另存为</translation>
+    </message>
+    <message>
+        <source>Exported the picture to %1</source>
+        <translation>已将图片导出到 %1</translation>
+    </message>
+    <message>
+        <source>Cannot export the picture</source>
+        <translation>无法导出图片</translation>
+    </message>
+    <message>
+        <source>%1: could not be written</source>
+        <translation>%1：无法写入</translation>
+    </message>
+    <message>
+        <source>Export picture</source>
+        <translation>导出图片</translation>
+    </message>
+    <message>
+        <source>SVG picture (*.svg);;PNG image (*.png)</source>
+        <translation>SVG 矢量图 (*.svg);;PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>%1[*] — QuantFold</source>
+        <translation>%1[*] — QuantFold</translation>
+    </message>
+    <message>
+        <source>Folds into %1 &apos;%2&apos;.</source>
+        <translation>折叠进 %1“%2”。</translation>
+    </message>
+    <message>
+        <source>Cannot fold: %1</source>
+        <translation>无法折叠：%1</translation>
+    </message>
+    <message>
+        <source>This runtime cannot execute this layer.</source>
+        <translation>本运行时无法执行该层。</translation>
+    </message>
+    <message>
+        <source>Fold &apos;%1&apos; into &apos;%2&apos;</source>
+        <translation>将“%1”折叠进“%2”</translation>
+    </message>
+    <message>
+        <source>Fold %1 into &apos;%2&apos;</source>
+        <translation>将 %1 折叠进“%2”</translation>
+    </message>
+    <message>
+        <source>Fold into one layer</source>
+        <translation>折叠为一层</translation>
+    </message>
+    <message>
+        <source>Unfold &apos;%1&apos;</source>
+        <translation>展开“%1”</translation>
+    </message>
+    <message>
+        <source>Zoom to Layer</source>
+        <translation>缩放到该层</translation>
+    </message>
+    <message>
+        <source>Copy Name</source>
+        <translation>复制名称</translation>
+    </message>
+    <message>
+        <source>Fit to Window</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message numerus="yes">
+        <source>Folding %n layer(s)</source>
+        <translation>
+            <numerusform>正在折叠 %n 层</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n 个匹配项</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::MiniMap</name>
+    <message>
+        <source>Overview: click or drag to move the view</source>
+        <translation>概览：点击或拖动以移动视图</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::PropertiesPanel</name>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最大值</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>Std</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>Zeros</source>
+        <translation>零值</translation>
+    </message>
+    <message>
+        <source>%1 values are NaN or infinite</source>
+        <translation>%1 个值为 NaN 或无穷大</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy all properties as text (tab-separated)</source>
+        <translation>将全部属性复制为文本（以制表符分隔）</translation>
+    </message>
+    <message>
+        <source>No model open</source>
+        <translation>未打开模型</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Layer %1: %2 (%3)</source>
+        <translation>第 %1 层：%2（%3）</translation>
+    </message>
+    <message>
+        <source>Inferring shapes…</source>
+        <translation>正在推断形状…</translation>
+    </message>
+    <message>
+        <source>Shapes are unknown past a layer that cannot run: %1</source>
+        <translation>无法运行的层之后的形状未知：%1</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>计算量</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Multiply-accumulates</source>
+        <translation>乘累加次数</translation>
+    </message>
+    <message>
+        <source>unknown (shapes needed)</source>
+        <translation>未知（需要形状）</translation>
+    </message>
+    <message>
+        <source>Attributes</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>graph input</source>
+        <translation>图输入</translation>
+    </message>
+    <message>
+        <source>Outputs</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Output channels</source>
+        <translation>输出通道</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>通道数</translation>
+    </message>
+    <message>
+        <source>All-zero channels</source>
+        <translation>全零通道</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Per channel (ε = %1)</source>
+        <translation>逐通道参数（ε = %1）</translation>
+    </message>
+    <message>
+        <source>Near-zero variance (&lt; %1·ε)</source>
+        <translation>方差接近零（&lt; %1·ε）</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Variance</source>
+        <translation>方差</translation>
+    </message>
+    <message>
+        <source>γ</source>
+        <translation>γ</translation>
+    </message>
+    <message>
+        <source>β</source>
+        <translation>β</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Model %1</source>
+        <translation>模型 %1</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n layer(s) not counted: shapes unknown)</source>
+        <translation>
+            <numerusform>（%n 层未计入：形状未知）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Heaviest layers</source>
+        <translation>计算量最大的层</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Op</source>
+        <translation>算子</translation>
+    </message>
+    <message>
+        <source>MACs</source>
+        <translation>乘累加</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Layers by op</source>
+        <translation>按算子统计的层数</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>weight range (min to max)</source>
+        <translation>权重范围（最小值至最大值）</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>all-zero channel</source>
+        <translation>全零通道</translation>
+    </message>
+    <message>
+        <source>output channel</source>
+        <translation>输出通道</translation>
+    </message>
+    <message>
+        <source>weight range</source>
+        <translation>权重范围</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>variance</source>
+        <translation>方差</translation>
+    </message>
+    <message>
+        <source>near-zero variance</source>
+        <translation>方差接近零</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3</source>
+        <translation>%1 — %2，%3</translation>
+    </message>
+    <message>
+        <source>Near-zero channels (max |w| &lt; %1 of the layer&apos;s)</source>
+        <translation>接近零的通道（最大 |w| &lt; 本层最大值的 %1）</translation>
+    </message>
+    <message>
+        <source>near-zero channel</source>
+        <translation>接近零的通道</translation>
+    </message>
+    <message>
+        <source>γ and β</source>
+        <translation>γ 与 β</translation>
+    </message>
+    <message>
+        <source>in the Scale layer %1 after it</source>
+        <translation>位于其后的 Scale 层 %1 中</translation>
+    </message>
+    <message>
+        <source>Per channel</source>
+        <translation>逐通道参数</translation>
+    </message>
+    <message>
+        <source>Channel checks</source>
+        <translation>通道检查</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::VerifyDialog</name>
+    <message>
+        <source>Verify the folds on images</source>
+        <translation>用图像验证折叠结果</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Image folder</source>
+        <translation>图像文件夹</translation>
+    </message>
+    <message>
+        <source>from the model</source>
+        <translation>取自模型</translation>
+    </message>
+    <message>
+        <source>RGB</source>
+        <translation>RGB</translation>
+    </message>
+    <message>
+        <source>BGR</source>
+        <translation>BGR</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Centre crop</source>
+        <translation>中心裁剪</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Image folder:</source>
+        <translation>图像文件夹：</translation>
+    </message>
+    <message>
+        <source>Width:</source>
+        <translation>宽度：</translation>
+    </message>
+    <message>
+        <source>Height:</source>
+        <translation>高度：</translation>
+    </message>
+    <message>
+        <source>Pixel scale:</source>
+        <translation>像素缩放系数：</translation>
+    </message>
+    <message>
+        <source>Mean (per channel):</source>
+        <translation>均值（逐通道）：</translation>
+    </message>
+    <message>
+        <source>Std (per channel):</source>
+        <translation>标准差（逐通道）：</translation>
+    </message>
+    <message>
+        <source>Channel order:</source>
+        <translation>通道顺序：</translation>
+    </message>
+    <message>
+        <source>Resize shorter side to:</source>
+        <translation>短边缩放至：</translation>
+    </message>
+    <message>
+        <source>Images:</source>
+        <translation>图像数：</translation>
+    </message>
+    <message>
+        <source>x = (pixel × scale − mean) / std, per channel</source>
+        <translation>x = (像素 × 缩放系数 − 均值) / 标准差，逐通道</translation>
+    </message>
+</context>
+</TS>
