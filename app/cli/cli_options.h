@@ -10,6 +10,7 @@
 #include "images/preprocessing.h"
 #include "graph/graph.h"
 #include "quantize/int8_model.h"
+#include "workflows/int8_setup.h"
 #include "util/progress.h"
 
 namespace qf::cli {
@@ -32,10 +33,7 @@ void refuseToOverwriteInputs(const std::string& output, const ModelArguments& ar
 
 // --table, --method, --keep-fp32, --per-tensor-weights: how compare and export quantize.
 void addInt8Options(QCommandLineParser& parser);
-struct Int8Setup {
-    LoadedTable loaded;
-    Int8Options options;
-};
+using Int8Setup = qf::Int8Setup;  // workflows/int8_setup.h
 Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph);
 Preprocessing preprocessingFrom(const QCommandLineParser& parser);
 

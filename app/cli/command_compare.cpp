@@ -49,6 +49,11 @@ int runCompareCommand(const QStringList& arguments) {
     options.maxImages = parser.value("max-images").toInt();
     const Int8ComparisonReport report = compareInt8(graph, int8.loaded.table, int8.options, folder,
                                                     options, stderrProgress("compare"));
+    // Corrections the table holds but this quantization cannot use: say so rather than drop
+    // them silently (JSON keeps stdout for the result).
+    for (const auto& dropped : report.droppedBiasCorrections)
+        std::cerr << "bias correction of " << dropped.node << " dropped: " << dropped.reason
+                  << "\n";
     std::vector<LayerSensitivity> sensitivity;
     if (parser.isSet("sensitivity"))
         sensitivity = rankLayerSensitivity(graph, int8.loaded.table, int8.options, folder, options,
@@ -79,6 +84,12 @@ int runCompareCommand(const QStringList& arguments) {
             ranking.append(QJsonObject{{"name", QString::fromStdString(s.name)},
                                        {"cosine", s.outputCosine},
                                        {"sqnr_db", finite(s.outputSqnrDb)}});
+        QJsonArray dropped;
+        for (const auto& d : report.droppedBiasCorrections)
+            dropped.append(QJsonObject{{"node", QString::fromStdString(d.node)},
+                                       {"state", biasCorrectionStateName(d.state)},
+                                       {"reason", QString::fromStdString(d.reason)}});
+        result["dropped_bias_corrections"] = dropped;
         result["outputs"] = outputs;
         result["layers"] = layers;
         if (parser.isSet("sensitivity")) result["sensitivity"] = ranking;
