@@ -1,0 +1,279 @@
+// Calibrating and tuning int8 in the GUI on the bundled sample: the panel calibrates (and a
+// cancelled run keeps the table), the histogram plot holds the tensor's bins and one line per
+// method, a mouse drag of the line in use sets the manual threshold (undoable), and the live
+// comparison then equals `quantfold-cli compare` with a table holding that threshold; ticking
+// FP32 keep changes the plan and the numbers as the CLI's --keep-fp32 does.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QJsonArray>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <qcustomplot.h>
+
+#include "calibration/table_files.h"
+#include "ui/calibration/calibration_panel.h"
+#include "ui/calibration/histogram_view.h"
+#include "ui/calibration/int8_workbench.h"
+#include "ui/calibration/quant_session.h"
+#include "ui/comparison/comparison_panel.h"
+#include "ui_test_support.h"
+
+using namespace qftest;
+
+namespace {
+
+constexpr int kImages = 40;
+
+const QStringList& samplePreprocessing() {
+    static const QStringList arguments{"--size",  "16x16",       "--scale", "0.00392156862745098",
+                                       "--mean",  "0.5,0.5,0.5", "--std",   "0.5,0.5,0.5",
+                                       "--rgb"};
+    return arguments;
+}
+
+void setSamplePreprocessing(qf::ui::QuantSession& session) {
+    auto& pre = session.settings().pre;
+    pre.width = 16;
+    pre.height = 16;
+    pre.scale = 0.00392156862745098f;
+    pre.mean = {0.5f, 0.5f, 0.5f};
+    pre.std = {0.5f, 0.5f, 0.5f};
+    pre.rgb = true;
+}
+
+bool waitComparison(qf::ui::QuantSession& session, int timeoutMs = 300000) {
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        QTest::qWait(20);
+        if (session.comparison() && !session.isStale() && !session.isComparing()) return true;
+    }
+    return false;
+}
+
+// The CLI's compare on the GUI's model with the table the last comparison measured.
+QJsonObject cliCompare(qf::ui::QuantSession& session, const QString& tablePath,
+                       const QStringList& extra = {}) {
+    qf::writeCalibrationTable(*session.document().state().graph, session.comparison()->table,
+                              qf::TableFormat::Json, tablePath.toStdString());
+    QStringList arguments{"compare", qsample("digits.onnx"), "--no-fold", "--table", tablePath,
+                          "--images", qsample("images"), "--max-images", QString::number(kImages),
+                          "--json"};
+    arguments << samplePreprocessing() << extra;
+    const CliRun run = runCli(arguments);
+    if (run.exitCode != 0) qWarning() << run.err;
+    return run.json();
+}
+
+void compareWithCli(const qf::Int8ComparisonReport& report, const QJsonObject& cli) {
+    QCOMPARE(cli.value("images").toInt(), report.images);
+    const QJsonArray outputs = cli.value("outputs").toArray();
+    QCOMPARE(outputs.size(), static_cast<int>(report.outputs.size()));
+    for (int k = 0; k < outputs.size(); ++k) {
+        const QJsonObject o = outputs[k].toObject();
+        const auto& mine = report.outputs[static_cast<size_t>(k)];
+        QCOMPARE(o.value("cosine").toDouble(), mine.cosine);
+        QCOMPARE(o.value("worst_image_cosine").toDouble(), mine.worstImageCosine);
+        QCOMPARE(o.value("sqnr_db").toDouble(), mine.sqnrDb);
+        QCOMPARE(o.value("max_abs_diff").toDouble(), mine.maxAbsDiff);
+    }
+    const QJsonArray layers = cli.value("layers").toArray();
+    QCOMPARE(layers.size(), static_cast<int>(report.layers.size()));
+    for (int k = 0; k < layers.size(); ++k) {
+        const QJsonObject l = layers[k].toObject();
+        const auto& mine = report.layers[static_cast<size_t>(k)];
+        QCOMPARE(l.value("name").toString().toStdString(), mine.name);
+        QCOMPARE(l.value("cosine").toDouble(), mine.cosine);
+        QCOMPARE(l.value("alone_cosine").toDouble(), mine.aloneCosine);
+    }
+    QCOMPARE(cli.value("top1_agreement").toDouble(), report.top1Agreement());
+}
+
+}  // namespace
+
+class TestCalibrationPanel : public QObject {
+    Q_OBJECT
+    std::unique_ptr<RecordingWindow> window_;
+    qf::ui::Int8Workbench* int8_ = nullptr;
+    qf::ui::QuantSession* session_ = nullptr;
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() {
+        isolateSettings();
+        window_ = std::make_unique<RecordingWindow>();
+        QVERIFY(openAndWait(*window_, {qsample("digits.onnx")}));
+        int8_ = (*window_)->int8();
+        QVERIFY(int8_);
+        session_ = int8_->session();
+        session_->setDebounceMs(150);
+        (*window_)->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window_->window.get()));
+    }
+
+    void folderScanListsUnreadableFiles() {
+        QDir().mkpath(dir_.filePath("mixed"));
+        for (const char* name : {"img_0000.png", "img_0001.png", "img_0002.png"})
+            QVERIFY(QFile::copy(qsample(QString("images/") + name), dir_.filePath(QString("mixed/") + name)));
+        QFile bad(dir_.filePath("mixed/broken.png"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("not a png");
+        bad.close();
+        auto* panel = int8_->calibrationPanel();
+        panel->setImageFolder(dir_.filePath("mixed"));
+        QCOMPARE(panel->imageCount(), 3);
+        QCOMPARE(panel->unreadableFiles(), QStringList{"broken.png"});
+    }
+
+    void calibrateThroughThePanel() {
+        auto* panel = int8_->calibrationPanel();
+        setSamplePreprocessing(*session_);
+        panel->loadSettings();
+        panel->setImageFolder(qsample("images"));
+        panel->maxImagesBox()->setValue(kImages);
+        QCOMPARE(panel->imageCount(), 200);
+        QVERIFY(panel->unreadableFiles().isEmpty());
+        // The preview is the first image as the network sees it: x in [-1, 1].
+        QVERIFY(panel->previewRange().first >= -1.0 - 1e-6);
+        QVERIFY(panel->previewRange().second <= 1.0 + 1e-6);
+        QVERIFY(panel->previewRange().second > panel->previewRange().first);
+
+        QSignalSpy finished(session_, &qf::ui::QuantSession::calibrationFinished);
+        QTest::mouseClick(panel->runButton(), Qt::LeftButton);
+        QVERIFY(finished.wait(300000));
+        QCOMPARE(finished.first().first().toBool(), true);
+        QVERIFY(session_->hasTable());
+        QCOMPARE(session_->table().images, kImages);
+        QVERIFY(session_->table().tensors.size() >= 3);
+        QVERIFY(waitComparison(*session_));
+        QVERIFY(!session_->comparison()->report.layers.empty());
+    }
+
+    void cancelKeepsThePreviousTable() {
+        const qf::CalibrationTable* before = &session_->table();
+        const int images = before->images;
+        const std::string first = before->tensors.begin()->first;
+        const double threshold = before->tensors.begin()->second.threshold();
+        session_->settings().maxImages = 0;  // all 200: long enough to cancel
+        QSignalSpy finished(session_, &qf::ui::QuantSession::calibrationFinished);
+        session_->calibrate();
+        QVERIFY(session_->isCalibrating());
+        session_->cancelCalibration();
+        QVERIFY(finished.wait(300000));
+        QCOMPARE(finished.first().first().toBool(), false);
+        QCOMPARE(&session_->table(), before);
+        QCOMPARE(session_->table().images, images);
+        QCOMPARE(session_->table().find(first)->threshold(), threshold);
+        session_->settings().maxImages = kImages;
+        int8_->calibrationPanel()->maxImagesBox()->setValue(kImages);
+    }
+
+    void histogramHoldsBinsAndOneLinePerMethod() {
+        auto* view = int8_->histogramView();
+        const std::string tensor = session_->comparison()->plan.find("conv2")->inputs.front().tensor;
+        int8_->showNode("conv2");
+        QCOMPARE(view->tensor().toStdString(), tensor);
+        const qf::TensorCalibration& calibration = *session_->table().find(tensor);
+        const auto& counts = calibration.histogram.counts();
+        size_t last = counts.size();
+        while (last > 0 && counts[last - 1] == 0.0) --last;
+        QCOMPARE(static_cast<size_t>(view->histogramGraph()->dataCount()), last);
+        for (size_t k = 0; k < last; ++k) {
+            const double y = (view->histogramGraph()->data()->constBegin() + static_cast<int>(k))->value;
+            if (counts[k] > 0.0)
+                QCOMPARE(y, counts[k]);
+            else
+                QVERIFY(std::isnan(y));
+        }
+        QCOMPARE(view->lines().size(), static_cast<int>(qf::allThresholdMethods().size()));
+        for (const auto method : qf::allThresholdMethods()) {
+            const QString name = QString::fromStdString(qf::methodName(method));
+            QVERIFY2(view->lines().contains(name), qPrintable(name));
+            QCOMPARE(view->lines()[name]->point1->coords().x(), calibration.thresholds.at(method));
+        }
+        QVERIFY(view->lineInUse());
+        QCOMPARE(view->lineInUse()->pen().widthF(), 3.0);
+        QCOMPARE(view->lineInUse(), view->lines()[QString::fromStdString(qf::methodName(calibration.method))]);
+        // The second plot: the kl and mse curves.
+        QCOMPARE(view->curvePlot()->graphCount(), 2);
+        QVERIFY(view->curvePlot()->graph(0)->dataCount() > 0);
+    }
+
+    void dragSetsTheManualThresholdAndMatchesTheCli() {
+        int8_->histogramDock()->show();
+        auto* view = int8_->histogramView();
+        QCustomPlot* plot = view->histogramPlot();
+        plot->replot();
+        const std::string tensor = view->tensor().toStdString();
+        const double before = session_->table().find(tensor)->threshold();
+        const int x = static_cast<int>(std::lround(plot->xAxis->coordToPixel(before)));
+        const int y = plot->axisRect()->rect().center().y();
+        const int target = x - std::max(12, (x - plot->axisRect()->rect().left()) / 3);
+        QVERIFY(target > plot->axisRect()->rect().left());
+        QTest::mousePress(plot, Qt::LeftButton, {}, QPoint(x, y));
+        QTest::mouseMove(plot, QPoint((x + target) / 2, y));
+        QTest::mouseMove(plot, QPoint(target, y));
+        QTest::mouseRelease(plot, Qt::LeftButton, {}, QPoint(target, y));
+        const auto& manual = session_->table().find(tensor)->manualThreshold;
+        QVERIFY(manual.has_value());
+        QCOMPARE(*manual, plot->xAxis->pixelToCoord(target));
+        QVERIFY(*manual < before);
+        QVERIFY(session_->isStale());
+        QCOMPARE(view->lineInUse(), view->lines()["manual"]);
+
+        QVERIFY(waitComparison(*session_));
+        const qf::NodePlan* conv2 = session_->comparison()->plan.find("conv2");
+        QCOMPARE(conv2->inputs.front().threshold, *manual);
+        compareWithCli(session_->comparison()->report, cliCompare(*session_, dir_.filePath("dragged.json")));
+
+        // One undo step per drag: undo clears the manual threshold again.
+        QUndoStack* stack = window_->document().undoStack();
+        stack->undo();
+        QVERIFY(!session_->table().find(tensor)->manualThreshold);
+        stack->redo();
+        QCOMPARE(*session_->table().find(tensor)->manualThreshold, *manual);
+        QVERIFY(waitComparison(*session_));
+    }
+
+    void keepFp32ChangesPlanAndNumbers() {
+        auto* panel = int8_->comparisonPanel();
+        const int row = panel->rowOf("conv2");
+        QVERIFY(row >= 0);
+        const double cosineBefore = session_->comparison()->report.outputs.front().cosine;
+        QStandardItem* keep = panel->layersModel()->item(row, qf::ui::ComparisonPanel::KeepFp32);
+        QVERIFY(keep->isCheckable());
+        keep->setCheckState(Qt::Checked);
+        QVERIFY(session_->isStale());
+        QVERIFY(waitComparison(*session_));
+        const qf::NodePlan* conv2 = session_->comparison()->plan.find("conv2");
+        QCOMPARE(conv2->precision, qf::NodePrecision::Fp32);
+        QCOMPARE(conv2->fp32Reason, qf::Fp32Reason::KeptByRequest);
+        QVERIFY(session_->options().keepFp32.count("conv2"));
+        QVERIFY(session_->comparison()->report.outputs.front().cosine != cosineBefore);
+        compareWithCli(session_->comparison()->report,
+                       cliCompare(*session_, dir_.filePath("kept.json"), {"--keep-fp32", "conv2"}));
+        // The table shows it kept; unticking gives the int8 layer back.
+        const int keptRow = panel->rowOf("conv2");
+        QCOMPARE(panel->layersModel()->item(keptRow, qf::ui::ComparisonPanel::KeepFp32)->checkState(),
+                 Qt::Checked);
+        panel->layersModel()->item(keptRow, qf::ui::ComparisonPanel::KeepFp32)->setCheckState(Qt::Unchecked);
+        QVERIFY(waitComparison(*session_));
+        QCOMPARE(session_->comparison()->plan.find("conv2")->precision, qf::NodePrecision::Int8);
+    }
+
+    void newerChangeCancelsTheRunningUpdate() {
+        const std::string tensor = int8_->histogramView()->tensor().toStdString();
+        // Three edits faster than the debounce: one update measures the last of them.
+        for (double t : {0.5, 0.6, 0.7}) QVERIFY(session_->edit(qf::Int8Edit::setManualThreshold(tensor, t)));
+        QVERIFY(waitComparison(*session_));
+        QCOMPARE(session_->comparison()->table.find(tensor)->manualThreshold.value(), 0.7);
+    }
+
+    void cleanupTestCase() { window_.reset(); }
+};
+
+QTEST_MAIN(TestCalibrationPanel)
+#include "test_calibration_panel.moc"
