@@ -14,6 +14,7 @@
 #include <qcustomplot.h>
 
 #include "calibration/table_files.h"
+#include "evaluate/int8_comparison.h"
 #include "ui/calibration/calibration_panel.h"
 #include "ui/calibration/histogram_view.h"
 #include "ui/calibration/int8_workbench.h"
@@ -150,6 +151,7 @@ private slots:
         QVERIFY(session_->table().tensors.size() >= 3);
         QVERIFY(waitComparison(*session_));
         QVERIFY(!session_->comparison()->report.layers.empty());
+        compareWithCli(session_->comparison()->report, cliCompare(*session_, dir_.filePath("first.json")));
     }
 
     void cancelKeepsThePreviousTable() {

@@ -3,7 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
-#include <QDoubleSpinBox>
+#include <QDoubleValidator>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -86,10 +86,10 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
     resizeRow->addWidget(resizeShorter_);
     resizeRow->addWidget(centerCrop_);
     form->addRow(tr("Resize shorter side:"), resizeRow);
-    scale_ = new QDoubleSpinBox(this);
-    scale_->setDecimals(6);
-    scale_->setRange(1e-6, 1e6);
-    scale_->setValue(1.0);
+    // A line edit, not a spin box: 1/255 must reach the core exactly as typed (a spin box
+    // rounds it to its decimals, and the numbers would then differ from the CLI's).
+    scale_ = new QLineEdit(this);
+    scale_->setValidator(new QDoubleValidator(1e-12, 1e12, 17, scale_));
     form->addRow(tr("Scale:"), scale_);
     mean_ = new QLineEdit(this);
     std_ = new QLineEdit(this);
@@ -145,11 +145,7 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
             applySettings();
             updatePreview();
         });
-    connect(scale_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] {
-        applySettings();
-        updatePreview();
-    });
-    for (QLineEdit* edit : {mean_, std_})
+    for (QLineEdit* edit : {scale_, mean_, std_})
         connect(edit, &QLineEdit::editingFinished, this, [this] {
             applySettings();
             updatePreview();
@@ -211,7 +207,7 @@ void CalibrationPanel::loadSettings() {
     height_->setValue(s.pre.height);
     resizeShorter_->setValue(s.pre.resizeShorter);
     centerCrop_->setChecked(s.pre.centerCrop);
-    scale_->setValue(s.pre.scale);
+    scale_->setText(QString::number(s.pre.scale, 'g', 9));
     mean_->setText(triple(s.pre.mean));
     std_->setText(triple(s.pre.std));
     order_->setCurrentIndex(s.pre.rgb ? 0 : 1);
@@ -232,7 +228,12 @@ void CalibrationPanel::applySettings() {
     s.pre.height = height_->value();
     s.pre.resizeShorter = resizeShorter_->value();
     s.pre.centerCrop = centerCrop_->isChecked();
-    s.pre.scale = static_cast<float>(scale_->value());
+    bool scaleOk = false;
+    const float scale = scale_->text().trimmed().toFloat(&scaleOk);
+    if (scaleOk && scale > 0.0f)
+        s.pre.scale = scale;
+    else
+        scale_->setText(QString::number(s.pre.scale, 'g', 9));
     if (!parseTriple(mean_->text(), s.pre.mean)) mean_->setText(triple(s.pre.mean));
     std::array<float, 3> stds = s.pre.std;
     if (parseTriple(std_->text(), stds) &&

@@ -5,7 +5,6 @@
 
 class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -52,8 +51,7 @@ private:
     QPlainTextEdit* unreadableList_;
     QSpinBox *width_, *height_, *resizeShorter_, *maxImages_;
     QCheckBox *centerCrop_, *perChannel_, *biasCorrection_;
-    QDoubleSpinBox* scale_;
-    QLineEdit *mean_, *std_;
+    QLineEdit *scale_, *mean_, *std_;
     QComboBox *order_, *method_;
     QLabel *preview_, *previewText_, *status_;
     QPushButton *run_, *cancel_;

@@ -115,7 +115,9 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
     });
     connect(threshold_, &QDoubleSpinBox::editingFinished, this, [this] {
         if (tensor_.isEmpty() || filling_) return;
-        if (std::abs(threshold_->value() - thresholdInUse()) <= 1e-12 * thresholdInUse()) return;
+        // The box shows the threshold rounded to its decimals: unchanged text is no edit.
+        if (std::abs(threshold_->value() - thresholdInUse()) <= 0.5 * std::pow(10.0, -threshold_->decimals()))
+            return;
         session_.edit(qf::Int8Edit::setManualThreshold(tensor_.toStdString(), threshold_->value()));
     });
     connect(reset_, &QPushButton::clicked, this, [this] {
