@@ -20,19 +20,23 @@
 #include "ui/calibration/int8_workbench.h"
 #include "ui/calibration/quant_session.h"
 #include "ui/comparison/comparison_panel.h"
-#include "ui_test_support.h"
+#include "calibration_test_support.h"
 
 using namespace qftest;
+
+using namespace calibtest;
 
 namespace {
 
 constexpr int kImages = 40;
 
-const QStringList& samplePreprocessing() {
-    static const QStringList arguments{"--size",  "16x16",       "--scale", "0.00392156862745098",
-                                       "--mean",  "0.5,0.5,0.5", "--std",   "0.5,0.5,0.5",
-                                       "--rgb"};
-    return arguments;
+const CliModel& sample() {
+    static const CliModel model{{qsample("digits.onnx")},
+                                qsample("images"),
+                                kImages,
+                                {"--size", "16x16", "--scale", "0.00392156862745098", "--mean",
+                                 "0.5,0.5,0.5", "--std", "0.5,0.5,0.5", "--rgb"}};
+    return model;
 }
 
 void setSamplePreprocessing(qf::ui::QuantSession& session) {
@@ -43,54 +47,6 @@ void setSamplePreprocessing(qf::ui::QuantSession& session) {
     pre.mean = {0.5f, 0.5f, 0.5f};
     pre.std = {0.5f, 0.5f, 0.5f};
     pre.rgb = true;
-}
-
-bool waitComparison(qf::ui::QuantSession& session, int timeoutMs = 300000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < timeoutMs) {
-        QTest::qWait(20);
-        if (session.comparison() && !session.isStale() && !session.isComparing()) return true;
-    }
-    return false;
-}
-
-// The CLI's compare on the GUI's model with the table the last comparison measured.
-QJsonObject cliCompare(qf::ui::QuantSession& session, const QString& tablePath,
-                       const QStringList& extra = {}) {
-    qf::writeCalibrationTable(*session.document().state().graph, session.comparison()->table,
-                              qf::TableFormat::Json, tablePath.toStdString());
-    QStringList arguments{"compare", qsample("digits.onnx"), "--no-fold", "--table", tablePath,
-                          "--images", qsample("images"), "--max-images", QString::number(kImages),
-                          "--json"};
-    arguments << samplePreprocessing() << extra;
-    const CliRun run = runCli(arguments);
-    if (run.exitCode != 0) qWarning() << run.err;
-    return run.json();
-}
-
-void compareWithCli(const qf::Int8ComparisonReport& report, const QJsonObject& cli) {
-    QCOMPARE(cli.value("images").toInt(), report.images);
-    const QJsonArray outputs = cli.value("outputs").toArray();
-    QCOMPARE(outputs.size(), static_cast<int>(report.outputs.size()));
-    for (int k = 0; k < outputs.size(); ++k) {
-        const QJsonObject o = outputs[k].toObject();
-        const auto& mine = report.outputs[static_cast<size_t>(k)];
-        QCOMPARE(o.value("cosine").toDouble(), mine.cosine);
-        QCOMPARE(o.value("worst_image_cosine").toDouble(), mine.worstImageCosine);
-        QCOMPARE(o.value("sqnr_db").toDouble(), mine.sqnrDb);
-        QCOMPARE(o.value("max_abs_diff").toDouble(), mine.maxAbsDiff);
-    }
-    const QJsonArray layers = cli.value("layers").toArray();
-    QCOMPARE(layers.size(), static_cast<int>(report.layers.size()));
-    for (int k = 0; k < layers.size(); ++k) {
-        const QJsonObject l = layers[k].toObject();
-        const auto& mine = report.layers[static_cast<size_t>(k)];
-        QCOMPARE(l.value("name").toString().toStdString(), mine.name);
-        QCOMPARE(l.value("cosine").toDouble(), mine.cosine);
-        QCOMPARE(l.value("alone_cosine").toDouble(), mine.aloneCosine);
-    }
-    QCOMPARE(cli.value("top1_agreement").toDouble(), report.top1Agreement());
 }
 
 }  // namespace
@@ -151,7 +107,7 @@ private slots:
         QVERIFY(session_->table().tensors.size() >= 3);
         QVERIFY(waitComparison(*session_));
         QVERIFY(!session_->comparison()->report.layers.empty());
-        compareWithCli(session_->comparison()->report, cliCompare(*session_, dir_.filePath("first.json")));
+        compareWithCli(session_->comparison()->report, cliCompare(*session_, sample(), dir_.filePath("first.json")));
     }
 
     void cancelKeepsThePreviousTable() {
@@ -207,29 +163,21 @@ private slots:
     void dragSetsTheManualThresholdAndMatchesTheCli() {
         int8_->histogramDock()->show();
         auto* view = int8_->histogramView();
-        QCustomPlot* plot = view->histogramPlot();
-        plot->replot();
         const std::string tensor = view->tensor().toStdString();
         const double before = session_->table().find(tensor)->threshold();
-        const int x = static_cast<int>(std::lround(plot->xAxis->coordToPixel(before)));
-        const int y = plot->axisRect()->rect().center().y();
-        const int target = x - std::max(12, (x - plot->axisRect()->rect().left()) / 3);
-        QVERIFY(target > plot->axisRect()->rect().left());
-        QTest::mousePress(plot, Qt::LeftButton, {}, QPoint(x, y));
-        QTest::mouseMove(plot, QPoint((x + target) / 2, y));
-        QTest::mouseMove(plot, QPoint(target, y));
-        QTest::mouseRelease(plot, Qt::LeftButton, {}, QPoint(target, y));
+        const double released = dragLineInUse(*view, 0.6);
         const auto& manual = session_->table().find(tensor)->manualThreshold;
         QVERIFY(manual.has_value());
-        QCOMPARE(*manual, plot->xAxis->pixelToCoord(target));
+        QCOMPARE(*manual, released);
         QVERIFY(*manual < before);
         QVERIFY(session_->isStale());
         QCOMPARE(view->lineInUse(), view->lines()["manual"]);
 
         QVERIFY(waitComparison(*session_));
+        shot(*window_->window, "sample-histogram-dragged");
         const qf::NodePlan* conv2 = session_->comparison()->plan.find("conv2");
         QCOMPARE(conv2->inputs.front().threshold, *manual);
-        compareWithCli(session_->comparison()->report, cliCompare(*session_, dir_.filePath("dragged.json")));
+        compareWithCli(session_->comparison()->report, cliCompare(*session_, sample(), dir_.filePath("dragged.json")));
 
         // One undo step per drag: undo clears the manual threshold again.
         QUndoStack* stack = window_->document().undoStack();
@@ -256,7 +204,7 @@ private slots:
         QVERIFY(session_->options().keepFp32.count("conv2"));
         QVERIFY(session_->comparison()->report.outputs.front().cosine != cosineBefore);
         compareWithCli(session_->comparison()->report,
-                       cliCompare(*session_, dir_.filePath("kept.json"), {"--keep-fp32", "conv2"}));
+                       cliCompare(*session_, sample(), dir_.filePath("kept.json"), {"--keep-fp32", "conv2"}));
         // The table shows it kept; unticking gives the int8 layer back.
         const int keptRow = panel->rowOf("conv2");
         QCOMPARE(panel->layersModel()->item(keptRow, qf::ui::ComparisonPanel::KeepFp32)->checkState(),

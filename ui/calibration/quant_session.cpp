@@ -273,6 +273,7 @@ void QuantSession::startComparison() {
             job->result->report = engine->session->update(table, options, progress);
             job->result->plan = engine->session->plan();
             job->result->table = engine->session->table();
+            job->result->stats = engine->session->lastUpdate();
             job->result->seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
         } catch (const qf::Cancelled&) {
             job->result.reset();

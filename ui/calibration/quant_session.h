@@ -36,6 +36,7 @@ struct ComparisonResult {
     qf::Int8Plan plan;
     qf::CalibrationTable table;  // with the bias corrections the session measured again
     double seconds = 0.0;        // how long the update took
+    qf::SessionUpdateStats stats;  // what the update re-ran
 };
 
 class QuantSession : public QObject {
