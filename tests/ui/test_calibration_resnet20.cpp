@@ -69,7 +69,9 @@ private slots:
         const std::vector<std::string> quantized = plan.quantizedNodes();
         QVERIFY(quantized.size() > 10);
         const QString middle = QString::fromStdString(quantized[quantized.size() / 2]);
-        int8->showNode(middle);
+        // Selected in the graph (as a click there reports it): the histogram follows.
+        window->graphView()->selectNode(middle, true);
+        emit window->graphView()->nodeSelected(middle);
         auto* view = int8->histogramView();
         QCOMPARE(view->tensor().toStdString(), plan.find(middle.toStdString())->inputs.front().tensor);
         const double released = dragLineInUse(*view, 0.5);

@@ -79,7 +79,7 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
 
     plot_ = new QCustomPlot(this);
     plot_->setObjectName(QStringLiteral("HistogramPlot"));
-    plot_->setMinimumHeight(220);
+    plot_->setMinimumHeight(150);
     plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     plot_->yAxis->setNumberFormat(QStringLiteral("eb"));
@@ -90,7 +90,7 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
 
     curves_ = new QCustomPlot(this);
     curves_->setObjectName(QStringLiteral("ThresholdCurvePlot"));
-    curves_->setMinimumHeight(150);
+    curves_->setMinimumHeight(100);
     curves_->xAxis->setLabel(tr("candidate threshold"));
     curves_->yAxis->setLabel(tr("KL divergence"));
     curves_->yAxis2->setLabel(tr("quantization MSE"));
@@ -98,6 +98,7 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
     curves_->yAxis2->setScaleType(QCPAxis::stLogarithmic);
     curves_->yAxis2->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     curves_->yAxis2->setNumberFormat(QStringLiteral("eb"));
+    curves_->yAxis2->setNumberPrecision(0);
     curves_->legend->setVisible(true);
     curves_->legend->setFont(QFont(font().family(), 8));
     layout->addWidget(curves_, 2);
@@ -265,8 +266,11 @@ void HistogramView::rebuild() {
         auto* label = new QCPItemText(plot_);
         label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
         label->position->setCoords(value, 0.04 + 0.075 * row++);
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-        label->setText(QStringLiteral(" %1 %2").arg(name).arg(value, 0, 'g', 4));
+        // Labels of lines near the right edge go to their left, inside the plot.
+        const bool nearRight = value > 0.8 * right;
+        label->setPositionAlignment((nearRight ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        label->setText(nearRight ? QStringLiteral("%1 %2 ").arg(name).arg(value, 0, 'g', 4)
+                                 : QStringLiteral(" %1 %2").arg(name).arg(value, 0, 'g', 4));
         label->setColor(methodColor(method));
         QFont labelFont = font();
         labelFont.setPointSizeF(labelFont.pointSizeF() * 0.85);

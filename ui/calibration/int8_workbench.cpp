@@ -77,10 +77,22 @@ Int8Workbench::Int8Workbench(QMainWindow& window, Document& document, QProgressB
         progress->hide();
         cancel->hide();
     });
-    connect(session_, &QuantSession::calibrationFinished, this, [this](bool succeeded) {
+    connect(session_, &QuantSession::calibrationFinished, this, [this, &window](bool succeeded) {
         if (!succeeded) return;
+        const bool first = histogramDock_->isHidden() && comparisonDock_->isHidden();
         histogramDock_->show();
         comparisonDock_->show();
+        if (!first) return;
+        // The first results: the bottom row goes to the histogram and the numbers (the log
+        // keeps a narrow column; it is a tab away).
+        QList<QDockWidget*> row{histogramDock_, comparisonDock_};
+        QList<int> widths{window.width() * 5 / 10, window.width() * 4 / 10};
+        if (auto* log = window.findChild<QDockWidget*>(QStringLiteral("LogDock"));
+            log && window.dockWidgetArea(log) == Qt::BottomDockWidgetArea && log->isVisible()) {
+            row.prepend(log);
+            widths.prepend(window.width() / 10);
+        }
+        window.resizeDocks(row, widths, Qt::Horizontal);
     });
     connect(cancel, &QPushButton::clicked, session_, &QuantSession::cancelCalibration);
     connect(comparison_, &ComparisonPanel::nodeActivated, this, &Int8Workbench::nodeActivated);

@@ -33,6 +33,14 @@ QStandardItem* textItem(const QString& text) {
     return item;
 }
 
+// A number the layer does not have (an FP32 layer's error): sorts after every number.
+QStandardItem* missingNumber() {
+    auto* item = new QStandardItem;
+    item->setData(1e301, Qt::UserRole);
+    item->setEditable(false);
+    return item;
+}
+
 }  // namespace
 
 ComparisonPanel::ComparisonPanel(QuantSession& session, QWidget* parent)
@@ -115,8 +123,8 @@ void ComparisonPanel::refresh() {
         return;
     }
     const qf::Int8ComparisonReport& report = result->report;
-    QString summary = tr("%n image(s), %1 s for the last update", nullptr, report.images)
-                          .arg(result->seconds, 0, 'f', 2);
+    QString summary = tr("%n image(s), the last update took %1 ms", nullptr, report.images)
+                          .arg(result->seconds * 1000.0, 0, 'f', 0);
     if (report.fp32.labeled > 0)
         summary += tr("; top-1 FP32 %1%, int8 %2%")
                        .arg(100.0 * report.fp32.top1Rate(), 0, 'f', 1)
@@ -149,7 +157,7 @@ void ComparisonPanel::refresh() {
                 << numberItem(error->second->aloneCosine, 8)
                 << numberItem(error->second->aloneSqnrDb, 5);
         } else {
-            for (int k = 0; k < 4; ++k) row << textItem(QString());
+            for (int k = 0; k < 4; ++k) row << missingNumber();
         }
         if (int8 && !node.inputs.empty()) {
             const qf::QuantizedInput& input = node.inputs.front();
@@ -164,7 +172,7 @@ void ComparisonPanel::refresh() {
                                 ? tr("unsigned")
                                 : tr("signed"));
         } else {
-            row << textItem(QString()) << textItem(QString())
+            row << missingNumber() << textItem(QString())
                 << textItem(QString::fromStdString(fp32.count(node.name) ? fp32.at(node.name) : ""));
         }
         auto* keep = new QStandardItem;
