@@ -1406,6 +1406,14 @@ Overwrite them?</source>
         <source>The int8 comparison failed</source>
         <translation>int8 比较失败</translation>
     </message>
+    <message>
+        <source>Cannot save the int8 settings</source>
+        <translation>无法保存 int8 设置</translation>
+    </message>
+    <message>
+        <source>Cannot read the project&apos;s int8 settings</source>
+        <translation>无法读取项目的 int8 设置</translation>
+    </message>
 </context>
 <context>
     <name>qf::ui::VerifyDialog</name>

@@ -16,7 +16,7 @@ qf::AbsHistogram reluLikeHistogram(unsigned seed) {
     std::normal_distribution<float> normal(0.0f, 1.0f);
     std::vector<float> values(60000);
     for (auto& v : values) v = std::max(0.0f, normal(random));  // half exact zeros
-    values[17] = 9.0f;                                        // an outlier
+    values[17] = 9.0f;                                          // an outlier
     qf::AbsHistogram histogram;
     histogram.add(values.data(), static_cast<int64_t>(values.size()));
     return histogram;
@@ -29,7 +29,8 @@ double directKl(const qf::AbsHistogram& histogram, int i, int levels) {
     double total = 0.0;
     for (double h : hist) total += h;
     std::vector<double> p(hist.begin(), hist.begin() + i);
-    for (size_t k = static_cast<size_t>(i); k < hist.size(); ++k) p[static_cast<size_t>(i) - 1] += hist[k];
+    for (size_t k = static_cast<size_t>(i); k < hist.size(); ++k)
+        p[static_cast<size_t>(i) - 1] += hist[k];
     double qTotal = 0.0;
     for (int k = 0; k < i; ++k) qTotal += hist[static_cast<size_t>(k)];
     const double merged = static_cast<double>(i) / levels;
@@ -67,8 +68,10 @@ private slots:
         for (size_t k = 0; k < curve.thresholds.size(); k += 37) {
             const int i = static_cast<int>(std::lround(curve.thresholds[k] / width - 0.5));
             const double expected = directKl(histogram, i, 128);
-            QVERIFY2(std::abs(curve.values[k] - expected) <= 1e-9 * std::max(1.0, expected),
-                     qPrintable(QString("candidate %1: %2 vs %3").arg(i).arg(curve.values[k]).arg(expected)));
+            QVERIFY2(
+                std::abs(curve.values[k] - expected) <= 1e-9 * std::max(1.0, expected),
+                qPrintable(
+                    QString("candidate %1: %2 vs %3").arg(i).arg(curve.values[k]).arg(expected)));
         }
         QVERIFY(std::is_sorted(curve.thresholds.begin(), curve.thresholds.end()));
     }
@@ -77,7 +80,8 @@ private slots:
             const qf::AbsHistogram histogram = reluLikeHistogram(seed);
             const qf::ThresholdCurve curve = qf::klDivergenceCurve(histogram, 128);
             const auto best = std::min_element(curve.values.begin(), curve.values.end());
-            const double atMinimum = curve.thresholds[static_cast<size_t>(best - curve.values.begin())];
+            const double atMinimum =
+                curve.thresholds[static_cast<size_t>(best - curve.values.begin())];
             QCOMPARE(qf::klThreshold(histogram, 128), atMinimum);
             // The outlier is clipped: KL does not keep the whole range.
             QVERIFY(atMinimum < 0.8 * histogram.absMax());

@@ -1,11 +1,12 @@
 #pragma once
 // What the int8 GUI tests share: waiting for the live comparison, dragging the histogram's
 // line in use, the CLI's compare on the same table, and screenshots when QF_SHOTS_DIR is set.
+#include <qcustomplot.h>
+
 #include <QDir>
 #include <QJsonArray>
 #include <QScreen>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "calibration/table_files.h"
 #include "ui/calibration/histogram_view.h"
@@ -42,8 +43,8 @@ inline double dragLineInUse(qf::ui::HistogramView& view, double fraction) {
 }
 
 struct CliModel {
-    QStringList files;         // model (and weights)
-    QString images;            // the folder
+    QStringList files;  // model (and weights)
+    QString images;     // the folder
     int maxImages = 0;
     QStringList preprocessing;  // CLI flags
 };
@@ -55,8 +56,9 @@ inline QJsonObject cliCompare(qf::ui::QuantSession& session, const CliModel& mod
     qf::writeCalibrationTable(*session.document().state().graph, session.comparison()->table,
                               qf::TableFormat::Json, tablePath.toStdString());
     QStringList arguments{"compare"};
-    arguments << model.files << "--no-fold" << "--table" << tablePath << "--images" << model.images
-              << "--json" << model.preprocessing << extra;
+    arguments << model.files << "--no-fold"
+              << "--table" << tablePath << "--images" << model.images << "--json"
+              << model.preprocessing << extra;
     if (model.maxImages > 0) arguments << "--max-images" << QString::number(model.maxImages);
     const qftest::CliRun run = qftest::runCli(arguments);
     if (run.exitCode != 0) qWarning() << run.err;

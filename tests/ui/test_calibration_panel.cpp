@@ -3,24 +3,26 @@
 // method, a mouse drag of the line in use sets the manual threshold (undoable), and the live
 // comparison then equals `quantfold-cli compare` with a table holding that threshold; ticking
 // FP32 keep changes the plan and the numbers as the CLI's --keep-fp32 does.
+#include <qcustomplot.h>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QUndoStack>
-#include <qcustomplot.h>
 
 #include "calibration/table_files.h"
+#include "calibration_test_support.h"
 #include "evaluate/int8_comparison.h"
 #include "ui/calibration/calibration_panel.h"
 #include "ui/calibration/histogram_view.h"
 #include "ui/calibration/int8_workbench.h"
 #include "ui/calibration/quant_session.h"
 #include "ui/comparison/comparison_panel.h"
-#include "calibration_test_support.h"
 
 using namespace qftest;
 
@@ -74,7 +76,8 @@ private slots:
     void folderScanListsUnreadableFiles() {
         QDir().mkpath(dir_.filePath("mixed"));
         for (const char* name : {"img_0000.png", "img_0001.png", "img_0002.png"})
-            QVERIFY(QFile::copy(qsample(QString("images/") + name), dir_.filePath(QString("mixed/") + name)));
+            QVERIFY(QFile::copy(qsample(QString("images/") + name),
+                                dir_.filePath(QString("mixed/") + name)));
         QFile bad(dir_.filePath("mixed/broken.png"));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("not a png");
@@ -107,7 +110,8 @@ private slots:
         QVERIFY(session_->table().tensors.size() >= 3);
         QVERIFY(waitComparison(*session_));
         QVERIFY(!session_->comparison()->report.layers.empty());
-        compareWithCli(session_->comparison()->report, cliCompare(*session_, sample(), dir_.filePath("first.json")));
+        compareWithCli(session_->comparison()->report,
+                       cliCompare(*session_, sample(), dir_.filePath("first.json")));
     }
 
     void cancelKeepsThePreviousTable() {
@@ -131,7 +135,8 @@ private slots:
 
     void histogramHoldsBinsAndOneLinePerMethod() {
         auto* view = int8_->histogramView();
-        const std::string tensor = session_->comparison()->plan.find("conv2")->inputs.front().tensor;
+        const std::string tensor =
+            session_->comparison()->plan.find("conv2")->inputs.front().tensor;
         int8_->showNode("conv2");
         QCOMPARE(view->tensor().toStdString(), tensor);
         const qf::TensorCalibration& calibration = *session_->table().find(tensor);
@@ -140,7 +145,8 @@ private slots:
         while (last > 0 && counts[last - 1] == 0.0) --last;
         QCOMPARE(static_cast<size_t>(view->histogramGraph()->dataCount()), last);
         for (size_t k = 0; k < last; ++k) {
-            const double y = (view->histogramGraph()->data()->constBegin() + static_cast<int>(k))->value;
+            const double y =
+                (view->histogramGraph()->data()->constBegin() + static_cast<int>(k))->value;
             if (counts[k] > 0.0)
                 QCOMPARE(y, counts[k]);
             else
@@ -154,7 +160,8 @@ private slots:
         }
         QVERIFY(view->lineInUse());
         QCOMPARE(view->lineInUse()->pen().widthF(), 3.0);
-        QCOMPARE(view->lineInUse(), view->lines()[QString::fromStdString(qf::methodName(calibration.method))]);
+        QCOMPARE(view->lineInUse(),
+                 view->lines()[QString::fromStdString(qf::methodName(calibration.method))]);
         // The second plot: the kl and mse curves.
         QCOMPARE(view->curvePlot()->graphCount(), 2);
         QVERIFY(view->curvePlot()->graph(0)->dataCount() > 0);
@@ -177,7 +184,8 @@ private slots:
         shot(*window_->window, "sample-histogram-dragged");
         const qf::NodePlan* conv2 = session_->comparison()->plan.find("conv2");
         QCOMPARE(conv2->inputs.front().threshold, *manual);
-        compareWithCli(session_->comparison()->report, cliCompare(*session_, sample(), dir_.filePath("dragged.json")));
+        compareWithCli(session_->comparison()->report,
+                       cliCompare(*session_, sample(), dir_.filePath("dragged.json")));
 
         // One undo step per drag: undo clears the manual threshold again.
         QUndoStack* stack = window_->document().undoStack();
@@ -203,13 +211,17 @@ private slots:
         QCOMPARE(conv2->fp32Reason, qf::Fp32Reason::KeptByRequest);
         QVERIFY(session_->options().keepFp32.count("conv2"));
         QVERIFY(session_->comparison()->report.outputs.front().cosine != cosineBefore);
-        compareWithCli(session_->comparison()->report,
-                       cliCompare(*session_, sample(), dir_.filePath("kept.json"), {"--keep-fp32", "conv2"}));
+        compareWithCli(
+            session_->comparison()->report,
+            cliCompare(*session_, sample(), dir_.filePath("kept.json"), {"--keep-fp32", "conv2"}));
         // The table shows it kept; unticking gives the int8 layer back.
         const int keptRow = panel->rowOf("conv2");
-        QCOMPARE(panel->layersModel()->item(keptRow, qf::ui::ComparisonPanel::KeepFp32)->checkState(),
-                 Qt::Checked);
-        panel->layersModel()->item(keptRow, qf::ui::ComparisonPanel::KeepFp32)->setCheckState(Qt::Unchecked);
+        QCOMPARE(
+            panel->layersModel()->item(keptRow, qf::ui::ComparisonPanel::KeepFp32)->checkState(),
+            Qt::Checked);
+        panel->layersModel()
+            ->item(keptRow, qf::ui::ComparisonPanel::KeepFp32)
+            ->setCheckState(Qt::Unchecked);
         QVERIFY(waitComparison(*session_));
         QCOMPARE(session_->comparison()->plan.find("conv2")->precision, qf::NodePrecision::Int8);
     }
@@ -217,9 +229,36 @@ private slots:
     void newerChangeCancelsTheRunningUpdate() {
         const std::string tensor = int8_->histogramView()->tensor().toStdString();
         // Three edits faster than the debounce: one update measures the last of them.
-        for (double t : {0.5, 0.6, 0.7}) QVERIFY(session_->edit(qf::Int8Edit::setManualThreshold(tensor, t)));
+        for (double t : {0.5, 0.6, 0.7})
+            QVERIFY(session_->edit(qf::Int8Edit::setManualThreshold(tensor, t)));
         QVERIFY(waitComparison(*session_));
         QCOMPARE(session_->comparison()->table.find(tensor)->manualThreshold.value(), 0.7);
+    }
+
+    void projectRoundTripRestoresThresholdsAndKeeps() {
+        const std::string tensor = int8_->histogramView()->tensor().toStdString();
+        QVERIFY(session_->edit(qf::Int8Edit::setManualThreshold(tensor, 0.9)));
+        QVERIFY(session_->edit(qf::Int8Edit::setKeepFp32("conv3", true)));
+        QVERIFY(waitComparison(*session_));
+        const qf::Int8ComparisonReport saved = session_->comparison()->report;
+        const QString project = dir_.filePath("tuned.qfproj");
+        window_->document().saveProject(project);
+        QVERIFY(QFileInfo::exists(qf::ui::QuantSession::tablePathFor(project)));
+
+        RecordingWindow reopened;
+        QVERIFY(reopened->openFiles({project}));
+        QVERIFY(waitIdle(reopened.document()));
+        qf::ui::QuantSession& session = *reopened->int8()->session();
+        QVERIFY(waitComparison(session));
+        QVERIFY(reopened.errors.empty());
+        QCOMPARE(session.table().find(tensor)->manualThreshold.value(), 0.9);
+        QVERIFY(session.options().keepFp32.count("conv3"));
+        QCOMPARE(session.settings().maxImages, kImages);
+        QCOMPARE(session.settings().imageFolder, QDir::cleanPath(qsample("images")));
+        QCOMPARE(session.settings().pre.scale, 0.00392156862745098f);
+        QCOMPARE(session.comparison()->report.outputs.front().cosine, saved.outputs.front().cosine);
+        QCOMPARE(session.comparison()->report.layers.size(), saved.layers.size());
+        QCOMPARE(reopened->int8()->calibrationPanel()->imageCount(), 200);
     }
 
     void cleanupTestCase() { window_.reset(); }

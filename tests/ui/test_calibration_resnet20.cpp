@@ -6,8 +6,8 @@
 #include <QDockWidget>
 #include <QSpinBox>
 #include <QStandardItemModel>
-#include <QTemporaryDir>
 #include <QTableView>
+#include <QTemporaryDir>
 
 #include "calibration_test_support.h"
 #include "evaluate/int8_comparison.h"
@@ -73,7 +73,8 @@ private slots:
         window->graphView()->selectNode(middle, true);
         emit window->graphView()->nodeSelected(middle);
         auto* view = int8->histogramView();
-        QCOMPARE(view->tensor().toStdString(), plan.find(middle.toStdString())->inputs.front().tensor);
+        QCOMPARE(view->tensor().toStdString(),
+                 plan.find(middle.toStdString())->inputs.front().tensor);
         const double released = dragLineInUse(*view, 0.5);
         timer.restart();
         QVERIFY(session.isStale());
@@ -92,13 +93,15 @@ private slots:
                             session.comparison()->plan.options,
                             qf::openImageFolder(cli.images.toStdString()), options);
         const qint64 fullMs = timer.elapsed();
-        qInfo("ResNet-20, %d images: calibration %lld ms, first comparison %lld ms, drag release "
-              "-> updated numbers %lld ms (150 ms debounce included; session update %.0f ms), full "
-              "compareInt8 %lld ms",
-              kImages, calibrationMs, firstComparisonMs, dragMs,
-              session.comparison()->seconds * 1000.0, fullMs);
+        qInfo(
+            "ResNet-20, %d images: calibration %lld ms, first comparison %lld ms, drag release "
+            "-> updated numbers %lld ms (150 ms debounce included; session update %.0f ms), full "
+            "compareInt8 %lld ms",
+            kImages, calibrationMs, firstComparisonMs, dragMs,
+            session.comparison()->seconds * 1000.0, fullMs);
         QCOMPARE(full.outputs.front().cosine, session.comparison()->report.outputs.front().cosine);
-        compareWithCli(session.comparison()->report, cliCompare(session, cli, dir.filePath("dragged.json")));
+        compareWithCli(session.comparison()->report,
+                       cliCompare(session, cli, dir.filePath("dragged.json")));
         // The update was incremental: int8 re-ran from the dragged layer on, not from the start
         // (wall time on a shared 2-core machine is reported above, not asserted).
         QVERIFY(session.comparison()->stats.firstNode > 0);
@@ -116,7 +119,9 @@ private slots:
             }
         const int row = panel->rowOf(QString::fromStdString(worst));
         QVERIFY(row >= 0);
-        panel->layersModel()->item(row, qf::ui::ComparisonPanel::KeepFp32)->setCheckState(Qt::Checked);
+        panel->layersModel()
+            ->item(row, qf::ui::ComparisonPanel::KeepFp32)
+            ->setCheckState(Qt::Checked);
         QVERIFY(waitComparison(session));
         QCOMPARE(session.comparison()->plan.find(worst)->fp32Reason, qf::Fp32Reason::KeptByRequest);
         compareWithCli(session.comparison()->report,

@@ -159,7 +159,8 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
         updatePreview();
     });
     connect(maxImages_, qOverload<int>(&QSpinBox::valueChanged), this, [this] { applySettings(); });
-    connect(method_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { applySettings(); });
+    connect(method_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this] { applySettings(); });
     connect(perChannel_, &QCheckBox::toggled, this, [this](bool on) {
         if (loading_) return;
         session_.setPerChannelWeights(on);
@@ -192,6 +193,10 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
         else
             status_->setText(session_.hasTable() ? tr("Stopped: the previous table is kept")
                                                  : tr("Stopped: no table yet"));
+    });
+    connect(&session_, &QuantSession::settingsLoaded, this, [this] {
+        loadSettings();
+        scanFolder();
     });
     connect(&session_.document(), &Document::modelOpened, this, [this] {
         loadSettings();
@@ -329,7 +334,8 @@ void CalibrationPanel::updatePreview() {
         const qf::Preprocessing pre = qf::withModelSize(session_.settings().pre, input.shape);
         const qf::Tensor tensor = qf::loadImageTensor(first.toStdString(), pre, input.channels);
         const int channels = static_cast<int>(tensor.shape[1]);
-        const int height = static_cast<int>(tensor.shape[2]), width = static_cast<int>(tensor.shape[3]);
+        const int height = static_cast<int>(tensor.shape[2]),
+                  width = static_cast<int>(tensor.shape[3]);
         const auto [low, high] = std::minmax_element(tensor.f.begin(), tensor.f.end());
         previewRange_ = {*low, *high};
         const double span = std::max(1e-12, static_cast<double>(*high - *low));
@@ -337,12 +343,14 @@ void CalibrationPanel::updatePreview() {
         const size_t plane = static_cast<size_t>(width) * static_cast<size_t>(height);
         for (int y = 0; y < height; ++y)
             for (int x = 0; x < width; ++x) {
-                const size_t at = static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x);
+                const size_t at =
+                    static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x);
                 int rgb[3];
                 for (int c = 0; c < 3; ++c) {
                     // Shown in RGB whatever order the network reads.
                     int source = channels == 3 ? (pre.rgb ? c : 2 - c) : 0;
-                    const double v = (tensor.f[static_cast<size_t>(source) * plane + at] - *low) / span;
+                    const double v =
+                        (tensor.f[static_cast<size_t>(source) * plane + at] - *low) / span;
                     rgb[c] = static_cast<int>(std::lround(255.0 * v));
                 }
                 image.setPixel(x, y, qRgb(rgb[0], rgb[1], rgb[2]));

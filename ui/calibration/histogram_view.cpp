@@ -1,5 +1,7 @@
 #include "ui/calibration/histogram_view.h"
 
+#include <qcustomplot.h>
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
@@ -10,7 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <qcustomplot.h>
 
 #include "thresholds/threshold_methods.h"
 
@@ -22,11 +23,16 @@ const QString kManual = QStringLiteral("manual");
 
 QColor methodColor(qf::ThresholdMethod method) {
     switch (method) {
-        case qf::ThresholdMethod::Kl: return QColor(0xd6, 0x27, 0x28);
-        case qf::ThresholdMethod::MinMax: return QColor(0x1f, 0x77, 0xb4);
-        case qf::ThresholdMethod::Percentile: return QColor(0x94, 0x67, 0xbd);
-        case qf::ThresholdMethod::Mse: return QColor(0xff, 0x7f, 0x0e);
-        case qf::ThresholdMethod::Aciq: return QColor(0x8c, 0x56, 0x4b);
+        case qf::ThresholdMethod::Kl:
+            return QColor(0xd6, 0x27, 0x28);
+        case qf::ThresholdMethod::MinMax:
+            return QColor(0x1f, 0x77, 0xb4);
+        case qf::ThresholdMethod::Percentile:
+            return QColor(0x94, 0x67, 0xbd);
+        case qf::ThresholdMethod::Mse:
+            return QColor(0xff, 0x7f, 0x0e);
+        case qf::ThresholdMethod::Aciq:
+            return QColor(0x8c, 0x56, 0x4b);
     }
     return Qt::black;
 }
@@ -112,12 +118,14 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
     connect(method_, qOverload<int>(&QComboBox::activated), this, [this] {
         if (tensor_.isEmpty()) return;
         session_.edit(qf::Int8Edit::setMethod(
-            tensor_.toStdString(), static_cast<qf::ThresholdMethod>(method_->currentData().toInt())));
+            tensor_.toStdString(),
+            static_cast<qf::ThresholdMethod>(method_->currentData().toInt())));
     });
     connect(threshold_, &QDoubleSpinBox::editingFinished, this, [this] {
         if (tensor_.isEmpty() || filling_) return;
         // The box shows the threshold rounded to its decimals: unchanged text is no edit.
-        if (std::abs(threshold_->value() - thresholdInUse()) <= 0.5 * std::pow(10.0, -threshold_->decimals()))
+        if (std::abs(threshold_->value() - thresholdInUse()) <=
+            0.5 * std::pow(10.0, -threshold_->decimals()))
             return;
         session_.edit(qf::Int8Edit::setManualThreshold(tensor_.toStdString(), threshold_->value()));
     });
@@ -308,7 +316,8 @@ void HistogramView::rebuild() {
     mseGraph->setName(tr("expected quantization MSE (mse)"));
     mseGraph->setPen(QPen(methodColor(qf::ThresholdMethod::Mse), 1.5));
     QVector<double> mseValues;
-    for (double value : mse.values) mseValues << (value > 0.0 ? value : std::numeric_limits<double>::quiet_NaN());
+    for (double value : mse.values)
+        mseValues << (value > 0.0 ? value : std::numeric_limits<double>::quiet_NaN());
     mseGraph->setData(QVector<double>(mse.thresholds.begin(), mse.thresholds.end()), mseValues,
                       true);
     curves_->xAxis->setRange(0.0, right);

@@ -1,11 +1,18 @@
 #include "ui/calibration/quant_session.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QUndoCommand>
 #include <QtConcurrent/QtConcurrentRun>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "calibration/table_files.h"
 #include "images/image_folder.h"
 #include "ui/model_document.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace qf::ui {
@@ -107,6 +114,115 @@ QuantSession::QuantSession(Document& document) : QObject(&document), document_(d
         }
     });
     connect(&document_, &Document::modelChanged, this, &QuantSession::scheduleComparison);
+    connect(&document_, &Document::projectSaved, this, &QuantSession::saveIntoProject);
+    connect(&document_, &Document::modelOpened, this, [this] {
+        // After the document has applied the project's folds (it does so right after this
+        // signal), so the table is read against the graph it was made for.
+        if (!document_.projectPath().isEmpty())
+            QTimer::singleShot(0, this, [this, path = document_.projectPath()] {
+                if (document_.projectPath() == path) loadFromProject(path);
+            });
+    });
+}
+
+QString QuantSession::tablePathFor(const QString& projectPath) {
+    const QFileInfo info(projectPath);
+    return info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".int8.json"));
+}
+
+void QuantSession::saveIntoProject(const QString& projectPath) {
+    if (!document_.hasModel()) return;
+    try {
+        std::ifstream in(projectPath.toStdString());
+        nlohmann::json root = nlohmann::json::parse(in);
+        if (!table_) {
+            root.erase("int8");
+        } else {
+            const QString tablePath = tablePathFor(projectPath);
+            qf::writeCalibrationTable(*document_.state().graph, *table_, qf::TableFormat::Json,
+                                      tablePath.toStdString(), !options_.perChannelWeights);
+            const qf::Preprocessing& pre = settings_.pre;
+            nlohmann::json keeps = nlohmann::json::array();
+            for (const auto& node : options_.keepFp32) keeps.push_back(node);
+            const QDir base = QFileInfo(projectPath).absoluteDir();
+            root["int8"] = {
+                {"images",
+                 {{"folder", base.relativeFilePath(settings_.imageFolder).toStdString()},
+                  {"max_images", settings_.maxImages},
+                  {"preprocessing",
+                   {{"width", pre.width},
+                    {"height", pre.height},
+                    {"scale", pre.scale},
+                    {"mean", pre.mean},
+                    {"std", pre.std},
+                    {"channel_order", pre.rgb ? "rgb" : "bgr"},
+                    {"resize_shorter", pre.resizeShorter},
+                    {"center_crop", pre.centerCrop}}}}},
+                {"method", qf::methodName(settings_.method)},
+                {"per_channel_weights", options_.perChannelWeights},
+                {"bias_correction", options_.biasCorrection},
+                {"table", base.relativeFilePath(tablePath).toStdString()},
+                {"keep_fp32", keeps}};
+        }
+        qf::writeFileAtomically(projectPath.toStdString(), root.dump(2) + "\n");
+    } catch (const std::exception& error) {
+        emit errorOccurred(tr("Cannot save the int8 settings"), QString::fromUtf8(error.what()));
+    }
+}
+
+void QuantSession::loadFromProject(const QString& projectPath) {
+    try {
+        std::ifstream in(projectPath.toStdString());
+        const nlohmann::json root = nlohmann::json::parse(in);
+        if (!root.contains("int8")) return;
+        const nlohmann::json& int8 = root.at("int8");
+        const QDir base = QFileInfo(projectPath).absoluteDir();
+        const auto path = [&](const std::string& relative) {
+            return relative.empty()
+                       ? QString()
+                       : QDir::cleanPath(base.absoluteFilePath(QString::fromStdString(relative)));
+        };
+        if (int8.contains("images")) {
+            const nlohmann::json& images = int8.at("images");
+            settings_.imageFolder = path(images.value("folder", std::string()));
+            settings_.maxImages = images.value("max_images", 0);
+            if (images.contains("preprocessing")) {
+                const nlohmann::json& p = images.at("preprocessing");
+                qf::Preprocessing pre;
+                pre.width = p.value("width", 0);
+                pre.height = p.value("height", 0);
+                pre.scale = p.value("scale", 1.0f);
+                if (p.contains("mean")) pre.mean = p.at("mean").get<std::array<float, 3>>();
+                if (p.contains("std")) pre.std = p.at("std").get<std::array<float, 3>>();
+                pre.rgb = p.value("channel_order", std::string("rgb")) != "bgr";
+                pre.resizeShorter = p.value("resize_shorter", 0);
+                pre.centerCrop = p.value("center_crop", false);
+                settings_.pre = pre;
+            }
+        }
+        qf::ThresholdMethod method = qf::ThresholdMethod::Kl;
+        if (qf::parseMethod(int8.value("method", std::string("kl")), method))
+            settings_.method = method;
+        settings_.perChannelWeights = int8.value("per_channel_weights", true);
+        settings_.biasCorrection = int8.value("bias_correction", true);
+        options_.perChannelWeights = settings_.perChannelWeights;
+        options_.biasCorrection = settings_.biasCorrection;
+        options_.keepFp32.clear();
+        for (const auto& node : int8.value("keep_fp32", nlohmann::json::array()))
+            options_.keepFp32.insert(node.get<std::string>());
+        emit optionsChanged();
+        emit settingsLoaded();
+        const QString tablePath = path(int8.value("table", std::string()));
+        if (!tablePath.isEmpty()) {
+            qf::LoadedTable loaded =
+                qf::readCalibrationTable(tablePath.toStdString(), *document_.state().graph);
+            options_.keepFp32.insert(loaded.keepFp32.begin(), loaded.keepFp32.end());
+            setTable(std::move(loaded.table));
+        }
+    } catch (const std::exception& error) {
+        emit errorOccurred(tr("Cannot read the project's int8 settings"),
+                           projectPath + QStringLiteral(": ") + QString::fromUtf8(error.what()));
+    }
 }
 
 QuantSession::~QuantSession() {
@@ -242,7 +358,8 @@ void QuantSession::startComparison() {
     if (!table_ || !document_.hasModel()) return;
     const std::shared_ptr<const qf::Graph> graph = document_.state().graph;
     if (!engine_ || engine_->graph != graph || engine_->folder != settings_.imageFolder ||
-        !samePreprocessing(engine_->pre, settings_.pre) || engine_->maxImages != settings_.maxImages) {
+        !samePreprocessing(engine_->pre, settings_.pre) ||
+        engine_->maxImages != settings_.maxImages) {
         engine_ = std::make_shared<Engine>();
         engine_->graph = graph;
         engine_->folder = settings_.imageFolder;
@@ -266,8 +383,8 @@ void QuantSession::startComparison() {
                 qf::ComparisonSessionOptions sessionOptions;
                 sessionOptions.comparison.pre = engine->pre;
                 sessionOptions.comparison.maxImages = engine->maxImages;
-                engine->session = std::make_unique<qf::ComparisonSession>(
-                    engine->graph, images, sessionOptions, progress);
+                engine->session = std::make_unique<qf::ComparisonSession>(engine->graph, images,
+                                                                          sessionOptions, progress);
             }
             job->result = std::make_unique<ComparisonResult>();
             job->result->report = engine->session->update(table, options, progress);

@@ -34,8 +34,8 @@ struct CalibrationSettings {
 struct ComparisonResult {
     qf::Int8ComparisonReport report;
     qf::Int8Plan plan;
-    qf::CalibrationTable table;  // with the bias corrections the session measured again
-    double seconds = 0.0;        // how long the update took
+    qf::CalibrationTable table;    // with the bias corrections the session measured again
+    double seconds = 0.0;          // how long the update took
     qf::SessionUpdateStats stats;  // what the update re-ran
 };
 
@@ -79,6 +79,12 @@ public:
     // input when the table calibrates it; "" otherwise.
     QString tensorOfNode(const QString& node) const;
 
+    // The project file's optional "int8" object (format_version stays 1): the calibration
+    // settings, the table (a JSON table beside the project, with its manual thresholds and
+    // per-tensor methods) and the FP32 keeps. Written after the document saves the project,
+    // read after it opens one; reopening compares again in the background, without calibrating.
+    static QString tablePathFor(const QString& projectPath);
+
 signals:
     void calibrationStarted(const QString& title);
     void calibrationProgress(long done, long total, const QString& what);
@@ -86,6 +92,7 @@ signals:
     void tableChanged();                      // a new table
     void tableEdited(const QString& target);  // a threshold, method or keep changed
     void optionsChanged();
+    void settingsLoaded();  // settings() replaced (from a project)
     void staleChanged(bool stale);
     void comparisonUpdated();
     void errorOccurred(const QString& title, const QString& message);
@@ -97,6 +104,8 @@ private:
     void startComparison();
     void onComparisonDone();
     void reset();
+    void saveIntoProject(const QString& projectPath);
+    void loadFromProject(const QString& projectPath);
 
     Document& document_;
     CalibrationSettings settings_;

@@ -64,10 +64,9 @@ ComparisonPanel::ComparisonPanel(QuantSession& session, QWidget* parent)
     layout->addWidget(outputs_);
 
     model_ = new QStandardItemModel(0, ColumnCount, this);
-    model_->setHorizontalHeaderLabels({tr("Layer"), tr("Cosine"), tr("SQNR (dB)"),
-                                       tr("Cosine alone"), tr("SQNR alone (dB)"), tr("Threshold"),
-                                       tr("Method"), tr("Range"), tr("FP32"),
-                                       tr("Bias correction")});
+    model_->setHorizontalHeaderLabels(
+        {tr("Layer"), tr("Cosine"), tr("SQNR (dB)"), tr("Cosine alone"), tr("SQNR alone (dB)"),
+         tr("Threshold"), tr("Method"), tr("Range"), tr("FP32"), tr("Bias correction")});
     proxy_ = new QSortFilterProxyModel(this);
     proxy_->setSourceModel(model_);
     proxy_->setSortRole(Qt::UserRole);
@@ -90,7 +89,8 @@ ComparisonPanel::ComparisonPanel(QuantSession& session, QWidget* parent)
     connect(model_, &QStandardItemModel::itemChanged, this, [this](QStandardItem* item) {
         if (filling_ || item->column() != KeepFp32) return;
         const QString layer = model_->item(item->row(), Layer)->text();
-        session_.edit(qf::Int8Edit::setKeepFp32(layer.toStdString(), item->checkState() == Qt::Checked));
+        session_.edit(
+            qf::Int8Edit::setKeepFp32(layer.toStdString(), item->checkState() == Qt::Checked));
     });
     connect(&session_, &QuantSession::staleChanged, this, [this](bool stale) {
         stale_->setText(stale ? tr("⟳ stale: measuring the last change…") : QString());
@@ -130,7 +130,8 @@ void ComparisonPanel::refresh() {
                        .arg(100.0 * report.fp32.top1Rate(), 0, 'f', 1)
                        .arg(100.0 * report.int8.top1Rate(), 0, 'f', 1);
     summary += tr("; top-1 agreement %1%").arg(100.0 * report.top1Agreement(), 0, 'f', 1);
-    if (!report.skipped.empty()) summary += tr("; %n image(s) skipped", nullptr, static_cast<int>(report.skipped.size()));
+    if (!report.skipped.empty())
+        summary += tr("; %n image(s) skipped", nullptr, static_cast<int>(report.skipped.size()));
     summary_->setText(summary);
     for (const auto& output : report.outputs) {
         const int row = outputs_->rowCount();
@@ -163,17 +164,18 @@ void ComparisonPanel::refresh() {
             const qf::QuantizedInput& input = node.inputs.front();
             row << numberItem(input.threshold, 6);
             const qf::TensorCalibration* calibration = result->table.find(input.tensor);
-            row << textItem(calibration && calibration->manualThreshold
-                                ? tr("manual")
-                                : calibration ? QString::fromStdString(qf::methodName(calibration->method))
-                                              : QString());
+            row << textItem(calibration && calibration->manualThreshold ? tr("manual")
+                            : calibration
+                                ? QString::fromStdString(qf::methodName(calibration->method))
+                                : QString());
             row << textItem(calibration && calibration->nonNegative() &&
                                     session_.options().unsignedActivations
                                 ? tr("unsigned")
                                 : tr("signed"));
         } else {
             row << missingNumber() << textItem(QString())
-                << textItem(QString::fromStdString(fp32.count(node.name) ? fp32.at(node.name) : ""));
+                << textItem(
+                       QString::fromStdString(fp32.count(node.name) ? fp32.at(node.name) : ""));
         }
         auto* keep = new QStandardItem;
         keep->setCheckable(true);
