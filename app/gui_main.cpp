@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
         }
         if (std::strcmp(argv[k], "--help") == 0 || std::strcmp(argv[k], "-h") == 0) {
             std::printf(
-                "Usage: quantfold [MODEL.onnx | DEPLOY.prototxt [WEIGHTS.caffemodel] | PROJECT.qfproj]\n"
+                "Usage: quantfold [MODEL.onnx | DEPLOY.prototxt [WEIGHTS.caffemodel] | "
+                "PROJECT.qfproj]\n"
                 "Shows a CNN's graph with the BatchNorm layers that fold into their convolution,\n"
                 "folds them with undo, verifies the fold on images and saves the model.\n");
             return 0;
@@ -37,9 +38,10 @@ int main(int argc, char** argv) {
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "QuantFold desktop app"));
-    parser.addPositionalArgument(QStringLiteral("files"),
-                                 QApplication::translate("main", "A model (and its weights) or a project."),
-                                 QStringLiteral("[files...]"));
+    parser.addPositionalArgument(
+        QStringLiteral("files"),
+        QApplication::translate("main", "A model (and its weights) or a project."),
+        QStringLiteral("[files...]"));
     parser.process(app);
 
     qf::ui::MainWindow window;

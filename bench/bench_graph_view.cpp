@@ -27,7 +27,7 @@ qf::Graph resnetLike(int targetNodes) {
     std::string x = "input";
     const int channels = 8;
     const auto conv = [&](const std::string& name, const std::string& in) {
-        graph.weights[name + ".w"] = qf::Tensor::floats({channels, channels, 3, 3}, 0.01f);
+        graph.weights.set(name + ".w", qf::Tensor::floats({channels, channels, 3, 3}, 0.01f));
         graph.nodes.push_back(qf::makeNode(name, "Conv", {in, name + ".w"}, {name + ".out"},
                                            {{"kernel_shape", qf::Attribute::ofInts({3, 3})},
                                             {"pads", qf::Attribute::ofInts({1, 1, 1, 1})}}));
@@ -35,13 +35,14 @@ qf::Graph resnetLike(int targetNodes) {
     };
     const auto bn = [&](const std::string& name, const std::string& in) {
         for (const char* p : {".scale", ".bias", ".mean", ".var"})
-            graph.weights[name + p] = qf::Tensor::floats({channels}, 1.0f);
-        graph.nodes.push_back(qf::makeNode(name, "BatchNormalization",
-                                           {in, name + ".scale", name + ".bias", name + ".mean", name + ".var"},
-                                           {name + ".out"}));
+            graph.weights.set(name + p, qf::Tensor::floats({channels}, 1.0f));
+        graph.nodes.push_back(qf::makeNode(
+            name, "BatchNormalization",
+            {in, name + ".scale", name + ".bias", name + ".mean", name + ".var"}, {name + ".out"}));
         return name + ".out";
     };
-    const auto op = [&](const std::string& name, const std::string& type, std::vector<std::string> in) {
+    const auto op = [&](const std::string& name, const std::string& type,
+                        std::vector<std::string> in) {
         graph.nodes.push_back(qf::makeNode(name, type, std::move(in), {name + ".out"}));
         return name + ".out";
     };
@@ -118,7 +119,8 @@ int main(int argc, char** argv) {
             for (int k = 0; k < frames; ++k) {
                 // Pan diagonally, 24 px per frame, as a drag would.
                 view.verticalScrollBar()->setValue(view.verticalScrollBar()->value() + 24);
-                view.horizontalScrollBar()->setValue(view.horizontalScrollBar()->value() + (k % 20 < 10 ? 12 : -12));
+                view.horizontalScrollBar()->setValue(view.horizontalScrollBar()->value() +
+                                                     (k % 20 < 10 ? 12 : -12));
                 QPainter painter(&frame);
                 view.viewport()->render(&painter);
             }
@@ -126,9 +128,9 @@ int main(int argc, char** argv) {
         };
         const double pan100 = pan(1.0);
         const double pan30 = pan(0.3);
-        std::printf("%8zu %8zu %10.0f (%5.0f) %12.0f %10.2f (%3.0f fps) %8.2f (%3.0f fps)\n", graph->nodes.size(),
-                    picture->topology.links.size(), layoutMs, layoutCpuMs, sceneMs, pan100, 1000.0 / pan100, pan30,
-                    1000.0 / pan30);
+        std::printf("%8zu %8zu %10.0f (%5.0f) %12.0f %10.2f (%3.0f fps) %8.2f (%3.0f fps)\n",
+                    graph->nodes.size(), picture->topology.links.size(), layoutMs, layoutCpuMs,
+                    sceneMs, pan100, 1000.0 / pan100, pan30, 1000.0 / pan30);
         std::fflush(stdout);
     }
     return 0;

@@ -336,8 +336,8 @@
         <translation>正在折叠</translation>
     </message>
     <message>
-        <source>Fold %1</source>
-        <translation>折叠 %1</translation>
+        <source>Cannot apply the edit</source>
+        <translation>无法应用该编辑</translation>
     </message>
 </context>
 <context>
@@ -671,22 +671,22 @@
     <message numerus="yes">
         <source>absorbs %n</source>
         <translation>
-            <numerusform>吸收 %n 个</numerusform>
+            <numerusform>吸收 %n 层</numerusform>
         </translation>
     </message>
     <message>
         <source>Absorbs %1</source>
-        <translation>吸收 %1</translation>
+        <translation>吸收：%1</translation>
     </message>
     <message numerus="yes">
         <source>folded %n</source>
         <translation>
-            <numerusform>已折叠 %n 个</numerusform>
+            <numerusform>已折叠 %n 层</numerusform>
         </translation>
     </message>
     <message>
         <source>Folded into it: %1</source>
-        <translation>已折叠进此层：%1</translation>
+        <translation>已折叠进本层：%1</translation>
     </message>
 </context>
 <context>
@@ -1367,12 +1367,36 @@ Overwrite them?</source>
         <source>near-zero channel</source>
         <translation>接近零的通道</translation>
     </message>
+    <message>
+        <source>γ and β</source>
+        <translation>γ 与 β</translation>
+    </message>
+    <message>
+        <source>in the Scale layer %1 after it</source>
+        <translation>位于其后的 Scale 层 %1 中</translation>
+    </message>
+    <message>
+        <source>Per channel</source>
+        <translation>逐通道参数</translation>
+    </message>
+    <message>
+        <source>Channel checks</source>
+        <translation>通道检查</translation>
+    </message>
 </context>
 <context>
     <name>qf::ui::QuantSession</name>
     <message>
         <source>Calibration failed</source>
         <translation>校准失败</translation>
+    </message>
+    <message>
+        <source>Cannot save the int8 settings</source>
+        <translation>无法保存 int8 设置</translation>
+    </message>
+    <message>
+        <source>Cannot read the project&apos;s int8 settings</source>
+        <translation>无法读取项目的 int8 设置</translation>
     </message>
     <message>
         <source>Calibration</source>
@@ -1405,14 +1429,6 @@ Overwrite them?</source>
     <message>
         <source>The int8 comparison failed</source>
         <translation>int8 比较失败</translation>
-    </message>
-    <message>
-        <source>Cannot save the int8 settings</source>
-        <translation>无法保存 int8 设置</translation>
-    </message>
-    <message>
-        <source>Cannot read the project&apos;s int8 settings</source>
-        <translation>无法读取项目的 int8 设置</translation>
     </message>
 </context>
 <context>

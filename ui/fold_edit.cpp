@@ -1,16 +1,21 @@
 #include "ui/fold_edit.h"
 
-#include "util/error.h"
-
 namespace qf::ui {
 
-qf::FoldRecord foldOneNode(qf::Graph& graph, const std::string& affine) {
-    const FoldReport report = foldBatchNorm(graph, {affine});
-    if (report.folded.size() == 1) return report.folded.front();
-    for (const auto& skipped : report.skipped)
-        if (skipped.affine == affine)
-            throw Error("'" + affine + "' cannot fold: " + skipped.reason);
-    throw Error("'" + affine + "' is not a BatchNorm, Scale or Bias node of the model");
+FoldStep foldOneNode(qf::Graph& graph, const std::string& affine,
+                     const std::vector<qf::FoldCandidate>& candidates) {
+    FoldStep step;
+    step.undo = qf::foldOne(graph, affine);  // throws FoldError, graph unchanged, when it cannot
+    for (const auto& candidate : candidates)
+        if (candidate.affine == affine) {
+            step.record.affine = candidate.affine;
+            step.record.affineOp = candidate.affineOp;
+            step.record.target = candidate.target;
+            step.record.targetOp = candidate.targetOp;
+            step.record.channels = candidate.channels;
+        }
+    if (step.record.affine.empty()) step.record.affine = affine;
+    return step;
 }
 
 }  // namespace qf::ui

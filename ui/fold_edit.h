@@ -3,14 +3,18 @@
 
 #include "graph/graph.h"
 #include "passes/fold_batchnorm.h"
+#include "passes/graph_edit.h"
 
 namespace qf::ui {
 
-// The one place the GUI performs a fold. Branch graph-edits brings the core's undoable edit
-// `qf::GraphEdit qf::foldOne(Graph&, const std::string&)` (performs one fold, returns the edit
-// that undoes it); until it lands here, a fold is the core's foldBatchNorm restricted to the one
-// node, and undo restores the snapshot taken before (see Document::foldedState). Throws
-// qf::Error with the core's reason when the node cannot fold.
-qf::FoldRecord foldOneNode(qf::Graph& graph, const std::string& affine);
+// One fold through the core's undoable edit: folds `affine` in `graph` (qf::foldOne) and returns
+// what the GUI keeps of it, the fold's description and the edit that undoes it. Throws
+// qf::FoldError with the core's typed reason when the node cannot fold.
+struct FoldStep {
+    qf::FoldRecord record;  // what folded into what (for the Fold report and the project)
+    qf::GraphEdit undo;     // applying it restores the graph as it was before the fold
+};
+FoldStep foldOneNode(qf::Graph& graph, const std::string& affine,
+                     const std::vector<qf::FoldCandidate>& candidates);
 
 }  // namespace qf::ui

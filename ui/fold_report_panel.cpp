@@ -53,12 +53,14 @@ FoldReportPanel::FoldReportPanel(QWidget* parent) : QWidget(parent) {
     proofTitle_ = new QLabel(tr("Numeric proof: not computed yet"), this);
     proofTitle_->setWordWrap(true);
     proof_ = new QTableWidget(0, 4, this);
-    proof_->setHorizontalHeaderLabels({tr("Output"), tr("max |Δ|"), tr("max |value|"), tr("relative")});
+    proof_->setHorizontalHeaderLabels(
+        {tr("Output"), tr("max |Δ|"), tr("max |value|"), tr("relative")});
     proof_->horizontalHeader()->setStretchLastSection(true);
     proof_->verticalHeader()->hide();
     proof_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     verify_ = new QPushButton(tr("Verify on images…"), this);
-    verify_->setToolTip(tr("Run the original and the folded model on a folder of images and compare their outputs"));
+    verify_->setToolTip(tr(
+        "Run the original and the folded model on a folder of images and compare their outputs"));
     foldAll_ = new QPushButton(tr("Fold all"), this);
 
     auto* buttons = new QHBoxLayout;
@@ -89,7 +91,8 @@ void FoldReportPanel::setPicture(std::shared_ptr<const GraphPicture> picture) {
         auto* item = new QTreeWidgetItem(folded);
         item->setText(0, QString::fromStdString(record.affine));
         item->setText(1, tr("%1 → %2 '%3', %4 channels%5")
-                             .arg(QString::fromStdString(record.affineOp), QString::fromStdString(record.targetOp),
+                             .arg(QString::fromStdString(record.affineOp),
+                                  QString::fromStdString(record.targetOp),
                                   QString::fromStdString(record.target))
                              .arg(record.channels)
                              .arg(record.biasCreated ? tr(", bias created") : QString()));
@@ -99,11 +102,11 @@ void FoldReportPanel::setPicture(std::shared_ptr<const GraphPicture> picture) {
     for (const auto& candidate : picture->facts->candidates) {
         auto* item = new QTreeWidgetItem(candidate.foldable() ? foldable : skipped);
         item->setText(0, QString::fromStdString(candidate.affine));
-        item->setText(1, candidate.foldable()
-                             ? tr("%1 → %2 '%3'").arg(QString::fromStdString(candidate.affineOp),
-                                                      QString::fromStdString(candidate.targetOp),
-                                                      QString::fromStdString(candidate.target))
-                             : QString::fromStdString(candidate.reason));
+        item->setText(1, candidate.foldable() ? tr("%1 → %2 '%3'")
+                                                    .arg(QString::fromStdString(candidate.affineOp),
+                                                         QString::fromStdString(candidate.targetOp),
+                                                         QString::fromStdString(candidate.target))
+                                              : QString::fromStdString(candidate.reason));
         item->setToolTip(1, item->text(1));
         item->setData(0, Qt::UserRole, QString::fromStdString(candidate.affine));
         (candidate.foldable() ? canFold : cannot)++;
@@ -130,18 +133,22 @@ void FoldReportPanel::setVerifying(bool running) {
 
 void FoldReportPanel::setVerification(const qf::ComparisonReport& report) {
     setVerifying(false);
-    proofTitle_->setText(tr("Numeric proof on %n image(s): folded against original", nullptr, report.images) +
-                         (report.skipped.empty() ? QString()
-                                                 : tr(" (%n image(s) skipped)", nullptr,
-                                                      static_cast<int>(report.skipped.size()))));
+    proofTitle_->setText(
+        tr("Numeric proof on %n image(s): folded against original", nullptr, report.images) +
+        (report.skipped.empty()
+             ? QString()
+             : tr(" (%n image(s) skipped)", nullptr, static_cast<int>(report.skipped.size()))));
     proof_->setRowCount(static_cast<int>(report.outputs.size()));
     for (size_t k = 0; k < report.outputs.size(); ++k) {
         const auto& difference = report.outputs[k];
         const int row = static_cast<int>(k);
         proof_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(difference.output)));
-        proof_->setItem(row, 1, new QTableWidgetItem(QString::number(difference.maxAbsDiff, 'g', 3)));
-        proof_->setItem(row, 2, new QTableWidgetItem(QString::number(difference.maxAbsValue, 'g', 4)));
-        const double relative = difference.maxAbsValue > 0 ? difference.maxAbsDiff / difference.maxAbsValue : 0.0;
+        proof_->setItem(row, 1,
+                        new QTableWidgetItem(QString::number(difference.maxAbsDiff, 'g', 3)));
+        proof_->setItem(row, 2,
+                        new QTableWidgetItem(QString::number(difference.maxAbsValue, 'g', 4)));
+        const double relative =
+            difference.maxAbsValue > 0 ? difference.maxAbsDiff / difference.maxAbsValue : 0.0;
         proof_->setItem(row, 3, new QTableWidgetItem(QString::number(relative, 'g', 3)));
     }
     proof_->resizeColumnsToContents();
@@ -152,7 +159,8 @@ VerifyDialog::VerifyDialog(const ProjectSettings& settings, QWidget* parent) : Q
     folder_ = new QLineEdit(settings.imageFolder, this);
     auto* browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Image folder"), folder_->text());
+        const QString folder =
+            QFileDialog::getExistingDirectory(this, tr("Image folder"), folder_->text());
         if (!folder.isEmpty()) folder_->setText(folder);
     });
     const auto& pre = settings.preprocessing;

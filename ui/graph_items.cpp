@@ -46,28 +46,44 @@ QString escaped(const std::string& text) { return QString::fromStdString(text).t
 QColor kindColour(qf::OpKind kind) {
     // Light fills with dark text: readable on screen, in print and in the exported pictures.
     switch (kind) {
-        case qf::OpKind::Convolution: return QColor(187, 214, 251);
-        case qf::OpKind::Normalization: return QColor(217, 204, 242);
-        case qf::OpKind::Activation: return QColor(252, 213, 206);
-        case qf::OpKind::Pooling: return QColor(196, 232, 204);
-        case qf::OpKind::Elementwise: return QColor(255, 236, 179);
-        case qf::OpKind::Shape: return QColor(224, 224, 224);
-        case qf::OpKind::Other: return QColor(207, 234, 238);
-        case qf::OpKind::Unknown: return QColor(255, 255, 255);
+        case qf::OpKind::Convolution:
+            return QColor(187, 214, 251);
+        case qf::OpKind::Normalization:
+            return QColor(217, 204, 242);
+        case qf::OpKind::Activation:
+            return QColor(252, 213, 206);
+        case qf::OpKind::Pooling:
+            return QColor(196, 232, 204);
+        case qf::OpKind::Elementwise:
+            return QColor(255, 236, 179);
+        case qf::OpKind::Shape:
+            return QColor(224, 224, 224);
+        case qf::OpKind::Other:
+            return QColor(207, 234, 238);
+        case qf::OpKind::Unknown:
+            return QColor(255, 255, 255);
     }
     return Qt::white;
 }
 
 QString kindLabel(qf::OpKind kind) {
     switch (kind) {
-        case qf::OpKind::Convolution: return QCoreApplication::translate("qf::ui::GraphScene", "convolution");
-        case qf::OpKind::Normalization: return QCoreApplication::translate("qf::ui::GraphScene", "normalization");
-        case qf::OpKind::Activation: return QCoreApplication::translate("qf::ui::GraphScene", "activation");
-        case qf::OpKind::Pooling: return QCoreApplication::translate("qf::ui::GraphScene", "pooling");
-        case qf::OpKind::Elementwise: return QCoreApplication::translate("qf::ui::GraphScene", "element-wise");
-        case qf::OpKind::Shape: return QCoreApplication::translate("qf::ui::GraphScene", "shape");
-        case qf::OpKind::Other: return QCoreApplication::translate("qf::ui::GraphScene", "other");
-        case qf::OpKind::Unknown: return QCoreApplication::translate("qf::ui::GraphScene", "unsupported");
+        case qf::OpKind::Convolution:
+            return QCoreApplication::translate("qf::ui::GraphScene", "convolution");
+        case qf::OpKind::Normalization:
+            return QCoreApplication::translate("qf::ui::GraphScene", "normalization");
+        case qf::OpKind::Activation:
+            return QCoreApplication::translate("qf::ui::GraphScene", "activation");
+        case qf::OpKind::Pooling:
+            return QCoreApplication::translate("qf::ui::GraphScene", "pooling");
+        case qf::OpKind::Elementwise:
+            return QCoreApplication::translate("qf::ui::GraphScene", "element-wise");
+        case qf::OpKind::Shape:
+            return QCoreApplication::translate("qf::ui::GraphScene", "shape");
+        case qf::OpKind::Other:
+            return QCoreApplication::translate("qf::ui::GraphScene", "other");
+        case qf::OpKind::Unknown:
+            return QCoreApplication::translate("qf::ui::GraphScene", "unsupported");
     }
     return {};
 }
@@ -110,9 +126,9 @@ BoxText boxText(const TopologyBox& box, const GraphPicture& picture) {
 QSizeF boxSize(const BoxText& text, bool input) {
     static const QFontMetricsF title(nodeTitleFont());
     static const QFontMetricsF name(nodeNameFont());
-    const double width = std::max(title.horizontalAdvance(text.title),
-                                  name.horizontalAdvance(text.subtitle)) +
-                         kPadding;
+    const double width =
+        std::max(title.horizontalAdvance(text.title), name.horizontalAdvance(text.subtitle)) +
+        kPadding;
     return {std::clamp(width, kMinWidth, kMaxWidth), input ? kInputHeight : kNodeHeight};
 }
 
@@ -122,7 +138,8 @@ LayoutRequest layoutRequestFor(const GraphPicture& picture) {
     LayoutRequest request;
     request.boxes.reserve(picture.topology.boxes.size());
     for (const auto& box : picture.topology.boxes)
-        request.boxes.push_back(boxSize(boxText(box, picture), box.kind == TopologyBox::Kind::Input));
+        request.boxes.push_back(
+            boxSize(boxText(box, picture), box.kind == TopologyBox::Kind::Input));
     for (const auto& link : picture.topology.links) request.edges.emplace_back(link.from, link.to);
     return request;
 }
@@ -231,7 +248,8 @@ EdgeItem::EdgeItem(QString tensor, const std::vector<QPointF>& spline, QPointF t
         // around the boxes): an edge spanning one rank is about 42 points long.
         const QFontMetricsF metrics(edgeLabelFont());
         const double at = path_.percentAtLength(std::min(path_.length() * 0.5, 21.0));
-        labelPos_ = path_.pointAtPercent(at) + QPointF(5, (metrics.ascent() - metrics.descent()) / 2);
+        labelPos_ =
+            path_.pointAtPercent(at) + QPointF(5, (metrics.ascent() - metrics.descent()) / 2);
         QRectF text = metrics.boundingRect(label_);
         text.moveTopLeft(labelPos_ + QPointF(0, -metrics.ascent()));
         bounds_ = bounds_.united(text.adjusted(-2, -2, 2, 2));
@@ -372,23 +390,27 @@ void GraphScene::build(const GraphPicture& picture) {
         boxes.push_back(raw);
         nodes_[raw->name()] = raw;
         if (input) {
-            raw->setToolTip(QCoreApplication::translate("qf::ui::GraphScene", "Graph input <b>%1</b> %2")
-                                .arg(escaped(box.name), shapeOf(box.name)));
+            raw->setToolTip(
+                QCoreApplication::translate("qf::ui::GraphScene", "Graph input <b>%1</b> %2")
+                    .arg(escaped(box.name), shapeOf(box.name)));
             continue;
         }
         const qf::Node& node = graph.nodes[box.nodeIndex];
-        QString tip = QStringLiteral("<b>%1</b> (%2, %3)").arg(escaped(node.name), escaped(node.op),
-                                                             kindLabel(kind));
+        QString tip = QStringLiteral("<b>%1</b> (%2, %3)")
+                          .arg(escaped(node.name), escaped(node.op), kindLabel(kind));
         for (const auto& output : node.outputs)
             tip += QStringLiteral("<br>&rarr; %1 %2").arg(escaped(output), shapeOf(output));
         const QRectF at = raw->box();
         if (facts.unsupported.count(node.name)) {
             raw->setUnsupported(true);
-            auto* badge = new BadgeItem(BadgeItem::Kind::Unsupported, QStringLiteral("\u2715"), raw);
+            auto* badge =
+                new BadgeItem(BadgeItem::Kind::Unsupported, QStringLiteral("\u2715"), raw);
             badge->setPos(at.left() + 4, at.top());
-            const QString why = QCoreApplication::translate(
-                "qf::ui::GraphScene", "This runtime cannot execute %1; it is kept as it was in the file.")
-                                    .arg(escaped(node.op));
+            const QString why =
+                QCoreApplication::translate(
+                    "qf::ui::GraphScene",
+                    "This runtime cannot execute %1; it is kept as it was in the file.")
+                    .arg(escaped(node.op));
             badge->setToolTip(why);
             tip += QStringLiteral("<br><span style='color:#c62828'>%1</span>").arg(why);
             ++badges_[BadgeItem::Kind::Unsupported];
@@ -396,13 +418,15 @@ void GraphScene::build(const GraphPicture& picture) {
         if (const auto* candidate = facts.candidate(node.name)) {
             if (candidate->foldable()) {
                 raw->setFoldRole(FoldRole::FoldableAffine);
-                auto* badge = new BadgeItem(
-                    BadgeItem::Kind::Fold, QCoreApplication::translate("qf::ui::GraphScene", "fold"), raw);
+                auto* badge =
+                    new BadgeItem(BadgeItem::Kind::Fold,
+                                  QCoreApplication::translate("qf::ui::GraphScene", "fold"), raw);
                 badge->setPos(at.right() - badge->boundingRect().width() / 2 + 2, at.top());
-                const QString why = QCoreApplication::translate(
-                    "qf::ui::GraphScene", "Folds into %1 '%2' (%3 channels)")
-                                        .arg(escaped(candidate->targetOp), escaped(candidate->target))
-                                        .arg(candidate->channels);
+                const QString why =
+                    QCoreApplication::translate("qf::ui::GraphScene",
+                                                "Folds into %1 '%2' (%3 channels)")
+                        .arg(escaped(candidate->targetOp), escaped(candidate->target))
+                        .arg(candidate->channels);
                 badge->setToolTip(why);
                 tip += QStringLiteral("<br><span style='color:#2e7d32'>%1</span>").arg(why);
                 ++badges_[BadgeItem::Kind::Fold];
@@ -410,8 +434,9 @@ void GraphScene::build(const GraphPicture& picture) {
                 raw->setFoldRole(FoldRole::BlockedAffine);
                 auto* badge = new BadgeItem(BadgeItem::Kind::CannotFold, QStringLiteral("!"), raw);
                 badge->setPos(at.right() - 4, at.top());
-                const QString why = QCoreApplication::translate("qf::ui::GraphScene", "Cannot fold: %1")
-                                        .arg(escaped(candidate->reason));
+                const QString why =
+                    QCoreApplication::translate("qf::ui::GraphScene", "Cannot fold: %1")
+                        .arg(escaped(candidate->reason));
                 badge->setToolTip(why);
                 tip += QStringLiteral("<br><span style='color:#e67800'>%1</span>").arg(why);
                 ++badges_[BadgeItem::Kind::CannotFold];
@@ -426,11 +451,13 @@ void GraphScene::build(const GraphPicture& picture) {
         if (foldedInto.count(node.name)) {
             if (raw->foldRole() == FoldRole::None) raw->setFoldRole(FoldRole::FoldedTarget);
             const QString folded = foldedInto[node.name].join(QStringLiteral(", "));
-            auto* badge = new BadgeItem(
-                BadgeItem::Kind::Folded, QCoreApplication::translate("qf::ui::GraphScene", "folded"), raw);
+            auto* badge =
+                new BadgeItem(BadgeItem::Kind::Folded,
+                              QCoreApplication::translate("qf::ui::GraphScene", "folded"), raw);
             badge->setPos(at.left() + badge->boundingRect().width() / 2 - 2, at.bottom());
-            const QString why = QCoreApplication::translate("qf::ui::GraphScene", "Folded into it: %1")
-                                    .arg(folded.toHtmlEscaped());
+            const QString why =
+                QCoreApplication::translate("qf::ui::GraphScene", "Folded into it: %1")
+                    .arg(folded.toHtmlEscaped());
             badge->setToolTip(why);
             tip += QStringLiteral("<br>") + why;
             ++badges_[BadgeItem::Kind::Folded];
@@ -446,7 +473,8 @@ void GraphScene::build(const GraphPicture& picture) {
             k < layout.edgeSplines.size() ? layout.edgeSplines[k] : std::vector<QPointF>{};
         QPointF tip = k < layout.arrowTips.size() ? layout.arrowTips[k] : QPointF();
         if (spline.size() < 4) {  // no route from dot: a straight line between the boxes
-            const QPointF from = boxes[link.from]->pos() + QPointF(0, boxes[link.from]->box().bottom());
+            const QPointF from =
+                boxes[link.from]->pos() + QPointF(0, boxes[link.from]->box().bottom());
             const QPointF to = boxes[link.to]->pos() + QPointF(0, boxes[link.to]->box().top());
             spline = {from, from, to, to};
             tip = to;
@@ -466,12 +494,14 @@ void GraphScene::build(const GraphPicture& picture) {
         if (!targetItem) continue;
         QRectF rect = targetItem->mapRectToScene(targetItem->box());
         for (const auto& affine : affines)
-            if (NodeItem* item = node(affine)) rect = rect.united(item->mapRectToScene(item->box()));
+            if (NodeItem* item = node(affine))
+                rect = rect.united(item->mapRectToScene(item->box()));
         auto frame = std::make_unique<FoldFrameItem>(QString::fromStdString(target), affines,
                                                      rect.adjusted(-7, -7, 7, 7));
-        frame->setToolTip(QCoreApplication::translate("qf::ui::GraphScene", "%1 fold into %2")
-                              .arg(affines.join(QStringLiteral(", ")), QString::fromStdString(target))
-                              .toHtmlEscaped());
+        frame->setToolTip(
+            QCoreApplication::translate("qf::ui::GraphScene", "%1 fold into %2")
+                .arg(affines.join(QStringLiteral(", ")), QString::fromStdString(target))
+                .toHtmlEscaped());
         addItem(frame.release());
         ++frames_;
     }

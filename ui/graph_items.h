@@ -52,7 +52,9 @@ public:
     bool unsupported() const { return unsupported_; }
     void setUnsupported(bool unsupported) { unsupported_ = unsupported; }
     void setHighlighted(bool on);  // a find hit
-    QRectF box() const { return QRectF(-size_.width() / 2, -size_.height() / 2, size_.width(), size_.height()); }
+    QRectF box() const {
+        return QRectF(-size_.width() / 2, -size_.height() / 2, size_.width(), size_.height());
+    }
 
 private:
     QString name_, title_, subtitle_;

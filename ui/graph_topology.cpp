@@ -17,7 +17,8 @@ GraphTopology topologyOf(const Graph& graph) {
     topology.inputBoxes = static_cast<int>(topology.boxes.size());
     for (size_t k = 0; k < graph.nodes.size(); ++k) {
         const int box = static_cast<int>(topology.boxes.size());
-        topology.boxes.push_back({TopologyBox::Kind::Node, graph.nodes[k].name, static_cast<int>(k)});
+        topology.boxes.push_back(
+            {TopologyBox::Kind::Node, graph.nodes[k].name, static_cast<int>(k)});
         for (const auto& output : graph.nodes[k].outputs)
             if (!output.empty()) producerBox[output] = box;
     }

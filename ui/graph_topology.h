@@ -23,7 +23,8 @@ struct TopologyLink {
 struct GraphTopology {
     std::vector<TopologyBox> boxes;
     std::vector<TopologyLink> links;
-    int inputBoxes = 0;  // boxes [0, inputBoxes) are graph inputs, then node k is box inputBoxes + k
+    int inputBoxes =
+        0;  // boxes [0, inputBoxes) are graph inputs, then node k is box inputBoxes + k
 };
 GraphTopology topologyOf(const Graph& graph);
 

@@ -98,8 +98,10 @@ void MiniMap::paintEvent(QPaintEvent*) {
 void MiniMap::centreAt(QPointF point) {
     const QRectF target = imageRect();
     if (target.isEmpty()) return;
-    const double x = sceneRect_.left() + (point.x() - target.left()) / target.width() * sceneRect_.width();
-    const double y = sceneRect_.top() + (point.y() - target.top()) / target.height() * sceneRect_.height();
+    const double x =
+        sceneRect_.left() + (point.x() - target.left()) / target.width() * sceneRect_.width();
+    const double y =
+        sceneRect_.top() + (point.y() - target.top()) / target.height() * sceneRect_.height();
     view_->centerOn(QPointF(x, y));
 }
 
@@ -250,7 +252,8 @@ void GraphView::zoomBy(double factor) {
 void GraphView::fitToWindow() {
     const QRectF rect = scene_->graphRect().adjusted(-20, -20, 20, 20);
     if (rect.isEmpty()) return;
-    const double fit = std::min(viewport()->width() / rect.width(), viewport()->height() / rect.height());
+    const double fit =
+        std::min(viewport()->width() / rect.width(), viewport()->height() / rect.height());
     setZoom(std::min(fit, 1.5));
     centerOn(rect.center());
     miniMap_->updateViewport();
@@ -258,10 +261,12 @@ void GraphView::fitToWindow() {
 
 void GraphView::zoomToSelection() {
     QRectF rect;
-    for (QGraphicsItem* item : scene_->selectedItems()) rect = rect.united(item->sceneBoundingRect());
+    for (QGraphicsItem* item : scene_->selectedItems())
+        rect = rect.united(item->sceneBoundingRect());
     if (rect.isEmpty()) return;
     rect.adjust(-60, -60, 60, 60);
-    const double fit = std::min(viewport()->width() / rect.width(), viewport()->height() / rect.height());
+    const double fit =
+        std::min(viewport()->width() / rect.width(), viewport()->height() / rect.height());
     setZoom(std::min(fit, 2.0));
     centerOn(rect.center());
 }

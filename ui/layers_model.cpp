@@ -28,7 +28,8 @@ void LayersModel::setPicture(std::shared_ptr<const GraphPicture> picture) {
         const auto& facts = *picture->facts;
         std::map<std::string, QStringList> absorbs, folded;
         for (const auto& candidate : facts.candidates)
-            if (candidate.foldable()) absorbs[candidate.target] << QString::fromStdString(candidate.affine);
+            if (candidate.foldable())
+                absorbs[candidate.target] << QString::fromStdString(candidate.affine);
         for (const auto& record : picture->state.folded)
             folded[record.target] << QString::fromStdString(record.affine);
         rows_.reserve(graph.nodes.size());
@@ -45,7 +46,8 @@ void LayersModel::setPicture(std::shared_ptr<const GraphPicture> picture) {
             if (facts.unsupported.count(node.name)) {
                 row.category = Unsupported;
                 row.fold = tr("cannot execute");
-                row.tooltip = tr("This runtime cannot execute %1; it is kept as it was.").arg(row.op);
+                row.tooltip =
+                    tr("This runtime cannot execute %1; it is kept as it was.").arg(row.op);
             } else if (const auto* candidate = facts.candidate(node.name)) {
                 if (candidate->foldable()) {
                     row.category = Foldable;
@@ -65,7 +67,8 @@ void LayersModel::setPicture(std::shared_ptr<const GraphPicture> picture) {
             } else if (folded.count(node.name)) {
                 row.category = Folded;
                 row.fold = tr("folded %n", nullptr, static_cast<int>(folded[node.name].size()));
-                row.tooltip = tr("Folded into it: %1").arg(folded[node.name].join(QStringLiteral(", ")));
+                row.tooltip =
+                    tr("Folded into it: %1").arg(folded[node.name].join(QStringLiteral(", ")));
             }
             if (row.tooltip.isEmpty()) row.tooltip = row.fold;
             rows_.push_back(std::move(row));
@@ -99,21 +102,29 @@ QVariant LayersModel::data(const QModelIndex& index, int role) const {
         case Qt::DisplayRole:
         case Qt::EditRole:
             switch (index.column()) {
-                case NameColumn: return row.name;
-                case OpColumn: return row.op;
-                case ShapeColumn: return row.shape;
-                case FoldColumn: return row.fold;
+                case NameColumn:
+                    return row.name;
+                case OpColumn:
+                    return row.op;
+                case ShapeColumn:
+                    return row.shape;
+                case FoldColumn:
+                    return row.fold;
             }
             return {};
-        case Qt::ToolTipRole: return index.column() == FoldColumn ? row.tooltip : QVariant(row.name);
+        case Qt::ToolTipRole:
+            return index.column() == FoldColumn ? row.tooltip : QVariant(row.name);
         case Qt::ForegroundRole:
             if (index.column() != FoldColumn) return {};
-            if (row.category == Foldable || row.category == Folded) return QBrush(QColor(46, 125, 50));
+            if (row.category == Foldable || row.category == Folded)
+                return QBrush(QColor(46, 125, 50));
             if (row.category == CannotFold) return QBrush(QColor(200, 100, 0));
             if (row.category == Unsupported) return QBrush(QColor(198, 40, 40));
             return {};
-        case CategoryRole: return static_cast<int>(row.category);
-        case NameRole: return row.name;
+        case CategoryRole:
+            return static_cast<int>(row.category);
+        case NameRole:
+            return row.name;
     }
     return {};
 }
@@ -121,10 +132,14 @@ QVariant LayersModel::data(const QModelIndex& index, int role) const {
 QVariant LayersModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-        case NameColumn: return tr("Name");
-        case OpColumn: return tr("Op");
-        case ShapeColumn: return tr("Output shape");
-        case FoldColumn: return tr("Fold");
+        case NameColumn:
+            return tr("Name");
+        case OpColumn:
+            return tr("Op");
+        case ShapeColumn:
+            return tr("Output shape");
+        case FoldColumn:
+            return tr("Fold");
     }
     return {};
 }
@@ -145,7 +160,8 @@ bool LayersFilter::filterAcceptsRow(int row, const QModelIndex& parent) const {
     const QModelIndex index = sourceModel()->index(row, 0, parent);
     const int category = index.data(LayersModel::CategoryRole).toInt();
     switch (show_) {
-        case Show::All: break;
+        case Show::All:
+            break;
         case Show::Foldable:
             if (category != LayersModel::Foldable) return false;
             break;

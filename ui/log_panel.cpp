@@ -19,11 +19,13 @@ LogPanel::LogPanel(QWidget* parent) : QListWidget(parent) {
 }
 
 void LogPanel::addMessage(Level level, const QString& text, const QString& node) {
-    const QStyle::StandardPixmap icon = level == Level::Error     ? QStyle::SP_MessageBoxCritical
-                                        : level == Level::Warning ? QStyle::SP_MessageBoxWarning
-                                                                  : QStyle::SP_MessageBoxInformation;
-    auto* item = new QListWidgetItem(style()->standardIcon(icon),
-                                     QTime::currentTime().toString(QStringLiteral("HH:mm:ss  ")) + text);
+    const QStyle::StandardPixmap icon = level == Level::Error ? QStyle::SP_MessageBoxCritical
+                                        : level == Level::Warning
+                                            ? QStyle::SP_MessageBoxWarning
+                                            : QStyle::SP_MessageBoxInformation;
+    auto* item =
+        new QListWidgetItem(style()->standardIcon(icon),
+                            QTime::currentTime().toString(QStringLiteral("HH:mm:ss  ")) + text);
     item->setData(Qt::UserRole, node);
     item->setToolTip(node.isEmpty() ? text : tr("%1\n(click to select '%2')").arg(text, node));
     addItem(item);  // the list owns its items

@@ -9,6 +9,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
@@ -18,13 +19,12 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTextBrowser>
 #include <QToolBar>
 #include <QUndoView>
-#include <QScreen>
-#include <QGuiApplication>
 #include <cstring>
 
 #include "ui/calibration/int8_workbench.h"
@@ -32,9 +32,9 @@
 #include "ui/graph_items.h"
 #include "ui/graph_view.h"
 #include "ui/language.h"
-#include "ui/properties/properties_panel.h"
 #include "ui/layers_panel.h"
 #include "ui/log_panel.h"
+#include "ui/properties/properties_panel.h"
 
 namespace qf::ui {
 namespace {
@@ -56,36 +56,40 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     // Default prompts: the real dialogs.
     prompts_.showError = [this](const ErrorReport& error) {
-        QMessageBox box(QMessageBox::Critical, error.title.isEmpty() ? tr("QuantFold") : error.title,
-                        error.message, QMessageBox::Ok, this);
+        QMessageBox box(QMessageBox::Critical,
+                        error.title.isEmpty() ? tr("QuantFold") : error.title, error.message,
+                        QMessageBox::Ok, this);
         if (!error.file.isEmpty())
-            box.setInformativeText(error.line > 0 ? tr("File: %1, line %2").arg(error.file).arg(error.line)
-                                                  : tr("File: %1").arg(error.file));
+            box.setInformativeText(error.line > 0
+                                       ? tr("File: %1, line %2").arg(error.file).arg(error.line)
+                                       : tr("File: %1").arg(error.file));
         box.exec();
     };
     prompts_.askWeights = [this](const QString& prototxt) {
-        return QFileDialog::getOpenFileName(this, tr("Weights for %1").arg(QFileInfo(prototxt).fileName()),
-                                            QFileInfo(prototxt).absolutePath(),
-                                            tr("Caffe weights (*.caffemodel)"));
+        return QFileDialog::getOpenFileName(
+            this, tr("Weights for %1").arg(QFileInfo(prototxt).fileName()),
+            QFileInfo(prototxt).absolutePath(), tr("Caffe weights (*.caffemodel)"));
     };
     prompts_.locateMissingFile = [this](const QString& missing) {
-        QMessageBox::information(this, tr("File moved"),
-                                 tr("The project names %1, which is not there any more. Where is it now?")
-                                     .arg(missing));
-        return QFileDialog::getOpenFileName(this, tr("Locate %1").arg(QFileInfo(missing).fileName()), QString(),
-                                            tr("%1 (%1);;All files (*)").arg(QFileInfo(missing).fileName()));
+        QMessageBox::information(
+            this, tr("File moved"),
+            tr("The project names %1, which is not there any more. Where is it now?").arg(missing));
+        return QFileDialog::getOpenFileName(
+            this, tr("Locate %1").arg(QFileInfo(missing).fileName()), QString(),
+            tr("%1 (%1);;All files (*)").arg(QFileInfo(missing).fileName()));
     };
     prompts_.confirmOverwrite = [this](const QStringList& files) {
         return QMessageBox::warning(this, tr("Overwrite the opened model?"),
-                                    tr("This writes over the files the model was opened from:\n%1\n\nOverwrite them?")
+                                    tr("This writes over the files the model was opened "
+                                       "from:\n%1\n\nOverwrite them?")
                                         .arg(files.join(QLatin1Char('\n'))),
-                                    QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+                                    QMessageBox::Yes | QMessageBox::No,
+                                    QMessageBox::No) == QMessageBox::Yes;
     };
     prompts_.askSaveChanges = [this] {
-        return QMessageBox::question(this, tr("Unsaved changes"),
-                                     tr("The model has changes that are not saved. Save them?"),
-                                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
-                                     QMessageBox::Save);
+        return QMessageBox::question(
+            this, tr("Unsaved changes"), tr("The model has changes that are not saved. Save them?"),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     };
     prompts_.askSavePaths = [this]() -> std::pair<QString, QString> {
         const bool caffe = document_->state().graph->format == "caffe";
@@ -116,7 +120,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                          tr("Opened %1: %n layer(s)", nullptr,
                             static_cast<int>(document_->state().graph->nodes.size()))
                              .arg(document_->modelPath()));
-        for (const auto& warning : document_->warnings()) log_->addReport(LogPanel::Level::Warning, warning);
+        for (const auto& warning : document_->warnings())
+            log_->addReport(LogPanel::Level::Warning, warning);
         foldReport_->clearVerification();
         updateTitle();
     });
@@ -137,15 +142,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         log_->addMessage(LogPanel::Level::Info, tr("Saved project %1").arg(path));
         addRecent({path});
     });
-    connect(document_, &Document::verificationFinished, this, [this](const qf::ComparisonReport& report) {
-        foldReport_->setVerification(report);
-        double worst = 0;
-        for (const auto& output : report.outputs) worst = std::max(worst, output.maxAbsDiff);
-        log_->addMessage(LogPanel::Level::Info,
-                         tr("Verified on %n image(s): largest |folded − original| = %1", nullptr, report.images)
-                             .arg(worst, 0, 'g', 3));
-        foldDock_->raise();
-    });
+    connect(document_, &Document::verificationFinished, this,
+            [this](const qf::ComparisonReport& report) {
+                foldReport_->setVerification(report);
+                double worst = 0;
+                for (const auto& output : report.outputs)
+                    worst = std::max(worst, output.maxAbsDiff);
+                log_->addMessage(LogPanel::Level::Info,
+                                 tr("Verified on %n image(s): largest |folded − original| = %1",
+                                    nullptr, report.images)
+                                     .arg(worst, 0, 'g', 3));
+                foldDock_->raise();
+            });
     connect(document_, &Document::modelChanged, this, [this] { updateTitle(); });
     connect(view_, &GraphView::nodeSelected, this, &MainWindow::onNodeSelected);
     connect(view_, &GraphView::nodeContextMenu, this, &MainWindow::showNodeMenu);
@@ -169,7 +177,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Children (the document, the view) go after this body; nothing they signal then may reach
+    // this half-destroyed window.
+    disconnect(document_, nullptr, this, nullptr);
+    disconnect(view_, nullptr, this, nullptr);
+}
 
 void MainWindow::setPrompts(WindowPrompts prompts) {
     prompts_ = std::move(prompts);
@@ -245,7 +258,8 @@ void MainWindow::createActions() {
     QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
     QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    redo->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
@@ -255,9 +269,15 @@ void MainWindow::createActions() {
         findEdit_->selectAll();
     });
     find->setShortcut(QKeySequence::Find);
-    QAction* next = edit->addAction(tr("Find &Next"), this, [this] { view_->findNext(); runFind(); });
+    QAction* next = edit->addAction(tr("Find &Next"), this, [this] {
+        view_->findNext();
+        runFind();
+    });
     next->setShortcut(QKeySequence::FindNext);
-    QAction* previous = edit->addAction(tr("Find &Previous"), this, [this] { view_->findPrevious(); runFind(); });
+    QAction* previous = edit->addAction(tr("Find &Previous"), this, [this] {
+        view_->findPrevious();
+        runFind();
+    });
     previous->setShortcut(QKeySequence::FindPrevious);
     edit->addAction(tr("&Copy Layer Name"), this, [this] {
         if (!selected_.isEmpty()) QApplication::clipboard()->setText(selected_);
@@ -270,9 +290,11 @@ void MainWindow::createActions() {
     in->setShortcut(QKeySequence::ZoomIn);
     QAction* out = viewMenu->addAction(tr("Zoom &Out"), this, [this] { view_->zoomBy(0.8); });
     out->setShortcut(QKeySequence::ZoomOut);
-    QAction* actual = viewMenu->addAction(tr("&Actual Size"), this, [this] { view_->setZoom(1.0); });
+    QAction* actual =
+        viewMenu->addAction(tr("&Actual Size"), this, [this] { view_->setZoom(1.0); });
     actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    QAction* toSelection = viewMenu->addAction(tr("Zoom to &Selection"), view_, &GraphView::zoomToSelection);
+    QAction* toSelection =
+        viewMenu->addAction(tr("Zoom to &Selection"), view_, &GraphView::zoomToSelection);
     toSelection->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     viewMenu->addSeparator();
     for (QDockWidget* dock : {layersDock_, propertiesDock_, foldDock_, logDock_, historyDock_})
@@ -283,7 +305,8 @@ void MainWindow::createActions() {
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     QAction* foldAll = model->addAction(tr("&Fold All"), this, [this] {
         const int folds = document_->foldAll();
-        if (folds > 0) log_->addMessage(LogPanel::Level::Info, tr("Folding %n layer(s)", nullptr, folds));
+        if (folds > 0)
+            log_->addMessage(LogPanel::Level::Info, tr("Folding %n layer(s)", nullptr, folds));
     });
     foldAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     model->addAction(tr("&Verify Folds on Images…"), this, &MainWindow::verifyDialog);
@@ -313,8 +336,14 @@ void MainWindow::createActions() {
     findCount_->setMinimumWidth(120);
     findBar_->addWidget(new QLabel(tr(" Find: "), findBar_));
     findBar_->addWidget(findEdit_);
-    findBar_->addAction(tr("Previous"), this, [this] { view_->findPrevious(); runFind(); });
-    findBar_->addAction(tr("Next"), this, [this] { view_->findNext(); runFind(); });
+    findBar_->addAction(tr("Previous"), this, [this] {
+        view_->findPrevious();
+        runFind();
+    });
+    findBar_->addAction(tr("Next"), this, [this] {
+        view_->findNext();
+        runFind();
+    });
     findBar_->addWidget(findCount_);
     addToolBar(Qt::TopToolBarArea, findBar_);
     connect(findEdit_, &QLineEdit::textChanged, this, [this](const QString& text) {
@@ -322,7 +351,10 @@ void MainWindow::createActions() {
         if (!view_->findHits().isEmpty()) view_->findNext();
         runFind();
     });
-    connect(findEdit_, &QLineEdit::returnPressed, this, [this] { view_->findNext(); runFind(); });
+    connect(findEdit_, &QLineEdit::returnPressed, this, [this] {
+        view_->findNext();
+        runFind();
+    });
 }
 
 void MainWindow::runFind() {
@@ -333,9 +365,11 @@ void MainWindow::runFind() {
     } else if (view_->findHits().isEmpty()) {
         findCount_->setText(tr("no match"));
     } else if (view_->findIndex() < 0) {
-        findCount_->setText(tr("%n match(es)", nullptr, static_cast<int>(view_->findHits().size())));
+        findCount_->setText(
+            tr("%n match(es)", nullptr, static_cast<int>(view_->findHits().size())));
     } else {
-        findCount_->setText(tr("%1 of %2").arg(view_->findIndex() + 1).arg(view_->findHits().size()));
+        findCount_->setText(
+            tr("%1 of %2").arg(view_->findIndex() + 1).arg(view_->findHits().size()));
     }
 }
 
@@ -457,9 +491,11 @@ bool MainWindow::openFiles(const QStringList& paths) {
             stem.chop(9);
             QStringList stems{stem};
             for (const char* suffix : {"_deploy", "-deploy", ".deploy"})
-                if (stem.endsWith(QLatin1String(suffix))) stems << stem.left(stem.size() - int(std::strlen(suffix)));
+                if (stem.endsWith(QLatin1String(suffix)))
+                    stems << stem.left(stem.size() - int(std::strlen(suffix)));
             for (const auto& candidate : stems)
-                if (weights.isEmpty() && QFileInfo::exists(candidate + QStringLiteral(".caffemodel")))
+                if (weights.isEmpty() &&
+                    QFileInfo::exists(candidate + QStringLiteral(".caffemodel")))
                     weights = candidate + QStringLiteral(".caffemodel");
             if (weights.isEmpty() && prompts_.askWeights) weights = prompts_.askWeights(first);
             if (weights.isEmpty()) return false;
@@ -470,7 +506,8 @@ bool MainWindow::openFiles(const QStringList& paths) {
     }
     if (hasSuffix(first, ".caffemodel") && paths.size() > 1 && hasSuffix(paths[1], ".prototxt"))
         return openFiles({paths[1], first});
-    return fail(tr("%1: not a model QuantFold opens (.prototxt + .caffemodel, .onnx or .qfproj)").arg(first));
+    return fail(tr("%1: not a model QuantFold opens (.prototxt + .caffemodel, .onnx or .qfproj)")
+                    .arg(first));
 }
 
 void MainWindow::openDialog() {
@@ -492,8 +529,8 @@ void MainWindow::saveProjectDialog() {
     QString start = document_->projectPath();
     if (start.isEmpty()) {
         start = document_->modelPath();
-        start = QFileInfo(start).absolutePath() + QLatin1Char('/') + QFileInfo(start).completeBaseName() +
-                QStringLiteral(".qfproj");
+        start = QFileInfo(start).absolutePath() + QLatin1Char('/') +
+                QFileInfo(start).completeBaseName() + QStringLiteral(".qfproj");
     }
     QString file = QFileDialog::getSaveFileName(this, tr("Save project as"), start,
                                                 tr("QuantFold projects (*.qfproj)"));
@@ -509,10 +546,12 @@ bool MainWindow::saveAs() {
     QStringList clashes;
     for (const auto& opened : document_->openedFiles())
         for (const auto& target : {model, weights})
-            if (!target.isEmpty() && QFileInfo(target).absoluteFilePath() == QFileInfo(opened).absoluteFilePath())
+            if (!target.isEmpty() &&
+                QFileInfo(target).absoluteFilePath() == QFileInfo(opened).absoluteFilePath())
                 clashes << target;
     const bool overwrite = !clashes.isEmpty();
-    if (overwrite && !(prompts_.confirmOverwrite && prompts_.confirmOverwrite(clashes))) return false;
+    if (overwrite && !(prompts_.confirmOverwrite && prompts_.confirmOverwrite(clashes)))
+        return false;
     document_->saveAs(model, weights, overwrite);
     return true;
 }
@@ -533,7 +572,8 @@ void MainWindow::exportPicture(const QString& path) {
 
 void MainWindow::exportPictureDialog() {
     if (!document_->hasModel()) return;
-    const QString start = QFileInfo(document_->modelPath()).completeBaseName() + QStringLiteral(".svg");
+    const QString start =
+        QFileInfo(document_->modelPath()).completeBaseName() + QStringLiteral(".svg");
     QString file = QFileDialog::getSaveFileName(this, tr("Export picture"), start,
                                                 tr("SVG picture (*.svg);;PNG image (*.png)"));
     if (file.isEmpty()) return;
@@ -550,7 +590,8 @@ void MainWindow::verifyDialog() {
 }
 
 void MainWindow::updateTitle() {
-    const QString name = document_->hasModel() ? QFileInfo(document_->modelPath()).fileName() : QString();
+    const QString name =
+        document_->hasModel() ? QFileInfo(document_->modelPath()).fileName() : QString();
     setWindowTitle(name.isEmpty() ? tr("QuantFold") : tr("%1[*] — QuantFold").arg(name));
     setWindowModified(document_->isModified());
 }
@@ -595,18 +636,18 @@ void MainWindow::showProperties(const QString& name) {
         properties_->showSummary(graph);
         return;
     }
-    properties_->showNode(graph, static_cast<uint64_t>(index));
-    QList<PropertiesPanel::Note> notes;
     const qf::Node& node = graph->nodes[static_cast<size_t>(index)];
+    properties_->showNode(graph, node.id);
+    QList<PropertiesPanel::Note> notes;
     if (const auto* candidate = document_->facts().candidate(node.name))
         notes << (candidate->foldable()
                       ? PropertiesPanel::Note{tr("Folds into %1 '%2'.")
                                                   .arg(QString::fromStdString(candidate->targetOp),
                                                        QString::fromStdString(candidate->target)),
                                               PropertiesPanel::Note::Tone::Good}
-                      : PropertiesPanel::Note{tr("Cannot fold: %1")
-                                                  .arg(QString::fromStdString(candidate->reason)),
-                                              PropertiesPanel::Note::Tone::Warning});
+                      : PropertiesPanel::Note{
+                            tr("Cannot fold: %1").arg(QString::fromStdString(candidate->reason)),
+                            PropertiesPanel::Note::Tone::Warning});
     if (document_->facts().unsupported.count(node.name))
         notes << PropertiesPanel::Note{tr("This runtime cannot execute this layer."),
                                        PropertiesPanel::Note::Tone::Error};
@@ -618,25 +659,29 @@ void MainWindow::showNodeMenu(const QString& name, const QPoint& globalPos) {
     QMenu menu(this);
     const auto& facts = document_->facts();
     if (!name.isEmpty()) {
-        if (const auto* candidate = facts.candidate(name.toStdString()); candidate && candidate->foldable()) {
-            menu.addAction(tr("Fold '%1' into '%2'").arg(name, QString::fromStdString(candidate->target)), this,
-                           [this, name] { document_->fold(name); });
+        if (const auto* candidate = facts.candidate(name.toStdString());
+            candidate && candidate->foldable()) {
+            menu.addAction(
+                tr("Fold '%1' into '%2'").arg(name, QString::fromStdString(candidate->target)),
+                this, [this, name] { document_->fold(name); });
         }
         QStringList into;
         for (const auto& candidate : facts.candidates)
             if (candidate.foldable() && QString::fromStdString(candidate.target) == name)
                 into << QString::fromStdString(candidate.affine);
         if (!into.isEmpty())
-            menu.addAction(tr("Fold %1 into '%2'").arg(into.join(QStringLiteral(", ")), name), this, [this, into] {
-                document_->undoStack()->beginMacro(tr("Fold into one layer"));
-                for (const auto& affine : into) document_->fold(affine);
-                document_->undoStack()->endMacro();
-            });
+            menu.addAction(tr("Fold %1 into '%2'").arg(into.join(QStringLiteral(", ")), name), this,
+                           [this, into] {
+                               document_->undoStack()->beginMacro(tr("Fold into one layer"));
+                               for (const auto& affine : into) document_->fold(affine);
+                               document_->undoStack()->endMacro();
+                           });
         bool folded = false;
         for (const auto& record : document_->state().folded)
             folded = folded || QString::fromStdString(record.target) == name;
         if (folded)
-            menu.addAction(tr("Unfold '%1'").arg(name), this, [this, name] { document_->unfoldTarget(name); });
+            menu.addAction(tr("Unfold '%1'").arg(name), this,
+                           [this, name] { document_->unfoldTarget(name); });
         if (!menu.isEmpty()) menu.addSeparator();
         menu.addAction(tr("Zoom to Layer"), view_, &GraphView::zoomToSelection);
         menu.addAction(tr("Copy Name"), this, [name] { QApplication::clipboard()->setText(name); });
@@ -648,7 +693,8 @@ void MainWindow::showNodeMenu(const QString& name, const QPoint& globalPos) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (document_->isModified() && !closeAfterSave_) {
-        const auto answer = prompts_.askSaveChanges ? prompts_.askSaveChanges() : QMessageBox::Discard;
+        const auto answer =
+            prompts_.askSaveChanges ? prompts_.askSaveChanges() : QMessageBox::Discard;
         if (answer == QMessageBox::Cancel) {
             event->ignore();
             return;

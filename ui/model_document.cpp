@@ -70,6 +70,10 @@ Document::Document(QObject* parent) : QObject(parent) {
 Document::~Document() {
     for (auto& [kind, cancel] : cancels_) cancel->store(true);
     pool_.waitForDone();
+    // The undo stack goes after this body and signals that it is clean again: by then the
+    // listeners (the window owning this document) are half destroyed.
+    disconnect(&undoStack_, nullptr, this, nullptr);
+    blockSignals(true);
 }
 
 QStringList Document::openedFiles() const { return opened_; }
@@ -78,7 +82,8 @@ template <class Result>
 void Document::runJob(JobKind kind, const QString& title,
                       std::function<Result(const qf::Progress&)> work,
                       std::function<void(Result&)> done) {
-    if (auto previous = cancels_.find(kind); previous != cancels_.end()) previous->second->store(true);
+    if (auto previous = cancels_.find(kind); previous != cancels_.end())
+        previous->second->store(true);
     const int id = ++jobIds_[kind];
     auto cancel = std::make_shared<std::atomic_bool>(false);
     cancels_[kind] = cancel;
@@ -95,7 +100,10 @@ void Document::runJob(JobKind kind, const QString& title,
         if (stepDone != total && lastReport->elapsed() < 50) return;
         lastReport->restart();
         QMetaObject::invokeMethod(
-            this, [this, stepDone, total, what = fromStd(what)] { emit jobProgress(stepDone, total, what); },
+            this,
+            [this, stepDone, total, what = fromStd(what)] {
+                emit jobProgress(stepDone, total, what);
+            },
             Qt::QueuedConnection);
     };
     auto task = [this, kind, id, title, cancel, progress, work = std::move(work),
@@ -197,9 +205,9 @@ void Document::openModel(const QString& modelPath, const QString& weightsPath,
                 ErrorReport warning;
                 warning.file = QString::fromStdString(model);
                 warning.node = fromStd(name);
-                warning.message = fromStd("node '" + name + "' (" +
-                                          graph->nodes[graph->nodeIndex(name)].op +
-                                          "): this runtime cannot execute it; it is kept as it is");
+                warning.message =
+                    fromStd("node '" + name + "' (" + graph->nodes[graph->nodeIndex(name)].op +
+                            "): this runtime cannot execute it; it is kept as it is");
                 loaded.warnings.push_back(warning);
             }
             progress.throwIfCancelled();
@@ -210,7 +218,8 @@ void Document::openModel(const QString& modelPath, const QString& weightsPath,
                 } catch (const std::exception& error) {
                     ErrorReport warning;
                     warning.file = QString::fromStdString(model);
-                    warning.message = fromStd(std::string("shape inference failed: ") + error.what());
+                    warning.message =
+                        fromStd(std::string("shape inference failed: ") + error.what());
                     loaded.warnings.push_back(warning);
                 }
             }
@@ -249,7 +258,7 @@ void Document::adopt(Loaded& loaded, const QString& modelPath, const QString& we
         ModelState folded = state_;
         for (const auto& name : project->folds) {
             try {
-                folded = foldedState(folded, name.toStdString());
+                folded = foldedState(folded, name.toStdString()).state;
             } catch (const std::exception& error) {
                 reportError(tr("A fold of the project does not apply"), error, project->path);
             }
@@ -270,7 +279,8 @@ void Document::openProject(const QString& projectPath) {
     // A model that moved: ask where it is now instead of failing.
     const auto locate = [this](QString& path) {
         if (path.isEmpty() || QFileInfo::exists(path)) return true;
-        const QString found = prompts_.locateMissingFile ? prompts_.locateMissingFile(path) : QString();
+        const QString found =
+            prompts_.locateMissingFile ? prompts_.locateMissingFile(path) : QString();
         if (found.isEmpty()) return false;
         path = found;
         return true;
@@ -340,7 +350,8 @@ void Document::saveAs(const QString& modelPath, const QString& weightsPath,
         },
         [this, modelPath, weightsPath](bool&) {
             modelPath_ = QFileInfo(modelPath).absoluteFilePath();
-            weightsPath_ = weightsPath.isEmpty() ? QString() : QFileInfo(weightsPath).absoluteFilePath();
+            weightsPath_ =
+                weightsPath.isEmpty() ? QString() : QFileInfo(weightsPath).absoluteFilePath();
             undoStack_.setClean();
             emit pathsChanged();
             emit saved(modelPath_);
@@ -377,13 +388,15 @@ std::shared_ptr<const ModelFacts> factsAfterEdit(const qf::Graph& graph, const M
 
 }  // namespace
 
-ModelState Document::foldedState(const ModelState& from, const std::string& affine) {
-    auto graph = std::make_shared<qf::Graph>(*from.graph);
-    ModelState next;
-    next.folded = from.folded;
-    next.folded.push_back(foldOneNode(*graph, affine));
-    next.facts = factsAfterEdit(*graph, *from.facts);
-    next.graph = std::move(graph);
+Document::Folded Document::foldedState(const ModelState& from, const std::string& affine) {
+    auto graph = std::make_shared<qf::Graph>(*from.graph);  // weights shared, not copied
+    Folded next;
+    FoldStep step = foldOneNode(*graph, affine, from.facts->candidates);
+    next.state.folded = from.folded;
+    next.state.folded.push_back(std::move(step.record));
+    next.state.facts = factsAfterEdit(*graph, *from.facts);
+    next.state.graph = std::move(graph);
+    next.undo = std::move(step.undo);
     return next;
 }
 
@@ -393,7 +406,10 @@ ModelState Document::unfoldedState(const ModelState& from, const std::string& ta
     auto graph = std::make_shared<qf::Graph>(*original_);
     ModelState next;
     for (const auto& record : from.folded)
-        if (record.target != target) next.folded.push_back(foldOneNode(*graph, record.affine));
+        if (record.target != target) {
+            qf::foldOne(*graph, record.affine);
+            next.folded.push_back(record);
+        }
     if (next.folded.size() == from.folded.size())
         throw Error("nothing is folded into '" + target + "'");
     next.facts = factsAfterEdit(*graph, *from.facts);
@@ -401,16 +417,36 @@ ModelState Document::unfoldedState(const ModelState& from, const std::string& ta
     return next;
 }
 
+qf::GraphEdit Document::applyEdit(const qf::GraphEdit& edit, std::vector<qf::FoldRecord> folded) {
+    try {
+        auto graph = std::make_shared<qf::Graph>(*state_.graph);
+        qf::GraphEdit inverse = edit.apply(*graph);
+        ModelState next;
+        next.facts = factsAfterEdit(*graph, *facts_);
+        next.graph = std::move(graph);
+        next.folded = std::move(folded);
+        setState(std::move(next));
+        return inverse;
+    } catch (const std::exception& error) {
+        reportError(tr("Cannot apply the edit"), error, QString());
+        return edit;
+    }
+}
+
+QString Document::foldText(const qf::FoldRecord& record) {
+    return tr("Fold %1 '%2' into %3 '%4'")
+        .arg(fromStd(record.affineOp), fromStd(record.affine), fromStd(record.targetOp),
+             fromStd(record.target));
+}
+
 bool Document::fold(const QString& affine) {
     if (!hasModel()) return false;
     try {
-        ModelState after = foldedState(state_, affine.toStdString());
-        const auto& record = after.folded.back();
-        undoStack_.push(std::make_unique<StateCommand>(
-            *this,
-            tr("Fold %1 '%2' into %3 '%4'")
-                .arg(fromStd(record.affineOp), affine, fromStd(record.targetOp), fromStd(record.target)),
-            state_, std::move(after)).release());  // the stack owns its commands
+        Folded after = foldedState(state_, affine.toStdString());
+        const QString text = foldText(after.state.folded.back());
+        undoStack_.push(std::make_unique<FoldCommand>(*this, text, std::move(after.state),
+                                                      std::move(after.undo))
+                            .release());  // the stack owns its commands
         return true;
     } catch (const std::exception& error) {
         reportError(tr("Cannot fold"), error, QString());
@@ -424,7 +460,7 @@ int Document::foldAll() {
     if (foldable == 0) return 0;
     struct Folds {
         std::vector<ModelState> states;
-        std::vector<std::string> texts;
+        std::vector<qf::GraphEdit> undos;
     };
     const ModelState start = state_;
     runJob<Folds>(
@@ -440,11 +476,11 @@ int Document::foldAll() {
                 for (const auto& candidate : folds.states.back().facts->candidates) {
                     if (!candidate.foldable()) continue;
                     progress.throwIfCancelled();
-                    folds.states.push_back(foldedState(folds.states.back(), candidate.affine));
-                    folds.texts.push_back(candidate.affineOp + " '" + candidate.affine + "' -> " +
-                                          candidate.targetOp + " '" + candidate.target + "'");
-                    progress.step(static_cast<long>(folds.texts.size()), std::max(total, long(folds.texts.size())),
-                                  candidate.affine);
+                    Folded next = foldedState(folds.states.back(), candidate.affine);
+                    folds.states.push_back(std::move(next.state));
+                    folds.undos.push_back(std::move(next.undo));
+                    const long done = static_cast<long>(folds.undos.size());
+                    progress.step(done, std::max(total, done), candidate.affine);
                     progressed = true;
                     break;  // candidates of the new state next
                 }
@@ -453,12 +489,16 @@ int Document::foldAll() {
         },
         [this](Folds& folds) {
             if (folds.states.front().graph != state_.graph) return;  // edited meanwhile
-            const int count = static_cast<int>(folds.texts.size());
+            const int count = static_cast<int>(folds.undos.size());
             if (count == 0) return;
-            auto macro = std::make_unique<QUndoCommand>(tr("Fold all (%n layer(s))", nullptr, count));
-            for (int k = 0; k < count; ++k)
-                new StateCommand(*this, tr("Fold %1").arg(fromStd(folds.texts[k])), folds.states[k],
-                                 folds.states[k + 1], macro.get());  // owned by the macro
+            auto macro =
+                std::make_unique<QUndoCommand>(tr("Fold all (%n layer(s))", nullptr, count));
+            for (int k = 0; k < count; ++k) {
+                const QString text = foldText(folds.states[k + 1].folded.back());
+                new FoldCommand(*this, text, std::move(folds.states[k + 1]),
+                                std::move(folds.undos[k]),
+                                macro.get());  // owned by the macro
+            }
             undoStack_.push(macro.release());  // the stack owns its commands
         });
     return foldable;

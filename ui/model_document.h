@@ -17,6 +17,7 @@
 #include "graph/graph.h"
 #include "images/preprocessing.h"
 #include "passes/fold_batchnorm.h"
+#include "passes/graph_edit.h"
 #include "ui/graph_layout.h"
 #include "ui/graph_topology.h"
 #include "ui/project_file.h"
@@ -116,9 +117,18 @@ public:
 
     // For the undo commands: replaces the current state (and re-lays the view out).
     void setState(ModelState state);
-    // The state after folding `affine` into its target, or after unfolding `target` (throws
-    // qf::Error when it cannot); they go through the core's fold edits (see fold_edit.h).
-    static ModelState foldedState(const ModelState& from, const std::string& affine);
+    // Applies a core edit to a copy of the current graph (weights stay shared) and makes that
+    // current with `folded` as its fold list; returns the inverse edit. When the edit does not
+    // apply (it should not, in a linear history) it reports the error, changes nothing and
+    // returns `edit` itself.
+    qf::GraphEdit applyEdit(const qf::GraphEdit& edit, std::vector<qf::FoldRecord> folded);
+    // The state after folding `affine` into its target with the edit that undoes it, or after
+    // unfolding `target`; both throw qf::Error (the core's FoldError) when they cannot.
+    struct Folded {
+        ModelState state;
+        qf::GraphEdit undo;
+    };
+    static Folded foldedState(const ModelState& from, const std::string& affine);
     ModelState unfoldedState(const ModelState& from, const std::string& target) const;
 
 signals:
@@ -145,14 +155,14 @@ private:
     void openModel(const QString& modelPath, const QString& weightsPath,
                    std::shared_ptr<const ProjectOpening> project);
     template <class Result>
-    void runJob(JobKind kind, const QString& title,
-                std::function<Result(const qf::Progress&)> work,
+    void runJob(JobKind kind, const QString& title, std::function<Result(const qf::Progress&)> work,
                 std::function<void(Result&)> done);
     void finishJob(JobKind kind, int id);
     void reportError(const QString& title, const std::exception& error, const QString& file);
     void adopt(Loaded& loaded, const QString& modelPath, const QString& weightsPath,
                const ProjectOpening* project);
     void scheduleLayout();
+    static QString foldText(const qf::FoldRecord& record);
     void startLayout();
 
     QThreadPool pool_;

@@ -74,7 +74,8 @@ ProjectFile readProject(const QString& path) {
         project.weights = absoluteFrom(base, root.value("weights", std::string()));
         if (root.contains("images")) {
             const json& images = root.at("images");
-            project.settings.imageFolder = absoluteFrom(base, images.value("folder", std::string()));
+            project.settings.imageFolder =
+                absoluteFrom(base, images.value("folder", std::string()));
             project.settings.maxImages = images.value("max_images", 0);
             if (images.contains("preprocessing"))
                 project.settings.preprocessing = preprocessingFrom(images.at("preprocessing"));

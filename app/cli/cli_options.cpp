@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <QJsonDocument>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +11,7 @@
 #include "util/error.h"
 #include "workflows/int8_setup.h"
 #include "workflows/model_loading.h"
+#include "workflows/report_json.h"
 
 namespace qf::cli {
 
@@ -63,8 +63,19 @@ void addModelOptions(QCommandLineParser& parser) {
     parser.addOption({"no-fold", "Use the model as it is, without folding BatchNorm/Scale first."});
 }
 
-Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser) {
-    return qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold")).graph;
+Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
+    Graph graph = loadModel(args.model, args.weights, &warnings);
+    printWarnings(warnings);
+    return graph;
+}
+
+Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
+                          Diagnostics& warnings) {
+    LoadedModel loaded =
+        qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"));
+    printWarnings(loaded.warnings);
+    warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
+    return std::move(loaded.graph);
 }
 
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args) {
@@ -156,8 +167,14 @@ Progress stderrProgress(const std::string& task) {
     return progress;
 }
 
-void printJson(const QJsonObject& object) {
-    std::cout << QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString() << std::endl;
+void printWarnings(const Diagnostics& warnings) {
+    for (const auto& warning : warnings) std::cerr << "warning: " << warning.text() << "\n";
+}
+
+void printJson(nlohmann::json object, const Diagnostics& warnings) {
+    object["warnings"] = toJson(warnings);
+    // Names from a model need not be UTF-8: replaced (U+FFFD) rather than failing the output.
+    std::cout << object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
 }  // namespace qf::cli

@@ -2,14 +2,15 @@
 // What every quantfold-cli sub-command shares: model arguments, preprocessing flags, progress
 // on stderr and JSON on stdout.
 #include <QCommandLineParser>
-#include <QJsonObject>
 #include <QStringList>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "calibration/table_files.h"
-#include "images/preprocessing.h"
 #include "graph/graph.h"
+#include "images/preprocessing.h"
 #include "quantize/int8_model.h"
+#include "util/diagnostic.h"
 #include "workflows/int8_setup.h"
 #include "util/progress.h"
 
@@ -26,9 +27,14 @@ ModelArguments modelArguments(const QStringList& positional, const QString& comm
 
 void addPreprocessingOptions(QCommandLineParser& parser);
 
+// Loads the model as it is; each loading warning goes to stderr ("warning: <text>", one line
+// each) and into `warnings`, for the JSON output.
+Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings);
+
 // --no-fold: quantization commands work on the folded model unless told otherwise.
 void addModelOptions(QCommandLineParser& parser);
-Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser);
+Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
+                          Diagnostics& warnings);
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args);
 
 // --table, --method, --keep-fp32, --per-tensor-weights: how compare and export quantize.
@@ -43,6 +49,9 @@ void parseOrExit(QCommandLineParser& parser, const QStringList& arguments);
 // A progress reporter that redraws one line on stderr.
 Progress stderrProgress(const std::string& task);
 
-void printJson(const QJsonObject& object);
+void printWarnings(const Diagnostics& warnings);
+
+// Prints `object` plus its "warnings" array (empty when none) as one line on stdout.
+void printJson(nlohmann::json object, const Diagnostics& warnings);
 
 }  // namespace qf::cli

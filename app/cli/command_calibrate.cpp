@@ -1,4 +1,3 @@
-#include <QJsonObject>
 #include <iostream>
 
 #include "calibration/calibrator.h"
@@ -6,6 +5,7 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "util/error.h"
+#include "workflows/report_json.h"
 
 namespace qf::cli {
 
@@ -46,17 +46,15 @@ int runCalibrateCommand(const QStringList& arguments) {
     options.pre = preprocessingFrom(parser);
     options.perChannelWeights = !parser.isSet("per-tensor-weights");  // bias corrections must match
     options.maxImages = parser.value("max-images").toInt();
-    const Graph graph = loadForQuantization(args, parser);
+    Diagnostics warnings;
+    const Graph graph = loadForQuantization(args, parser, warnings);
     const ImageFolder folder = openImageFolder(parser.value("images").toStdString());
     const CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
     const std::string out = parser.value("output").toStdString();
     refuseToOverwriteInputs(out, args);
     writeCalibrationTable(graph, table, format, out, parser.isSet("per-tensor-weights"));
     if (parser.isSet("json")) {
-        printJson({{"images", table.images},
-                   {"tensors", static_cast<int>(table.tensors.size())},
-                   {"method", QString::fromStdString(methodName(options.method))},
-                   {"output", QString::fromStdString(out)}});
+        printJson(calibrationSummaryJson(table, options.method, out), warnings);
     } else {
         std::cout << "calibrated " << table.tensors.size() << " tensors on " << table.images
                   << " image(s) with " << methodName(options.method) << "; wrote " << out << "\n";

@@ -1,6 +1,3 @@
-#include <QJsonArray>
-#include <QJsonObject>
-#include <cmath>
 #include <iomanip>
 #include <iostream>
 
@@ -9,14 +6,9 @@
 #include "cli/commands.h"
 #include "evaluate/int8_comparison.h"
 #include "util/error.h"
+#include "workflows/report_json.h"
 
 namespace qf::cli {
-namespace {
-
-// JSON has no infinity: an exact match (infinite SQNR) is written as a large finite number.
-double finite(double value) { return std::isfinite(value) ? value : (value > 0 ? 999.0 : -999.0); }
-
-}  // namespace
 
 int runCompareCommand(const QStringList& arguments) {
     QCommandLineParser parser;
@@ -40,7 +32,8 @@ int runCompareCommand(const QStringList& arguments) {
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser.positionalArguments(), "compare");
     if (!parser.isSet("images")) throw Error("compare needs --images DIR");
-    const Graph graph = loadForQuantization(args, parser);
+    Diagnostics warnings;
+    const Graph graph = loadForQuantization(args, parser, warnings);
     const Int8Setup int8 = int8SetupFrom(parser, graph);
     const ImageFolder folder =
         openImageFolder(parser.value("images").toStdString(), parser.value("labels").toStdString());
@@ -60,40 +53,16 @@ int runCompareCommand(const QStringList& arguments) {
                                            stderrProgress("sensitivity"));
 
     if (parser.isSet("json")) {
-        QJsonObject result{{"images", report.images}, {"top1_agreement", report.top1Agreement()}};
-        if (report.fp32.labeled > 0) {
-            result["fp32"] =
-                QJsonObject{{"top1", report.fp32.top1Rate()}, {"top5", report.fp32.top5Rate()}};
-            result["int8"] =
-                QJsonObject{{"top1", report.int8.top1Rate()}, {"top5", report.int8.top5Rate()}};
-        }
-        QJsonArray outputs, layers, ranking;
-        for (const auto& o : report.outputs)
-            outputs.append(QJsonObject{{"name", QString::fromStdString(o.name)},
-                                       {"cosine", o.cosine},
-                                       {"worst_image_cosine", o.worstImageCosine},
-                                       {"sqnr_db", finite(o.sqnrDb)},
-                                       {"max_abs_diff", o.maxAbsDiff}});
-        for (const auto& l : report.layers)
-            layers.append(QJsonObject{{"name", QString::fromStdString(l.name)},
-                                      {"cosine", l.cosine},
-                                      {"sqnr_db", finite(l.sqnrDb)},
-                                      {"alone_cosine", l.aloneCosine},
-                                      {"alone_sqnr_db", finite(l.aloneSqnrDb)}});
-        for (const auto& s : sensitivity)
-            ranking.append(QJsonObject{{"name", QString::fromStdString(s.name)},
-                                       {"cosine", s.outputCosine},
-                                       {"sqnr_db", finite(s.outputSqnrDb)}});
-        QJsonArray dropped;
+        nlohmann::json result = toJson(report);
+        // The int8 plan's dropped corrections (the report's JSON form predates them).
+        nlohmann::json dropped = nlohmann::json::array();
         for (const auto& d : report.droppedBiasCorrections)
-            dropped.append(QJsonObject{{"node", QString::fromStdString(d.node)},
-                                       {"state", biasCorrectionStateName(d.state)},
-                                       {"reason", QString::fromStdString(d.reason)}});
-        result["dropped_bias_corrections"] = dropped;
-        result["outputs"] = outputs;
-        result["layers"] = layers;
-        if (parser.isSet("sensitivity")) result["sensitivity"] = ranking;
-        printJson(result);
+            dropped.push_back({{"node", d.node},
+                               {"state", biasCorrectionStateName(d.state)},
+                               {"reason", d.reason}});
+        result["dropped_bias_corrections"] = std::move(dropped);
+        if (parser.isSet("sensitivity")) result["sensitivity"] = toJson(sensitivity);
+        printJson(std::move(result), warnings);
         return 0;
     }
     std::cout << std::fixed << std::setprecision(4) << "compared int8 with FP32 on "

@@ -1,4 +1,3 @@
-#include <QJsonObject>
 #include <iostream>
 
 #include "calibration/table_files.h"
@@ -27,7 +26,8 @@ int runExportCommand(const QStringList& arguments) {
     const std::string format = parser.value("format").toStdString();
     const std::string out = parser.value("output").toStdString();
     refuseToOverwriteInputs(out, args);
-    const Graph graph = loadForQuantization(args, parser);
+    Diagnostics warnings;
+    const Graph graph = loadForQuantization(args, parser, warnings);
     const Int8Setup int8 = int8SetupFrom(parser, graph);
     const Int8Options& options = int8.options;
     int quantized = 0;
@@ -42,9 +42,7 @@ int runExportCommand(const QStringList& arguments) {
                               !options.perChannelWeights, options.keepFp32);
     }
     if (parser.isSet("json"))
-        printJson({{"format", QString::fromStdString(format)},
-                   {"output", QString::fromStdString(out)},
-                   {"quantized", quantized}});
+        printJson({{"format", format}, {"output", out}, {"quantized", quantized}}, warnings);
     else
         std::cout << "wrote " << out
                   << (format == "onnx-qdq" ? " (" + std::to_string(quantized) + " quantized layers)"

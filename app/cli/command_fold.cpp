@@ -1,6 +1,3 @@
-#include <QJsonArray>
-#include <QJsonObject>
-#include <cmath>
 #include <iostream>
 #include <set>
 
@@ -10,6 +7,7 @@
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
 #include "util/error.h"
+#include "workflows/report_json.h"
 
 namespace qf::cli {
 namespace {
@@ -46,7 +44,8 @@ int runFoldCommand(const QStringList& arguments) {
     const ModelArguments args = modelArguments(parser.positionalArguments(), "fold");
     if (!parser.isSet("output")) throw Error("fold needs an output file: -o OUT");
     const std::string outModel = parser.value("output").toStdString();
-    const Graph original = loadModel(args.model, args.weights);
+    Diagnostics warnings;
+    const Graph original = loadModelWithWarnings(args, warnings);
     const std::string outWeights = original.format != "caffe" ? ""
                                    : !args.rest.isEmpty()     ? args.rest[0].toStdString()
                                                               : defaultCaffeWeightsPath(outModel);
@@ -70,24 +69,7 @@ int runFoldCommand(const QStringList& arguments) {
     }
 
     if (parser.isSet("json")) {
-        QJsonArray skipped;
-        for (const auto& skip : report.skipped)
-            skipped.append(QJsonObject{{"node", QString::fromStdString(skip.affine)},
-                                       {"reason", QString::fromStdString(skip.reason)}});
-        QJsonArray foldedList;
-        for (const auto& fold : report.folded)
-            foldedList.append(QJsonObject{{"node", QString::fromStdString(fold.affine)},
-                                          {"into", QString::fromStdString(fold.target)},
-                                          {"channels", static_cast<qint64>(fold.channels)}});
-        QJsonObject differences;
-        for (const auto& difference : comparison.outputs)
-            differences[QString::fromStdString(difference.output)] = difference.maxAbsDiff;
-        QJsonObject result{{"folded", static_cast<int>(report.folded.size())},
-                           {"folds", foldedList},
-                           {"skipped", skipped},
-                           {"max_abs_diff", differences}};
-        if (verify) result["images"] = comparison.images;
-        printJson(result);
+        printJson(foldJson(report, verify ? &comparison : nullptr), warnings);
     } else {
         std::cout << "folded " << report.folded.size() << " layer(s):\n";
         for (const auto& fold : report.folded)

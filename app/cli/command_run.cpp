@@ -1,13 +1,11 @@
-#include <QJsonArray>
-#include <QJsonObject>
 #include <iomanip>
 #include <iostream>
 
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "evaluate/inference_run.h"
-#include "formats/model_io.h"
 #include "util/error.h"
+#include "workflows/report_json.h"
 
 namespace qf::cli {
 
@@ -26,7 +24,8 @@ int runRunCommand(const QStringList& arguments) {
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser.positionalArguments(), "run");
     if (!parser.isSet("images")) throw Error("run needs --images DIR");
-    const Graph graph = loadModel(args.model, args.weights);
+    Diagnostics warnings;
+    const Graph graph = loadModelWithWarnings(args, warnings);
     const ImageFolder folder =
         openImageFolder(parser.value("images").toStdString(), parser.value("labels").toStdString());
     RunOptions options;
@@ -37,17 +36,7 @@ int runRunCommand(const QStringList& arguments) {
 
     for (const auto& skip : report.skipped) std::cerr << "skipped image " << skip.reason << "\n";
     if (parser.isSet("json")) {
-        QJsonObject result{{"images", report.images}};
-        if (report.labeled > 0) {
-            result["top1"] = report.top1();
-            result["top5"] = report.top5();
-        }
-        QJsonArray skipped;
-        for (const auto& skip : report.skipped)
-            skipped.append(QJsonObject{{"file", QString::fromStdString(skip.path)},
-                                       {"reason", QString::fromStdString(skip.reason)}});
-        result["skipped"] = skipped;
-        printJson(result);
+        printJson(toJson(report), warnings);
         return 0;
     }
     std::cout << "ran " << report.images << " image(s)";

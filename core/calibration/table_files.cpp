@@ -79,8 +79,10 @@ LoadedTable readCalibrationTable(const std::string& path, const Graph& graph) {
     for (const auto& entry : loaded.table.tensors) {
         const double threshold = entry.second.threshold();
         if (!std::isfinite(threshold) || threshold <= 0.0)
-            throw Error(path + ": tensor '" + entry.first + "' has an unusable threshold " +
-                        std::to_string(threshold));
+            throw Error(Diagnostic{Severity::Error, path, 0, 0, "", entry.first,
+                                   "unusable threshold " + std::to_string(threshold)},
+                        path + ": tensor '" + entry.first + "' has an unusable threshold " +
+                            std::to_string(threshold));
     }
     return loaded;
 }

@@ -1,10 +1,12 @@
 #include "calibration/table_json.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <set>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,60 +16,39 @@
 namespace qf {
 namespace {
 
+using nlohmann::json;
+using nlohmann::ordered_json;
+
 const char* const kFormat = "quantfold-calibration";
 constexpr int kVersion = 1;
 constexpr int64_t kMaxBins = int64_t{1} << 24;
 const char* const kMixedMethods = "mixed";
 
-// ---- Writing
-
-// Shortest text that reads back to the same double; std::to_chars ignores the C locale, which
-// a Qt application sets from the environment (a decimal comma would not be JSON).
+// Shortest round-trip text of a double, for messages ("0", "1e-07"); std::to_chars ignores
+// the C locale.
 std::string number(double value) {
     char buffer[32];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
     return std::string(buffer, result.ptr);
 }
 
-std::string quoted(const std::string& text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char escaped[8];
-                    std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-                    out += escaped;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out + "\"";
-}
+// ---- Writing
 
 // A number JSON can hold; thresholds must also be positive, as the reader demands.
-std::string checked(double value, const std::string& tensor, const std::string& what,
-                    bool positive = false) {
+double checked(double value, const std::string& tensor, const std::string& what,
+               bool positive = false) {
     if (!std::isfinite(value) || (positive && !(value > 0.0)))
         throw Error("tensor '" + tensor + "': " + what + " " + number(value) + " is not a finite" +
                     (positive ? " positive" : "") + " number");
-    return number(value);
+    return value;
+}
+
+// Histogram counts are whole numbers: written as integers ("812", not "812.0") while exact.
+ordered_json count(double value, const std::string& tensor, const std::string& what) {
+    checked(value, tensor, what);
+    if (value >= 0.0 && value < 9007199254740992.0 && value == std::floor(value))
+        return static_cast<uint64_t>(value);
+    return value;
 }
 
 std::string tableMethod(const CalibrationTable& table) {
@@ -78,540 +59,566 @@ std::string tableMethod(const CalibrationTable& table) {
     return methodName(first);
 }
 
-std::string tensorJson(const std::string& name, const TensorCalibration& tensor) {
+ordered_json tensorJson(const std::string& name, const TensorCalibration& tensor) {
     const AbsHistogram& histogram = tensor.histogram;
-    std::string json = "{\n";
-    json += "      \"method\": " + quoted(methodName(tensor.method)) + ",\n";
-    json += "      \"threshold\": " + checked(tensor.threshold(), name, "threshold", true) + ",\n";
-    json +=
-        "      \"manual_threshold\": " +
-        (tensor.manualThreshold ? checked(*tensor.manualThreshold, name, "manual threshold", true)
-                                : "null") +
-        ",\n";
-    json += "      \"thresholds\": {";
-    const char* separator = "";
-    for (const auto& [method, threshold] : tensor.thresholds) {
-        json += separator + quoted(methodName(method)) + ": " +
-                checked(threshold, name, methodName(method) + " threshold", true);
-        separator = ", ";
-    }
-    json += "},\n";
-    json += "      \"min\": " + checked(histogram.min(), name, "min") + ",\n";
-    json += "      \"max\": " + checked(histogram.max(), name, "max") + ",\n";
-    json += "      \"histogram\": {\"bins\": " + std::to_string(histogram.counts().size()) +
-            ", \"range\": " + checked(histogram.range(), name, "histogram range") +
-            ", \"zeros\": " + checked(histogram.zeros(), name, "zero count") + ", \"nonzero\": [";
-    separator = "";
+    ordered_json out;
+    out["method"] = methodName(tensor.method);
+    out["threshold"] = checked(tensor.threshold(), name, "threshold", true);
+    out["manual_threshold"] =
+        tensor.manualThreshold
+            ? ordered_json(checked(*tensor.manualThreshold, name, "manual threshold", true))
+            : ordered_json(nullptr);
+    ordered_json thresholds = ordered_json::object();
+    for (const auto& [method, threshold] : tensor.thresholds)
+        thresholds[methodName(method)] =
+            checked(threshold, name, methodName(method) + " threshold", true);
+    out["thresholds"] = std::move(thresholds);
+    out["min"] = checked(histogram.min(), name, "min");
+    out["max"] = checked(histogram.max(), name, "max");
+    ordered_json nonzero = ordered_json::array();
     const auto& counts = histogram.counts();
-    for (size_t k = 0; k < counts.size(); ++k) {
-        if (counts[k] == 0.0) continue;
-        json += separator + ("[" + std::to_string(k) + ", " +
-                             checked(counts[k], name, "histogram count") + "]");
-        separator = ", ";
-    }
-    return json + "]}\n    }";
+    for (size_t k = 0; k < counts.size(); ++k)
+        if (counts[k] != 0.0) nonzero.push_back({k, count(counts[k], name, "histogram count")});
+    out["histogram"] = {{"bins", counts.size()},
+                        {"range", checked(histogram.range(), name, "histogram range")},
+                        {"zeros", count(histogram.zeros(), name, "zero count")},
+                        {"nonzero", std::move(nonzero)}};
+    return out;
 }
 
-// ---- Reading: a small JSON parser into a tree that remembers where each value starts.
-
-struct Json {
-    enum class Type { Null, Bool, Number, String, Array, Object };
-    Type type = Type::Null;
-    int line = 0;
-    bool boolean = false;
-    double number = 0.0;
-    std::string string;
-    std::vector<Json> items;                            // Array
-    std::vector<std::pair<std::string, Json>> members;  // Object, in file order, keys unique
-
-    const Json* member(const std::string& key) const {
-        for (const auto& entry : members)
-            if (entry.first == key) return &entry.second;
-        return nullptr;
+// The file's layout: the root, its two maps and each tensor one member per line, anything
+// deeper on one line (a histogram of 2048 pairs stays one line). The text of every scalar is
+// nlohmann's: round-trip doubles, independent of the C locale (which a Qt application sets
+// from the environment), strings escaped; a name that is not UTF-8 is refused (type_error).
+void layout(const ordered_json& value, int depth, std::string& out) {
+    const bool container = value.is_object() || value.is_array();
+    if (!container || value.empty()) {
+        out += value.dump(-1, ' ', false, json::error_handler_t::strict);
+        return;
     }
+    const bool multiLine = value.is_object() && depth < 3;
+    const std::string indent(static_cast<size_t>(2 * (depth + 1)), ' ');
+    out += value.is_object() ? "{" : "[";
+    const char* separator = multiLine ? "\n" : "";
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        out += separator;
+        if (multiLine) out += indent;
+        if (value.is_object())
+            out +=
+                ordered_json(it.key()).dump(-1, ' ', false, json::error_handler_t::strict) + ": ";
+        layout(*it, depth + 1, out);
+        separator = multiLine ? ",\n" : ", ";
+    }
+    if (multiLine) out += "\n" + std::string(static_cast<size_t>(2 * depth), ' ');
+    out += value.is_object() ? "}" : "]";
+}
+
+// ---- Reading
+
+using Path = std::vector<std::string>;  // keys and array indices from the root
+
+// Characters of the file text that remember how far the parser has read, so the SAX events
+// below can tell where in the file they are (nlohmann 3.11 values keep no positions).
+class TrackedChars {
+public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    TrackedChars(const char* at, const char** read) : at_(at), read_(read) {}
+    reference operator*() const { return *at_; }
+    TrackedChars& operator++() {
+        *read_ = ++at_;
+        return *this;
+    }
+    TrackedChars operator++(int) {
+        TrackedChars before = *this;
+        ++*this;
+        return before;
+    }
+    bool operator==(const TrackedChars& other) const { return at_ == other.at_; }
+    bool operator!=(const TrackedChars& other) const { return at_ != other.at_; }
+
+private:
+    const char* at_;
+    const char** read_;
 };
 
-class JsonParser {
-public:
-    JsonParser(const std::string& text, const std::string& fileName)
-        : text_(text), fileName_(fileName) {}
+// Where the JSON token that ends at `end` begins (the lexer reads one character past a
+// number, so a trailing delimiter is stepped over first).
+size_t tokenStart(const std::string& text, size_t end) {
+    size_t last = std::min(end, text.size());
+    while (last > 0 && std::strchr(" \t\r\n,:]}", text[last - 1])) --last;
+    if (last == 0) return 0;
+    const char c = text[last - 1];
+    if (c == '{' || c == '[') return last - 1;
+    if (c == '"') {
+        for (size_t k = last - 1; k > 0;) {
+            --k;
+            if (text[k] != '"') continue;
+            size_t slashes = 0;
+            while (k > slashes && text[k - slashes - 1] == '\\') ++slashes;
+            if (slashes % 2 == 0) return k;
+        }
+        return 0;
+    }
+    size_t k = last;
+    while (k > 0 && (std::isalnum(static_cast<unsigned char>(text[k - 1])) ||
+                     std::strchr("+-.", text[k - 1])))
+        --k;
+    return k;
+}
 
-    Json document() {
-        Json root = value(0);
-        skipSpace();
-        if (at_ != text_.size()) fail("unexpected text after the JSON value");
-        return root;
+// Walks the file with nlohmann's SAX parser, keeping the path of the current value: finds
+// where the value at `target` starts, or where and inside what the parser gave up.
+class PathWalker : public nlohmann::json_sax<json> {
+public:
+    PathWalker(const char* const* read, const char* begin, const Path* target)
+        : read_(read), begin_(begin), target_(target) {}
+
+    bool found = false;
+    size_t foundEnd = 0;  // offset just past the target's first token
+    // The parse error, if any: where, in what, the token read so far, nlohmann's message.
+    bool failed = false;
+    size_t errorOffset = 0;
+    Path errorPath;
+    std::string errorMessage;
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override { return open(false); }
+    bool start_array(std::size_t) override { return open(true); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+    bool key(string_t& key) override {
+        frames_.back().key = key;
+        return true;
+    }
+    bool parse_error(std::size_t position, const std::string&,
+                     const nlohmann::detail::exception& error) override {
+        failed = true;
+        errorOffset = position;
+        errorPath = path();
+        errorMessage = error.what();
+        return false;
     }
 
 private:
-    static constexpr int kMaxDepth = 64;
+    struct Frame {
+        bool array = false;
+        long index = -1;
+        std::string key;
+    };
 
-    [[noreturn]] void fail(const std::string& problem) const {
-        throw Error(fileName_ + ":" + std::to_string(line_) + ": not valid JSON: " + problem);
-    }
-
-    void skipSpace() {
-        while (at_ < text_.size()) {
-            const char c = text_[at_];
-            if (c == '\n')
-                ++line_;
-            else if (c != ' ' && c != '\t' && c != '\r')
-                return;
-            ++at_;
-        }
-    }
-
-    bool consume(const char* word) {
-        const std::string_view expected(word);
-        if (text_.compare(at_, expected.size(), expected) != 0) return false;
-        at_ += expected.size();
-        return true;
-    }
-
-    void expect(char c) {
-        skipSpace();
-        if (at_ >= text_.size() || text_[at_] != c) fail(std::string("expected '") + c + "'");
-        ++at_;
-    }
-
-    Json value(int depth) {
-        if (depth > kMaxDepth) fail("nested too deeply");
-        skipSpace();
-        if (at_ >= text_.size()) fail("unexpected end of file");
-        Json result;
-        result.line = line_;
-        const char c = text_[at_];
-        if (c == '{') {
-            result.type = Json::Type::Object;
-            ++at_;
-            skipSpace();
-            if (at_ < text_.size() && text_[at_] == '}') {
-                ++at_;
-                return result;
-            }
-            std::set<std::string> keys;
-            while (true) {
-                skipSpace();
-                if (at_ >= text_.size() || text_[at_] != '"') fail("expected a quoted key");
-                std::string key = string();
-                if (!keys.insert(key).second) fail("key \"" + key + "\" appears twice");
-                expect(':');
-                result.members.emplace_back(std::move(key), value(depth + 1));
-                skipSpace();
-                if (at_ < text_.size() && text_[at_] == ',') {
-                    ++at_;
-                    continue;
-                }
-                expect('}');
-                return result;
-            }
-        }
-        if (c == '[') {
-            result.type = Json::Type::Array;
-            ++at_;
-            skipSpace();
-            if (at_ < text_.size() && text_[at_] == ']') {
-                ++at_;
-                return result;
-            }
-            while (true) {
-                result.items.push_back(value(depth + 1));
-                skipSpace();
-                if (at_ < text_.size() && text_[at_] == ',') {
-                    ++at_;
-                    continue;
-                }
-                expect(']');
-                return result;
-            }
-        }
-        if (c == '"') {
-            result.type = Json::Type::String;
-            result.string = string();
-            return result;
-        }
-        if (consume("true") || consume("false")) {
-            result.type = Json::Type::Bool;
-            result.boolean = text_.compare(at_ - 4, 4, "true") == 0;
-            return result;
-        }
-        if (consume("null")) return result;
-        result.type = Json::Type::Number;
-        result.number = numberValue();
+    Path path() const {
+        Path result;
+        for (const Frame& frame : frames_)
+            result.push_back(frame.array ? std::to_string(frame.index) : frame.key);
         return result;
     }
 
-    // JSON's number grammar, plus NaN and [-]Infinity so they can be reported by name.
-    double numberValue() {
-        if (consume("NaN")) return std::nan("");
-        const size_t start = at_;
-        const bool negative = at_ < text_.size() && text_[at_] == '-';
-        if (negative) ++at_;
-        if (consume("Infinity")) return negative ? -HUGE_VAL : HUGE_VAL;
-        const auto digits = [this] {
-            const size_t first = at_;
-            while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
-            return at_ - first;
-        };
-        const size_t integerDigits = digits();
-        if (integerDigits == 0)
-            fail(at_ < text_.size() ? std::string("unexpected '") + text_[at_] + "'"
-                                    : std::string("unexpected end of file"));
-        if (integerDigits > 1 && text_[at_ - integerDigits] == '0')
-            fail("a number has a leading zero");
-        if (at_ < text_.size() && text_[at_] == '.') {
-            ++at_;
-            if (digits() == 0) fail("a number has no digits after '.'");
+    // A value starts; false (stop) once the target is found.
+    bool value() {
+        if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+        if (target_ && path() == *target_) {
+            found = true;
+            foundEnd = static_cast<size_t>(*read_ - begin_);
+            return false;
         }
-        if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
-            ++at_;
-            if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
-            if (digits() == 0) fail("a number has no digits in its exponent");
-        }
-        double parsed = 0.0;
-        const auto result = std::from_chars(text_.data() + start, text_.data() + at_, parsed);
-        if (result.ec == std::errc::result_out_of_range)
-            fail("a number is out of the double range");
-        if (result.ec != std::errc() || result.ptr != text_.data() + at_) fail("malformed number");
-        return parsed;
+        return true;
+    }
+    bool open(bool array) {
+        if (!value()) return false;
+        frames_.push_back({array, -1, {}});
+        return true;
+    }
+    bool close() {
+        frames_.pop_back();
+        return true;
     }
 
-    void appendUtf8(uint32_t code, std::string& out) {
-        if (code < 0x80) {
-            out += static_cast<char>(code);
-        } else if (code < 0x800) {
-            out += static_cast<char>(0xc0 | (code >> 6));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-        } else if (code < 0x10000) {
-            out += static_cast<char>(0xe0 | (code >> 12));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-        } else {
-            out += static_cast<char>(0xf0 | (code >> 18));
-            out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-        }
-    }
-
-    uint32_t hex4() {
-        if (at_ + 4 > text_.size()) fail("a \\u escape needs 4 hex digits");
-        uint32_t code = 0;
-        for (int k = 0; k < 4; ++k) {
-            const char c = text_[at_++];
-            const int digit = c >= '0' && c <= '9'   ? c - '0'
-                              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                     : -1;
-            if (digit < 0) fail("a \\u escape needs 4 hex digits");
-            code = code << 4 | static_cast<uint32_t>(digit);
-        }
-        return code;
-    }
-
-    std::string string() {
-        ++at_;  // the opening quote
-        std::string out;
-        while (true) {
-            if (at_ >= text_.size()) fail("a string is not closed");
-            const char c = text_[at_++];
-            if (c == '"') return out;
-            if (static_cast<unsigned char>(c) < 0x20) fail("a control character in a string");
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            if (at_ >= text_.size()) fail("a string is not closed");
-            const char escaped = text_[at_++];
-            switch (escaped) {
-                case '"':
-                    out += '"';
-                    break;
-                case '\\':
-                    out += '\\';
-                    break;
-                case '/':
-                    out += '/';
-                    break;
-                case 'b':
-                    out += '\b';
-                    break;
-                case 'f':
-                    out += '\f';
-                    break;
-                case 'n':
-                    out += '\n';
-                    break;
-                case 'r':
-                    out += '\r';
-                    break;
-                case 't':
-                    out += '\t';
-                    break;
-                case 'u': {
-                    uint32_t code = hex4();
-                    if (code >= 0xdc00 && code <= 0xdfff)
-                        fail("a lone low surrogate in a \\u escape");
-                    if (code >= 0xd800 && code <= 0xdbff) {
-                        if (!consume("\\u")) fail("a high surrogate without its low half");
-                        const uint32_t low = hex4();
-                        if (low < 0xdc00 || low > 0xdfff)
-                            fail("a high surrogate without its low half");
-                        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-                    }
-                    appendUtf8(code, out);
-                    break;
-                }
-                default:
-                    fail(std::string("unknown escape '\\") + escaped + "'");
-            }
-        }
-    }
-
-    const std::string& text_;
-    const std::string& fileName_;
-    size_t at_ = 0;
-    int line_ = 1;
+    const char* const* read_;
+    const char* begin_;
+    const Path* target_;
+    std::vector<Frame> frames_;
 };
 
-// Turns the tree into a table, naming the file, line and tensor of whatever is wrong.
+PathWalker walk(const std::string& text, const Path* target) {
+    const char* read = text.data();
+    PathWalker walker(&read, text.data(), target);
+    json::sax_parse(TrackedChars(text.data(), &read),
+                    TrackedChars(text.data() + text.size(), &read), &walker);
+    return walker;
+}
+
+// "tensor 'c1'" and friends: which entry of the table a path points into.
+struct Subject {
+    std::string node, tensor;
+};
+Subject subjectOf(const Path& path) {
+    if (path.size() >= 2 && path[0] == "tensors") return {"", path[1]};
+    if (path.size() >= 2 && path[0] == "bias_corrections") return {path[1], ""};
+    return {};
+}
+
+// What the value at the end of a path is, for a message: `kl threshold`, `"delta" entry`.
+std::string valueName(const Path& path) {
+    if (path.empty()) return "the value";
+    const std::string& last = path.back();
+    const bool index = !last.empty() && std::isdigit(static_cast<unsigned char>(last[0]));
+    const std::string parent = path.size() >= 2 ? path[path.size() - 2] : "";
+    if (index) return "an entry of \"" + (parent.empty() ? std::string("?") : parent) + "\"";
+    if (parent == "thresholds") return last + " threshold";
+    return last;
+}
+
+// nlohmann's message without its "[json.exception...] parse error at line 2, column 5: "
+// prefix, whose position the diagnostic carries itself.
+std::string plainMessage(const std::string& message) {
+    const size_t column = message.find(", column ");
+    if (column != std::string::npos) {
+        const size_t colon = message.find(": ", column);
+        if (colon != std::string::npos) return message.substr(colon + 2);
+    }
+    const size_t bracket = message.find("] ");
+    return bracket != std::string::npos ? message.substr(bracket + 2) : message;
+}
+
+[[noreturn]] void failAt(const std::string& text, const std::string& fileName, size_t offset,
+                         const Subject& subject, const std::string& problem) {
+    const TextPosition position = textPosition(text, offset);
+    throw Error(Diagnostic{Severity::Error, fileName, position.line, position.column, subject.node,
+                           subject.tensor, problem});
+}
+
+// Invalid JSON: where the parser stopped and why. NaN and Infinity, which JSON lacks but
+// other tools write, are named against the tensor that holds them.
+[[noreturn]] void failParse(const std::string& text, const std::string& fileName) {
+    const PathWalker walker = walk(text, nullptr);
+    if (!walker.failed) throw Error(fileName + ": not valid JSON");
+    // errorOffset counts the characters read, the offending one included.
+    const size_t last = walker.errorOffset > 0 ? walker.errorOffset - 1 : 0;
+    const size_t start = tokenStart(text, walker.errorOffset);
+    const size_t literal = start < text.size() && text[start] == '-' ? start + 1 : start;
+    const Subject subject = subjectOf(walker.errorPath);
+    if (text.compare(literal, 3, "NaN") == 0)
+        failAt(text, fileName, start, subject,
+               valueName(walker.errorPath) + " is NaN, which JSON cannot hold");
+    if (text.compare(literal, 8, "Infinity") == 0)
+        failAt(text, fileName, start, subject,
+               valueName(walker.errorPath) + " is infinite, which JSON cannot hold");
+    failAt(text, fileName, last, {}, "not valid JSON: " + plainMessage(walker.errorMessage));
+}
+
+// Parses the text, refusing keys that appear twice in one object (nlohmann would keep the
+// last silently, losing the other tensor).
+json parseDocument(const std::string& text, const std::string& fileName) {
+    const char* read = text.data();
+    std::vector<std::set<std::string>> keys;
+    const json::parser_callback_t noDuplicates = [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) keys.emplace_back();
+        if (event == json::parse_event_t::object_end) keys.pop_back();
+        if (event == json::parse_event_t::key &&
+            !keys.back().insert(parsed.get<std::string>()).second)
+            failAt(text, fileName, tokenStart(text, static_cast<size_t>(read - text.data())), {},
+                   "key \"" + parsed.get<std::string>() + "\" appears twice");
+        return true;
+    };
+    try {
+        return json::parse(TrackedChars(text.data(), &read),
+                           TrackedChars(text.data() + text.size(), &read), noDuplicates);
+    } catch (const json::exception&) {
+        failParse(text, fileName);
+    }
+}
+
+// Turns the document into a table, naming the file, line and tensor of whatever is wrong.
 class TableReader {
 public:
-    explicit TableReader(const std::string& fileName) : fileName_(fileName) {}
+    TableReader(const std::string& text, const std::string& fileName)
+        : text_(text), fileName_(fileName) {}
 
-    CalibrationTable table(const Json& root) {
-        if (root.type != Json::Type::Object)
-            fail(root, "not a QuantFold calibration file (not a JSON object)");
-        const Json* format = root.member("format");
-        if (!format || format->type != Json::Type::String || format->string != kFormat)
-            fail(format ? *format : root,
+    CalibrationTable table(const json& root) {
+        const Path top;
+        if (!root.is_object()) fail(top, "not a QuantFold calibration file (not a JSON object)");
+        const auto format = root.find("format");
+        if (format == root.end() || !format->is_string() || format->get<std::string>() != kFormat)
+            fail(format == root.end() ? top : Path{"format"},
                  std::string("not a QuantFold calibration file (\"format\" is not \"") + kFormat +
                      "\")");
-        const int64_t version = integerMember(root, "version", 1, 1000000);
+        const int64_t version = integerMember(root, top, "version", 1, 1000000);
         if (version > kVersion)
-            fail(*root.member("version"), "calibration file version " + std::to_string(version) +
-                                              " is newer than this QuantFold reads (" +
-                                              std::to_string(kVersion) + ")");
+            fail({"version"}, "calibration file version " + std::to_string(version) +
+                                  " is newer than this QuantFold reads (" +
+                                  std::to_string(kVersion) + ")");
         CalibrationTable table;
-        table.images = static_cast<int>(integerMember(root, "images", 0, 2147483647));
-        const Json& method = require(root, "method", Json::Type::String);
+        table.images = static_cast<int>(integerMember(root, top, "images", 0, 2147483647));
+        const std::string method =
+            require(root, top, "method", json::value_t::string).get<std::string>();
         ThresholdMethod unused;
-        if (method.string != kMixedMethods && !parseMethod(method.string, unused))
-            fail(method, "unknown method \"" + method.string + "\"");
+        if (method != kMixedMethods && !parseMethod(method, unused))
+            fail({"method"}, "unknown method \"" + method + "\"");
         table.options.percentile =
-            finite(require(root, "percentile", Json::Type::Number), "percentile");
+            finite(require(root, top, "percentile", json::value_t::number_float), {"percentile"},
+                   "percentile");
         if (table.options.percentile < 0.0 || table.options.percentile > 100.0)
-            fail(*root.member("percentile"),
+            fail({"percentile"},
                  "percentile " + number(table.options.percentile) + " is not between 0 and 100");
-        if (root.member("levels"))
-            table.options.levels = static_cast<int>(integerMember(root, "levels", 1, 65535));
-        for (const auto& [name, tensor] : require(root, "tensors", Json::Type::Object).members) {
-            context_ = "tensor '" + name + "': ";
-            table.tensors[name] = tensorCalibration(tensor);
-        }
-        if (const Json* corrections = root.member("bias_corrections")) {
-            if (corrections->type != Json::Type::Object)
-                fail(*corrections, "\"bias_corrections\" is not an object");
-            for (const auto& [name, entry] : corrections->members) {
-                context_ = "bias correction of '" + name + "': ";
+        if (root.contains("levels"))
+            table.options.levels = static_cast<int>(integerMember(root, top, "levels", 1, 65535));
+        for (const auto& [name, tensor] :
+             require(root, top, "tensors", json::value_t::object).items())
+            table.tensors[name] = tensorCalibration(tensor, {"tensors", name});
+        if (const auto corrections = root.find("bias_corrections"); corrections != root.end()) {
+            if (!corrections->is_object())
+                fail({"bias_corrections"}, "\"bias_corrections\" is not an object");
+            for (const auto& [name, entry] : corrections->items()) {
+                const Path at{"bias_corrections", name};
                 BiasCorrection& correction = table.biasCorrections[name];
-                correction.inputThreshold = finite(
-                    require(entry, "input_threshold", Json::Type::Number), "input_threshold");
+                correction.inputThreshold =
+                    finite(require(entry, at, "input_threshold", json::value_t::number_float),
+                           child(at, "input_threshold"), "bias correction: input_threshold");
                 correction.perChannelWeights =
-                    require(entry, "per_channel", Json::Type::Bool).boolean;
-                for (const Json& value : require(entry, "delta", Json::Type::Array).items)
-                    correction.delta.push_back(static_cast<float>(finite(value, "a correction")));
+                    require(entry, at, "per_channel", json::value_t::boolean).get<bool>();
+                const json& delta = require(entry, at, "delta", json::value_t::array);
+                for (size_t k = 0; k < delta.size(); ++k)
+                    correction.delta.push_back(static_cast<float>(
+                        finite(delta[k], child(child(at, "delta"), k), "bias correction")));
             }
         }
         return table;
     }
 
 private:
-    [[noreturn]] void fail(const Json& at, const std::string& problem) const {
-        throw Error(fileName_ + ":" + std::to_string(at.line) + ": " + context_ + problem);
+    static Path child(Path path, const std::string& key) {
+        path.push_back(key);
+        return path;
+    }
+    static Path child(Path path, size_t index) {
+        path.push_back(std::to_string(index));
+        return path;
     }
 
-    static const char* typeName(Json::Type type) {
-        switch (type) {
-            case Json::Type::Null:
-                return "null";
-            case Json::Type::Bool:
-                return "true or false";
-            case Json::Type::Number:
-                return "a number";
-            case Json::Type::String:
-                return "a string";
-            case Json::Type::Array:
-                return "an array";
-            case Json::Type::Object:
-                return "an object";
+    // Locates the value at `path` in the text (a second, SAX-only pass: errors are rare).
+    [[noreturn]] void fail(const Path& path, const std::string& problem) const {
+        const PathWalker walker = walk(text_, &path);
+        const size_t offset = walker.found ? tokenStart(text_, walker.foundEnd) : 0;
+        if (!walker.found) {
+            const Subject subject = subjectOf(path);
+            throw Error(Diagnostic{Severity::Error, fileName_, 0, 0, subject.node, subject.tensor,
+                                   problem});
         }
-        return "?";
+        failAt(text_, fileName_, offset, subjectOf(path), problem);
     }
 
-    const Json& require(const Json& object, const std::string& key, Json::Type type) const {
-        const Json* found = object.member(key);
-        if (!found) fail(object, "\"" + key + "\" is missing");
-        if (found->type != type) fail(*found, "\"" + key + "\" is not " + typeName(type));
+    static const char* typeName(json::value_t type) {
+        switch (type) {
+            case json::value_t::null:
+                return "null";
+            case json::value_t::boolean:
+                return "true or false";
+            case json::value_t::number_integer:
+            case json::value_t::number_unsigned:
+            case json::value_t::number_float:
+                return "a number";
+            case json::value_t::string:
+                return "a string";
+            case json::value_t::array:
+                return "an array";
+            case json::value_t::object:
+                return "an object";
+            default:
+                return "?";
+        }
+    }
+
+    // The member `key` of `object` (at `path`), of the type asked for; any number type
+    // stands for "a number".
+    const json& require(const json& object, const Path& path, const std::string& key,
+                        json::value_t type) const {
+        const auto found = object.find(key);
+        if (found == object.end()) fail(path, "\"" + key + "\" is missing");
+        const bool number = type == json::value_t::number_float;
+        if (number ? !found->is_number() : found->type() != type)
+            fail(child(path, key), "\"" + key + "\" is not " + typeName(type));
         return *found;
     }
 
-    double finite(const Json& value, const std::string& what) const {
-        if (value.type != Json::Type::Number) fail(value, what + " is not a number");
-        if (std::isnan(value.number)) fail(value, what + " is NaN");
-        if (std::isinf(value.number)) fail(value, what + " is infinite");
-        return value.number;
+    double finite(const json& value, const Path& path, const std::string& what) const {
+        if (!value.is_number()) fail(path, what + " is not a number");
+        const double x = value.get<double>();
+        if (std::isinf(x)) fail(path, what + " is infinite");  // a literal beyond the range
+        return x;
     }
 
-    double threshold(const Json& value, const std::string& what) const {
-        const double t = finite(value, what);
-        if (t < 0.0) fail(value, what + " " + number(t) + " is negative");
-        if (t == 0.0) fail(value, what + " is 0; a threshold must be positive");
+    double threshold(const json& value, const Path& path, const std::string& what) const {
+        const double t = finite(value, path, what);
+        if (t < 0.0) fail(path, what + " " + number(t) + " is negative");
+        if (t == 0.0) fail(path, what + " is 0; a threshold must be positive");
         return t;
     }
 
-    int64_t integer(const Json& value, const std::string& what, int64_t lowest,
+    int64_t integer(const json& value, const Path& path, const std::string& what, int64_t lowest,
                     int64_t highest) const {
-        const double x = finite(value, what);
+        const double x = finite(value, path, what);
         if (x != std::floor(x) || x < static_cast<double>(lowest) ||
             x > static_cast<double>(highest))
-            fail(value, what + " " + number(x) + " is not a whole number from " +
-                            std::to_string(lowest) + " to " + std::to_string(highest));
+            fail(path, what + " " + number(x) + " is not a whole number from " +
+                           std::to_string(lowest) + " to " + std::to_string(highest));
         return static_cast<int64_t>(x);
     }
 
-    int64_t integerMember(const Json& object, const std::string& key, int64_t lowest,
-                          int64_t highest) const {
-        return integer(require(object, key, Json::Type::Number), "\"" + key + "\"", lowest,
-                       highest);
+    int64_t integerMember(const json& object, const Path& path, const std::string& key,
+                          int64_t lowest, int64_t highest) const {
+        return integer(require(object, path, key, json::value_t::number_float), child(path, key),
+                       "\"" + key + "\"", lowest, highest);
     }
 
-    ThresholdMethod method(const std::string& name, const Json& at) const {
+    ThresholdMethod method(const std::string& name, const Path& path) const {
         ThresholdMethod parsed = ThresholdMethod::Kl;
-        if (!parseMethod(name, parsed)) fail(at, "unknown method \"" + name + "\"");
+        if (!parseMethod(name, parsed)) fail(path, "unknown method \"" + name + "\"");
         return parsed;
     }
 
-    TensorCalibration tensorCalibration(const Json& tensor) const {
-        if (tensor.type != Json::Type::Object) fail(tensor, "not an object");
+    TensorCalibration tensorCalibration(const json& tensor, const Path& at) const {
+        if (!tensor.is_object()) fail(at, "not an object");
         TensorCalibration result;
-        const Json& methodValue = require(tensor, "method", Json::Type::String);
-        result.method = method(methodValue.string, methodValue);
+        result.method =
+            method(require(tensor, at, "method", json::value_t::string).get<std::string>(),
+                   child(at, "method"));
+        const Path thresholdsAt = child(at, "thresholds");
         for (const auto& [name, value] :
-             require(tensor, "thresholds", Json::Type::Object).members) {
-            result.thresholds[method(name, value)] = threshold(value, name + " threshold");
+             require(tensor, at, "thresholds", json::value_t::object).items()) {
+            const Path valueAt = child(thresholdsAt, name);
+            result.thresholds[method(name, valueAt)] =
+                threshold(value, valueAt, name + " threshold");
         }
-        const Json* manual = tensor.member("manual_threshold");
-        if (manual && manual->type != Json::Type::Null)
-            result.manualThreshold = threshold(*manual, "manual_threshold");
-        const double min = finite(require(tensor, "min", Json::Type::Number), "min");
-        const double max = finite(require(tensor, "max", Json::Type::Number), "max");
+        const auto manual = tensor.find("manual_threshold");
+        if (manual != tensor.end() && !manual->is_null())
+            result.manualThreshold =
+                threshold(*manual, child(at, "manual_threshold"), "manual_threshold");
+        const double min = finite(require(tensor, at, "min", json::value_t::number_float),
+                                  child(at, "min"), "min");
+        const double max = finite(require(tensor, at, "max", json::value_t::number_float),
+                                  child(at, "max"), "max");
         if (min > max)
-            fail(*tensor.member("min"), "min " + number(min) + " is above max " + number(max));
-        result.histogram = histogram(require(tensor, "histogram", Json::Type::Object), min, max);
+            fail(child(at, "min"), "min " + number(min) + " is above max " + number(max));
+        result.histogram = histogram(require(tensor, at, "histogram", json::value_t::object),
+                                     child(at, "histogram"), min, max);
         // "threshold" repeats what the fields above select: a hand edit of it alone would be
         // silently lost, so a mismatch is an error pointing at manual_threshold.
-        const Json& written = require(tensor, "threshold", Json::Type::Number);
+        const Path writtenAt = child(at, "threshold");
+        const json& written = require(tensor, at, "threshold", json::value_t::number_float);
         const double inUse = result.threshold();
-        const double stated = threshold(written, "threshold");
+        const double stated = threshold(written, writtenAt, "threshold");
         if (std::fabs(stated - inUse) > 1e-9 * std::fabs(inUse))
-            fail(written, "threshold " + number(stated) +
-                              " differs from the one its method selects (" + number(inUse) +
-                              "); set \"manual_threshold\" to choose a threshold by hand");
+            fail(writtenAt, "threshold " + number(stated) +
+                                " differs from the one its method selects (" + number(inUse) +
+                                "); set \"manual_threshold\" to choose a threshold by hand");
         return result;
     }
 
-    AbsHistogram histogram(const Json& histogram, double min, double max) const {
-        const auto bins = static_cast<size_t>(integerMember(histogram, "bins", 1, kMaxBins));
-        const double range =
-            finite(require(histogram, "range", Json::Type::Number), "histogram range");
-        if (range < 0.0)
-            fail(*histogram.member("range"), "histogram range " + number(range) + " is negative");
+    AbsHistogram histogram(const json& histogram, const Path& at, double min, double max) const {
+        const auto bins = static_cast<size_t>(integerMember(histogram, at, "bins", 1, kMaxBins));
+        const Path rangeAt = child(at, "range");
+        const double range = finite(require(histogram, at, "range", json::value_t::number_float),
+                                    rangeAt, "histogram range");
+        if (range < 0.0) fail(rangeAt, "histogram range " + number(range) + " is negative");
         const double absMax = std::max(std::fabs(min), std::fabs(max));
         if (absMax > range && !(range == 0.0 && absMax == 0.0))
-            fail(*histogram.member("range"), "histogram range " + number(range) +
-                                                 " is below the largest |value| " + number(absMax));
+            fail(rangeAt, "histogram range " + number(range) + " is below the largest |value| " +
+                              number(absMax));
         std::vector<double> counts(bins, 0.0);
-        const auto count = [this](const Json& value) {
-            const double c = finite(value, "a histogram count");
-            if (c < 0.0) fail(value, "histogram count " + number(c) + " is negative");
+        const auto count = [this](const json& value, const Path& path) {
+            const double c = finite(value, path, "a histogram count");
+            if (c < 0.0) fail(path, "histogram count " + number(c) + " is negative");
             return c;
         };
-        if (const Json* sparse = histogram.member("nonzero")) {
-            if (sparse->type != Json::Type::Array) fail(*sparse, "\"nonzero\" is not an array");
-            for (const Json& pair : sparse->items) {
-                if (pair.type != Json::Type::Array || pair.items.size() != 2)
-                    fail(pair, "a \"nonzero\" entry is not an [index, count] pair");
-                const auto index = static_cast<size_t>(
-                    integer(pair.items[0], "histogram bin", 0, static_cast<int64_t>(bins) - 1));
+        if (const auto sparse = histogram.find("nonzero"); sparse != histogram.end()) {
+            const Path sparseAt = child(at, "nonzero");
+            if (!sparse->is_array()) fail(sparseAt, "\"nonzero\" is not an array");
+            for (size_t k = 0; k < sparse->size(); ++k) {
+                const json& pair = (*sparse)[k];
+                const Path pairAt = child(sparseAt, k);
+                if (!pair.is_array() || pair.size() != 2)
+                    fail(pairAt, "a \"nonzero\" entry is not an [index, count] pair");
+                const auto index = static_cast<size_t>(integer(
+                    pair[0], child(pairAt, 0), "histogram bin", 0, static_cast<int64_t>(bins) - 1));
                 if (counts[index] != 0.0)
-                    fail(pair, "histogram bin " + std::to_string(index) + " appears twice");
-                counts[index] = count(pair.items[1]);
+                    fail(pairAt, "histogram bin " + std::to_string(index) + " appears twice");
+                counts[index] = count(pair[1], child(pairAt, 1));
             }
-        } else if (const Json* dense = histogram.member("counts")) {
-            if (dense->type != Json::Type::Array || dense->items.size() != bins)
-                fail(*dense, "\"counts\" is not an array of " + std::to_string(bins) + " numbers");
-            for (size_t k = 0; k < bins; ++k) counts[k] = count(dense->items[k]);
+        } else if (const auto dense = histogram.find("counts"); dense != histogram.end()) {
+            const Path denseAt = child(at, "counts");
+            if (!dense->is_array() || dense->size() != bins)
+                fail(denseAt, "\"counts\" is not an array of " + std::to_string(bins) + " numbers");
+            for (size_t k = 0; k < bins; ++k) counts[k] = count((*dense)[k], child(denseAt, k));
         } else {
-            fail(histogram, "the histogram has neither \"nonzero\" nor \"counts\"");
+            fail(at, "the histogram has neither \"nonzero\" nor \"counts\"");
         }
         if (range == 0.0)
             for (size_t k = 1; k < bins; ++k)
-                if (counts[k] != 0.0)
-                    fail(histogram, "a histogram of range 0 has counts beyond bin 0");
+                if (counts[k] != 0.0) fail(at, "a histogram of range 0 has counts beyond bin 0");
         // Exact zeros, counted within bin 0; older files without the field read as none.
         double zeros = 0.0;
-        if (const Json* value = histogram.member("zeros")) {
-            zeros = count(*value);
-            if (zeros > counts[0]) fail(*value, "zeros " + number(zeros) + " exceed bin 0's count");
+        if (const auto value = histogram.find("zeros"); value != histogram.end()) {
+            const Path zerosAt = child(at, "zeros");
+            zeros = count(*value, zerosAt);
+            if (zeros > counts[0])
+                fail(zerosAt, "zeros " + number(zeros) + " exceed bin 0's count");
         }
         return AbsHistogram::fromParts(std::move(counts), range, min, max, zeros);
     }
 
+    const std::string& text_;
     const std::string& fileName_;
-    std::string context_;
 };
 
 }  // namespace
 
 std::string calibrationJsonText(const CalibrationTable& table) {
-    std::string json = "{\n";
-    json += "  \"format\": " + quoted(kFormat) + ",\n";
-    json += "  \"version\": " + std::to_string(kVersion) + ",\n";
-    json += "  \"images\": " + std::to_string(table.images) + ",\n";
-    json += "  \"method\": " + quoted(tableMethod(table)) + ",\n";
     if (!std::isfinite(table.options.percentile))
         throw Error("calibration percentile " + number(table.options.percentile) +
                     " is not a finite number");
-    json += "  \"percentile\": " + number(table.options.percentile) + ",\n";
-    json += "  \"levels\": " + std::to_string(table.options.levels) + ",\n";
-    json += "  \"tensors\": {";
-    const char* separator = "\n";
-    for (const auto& [name, tensor] : table.tensors) {
-        json += separator + ("    " + quoted(name) + ": " + tensorJson(name, tensor));
-        separator = ",\n";
-    }
-    json += table.tensors.empty() ? "}" : "\n  }";
+    ordered_json root;
+    root["format"] = kFormat;
+    root["version"] = kVersion;
+    root["images"] = table.images;
+    root["method"] = tableMethod(table);
+    root["percentile"] = table.options.percentile;
+    root["levels"] = table.options.levels;
+    ordered_json tensors = ordered_json::object();
+    for (const auto& [name, tensor] : table.tensors) tensors[name] = tensorJson(name, tensor);
+    root["tensors"] = std::move(tensors);
     if (!table.biasCorrections.empty()) {
-        json += ",\n  \"bias_corrections\": {";
-        separator = "\n";
+        ordered_json corrections = ordered_json::object();
         for (const auto& [name, correction] : table.biasCorrections) {
-            json += separator +
-                    ("    " + quoted(name) + ": {\"input_threshold\": " +
-                     checked(correction.inputThreshold, name, "bias correction threshold") +
-                     ", \"per_channel\": " + (correction.perChannelWeights ? "true" : "false") +
-                     ", \"delta\": [");
-            const char* comma = "";
-            for (const float d : correction.delta) {
-                json += comma + checked(d, name, "bias correction");
-                comma = ", ";
-            }
-            json += "]}";
-            separator = ",\n";
+            ordered_json delta = ordered_json::array();
+            for (const float d : correction.delta)
+                delta.push_back(checked(d, name, "bias correction"));
+            corrections[name] = {{"input_threshold", checked(correction.inputThreshold, name,
+                                                             "bias correction threshold")},
+                                 {"per_channel", correction.perChannelWeights},
+                                 {"delta", std::move(delta)}};
         }
-        json += "\n  }";
+        root["bias_corrections"] = std::move(corrections);
     }
-    return json + "\n}\n";
+    std::string text;
+    try {
+        layout(root, 0, text);
+    } catch (const json::type_error& error) {
+        // Only strings can fail: a tensor or layer name that is not UTF-8.
+        throw Error(std::string("a tensor or layer name is not valid UTF-8, which JSON needs (") +
+                    error.what() + ")");
+    }
+    return text + "\n";
 }
 
 void writeCalibrationJson(const CalibrationTable& table, const std::string& path) {
@@ -619,8 +626,8 @@ void writeCalibrationJson(const CalibrationTable& table, const std::string& path
 }
 
 CalibrationTable parseCalibrationJson(const std::string& text, const std::string& fileName) {
-    const Json root = JsonParser(text, fileName).document();
-    return TableReader(fileName).table(root);
+    const json root = parseDocument(text, fileName);
+    return TableReader(text, fileName).table(root);
 }
 
 CalibrationTable readCalibrationJson(const std::string& path) {

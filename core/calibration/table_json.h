@@ -32,8 +32,9 @@ namespace qf {
 //
 // The histogram is of |x| over [0, range) in `bins` equal bins (see AbsHistogram); only its
 // non-empty bins are stored, as [index, count] pairs. A dense "counts": [c0, c1, ...] of length
-// `bins` is read too. Numbers are the shortest text that reads back to the same double, so a
-// table survives a round trip exactly, whatever the C locale. Thresholds must be finite and
+// `bins` is read too. Numbers are written by nlohmann::json as text that reads back to the same
+// double (histogram counts as integers), so a table survives a round trip exactly, whatever the
+// C locale. Thresholds must be finite and
 // positive. Unknown keys are ignored, so later versions can add some. NaN and Infinity, which
 // JSON lacks, are read only to be reported against the tensor that holds them.
 
@@ -42,8 +43,9 @@ std::string calibrationJsonText(const CalibrationTable& table);
 // threshold that is not positive.
 void writeCalibrationJson(const CalibrationTable& table, const std::string& path);
 
-// Throws qf::Error "<file>:<line>: <problem>" naming the tensor for invalid JSON, another format
-// tag or a newer version, an unknown method, a threshold that is NaN, infinite, zero or
+// Throws qf::Error "<file>:<line>:<column>: <problem>" naming the tensor (its diagnostic() has
+// the same fields) for invalid JSON, a key twice in one object, another format tag or a newer
+// version, an unknown method, a threshold that is NaN, infinite, zero or
 // negative, and a histogram that is inconsistent (bins out of range, counts negative).
 CalibrationTable parseCalibrationJson(const std::string& text, const std::string& fileName);
 CalibrationTable readCalibrationJson(const std::string& path);

@@ -136,8 +136,14 @@ NcnnTable parseNcnnTable(const std::string& text, const std::string& fileName, c
     for (size_t index = 0; index < lines.size(); ++index) {
         const std::string& line = lines[index];
         const size_t lineNumber = index + 1;
-        const auto fail = [&](const std::string& problem) {
-            throw Error(fileName + ":" + std::to_string(lineNumber) + ": " + problem);
+        // `subject` names the layer the line is about; the diagnostic has it as a field and
+        // the message without its "layer '<name>': " prefix.
+        const auto fail = [&](const std::string& problem, const std::string& subject = "") {
+            const std::string prefix = "layer '" + subject + "': ";
+            const bool prefixed = !subject.empty() && problem.rfind(prefix, 0) == 0;
+            throw Error(Diagnostic{Severity::Error, fileName, static_cast<int>(lineNumber), 0,
+                                   subject, "", prefixed ? problem.substr(prefix.size()) : problem},
+                        fileName + ":" + std::to_string(lineNumber) + ": " + problem);
         };
         std::vector<std::string> words = splitWords(line);
         if (words.empty()) continue;
@@ -151,9 +157,10 @@ NcnnTable parseNcnnTable(const std::string& text, const std::string& fileName, c
         if (!lineKey.known) fail("'" + key + "': only '<layer>_param_0' weight lines are known");
         if (found == layers.end())
             fail("layer '" + lineKey.layer + "' " +
-                 (graph.nodeIndex(lineKey.layer) >= 0
-                      ? "is not a Conv, ConvTranspose or Gemm with constant weights"
-                      : "is not in the model"));
+                     (graph.nodeIndex(lineKey.layer) >= 0
+                          ? "is not a Conv, ConvTranspose or Gemm with constant weights"
+                          : "is not in the model"),
+                 lineKey.layer);
         const Node* layer = found->second;
         const bool isWeightLine = lineKey.weights;
         if (!seen.insert(key).second) fail("'" + key + "' appears twice");
@@ -163,12 +170,15 @@ NcnnTable parseNcnnTable(const std::string& text, const std::string& fileName, c
             float value = 0.0f;
             const auto parsed = std::from_chars(word.data(), word.data() + word.size(), value);
             if (parsed.ec == std::errc::result_out_of_range)
-                fail("layer '" + layer->name + "': scale '" + word + "' is out of the float range");
+                fail("layer '" + layer->name + "': scale '" + word + "' is out of the float range",
+                     layer->name);
             if (parsed.ec != std::errc() || parsed.ptr != word.data() + word.size())
-                fail("layer '" + layer->name + "': '" + word + "' is not a number");
-            if (std::isnan(value)) fail("layer '" + layer->name + "': a scale is NaN");
-            if (std::isinf(value)) fail("layer '" + layer->name + "': a scale is infinite");
-            if (value < 0.0f) fail("layer '" + layer->name + "': scale " + word + " is negative");
+                fail("layer '" + layer->name + "': '" + word + "' is not a number", layer->name);
+            if (std::isnan(value)) fail("layer '" + layer->name + "': a scale is NaN", layer->name);
+            if (std::isinf(value))
+                fail("layer '" + layer->name + "': a scale is infinite", layer->name);
+            if (value < 0.0f)
+                fail("layer '" + layer->name + "': scale " + word + " is negative", layer->name);
             values.push_back(value);
         }
         NcnnLayerScales& scales = result.layers[layer->name];
@@ -177,13 +187,16 @@ NcnnTable parseNcnnTable(const std::string& text, const std::string& fileName, c
             const int64_t channels = outputChannels(graph, *layer);
             if (static_cast<int64_t>(values.size()) != channels)
                 fail("layer '" + layer->name + "': " + std::to_string(values.size()) +
-                     " weight scales for " + std::to_string(channels) + " output channels");
+                         " weight scales for " + std::to_string(channels) + " output channels",
+                     layer->name);
             scales.weightScales = std::move(values);
         } else {
             if (values.size() != 1)
                 fail("layer '" + layer->name + "': expected one input scale, found " +
-                     std::to_string(values.size()));
-            if (!(values[0] > 0.0f)) fail("layer '" + layer->name + "': the input scale is 0");
+                         std::to_string(values.size()),
+                     layer->name);
+            if (!(values[0] > 0.0f))
+                fail("layer '" + layer->name + "': the input scale is 0", layer->name);
             scales.inputScale = values[0];
         }
     }

@@ -92,8 +92,14 @@ TensorRtCache parseTensorRtCache(const std::string& text, const std::string& fil
     for (size_t index = 0; index < lines.size(); ++index) {
         const std::string& line = lines[index];
         const size_t lineNumber = index + 1;
-        const auto fail = [&](const std::string& problem) {
-            throw Error(fileName + ":" + std::to_string(lineNumber) + ": " + problem);
+        // `subject` names the tensor the line is about; the diagnostic has it as a field and
+        // the message without its "tensor '<name>': " prefix.
+        const auto fail = [&](const std::string& problem, const std::string& subject = "") {
+            const std::string prefix = "tensor '" + subject + "': ";
+            const bool prefixed = !subject.empty() && problem.rfind(prefix, 0) == 0;
+            throw Error(Diagnostic{Severity::Error, fileName, static_cast<int>(lineNumber), 0, "",
+                                   subject, prefixed ? problem.substr(prefix.size()) : problem},
+                        fileName + ":" + std::to_string(lineNumber) + ": " + problem);
         };
         if (!sawHeader) {
             // TRT-<version>-<calibrator>
@@ -118,23 +124,23 @@ TensorRtCache parseTensorRtCache(const std::string& text, const std::string& fil
         const std::string name = line.substr(0, colon);
         const std::string hex = line.substr(colon + 2);
         if (hex.empty() || hex.size() > 8)
-            fail("tensor '" + name + "': '" + hex + "' is not 1 to 8 hex digits");
+            fail("tensor '" + name + "': '" + hex + "' is not 1 to 8 hex digits", name);
         uint32_t bits = 0;
         for (const char c : hex) {
             const int digit = hexDigit(c);
-            if (digit < 0) fail("tensor '" + name + "': '" + hex + "' is not a hex number");
+            if (digit < 0) fail("tensor '" + name + "': '" + hex + "' is not a hex number", name);
             bits = bits << 4 | static_cast<uint32_t>(digit);
         }
         float scale = 0.0f;
         std::memcpy(&scale, &bits, sizeof scale);
-        if (std::isnan(scale)) fail("tensor '" + name + "': the scale is NaN");
-        if (std::isinf(scale)) fail("tensor '" + name + "': the scale is infinite");
+        if (std::isnan(scale)) fail("tensor '" + name + "': the scale is NaN", name);
+        if (std::isinf(scale)) fail("tensor '" + name + "': the scale is infinite", name);
         if (!(scale > 0.0f))
-            fail("tensor '" + name + "': the scale " + shortest(scale) + " is not positive");
+            fail("tensor '" + name + "': the scale " + shortest(scale) + " is not positive", name);
         if (graph && known.count(name) == 0)
-            fail("tensor '" + name + "' is neither an input nor a layer output of the model");
+            fail("tensor '" + name + "' is neither an input nor a layer output of the model", name);
         if (!cache.thresholds.emplace(name, static_cast<double>(scale) * 127.0).second)
-            fail("tensor '" + name + "' appears twice");
+            fail("tensor '" + name + "' appears twice", name);
     }
     if (!sawHeader) throw Error(fileName + ": empty file, not a TensorRT calibration cache");
     return cache;

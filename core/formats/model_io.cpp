@@ -21,17 +21,18 @@ bool endsWith(const std::string& text, const std::string& suffix) {
 
 }  // namespace
 
-Graph loadModel(const std::string& modelPath, const std::string& weightsPath) {
+Graph loadModel(const std::string& modelPath, const std::string& weightsPath,
+                Diagnostics* warnings) {
     if (!fs::exists(modelPath)) throw Error(modelPath + ": no such file");
     if (endsWith(modelPath, ".prototxt") || endsWith(modelPath, ".caffemodel")) {
         if (endsWith(modelPath, ".caffemodel"))
             throw Error(modelPath + ": give the deploy .prototxt first, then the .caffemodel");
-        return importCaffe(modelPath, weightsPath);
+        return importCaffe(modelPath, weightsPath, warnings);
     }
     if (endsWith(modelPath, ".onnx")) {
         if (!weightsPath.empty())
             throw Error(modelPath + ": an ONNX model takes no separate weights file");
-        return importOnnx(modelPath);
+        return importOnnx(modelPath, warnings);
     }
     if (endsWith(modelPath, ".pb"))
         throw Error(modelPath + ": TensorFlow GraphDef files are not supported yet");

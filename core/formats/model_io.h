@@ -2,11 +2,17 @@
 #include <string>
 
 #include "graph/graph.h"
+#include "util/diagnostic.h"
 
 namespace qf {
 
 // Loads a model by its file name: `.prototxt` (+ `.caffemodel`) is Caffe, `.onnx` is ONNX.
-Graph loadModel(const std::string& modelPath, const std::string& weightsPath = "");
+// `warnings`, when given, receives (appended) what loaded but deserves a look: layers and ops
+// this runtime cannot execute, parameters and attributes the importer does not read, Caffe
+// layers dropped by their phase rules (the model is read for the TEST phase). Each names the
+// file, the node and, for Caffe's prototxt, the line.
+Graph loadModel(const std::string& modelPath, const std::string& weightsPath = "",
+                Diagnostics* warnings = nullptr);
 
 // Writes a model in the format it came from. Caffe needs both paths; ONNX only the first.
 // Refuses to write over `protectedPaths` (the files the model was read from).

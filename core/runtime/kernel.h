@@ -17,7 +17,7 @@ using Kernel = void (*)(const Node& node, const std::vector<const Tensor*>& inpu
 Kernel findKernel(const std::string& op);
 std::vector<std::string> supportedOps();
 
-// Shared by kernels: "node 'name' (Op): message".
+// Shared by kernels: "node 'name' (Op): message", with the node in the error's diagnostic.
 [[noreturn]] void kernelError(const Node& node, const std::string& message);
 const Tensor& requireInput(const Node& node, const std::vector<const Tensor*>& inputs, size_t k);
 

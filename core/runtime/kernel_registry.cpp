@@ -74,7 +74,8 @@ std::vector<std::string> supportedOps() {
 }
 
 void kernelError(const Node& node, const std::string& message) {
-    throw Error("node '" + node.name + "' (" + node.op + "): " + message);
+    throw Error(Diagnostic{Severity::Error, "", 0, 0, node.name, "", node.op + ": " + message},
+                "node '" + node.name + "' (" + node.op + "): " + message);
 }
 
 const Tensor& requireInput(const Node& node, const std::vector<const Tensor*>& inputs, size_t k) {

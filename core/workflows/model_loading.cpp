@@ -7,7 +7,8 @@ namespace qf {
 
 LoadedModel loadForQuantization(const std::string& modelPath, const std::string& weightsPath,
                                 bool fold) {
-    LoadedModel loaded{loadModel(modelPath, weightsPath), {}};
+    LoadedModel loaded;
+    loaded.graph = loadModel(modelPath, weightsPath, &loaded.warnings);
     if (fold) {
         loaded.folds = foldBatchNorm(loaded.graph);
         // Nothing undoes this fold, and the undo data would keep the unfolded weights alive.

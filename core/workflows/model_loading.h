@@ -3,6 +3,7 @@
 
 #include "graph/graph.h"
 #include "passes/fold_batchnorm.h"
+#include "util/diagnostic.h"
 
 namespace qf {
 
@@ -11,7 +12,8 @@ namespace qf {
 // the thresholds then describe the tensors the folded model really produces).
 struct LoadedModel {
     Graph graph;
-    FoldReport folds;  // empty when not folded
+    FoldReport folds;      // empty when not folded
+    Diagnostics warnings;  // what loading reported (see loadModel)
 };
 LoadedModel loadForQuantization(const std::string& modelPath, const std::string& weightsPath,
                                 bool fold = true);

@@ -214,6 +214,71 @@ private slots:
         QVERIFY2(missing.err.contains("--table"), missing.err);
     }
 
+    void warningsGoToStderrAndIntoTheJson() {
+        QTemporaryDir dir;
+        const QString prototxt = dir.filePath("net.prototxt");
+        QFile file(prototxt);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"(name: "warned"
+input: "data"
+input_shape { dim: 1 dim: 3 dim: 4 dim: 4 }
+layer {
+  name: "label"
+  type: "Data"
+  top: "label"
+  include { phase: TRAIN }
+}
+layer {
+  name: "magic"
+  type: "Magic"
+  bottom: "data"
+  top: "out"
+}
+)");
+        file.close();
+        const CliResult result = runCli({"info", prototxt, "", "--json"});
+        QCOMPARE(result.exitCode, 0);
+        const QList<QByteArray> lines = result.err.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].startsWith("warning: " + prototxt.toUtf8() + ":4:1: node 'label': "),
+                 result.err);
+        QVERIFY2(lines[1].startsWith("warning: " + prototxt.toUtf8() + ":10:1: node 'magic': "),
+                 result.err);
+        const QJsonArray warnings = result.json()["warnings"].toArray();
+        QCOMPARE(warnings.size(), 2);
+        const QJsonObject first = warnings[0].toObject();
+        QCOMPARE(first.keys(),
+                 (QStringList{"column", "file", "line", "message", "node", "severity", "tensor"}));
+        QCOMPARE(first["severity"].toString(), QString("warning"));
+        QCOMPARE(first["file"].toString(), prototxt);
+        QCOMPARE(first["line"].toInt(), 4);
+        QCOMPARE(first["column"].toInt(), 1);
+        QCOMPARE(first["node"].toString(), QString("label"));
+        QCOMPARE(first["tensor"].toString(), QString(""));
+        QVERIFY(first["message"].toString().contains("include { phase: TRAIN }"));
+        QCOMPARE(warnings[1].toObject()["node"].toString(), QString("magic"));
+        QCOMPARE(result.json()["unsupported"].toArray().size(), 1);
+
+        // Without --json the warnings are on stderr all the same.
+        const CliResult text = runCli({"info", prototxt, ""});
+        QCOMPARE(text.exitCode, 0);
+        QCOMPARE(text.err, result.err);
+    }
+
+    void jsonCarriesAnEmptyWarningsArray() {
+        const CliResult info = runCli({"info", sample("digits.onnx"), "--json"});
+        QCOMPARE(info.exitCode, 0);
+        QVERIFY(info.json()["warnings"].isArray());
+        QVERIFY(info.json()["warnings"].toArray().isEmpty());
+        QVERIFY2(info.err.isEmpty(), info.err);
+        const CliResult run = runCli(QStringList{"run", sample("digits.onnx"), "--images",
+                                                 sample("images"), "--max-images", "3", "--json"} +
+                                     samplePreprocessing);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.json()["warnings"].isArray());
+        QCOMPARE(run.json()["images"].toInt(), 3);
+    }
+
     void dumpsOutputsAsNpy() {
         QTemporaryDir dir;
         const CliResult result =

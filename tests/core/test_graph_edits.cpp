@@ -162,6 +162,10 @@ private slots:
                                         << "cifar10/resnet20/resnet20_cifar10.caffemodel" << true;
         QTest::newRow("resnet20-onnx") << "cifar10/resnet20/resnet20_cifar10.onnx"
                                        << "" << true;
+        // Opset 9, initializers listed among the graph inputs as well.
+        QTest::newRow("ultraface-onnx")
+            << "faces/ultraface/version-RFB-320_without_postprocessing.onnx"
+            << "" << true;
         QTest::newRow("sample-caffe") << "resources/sample/digits_deploy.prototxt"
                                       << "resources/sample/digits.caffemodel" << false;
         QTest::newRow("sample-onnx") << "resources/sample/digits.onnx"

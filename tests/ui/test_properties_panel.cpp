@@ -42,6 +42,11 @@ std::shared_ptr<const qf::Graph> handGraph() {
     return std::make_shared<const qf::Graph>(b.graph());
 }
 
+// The stable id of the node at `index` (the panel is keyed by Node::id).
+uint64_t idOf(const qf::Graph& graph, int index) {
+    return graph.nodes.at(static_cast<size_t>(index)).id;
+}
+
 void waitForShapes(PropertiesPanel& panel) {
     if (panel.shapesKnown()) return;
     QSignalSpy spy(&panel, &PropertiesPanel::shapesComputed);
@@ -71,7 +76,7 @@ private slots:
     void convolutionStatisticsAndZeroChannels() {
         PropertiesPanel panel;
         const auto graph = handGraph();
-        panel.showNode(graph, 0);
+        panel.showNode(graph, idOf(*graph, 0));
         waitForShapes(panel);
         const qf::ui::NodeProperties* p = panel.nodeProperties();
         QVERIFY(p);
@@ -128,7 +133,7 @@ private slots:
         b.node("conv", "Conv", {"x", "w"}, {"y"}, {{"kernel_shape", Attribute::ofInts({1, 1})}});
         const auto graph = std::make_shared<const qf::Graph>(b.graph());
         PropertiesPanel panel;
-        panel.showNode(graph, 0);
+        panel.showNode(graph, idOf(*graph, 0));
         QCOMPARE(panel.nodeProperties()->nearZeroChannels, std::vector<int>{1});
         QCOMPARE(panel.nodeProperties()->zeroChannels, std::vector<int>{3});
         QCOMPARE(keysOf(plotGraphNamed(panel.plot(), "nearZeroChannels")), QList<double>{1.0});
@@ -138,7 +143,8 @@ private slots:
 
     void batchNormNearZeroVariance() {
         PropertiesPanel panel;
-        panel.showNode(handGraph(), 1);
+        const auto graph = handGraph();
+        panel.showNode(graph, idOf(*graph, 1));
         waitForShapes(panel);
         const qf::ui::NodeProperties* p = panel.nodeProperties();
         QVERIFY(p && p->batchNorm);
@@ -155,9 +161,35 @@ private slots:
         QCOMPARE(keysOf(flagged), (QList<double>{1.0, 2.0}));
         // Just above the threshold is not flagged.
         qf::Graph edited = *handGraph();
-        edited.weights["bn.var"].f = {1.0f, 1.01e-4f, 2e-4f};
-        panel.showNode(std::make_shared<const qf::Graph>(edited), 1);
+        edited.weights.mutableTensor("bn.var").f = {1.0f, 1.01e-4f, 2e-4f};
+        panel.showNode(std::make_shared<const qf::Graph>(edited), idOf(edited, 1));
         QVERIFY(panel.nodeProperties()->batchNorm->nearZeroVariance.empty());
+    }
+
+    void caffeScaleAfterBatchNorm() {
+        // A Caffe BatchNorm (γ = 1, β = 0) followed by Scale: the BN points at the Scale, whose
+        // per-channel γ and β are listed (β = 0 where the Scale has no bias).
+        qftest::GraphBuilder b("caffe");
+        b.input("x", {1, 2, 1, 1});
+        b.weight("g", qf::Tensor::floats({2}, {1, 1})).weight("z", qf::Tensor::floats({2}, {0, 0}));
+        b.weight("m", qf::Tensor::floats({2}, {0, 0})).weight("v", qf::Tensor::floats({2}, {1, 1}));
+        b.node("bn", "BatchNormalization", {"x", "g", "z", "m", "v"}, {"y"});
+        b.weight("s", qf::Tensor::floats({2}, {0.5f, 3.0f}));
+        b.node("scale", "Scale", {"y", "s"}, {"out"});
+        b.output("out");
+        const auto graph = std::make_shared<const qf::Graph>(b.graph());
+        PropertiesPanel panel;
+        panel.showNode(graph, idOf(*graph, 0));
+        QCOMPARE(QString::fromStdString(panel.nodeProperties()->scaleLayerAfter), QString("scale"));
+        QVERIFY(panel.plainText().contains("in the Scale layer scale after it"));
+        panel.showNode(graph, idOf(*graph, 1));
+        const auto& scale = panel.nodeProperties()->scale;
+        QVERIFY(scale.has_value());
+        QCOMPARE(scale->gamma, (std::vector<float>{0.5f, 3.0f}));
+        QCOMPARE(scale->beta, (std::vector<float>{0.0f, 0.0f}));
+        QVERIFY2(panel.plainText().contains("1\t3\t0"), qPrintable(panel.plainText()));
+        QVERIFY(panel.plot()->isVisibleTo(&panel));
+        waitForShapes(panel);
     }
 
     void summaryTotals() {
@@ -173,9 +205,16 @@ private slots:
         QVERIFY(panel.plainText().contains("Multiply-accumulates\t9"));
         QVERIFY(panel.plainText().contains("Parameters\t21"));
         QVERIFY(!panel.plot()->isVisibleTo(&panel));
-        // An index past the end shows the summary rather than failing.
+        // An id the graph does not have shows the summary rather than failing.
         panel.showNode(graph, 99);
         QVERIFY(panel.modelSummary());
+        // The panel follows the node by its id, not its place: after a node is inserted before
+        // it, the same id still shows the same layer.
+        qf::Graph edited = *graph;
+        edited.insertNode(0, qf::makeNode("first", "Identity", {"data"}, {"data_copy"}));
+        panel.showNode(std::make_shared<const qf::Graph>(edited), idOf(*graph, 1));
+        QCOMPARE(QString::fromStdString(panel.nodeProperties()->name), QString("bn"));
+        QCOMPARE(panel.nodeProperties()->index, 2);
     }
 
     void deconvolutionChannelsFollowTheOutput() {
@@ -225,7 +264,7 @@ private slots:
         for (size_t k = 0; k < graph->nodes.size(); ++k) {
             const qf::Node& node = graph->nodes[k];
             if (node.op != "Conv" || node.attrInt("group", 1) == 1) continue;
-            panel.showNode(graph, k);
+            panel.showNode(graph, node.id);
             const qf::ui::NodeProperties* p = panel.nodeProperties();
             const qf::Tensor& w = *graph->weight(node.input(1));
             QCOMPARE(w.shape[1], int64_t(1));

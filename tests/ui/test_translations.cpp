@@ -5,6 +5,7 @@
 #include <QMenuBar>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTranslator>
 #include <QXmlStreamReader>
@@ -46,6 +47,27 @@ private slots:
         QCoreApplication::removeTranslator(&translator);
         QCOMPARE(QCoreApplication::translate("qf::ui::Language", "&Language"),
                  QString("&Language"));
+    }
+
+    // View ▸ Language's choice (QSettings) decides at start-up, over the system locale.
+    void savedChoiceDecidesAtStartUp() {
+        QStandardPaths::setTestModeEnabled(true);  // settings in a test location
+        qf::ui::setLanguageSetting("en");
+        QCOMPARE(qf::ui::languageSetting(), QString("en"));
+        QCOMPARE(qf::ui::installTranslations(*QCoreApplication::instance()), QString("en"));
+        QCOMPARE(QCoreApplication::translate("qf::ui::MainWindow", "&File"), QString("&File"));
+        qf::ui::setLanguageSetting("zh_CN");
+        QCOMPARE(qf::ui::installTranslations(*QCoreApplication::instance()), QString("zh_CN"));
+        QCOMPARE(QCoreApplication::translate("qf::ui::MainWindow", "&File"),
+                 QString::fromUtf8("文件(&F)"));
+        for (QTranslator* translator : QCoreApplication::instance()->findChildren<QTranslator*>()) {
+            QCoreApplication::removeTranslator(translator);
+            delete translator;
+        }
+        qf::ui::setLanguageSetting("");  // follow the system again
+        QCOMPARE(qf::ui::languageSetting(), QString());
+        QCOMPARE(QCoreApplication::translate("qf::ui::MainWindow", "&File"), QString("&File"));
+        QLocale::setDefault(QLocale::c());
     }
 
     void mainWindowMenusAreChinese() {

@@ -17,11 +17,13 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("expected");  // in the message
-        QTest::newRow("prototxt syntax") << "broken.prototxt"
-                                         << QByteArray("name: \"x\"\ninput: \"data\"\nlayer {\n  name: \"c\"\n  type: \n")
-                                         << "broken.prototxt";
-        QTest::newRow("onnx garbage") << "broken.onnx" << QByteArray("this is not protobuf at all \x01\x02\x03")
-                                      << "broken.onnx";
+        QTest::newRow("prototxt syntax")
+            << "broken.prototxt"
+            << QByteArray("name: \"x\"\ninput: \"data\"\nlayer {\n  name: \"c\"\n  type: \n")
+            << "broken.prototxt";
+        QTest::newRow("onnx garbage")
+            << "broken.onnx" << QByteArray("this is not protobuf at all \x01\x02\x03")
+            << "broken.onnx";
         QTest::newRow("unknown format") << "model.tflite" << QByteArray("x") << "model.tflite";
     }
     void brokenFileKeepsThePreviousModel() {
@@ -39,7 +41,8 @@ private slots:
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write(content);
         }
-        QFile::copy(qsample("digits.caffemodel"), dir.filePath(QStringLiteral("broken.caffemodel")));
+        QFile::copy(qsample("digits.caffemodel"),
+                    dir.filePath(QStringLiteral("broken.caffemodel")));
         window->openFiles({path});
         QVERIFY(waitIdle(window.document()));
         QCOMPARE(window.errors.size(), size_t(1));

@@ -15,7 +15,8 @@ namespace {
 
 void copySample(const QDir& to) {
     to.mkpath(QStringLiteral("."));
-    QFile::copy(qsample("digits_deploy.prototxt"), to.filePath(QStringLiteral("digits_deploy.prototxt")));
+    QFile::copy(qsample("digits_deploy.prototxt"),
+                to.filePath(QStringLiteral("digits_deploy.prototxt")));
     QFile::copy(qsample("digits.caffemodel"), to.filePath(QStringLiteral("digits.caffemodel")));
 }
 
@@ -34,7 +35,8 @@ private slots:
         const QString project = root.filePath(QStringLiteral("work.qfproj"));
         {
             RecordingWindow window;
-            QVERIFY(openAndWait(window, {models.filePath(QStringLiteral("digits_deploy.prototxt"))}));
+            QVERIFY(
+                openAndWait(window, {models.filePath(QStringLiteral("digits_deploy.prototxt"))}));
             auto& document = window.document();
             QVERIFY(document.fold(QStringLiteral("conv1_bn")));
             QVERIFY(document.fold(QStringLiteral("conv3_bn")));
@@ -61,7 +63,8 @@ private slots:
             QCOMPARE(document.state().folded[0].affine, std::string("conv1_bn"));
             QCOMPARE(document.state().folded[1].affine, std::string("conv3_bn"));
             QCOMPARE(document.state().graph->nodeIndex("conv1_bn"), -1);
-            QCOMPARE(document.settings().imageFolder, QFileInfo(qsample("images")).absoluteFilePath());
+            QCOMPARE(document.settings().imageFolder,
+                     QFileInfo(qsample("images")).absoluteFilePath());
             QCOMPARE(document.settings().preprocessing.scale, 0.5f);
             QCOMPARE(document.settings().preprocessing.mean[2], 3.0f);
             QCOMPARE(document.settings().preprocessing.rgb, false);
@@ -82,14 +85,17 @@ private slots:
         }
         // The whole folder moves: relative paths still resolve.
         const QString movedRoot = dir.filePath(QStringLiteral("elsewhere"));
-        QVERIFY(QDir().rename(root.filePath(QStringLiteral("models")), movedRoot + QStringLiteral("_models")));
+        QVERIFY(QDir().rename(root.filePath(QStringLiteral("models")),
+                              movedRoot + QStringLiteral("_models")));
         {
             // The model moved away from the project: the window asks where it is now.
             RecordingWindow window;
             window.missingAnswer = movedRoot + QStringLiteral("_models/digits_deploy.prototxt");
             QVERIFY(openAndWait(window, {project}));
-            QCOMPARE(window.askedMissing.size(), 1);  // the weights are found beside the moved model
-            QVERIFY(window.askedMissing[0].endsWith(QStringLiteral("models/digits_deploy.prototxt")));
+            QCOMPARE(window.askedMissing.size(),
+                     1);  // the weights are found beside the moved model
+            QVERIFY(
+                window.askedMissing[0].endsWith(QStringLiteral("models/digits_deploy.prototxt")));
             QVERIFY(window.errors.empty());
             check(window);
         }
@@ -116,9 +122,11 @@ private slots:
         const auto error = [](const QString& path) {
             return QString::fromStdString(errorOf([&] { qf::ui::readProject(path); }));
         };
-        const QString broken = write(QStringLiteral("broken.qfproj"), "{\"format_version\": 1, \"model\": ");
+        const QString broken =
+            write(QStringLiteral("broken.qfproj"), "{\"format_version\": 1, \"model\": ");
         QVERIFY(error(broken).contains(QStringLiteral("broken.qfproj")));
-        const QString future = write(QStringLiteral("future.qfproj"), "{\"format_version\": 7, \"model\": \"a.onnx\"}");
+        const QString future = write(QStringLiteral("future.qfproj"),
+                                     "{\"format_version\": 7, \"model\": \"a.onnx\"}");
         QVERIFY(error(future).contains(QStringLiteral("newer")));
         const QString noModel = write(QStringLiteral("nomodel.qfproj"), "{\"format_version\": 1}");
         QVERIFY(error(noModel).contains(QStringLiteral("model")));
@@ -137,7 +145,8 @@ private slots:
         RecordingWindow window;
         const QStringList recent = window->recentFiles();
         QCOMPARE(recent.size(), 2);
-        QVERIFY(recent[0].startsWith(QFileInfo(qsample("digits_deploy.prototxt")).absoluteFilePath()));
+        QVERIFY(
+            recent[0].startsWith(QFileInfo(qsample("digits_deploy.prototxt")).absoluteFilePath()));
         QVERIFY(recent[0].endsWith(QStringLiteral("digits.caffemodel")));
         QVERIFY(recent[1].endsWith(QStringLiteral("digits.onnx")));
     }

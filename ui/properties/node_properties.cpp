@@ -112,6 +112,16 @@ std::optional<BatchNormChannels> batchNormChannels(const Graph& graph, const Nod
     return bn;
 }
 
+std::optional<ScaleChannels> scaleChannels(const Graph& graph, const Node& node) {
+    if (node.op != "Scale" || !graph.isWeight(node.input(1))) return std::nullopt;
+    ScaleChannels scale;
+    scale.gamma = floatsOf(graph, node.input(1));
+    scale.beta = floatsOf(graph, node.input(2));
+    if (scale.beta.empty()) scale.beta.assign(scale.gamma.size(), 0.0f);
+    if (scale.gamma.empty() || scale.beta.size() != scale.gamma.size()) return std::nullopt;
+    return scale;
+}
+
 NodeProperties describeNode(const Graph& graph, int index,
                             const std::map<std::string, Shape>& shapes) {
     const Node& node = graph.nodes.at(static_cast<size_t>(index));
@@ -145,6 +155,12 @@ NodeProperties describeNode(const Graph& graph, int index,
             p.nearZeroChannels.push_back(static_cast<int>(c));
     }
     p.batchNorm = batchNormChannels(graph, node);
+    if (p.batchNorm && !node.outputs.empty()) {
+        const std::vector<int> consumers = graph.consumerIndices(node.outputs[0]);
+        if (consumers.size() == 1 && graph.nodes[consumers[0]].op == "Scale")
+            p.scaleLayerAfter = graph.nodes[consumers[0]].name;
+    }
+    p.scale = scaleChannels(graph, node);
     return p;
 }
 

@@ -45,6 +45,12 @@ constexpr float kNearZeroVarianceEpsilons = 10.0f;
 constexpr float kNearZeroChannelRatio = 1e-3f;
 std::optional<BatchNormChannels> batchNormChannels(const Graph& graph, const Node& node);
 
+// A Caffe Scale layer's per-channel multiplier γ and offset β (β = 0 without a bias blob).
+struct ScaleChannels {
+    std::vector<float> gamma, beta;
+};
+std::optional<ScaleChannels> scaleChannels(const Graph& graph, const Node& node);
+
 struct TensorRow {
     std::string name;
     std::optional<Shape> shape;  // empty when unknown
@@ -73,6 +79,9 @@ struct NodeProperties {
     // per-channel scale made from their range is tiny).
     std::vector<int> nearZeroChannels;
     std::optional<BatchNormChannels> batchNorm;
+    // A Caffe BatchNorm carries γ = 1, β = 0; its real γ and β are in the Scale layer after it.
+    std::string scaleLayerAfter;
+    std::optional<ScaleChannels> scale;
 };
 // `shapes` as runtime/shape_inference.h gives them; may be empty or partial.
 NodeProperties describeNode(const Graph& graph, int index,

@@ -20,10 +20,11 @@ namespace qf::ui {
 
 namespace {
 
-// The one place that maps the panel's node key to a node: the index today, Node::id later.
-std::optional<int> findNodeIndex(const Graph& graph, uint64_t nodeIdOrIndex) {
-    if (nodeIdOrIndex >= graph.nodes.size()) return std::nullopt;
-    return static_cast<int>(nodeIdOrIndex);
+// The node with that stable id (Node::id), if the snapshot still has it.
+std::optional<int> findNodeIndex(const Graph& graph, uint64_t nodeId) {
+    const int index = graph.nodeIndexById(nodeId);
+    if (index < 0) return std::nullopt;
+    return index;
 }
 
 QString q(const std::string& text) { return QString::fromStdString(text); }
@@ -182,8 +183,9 @@ PropertiesPanel::PropertiesPanel(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(details_);
     splitter->addWidget(plot_);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({560, 440});  // proportions: the plot needs height to be readable
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
@@ -217,9 +219,9 @@ void PropertiesPanel::clear() {
     copyButton_->setEnabled(false);
 }
 
-void PropertiesPanel::showNode(std::shared_ptr<const Graph> graph, uint64_t nodeIdOrIndex) {
+void PropertiesPanel::showNode(std::shared_ptr<const Graph> graph, uint64_t nodeId) {
     if (!graph) return clear();
-    const std::optional<int> index = findNodeIndex(*graph, nodeIdOrIndex);
+    const std::optional<int> index = findNodeIndex(*graph, nodeId);
     if (!index) return showSummary(std::move(graph));
     graph_ = std::move(graph);
     nodeIndex_ = index;
@@ -319,6 +321,39 @@ void PropertiesPanel::renderNode(const NodeProperties& p) {
     report.row({tr("Multiply-accumulates"),
                 p.cost.macs ? countWithShort(*p.cost.macs) : tr("unknown (shapes needed)")});
 
+    // What the channels show comes first; the per-channel table closes the panel.
+    if (!p.channelRanges.empty()) {
+        report.heading(tr("Output channels"));
+        report.row({tr("Channels"), QString::number(p.channelRanges.size())});
+        report.row({tr("All-zero channels"),
+                    p.zeroChannels.empty()
+                        ? tr("none")
+                        : tr("%1: %2").arg(p.zeroChannels.size()).arg(channelList(p.zeroChannels))},
+                   {}, !p.zeroChannels.empty());
+        report.row({tr("Near-zero channels (max |w| < %1 of the layer's)")
+                        .arg(number(kNearZeroChannelRatio)),
+                    p.nearZeroChannels.empty() ? tr("none")
+                                               : tr("%1: %2")
+                                                     .arg(p.nearZeroChannels.size())
+                                                     .arg(channelList(p.nearZeroChannels))},
+                   {}, !p.nearZeroChannels.empty());
+    }
+
+    if (p.batchNorm) {
+        const BatchNormChannels& bn = *p.batchNorm;
+        report.heading(tr("Channel checks"));
+        report.row({tr("Near-zero variance (< %1·ε)").arg(number(kNearZeroVarianceEpsilons)),
+                    bn.nearZeroVariance.empty() ? tr("none")
+                                                : tr("%1: %2")
+                                                      .arg(bn.nearZeroVariance.size())
+                                                      .arg(channelList(bn.nearZeroVariance))},
+                   {}, !bn.nearZeroVariance.empty());
+        if (!p.scaleLayerAfter.empty())
+            report.row(
+                {tr("γ and β"), tr("in the Scale layer %1 after it").arg(q(p.scaleLayerAfter))},
+                {QString(), q(p.scaleLayerAfter)});
+    }
+
     if (!p.attributes.empty()) {
         report.heading(tr("Attributes"));
         for (const auto& [name, value] : p.attributes) report.row({q(name), q(value)});
@@ -341,32 +376,9 @@ void PropertiesPanel::renderNode(const NodeProperties& p) {
         addStatisticsRows(report, p.weights);
     }
 
-    if (!p.channelRanges.empty()) {
-        report.heading(tr("Output channels"));
-        report.row({tr("Channels"), QString::number(p.channelRanges.size())});
-        report.row({tr("All-zero channels"),
-                    p.zeroChannels.empty()
-                        ? tr("none")
-                        : tr("%1: %2").arg(p.zeroChannels.size()).arg(channelList(p.zeroChannels))},
-                   {}, !p.zeroChannels.empty());
-        report.row({tr("Near-zero channels (max |w| < %1 of the layer's)")
-                        .arg(number(kNearZeroChannelRatio)),
-                    p.nearZeroChannels.empty() ? tr("none")
-                                               : tr("%1: %2")
-                                                     .arg(p.nearZeroChannels.size())
-                                                     .arg(channelList(p.nearZeroChannels))},
-                   {}, !p.nearZeroChannels.empty());
-    }
-
     if (p.batchNorm) {
         const BatchNormChannels& bn = *p.batchNorm;
         report.heading(tr("Per channel (ε = %1)").arg(number(bn.epsilon)));
-        report.row({tr("Near-zero variance (< %1·ε)").arg(number(kNearZeroVarianceEpsilons)),
-                    bn.nearZeroVariance.empty() ? tr("none")
-                                                : tr("%1: %2")
-                                                      .arg(bn.nearZeroVariance.size())
-                                                      .arg(channelList(bn.nearZeroVariance))},
-                   {}, !bn.nearZeroVariance.empty());
         report.header({tr("Channel"), tr("Mean"), tr("Variance"), tr("γ"), tr("β")});
         size_t flagged = 0;
         for (size_t c = 0; c < bn.variance.size(); ++c) {
@@ -378,6 +390,12 @@ void PropertiesPanel::renderNode(const NodeProperties& p) {
                        {}, isFlagged);
         }
     }
+    if (p.scale) {
+        report.heading(tr("Per channel"));
+        report.header({tr("Channel"), tr("γ"), tr("β")});
+        for (size_t c = 0; c < p.scale->gamma.size(); ++c)
+            report.row({QString::number(c), number(p.scale->gamma[c]), number(p.scale->beta[c])});
+    }
     details_->setHtml(report.html());
     plainText_ = title_->text() + "\n" + report.text();
 
@@ -385,6 +403,8 @@ void PropertiesPanel::renderNode(const NodeProperties& p) {
         plotChannelRanges(p);
     else if (p.batchNorm)
         plotBatchNorm(*p.batchNorm);
+    else if (p.scale)
+        plotScale(*p.scale);
     else
         plot_->setVisible(false);
 }
@@ -431,6 +451,40 @@ void PropertiesPanel::renderSummary(const ModelSummary& s) {
     details_->setHtml(report.html());
     plainText_ = title_->text() + "\n" + report.text();
     plot_->setVisible(false);
+}
+
+void PropertiesPanel::finishChannelPlot(size_t channels) {
+    // Channels are integers: ticks on whole channels only.
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot_->xAxis->setTicker(ticker);
+    plot_->legend->setVisible(true);
+    plot_->rescaleAxes();
+    plot_->xAxis->setRange(-0.5, std::max<double>(1.0, static_cast<double>(channels) - 0.5));
+    plot_->yAxis->scaleRange(1.1, plot_->yAxis->range().center());
+    plot_->setVisible(true);
+    plot_->replot();
+}
+
+void PropertiesPanel::plotScale(const ScaleChannels& scale) {
+    plot_->clearGraphs();
+    plot_->clearPlottables();
+    QVector<double> x;
+    for (size_t c = 0; c < scale.gamma.size(); ++c) x << static_cast<double>(c);
+    const std::pair<QString, const std::vector<float>*> series[] = {{tr("γ"), &scale.gamma},
+                                                                    {tr("β"), &scale.beta}};
+    const QColor colours[] = {QColor(40, 150, 60), QColor(130, 60, 170)};
+    for (int k = 0; k < 2; ++k) {
+        QCPGraph* g = plot_->addGraph();
+        g->setName(series[k].first);
+        g->setData(x, QVector<double>(series[k].second->begin(), series[k].second->end()), true);
+        g->setPen(QPen(colours[k], 1.5));
+        if (x.size() <= 64) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+    }
+    plot_->xAxis->setLabel(tr("channel"));
+    plot_->yAxis->setLabel(QString());
+    finishChannelPlot(scale.gamma.size());
 }
 
 void PropertiesPanel::plotChannelRanges(const NodeProperties& p) {
@@ -481,13 +535,8 @@ void PropertiesPanel::plotChannelRanges(const NodeProperties& p) {
         QCPScatterStyle(QCPScatterStyle::ssCross, QPen(QColor(200, 0, 30), 2), QBrush(), 9));
     plot_->xAxis->setLabel(tr("output channel"));
     plot_->yAxis->setLabel(tr("weight range"));
-    plot_->legend->setVisible(true);
     minGraph->removeFromLegend();  // one legend entry for the band
-    plot_->rescaleAxes();
-    plot_->xAxis->setRange(-0.5, std::max<double>(1.0, p.channelRanges.size() - 0.5));
-    plot_->yAxis->scaleRange(1.1, plot_->yAxis->range().center());
-    plot_->setVisible(true);
-    plot_->replot();
+    finishChannelPlot(p.channelRanges.size());
 }
 
 void PropertiesPanel::plotBatchNorm(const BatchNormChannels& bn) {
@@ -522,12 +571,7 @@ void PropertiesPanel::plotBatchNorm(const BatchNormChannels& bn) {
         QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(200, 0, 30), 2), QBrush(), 11));
     plot_->xAxis->setLabel(tr("channel"));
     plot_->yAxis->setLabel(QString());
-    plot_->legend->setVisible(true);
-    plot_->rescaleAxes();
-    plot_->xAxis->setRange(-0.5, std::max<double>(1.0, bn.variance.size() - 0.5));
-    plot_->yAxis->scaleRange(1.1, plot_->yAxis->range().center());
-    plot_->setVisible(true);
-    plot_->replot();
+    finishChannelPlot(bn.variance.size());
 }
 
 }  // namespace qf::ui

@@ -39,9 +39,8 @@ public:
     explicit PropertiesPanel(QWidget* parent = nullptr);
     ~PropertiesPanel() override;
 
-    // The node at `nodeIdOrIndex`, for now its index in graph->nodes (a stable Node::id
-    // replaces it once the core has one; see findNodeIndex in the .cpp).
-    void showNode(std::shared_ptr<const Graph> graph, uint64_t nodeIdOrIndex);
+    // The node with that stable id (Node::id); the summary when the snapshot has no such node.
+    void showNode(std::shared_ptr<const Graph> graph, uint64_t nodeId);
     void showSummary(std::shared_ptr<const Graph> graph);
     void clear();
     // Shapes the caller already has for this snapshot, instead of inferring them here.
@@ -77,6 +76,8 @@ private:
     void renderSummary(const ModelSummary& s);
     void plotChannelRanges(const NodeProperties& p);
     void plotBatchNorm(const BatchNormChannels& bn);
+    void plotScale(const ScaleChannels& scale);
+    void finishChannelPlot(size_t channels);
 
     QLabel* title_;
     QToolButton* copyButton_;

@@ -1,5 +1,6 @@
 #include "formats/caffe/caffe_importer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -8,7 +9,9 @@
 #include "formats/caffe/caffe_blob_check.h"
 #include "formats/caffe/caffe_blobs.h"
 #include "formats/caffe/caffe_layer_map.h"
+#include "formats/caffe/caffe_unread_fields.h"
 #include "formats/caffe/prototxt_reader.h"
+#include "runtime/kernel.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -19,7 +22,7 @@ using caffe_format::PrototxtLayer;
 using BlobList = google::protobuf::RepeatedPtrField<caffe::BlobProto>;
 
 std::string describe(const caffe::LayerParameter& layer) {
-    return "layer '" + layer.name() + "' (" + layer.type() + ")";
+    return "layer '" + layer.name() + "'" + (layer.type().empty() ? "" : " (" + layer.type() + ")");
 }
 
 // The trained blobs by layer name. Layers the prototxt lacks (training layers) are harmless.
@@ -53,6 +56,55 @@ std::vector<ValueInfo> headerInputs(const caffe::NetParameter& header) {
     return inputs;
 }
 
+// Caffe's StateMeetsRule for the state a deploy net runs in: phase TEST, the net's own level
+// and stages (NetParameter.state).
+bool stateMeetsRule(const caffe::NetState& state, const caffe::NetStateRule& rule) {
+    if (rule.has_phase() && rule.phase() != caffe::TEST) return false;
+    if (rule.has_min_level() && state.level() < rule.min_level()) return false;
+    if (rule.has_max_level() && state.level() > rule.max_level()) return false;
+    const auto hasStage = [&state](const std::string& stage) {
+        return std::find(state.stage().begin(), state.stage().end(), stage) != state.stage().end();
+    };
+    for (const auto& stage : rule.stage())
+        if (!hasStage(stage)) return false;
+    for (const auto& stage : rule.not_stage())
+        if (hasStage(stage)) return false;
+    return true;
+}
+
+// A rule as the prototxt writes it: `include { phase: TRAIN }`.
+std::string ruleText(const char* kind, const caffe::NetStateRule& rule) {
+    std::string text = std::string(kind) + " {";
+    if (rule.has_phase()) text += rule.phase() == caffe::TRAIN ? " phase: TRAIN" : " phase: TEST";
+    if (rule.has_min_level()) text += " min_level: " + std::to_string(rule.min_level());
+    if (rule.has_max_level()) text += " max_level: " + std::to_string(rule.max_level());
+    for (const auto& stage : rule.stage()) text += " stage: \"" + stage + "\"";
+    for (const auto& stage : rule.not_stage()) text += " not_stage: \"" + stage + "\"";
+    return text + " }";
+}
+
+// Caffe's FilterNet for one layer: "" when the layer is part of the TEST net, else the rule
+// that leaves it out (an exclude that matches, or the include rules none of which matches).
+std::string phaseRuleExcluding(const caffe::NetState& state, const caffe::LayerParameter& layer) {
+    if (layer.include_size() == 0) {
+        for (const auto& rule : layer.exclude())
+            if (stateMeetsRule(state, rule)) return ruleText("exclude", rule);
+        return "";
+    }
+    std::string rules;
+    for (const auto& rule : layer.include()) {
+        if (stateMeetsRule(state, rule)) return "";
+        rules += (rules.empty() ? "" : ", ") + ruleText("include", rule);
+    }
+    return rules;
+}
+
+// A forked layer's parameter message that the layer map reads from the text itself.
+bool readFromText(const std::string& layerType, const std::string& message) {
+    return (layerType == "Clip" && message.find("'clip_param'") != std::string::npos) ||
+           (layerType == "Permute" && message.find("'permute_param'") != std::string::npos);
+}
+
 class GraphBuilder {
 public:
     GraphBuilder(std::string prototxtPath, std::string weightsPath)
@@ -61,6 +113,16 @@ public:
     Graph build(const caffe_format::Prototxt& prototxt, const std::string& text) {
         graph_.format = "caffe";
         graph_.name = prototxt.header.name();
+        for (const auto& layer : prototxt.layers) {
+            const std::string rule = phaseRuleExcluding(prototxt.header.state(), layer.param);
+            if (rule.empty()) continue;
+            dropped_.insert(&layer);
+            const TextPosition at = textPosition(text, layer.begin);
+            warnings_.push_back({Severity::Warning, prototxtPath_, at.line, at.column,
+                                 layer.param.name(), "",
+                                 layer.param.type() + " layer dropped: its rule " + rule +
+                                     " leaves it out of the TEST phase a deployed model runs in"});
+        }
         graph_.source = headerText(prototxt, text);
         if (prototxt.v1) graph_.sourceInfo["caffe.layers"] = "v1";
         if (!weightsPath_.empty()) trained_ = readCaffemodel(weightsPath_);
@@ -68,11 +130,13 @@ public:
         for (auto& input : headerInputs(prototxt.header)) addInput(input, "input");
         std::set<std::string> names;
         for (const auto& layer : prototxt.layers) {
+            if (dropped_.count(&layer)) continue;
             const auto& param = layer.param;
-            if (param.type().empty())
-                throw Error(prototxtPath_ + ": layer '" + param.name() + "' has no type");
+            at_ = textPosition(text, layer.begin);
+            if (param.type().empty()) fail(param, "has no type");
             if (!names.insert(param.name()).second)
-                throw Error(prototxtPath_ + ": two layers are named '" + param.name() + "'");
+                fail(param, "two layers are named '" + param.name() + "'",
+                     located() + "two layers are named '" + param.name() + "'");
             if (param.type() == "Input")
                 addInputLayer(param);
             else if (param.type() == "Split")
@@ -80,19 +144,67 @@ public:
             else
                 addNode(layer);
         }
+        unknownFieldWarnings(prototxt, text);
         setOutputs();
         graph_.sortTopologically();
         return std::move(graph_);
     }
 
+    Diagnostics& warnings() { return warnings_; }
+
 private:
+    // An error about a prototxt layer, at the layer's line. `what` (the message) defaults to
+    // "<file>:<line>:<column>: layer '<name>' (<type>): <problem>".
+    [[noreturn]] void fail(const caffe::LayerParameter& layer, const std::string& problem,
+                           const std::string& what = "") const {
+        throw Error(
+            Diagnostic{Severity::Error, prototxtPath_, at_.line, at_.column, layer.name(), "",
+                       (layer.type().empty() ? "layer" : layer.type() + " layer") + ": " + problem},
+            what.empty() ? located() + describe(layer) + " " + problem : what);
+    }
+    std::string located() const {
+        return prototxtPath_ + ":" + std::to_string(at_.line) + ":" + std::to_string(at_.column) +
+               ": ";
+    }
+
+    // An error about a layer's blobs in the caffemodel, whose message starts with `prefix`.
+    [[noreturn]] void failWeights(const caffe::LayerParameter& layer, const Error& error,
+                                  const std::string& prefix) const {
+        std::string problem = error.what();
+        if (problem.rfind(prefix + ": ", 0) == 0) problem.erase(0, prefix.size() + 2);
+        throw Error(Diagnostic{Severity::Error, weightsPath_, 0, 0, layer.name(), "",
+                               layer.type() + " layer: " + problem},
+                    error.what());
+    }
+
+    // The parser's skipped fields, each given to the layer whose block holds it.
+    void unknownFieldWarnings(const caffe_format::Prototxt& prototxt, const std::string& text) {
+        for (Diagnostic warning : prototxt.unknownFields) {
+            for (const auto& layer : prototxt.layers) {
+                const TextPosition begin = textPosition(text, layer.begin);
+                const TextPosition end = textPosition(text, layer.end);
+                const auto before = [](const TextPosition& a, int line, int column) {
+                    return a.line < line || (a.line == line && a.column <= column);
+                };
+                if (!before(begin, warning.line, warning.column) ||
+                    before(end, warning.line, warning.column))
+                    continue;
+                if (dropped_.count(&layer) || readFromText(layer.param.type(), warning.message))
+                    warning.message.clear();
+                warning.node = layer.param.name();
+                break;
+            }
+            if (!warning.message.empty()) warnings_.push_back(std::move(warning));
+        }
+    }
+
     // The file without the layers that become nodes; Input layers stay, since they are no
-    // nodes but have to be written back.
-    static std::string headerText(const caffe_format::Prototxt& prototxt, const std::string& text) {
+    // nodes but have to be written back, and so do the layers the TEST phase drops.
+    std::string headerText(const caffe_format::Prototxt& prototxt, const std::string& text) const {
         std::string header;
         size_t pos = 0;
         for (const auto& layer : prototxt.layers) {
-            if (layer.param.type() == "Input") continue;
+            if (layer.param.type() == "Input" || dropped_.count(&layer)) continue;
             header += text.substr(pos, layer.begin - pos);
             pos = layer.end;
             while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
@@ -105,7 +217,7 @@ private:
     void countWrites(const caffe_format::Prototxt& prototxt) {
         for (const auto& input : prototxt.header.input()) ++writesLeft_[input];
         for (const auto& layer : prototxt.layers)
-            if (layer.param.type() != "Split")
+            if (layer.param.type() != "Split" && !dropped_.count(&layer))
                 for (const auto& top : layer.param.top()) ++writesLeft_[top];
     }
 
@@ -122,8 +234,7 @@ private:
     std::string read(const std::string& blob, const caffe::LayerParameter& layer) {
         const auto it = current_.find(blob);
         if (it == current_.end())
-            throw Error(prototxtPath_ + ": " + describe(layer) + " reads blob '" + blob +
-                        "', which no earlier layer or input produces");
+            fail(layer, "reads blob '" + blob + "', which no earlier layer or input produces");
         consumed_.insert(it->second);
         return it->second;
     }
@@ -150,8 +261,7 @@ private:
 
     // Caffe inserts Split layers itself; their tops are the bottom under other names.
     void aliasSplit(const caffe::LayerParameter& layer) {
-        if (layer.bottom_size() != 1)
-            throw Error(prototxtPath_ + ": " + describe(layer) + " needs exactly one bottom");
+        if (layer.bottom_size() != 1) fail(layer, "needs exactly one bottom");
         const std::string tensor = read(layer.bottom(0), layer);
         for (const auto& top : layer.top()) current_[top] = tensor;
     }
@@ -166,8 +276,25 @@ private:
             node.op = std::move(mapped.op);
             node.attrs = std::move(mapped.attrs);
         } catch (const Error& error) {
-            throw Error(prototxtPath_ + ": " + error.what());
+            // mapLayer's messages start with the layer ("layer 'x' (Type): ...").
+            const std::string prefix = describe(param) + ": ";
+            std::string problem = error.what();
+            if (problem.rfind(prefix, 0) == 0) problem.erase(0, prefix.size());
+            fail(param, problem, located() + error.what());
         }
+        for (const auto& field : caffe_format::unreadParameters(param))
+            warnings_.push_back({Severity::Warning, prototxtPath_, at_.line, at_.column, node.name,
+                                 "",
+                                 param.type() + " parameter '" + field +
+                                     "' is not read by this runtime: the layer runs as if it "
+                                     "were absent"});
+        if (!findKernel(node.op))
+            warnings_.push_back({Severity::Warning, prototxtPath_, at_.line, at_.column, node.name,
+                                 "",
+                                 "layer type '" + param.type() + "'" +
+                                     (node.op != param.type() ? " (op " + node.op + ")" : "") +
+                                     " is not supported by this runtime: the layer is kept and "
+                                     "written back, but the model cannot run"});
         for (const auto& bottom : param.bottom()) node.inputs.push_back(read(bottom, param));
         if (!weightsPath_.empty()) addWeights(param, node);
         for (const auto& top : param.top()) node.outputs.push_back(write(top, param.name()));
@@ -184,19 +311,24 @@ private:
         const auto found = trained_.find(layer.name());
         if (found == trained_.end()) {
             if (!specs) return;  // an unknown layer without blobs
-            throw Error(describe(layer) + ": no weights in " + weightsPath_);
+            throw Error(Diagnostic{Severity::Error, weightsPath_, 0, 0, layer.name(), "",
+                                   layer.type() + " layer: no weights in " + weightsPath_},
+                        describe(layer) + ": no weights in " + weightsPath_);
         }
+        const std::string where = weightsPath_ + ": " + describe(layer);
         std::vector<Tensor> blobs;
-        for (int k = 0; k < found->second.size(); ++k) {
-            const int legacyRank = specs && k < static_cast<int>(specs->size())
-                                       ? (*specs)[static_cast<size_t>(k)].legacyRank
-                                       : -1;
-            blobs.push_back(caffe_format::blobToTensor(
-                found->second[k], legacyRank,
-                weightsPath_ + ": " + describe(layer) + ": blob " + std::to_string(k)));
+        try {
+            for (int k = 0; k < found->second.size(); ++k) {
+                const int legacyRank = specs && k < static_cast<int>(specs->size())
+                                           ? (*specs)[static_cast<size_t>(k)].legacyRank
+                                           : -1;
+                blobs.push_back(caffe_format::blobToTensor(found->second[k], legacyRank,
+                                                           where + ": blob " + std::to_string(k)));
+            }
+            if (specs) caffe_format::checkBlobShapes(where, *specs, blobs);
+        } catch (const Error& error) {
+            failWeights(layer, error, where);
         }
-        if (specs)
-            caffe_format::checkBlobShapes(weightsPath_ + ": " + describe(layer), *specs, blobs);
 
         if (layer.type() == "BatchNorm") return addBatchNormWeights(layer, std::move(blobs), node);
         if (layer.type() == "PReLU") {
@@ -213,10 +345,13 @@ private:
                              Node& node) {
         Tensor& mean = blobs[0];
         Tensor& variance = blobs[1];
-        if (mean.numel() != variance.numel())
-            throw Error(weightsPath_ + ": " + describe(layer) + ": mean has shape " +
-                        shapeToString(mean.shape) + " but variance " +
-                        shapeToString(variance.shape));
+        if (mean.numel() != variance.numel()) {
+            const std::string problem = "mean has shape " + shapeToString(mean.shape) +
+                                        " but variance " + shapeToString(variance.shape);
+            throw Error(Diagnostic{Severity::Error, weightsPath_, 0, 0, layer.name(), "",
+                                   layer.type() + " layer: " + problem},
+                        weightsPath_ + ": " + describe(layer) + ": " + problem);
+        }
         const float scaleFactor = blobs[2].f[0];
         const float factor = scaleFactor == 0.0f ? 0.0f : 1.0f / scaleFactor;
         for (float& value : mean.f) value *= factor;
@@ -246,6 +381,9 @@ private:
     const std::string prototxtPath_;
     const std::string weightsPath_;
     Graph graph_;
+    Diagnostics warnings_;
+    std::set<const caffe_format::PrototxtLayer*> dropped_;  // left out of the TEST phase
+    TextPosition at_;                                       // of the layer being read
     std::map<std::string, BlobList> trained_;
     std::map<std::string, int> writesLeft_;       // blob → writes still to come
     std::map<std::string, std::string> current_;  // blob → tensor holding its latest value
@@ -255,10 +393,20 @@ private:
 
 }  // namespace
 
-Graph importCaffe(const std::string& prototxtPath, const std::string& weightsPath) {
+Graph importCaffe(const std::string& prototxtPath, const std::string& weightsPath,
+                  Diagnostics* warnings) {
     const std::string text = readFile(prototxtPath);
     const auto prototxt = caffe_format::readPrototxt(text, prototxtPath);
-    return GraphBuilder(prototxtPath, weightsPath).build(prototxt, text);
+    GraphBuilder builder(prototxtPath, weightsPath);
+    Graph graph = builder.build(prototxt, text);
+    // In file order, as a reader goes through them.
+    std::stable_sort(builder.warnings().begin(), builder.warnings().end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                         return a.line != b.line ? a.line < b.line : a.column < b.column;
+                     });
+    if (warnings)
+        warnings->insert(warnings->end(), builder.warnings().begin(), builder.warnings().end());
+    return graph;
 }
 
 }  // namespace qf

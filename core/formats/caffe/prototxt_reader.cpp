@@ -3,6 +3,8 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include <optional>
+
 #include "formats/caffe/caffe_v1.h"
 #include "formats/caffe/prototxt_scanner.h"
 #include "util/error.h"
@@ -10,33 +12,58 @@
 namespace qf::caffe_format {
 namespace {
 
-// Keeps the parser's first error, located in the file; warnings (skipped unknown fields of
-// forked layers) are expected and dropped.
-class FirstError : public google::protobuf::io::ErrorCollector {
+// Keeps the parser's first error, located in the file, and its warnings: the fields it skipped
+// because the schema lacks them (forked layers' parameters, or typos).
+class ParserMessages : public google::protobuf::io::ErrorCollector {
 public:
-    explicit FirstError(std::string path) : path_(std::move(path)) {}
+    explicit ParserMessages(std::string path) : path_(std::move(path)) {}
 
     void AddError(int line, google::protobuf::io::ColumnNumber column,
                   const std::string& message) override {
-        if (message_.empty())
-            message_ = path_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) +
-                       ": " + message;
+        if (!error_)
+            error_ = Diagnostic{Severity::Error, path_, line + 1, column + 1, "", "", message};
     }
 
-    std::string message() const { return message_.empty() ? path_ + ": cannot parse" : message_; }
+    // protobuf: Message type "caffe.LayerParameter" has no field named "fork_note".
+    void AddWarning(int line, google::protobuf::io::ColumnNumber column,
+                    const std::string& message) override {
+        const std::string marker = "has no field named \"";
+        const size_t at = message.find(marker);
+        std::string text = message;
+        if (at != std::string::npos) {
+            const size_t begin = at + marker.size();
+            const size_t end = message.find('"', begin);
+            const size_t type = message.find('"');
+            const std::string owner =
+                type < at ? message.substr(type + 1, message.find('"', type + 1) - type - 1) : "";
+            text = "field '" + message.substr(begin, end - begin) + "'" +
+                   (owner.empty() ? "" : " (in " + owner + ")") +
+                   " is not in Caffe's schema: skipped, not read";
+        }
+        warnings.push_back({Severity::Warning, path_, line + 1, column + 1, "", "", text});
+    }
+
+    Error error() const {
+        return error_ ? Error(*error_)
+                      : Error(Diagnostic{Severity::Error, path_, 0, 0, "", "", "cannot parse"});
+    }
+
+    Diagnostics warnings;
 
 private:
     std::string path_;
-    std::string message_;
+    std::optional<Diagnostic> error_;
 };
 
-caffe::NetParameter parseNet(const std::string& text, const std::string& path) {
+caffe::NetParameter parseNet(const std::string& text, const std::string& path,
+                             Diagnostics& unknownFields) {
     google::protobuf::TextFormat::Parser parser;
-    FirstError errors(path);
-    parser.RecordErrorsTo(&errors);
+    ParserMessages messages(path);
+    parser.RecordErrorsTo(&messages);
     parser.AllowUnknownField(true);
     caffe::NetParameter net;
-    if (!parser.ParseFromString(text, &net)) throw Error(errors.message());
+    if (!parser.ParseFromString(text, &net)) throw messages.error();
+    unknownFields = std::move(messages.warnings);
     return net;
 }
 
@@ -44,7 +71,7 @@ caffe::NetParameter parseNet(const std::string& text, const std::string& path) {
 
 Prototxt readPrototxt(const std::string& text, const std::string& path) {
     Prototxt prototxt;
-    caffe::NetParameter net = parseNet(text, path);
+    caffe::NetParameter net = parseNet(text, path, prototxt.unknownFields);
     if (net.layer_size() > 0 && net.layers_size() > 0)
         throw Error(path + ": mixes `layer` and V1 `layers` definitions (Caffe refuses this too)");
     prototxt.v1 = net.layers_size() > 0;

@@ -2,9 +2,11 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <map>
 #include <set>
 
 #include "passes/fold_constants.h"
+#include "runtime/kernel.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -63,6 +65,92 @@ Attribute attributeFromOnnx(const onnx::AttributeProto& proto, const std::string
     }
 }
 
+// The attributes of each ONNX op this runtime executes that its kernel (or the importer) reads;
+// keep in step with runtime/kernels. No kernel looks at an attribute outside its op's list, so
+// one is reported: the model may then compute something other than what its file says.
+const std::map<std::string, std::set<std::string>>& attributesRead() {
+    static const std::set<std::string> window{"kernel_shape", "strides", "pads", "dilations",
+                                              "auto_pad"};
+    const auto with = [](std::set<std::string> base, std::set<std::string> more) {
+        base.insert(more.begin(), more.end());
+        return base;
+    };
+    static const std::map<std::string, std::set<std::string>> table = {
+        {"Conv", with(window, {"group"})},
+        {"ConvTranspose", with(window, {"group", "output_padding", "output_shape"})},
+        {"MaxPool", with(window, {"ceil_mode"})},
+        {"AveragePool", with(window, {"ceil_mode", "count_include_pad"})},
+        {"GlobalAveragePool", {}},
+        {"GlobalMaxPool", {}},
+        {"Gemm", {"transA", "transB", "alpha", "beta"}},
+        {"MatMul", {}},
+        {"BatchNormalization", {"epsilon"}},
+        {"Softmax", {"axis"}},
+        {"Relu", {}},
+        {"LeakyRelu", {"alpha"}},
+        {"PRelu", {}},
+        {"Clip", {"min", "max"}},
+        {"Sigmoid", {}},
+        {"HardSigmoid", {"alpha", "beta"}},
+        {"HardSwish", {}},
+        {"Tanh", {}},
+        {"Exp", {}},
+        {"Add", {}},
+        {"Sub", {}},
+        {"Mul", {}},
+        {"Div", {}},
+        {"Sum", {}},
+        {"Max", {}},
+        {"Concat", {"axis"}},
+        {"Flatten", {"axis"}},
+        {"Reshape", {"allowzero"}},
+        {"Transpose", {"perm"}},
+        {"Squeeze", {"axes"}},
+        {"Unsqueeze", {"axes"}},
+        {"Identity", {}},
+        {"Dropout", {}},
+        {"Shape", {"start", "end"}},
+        {"Gather", {"axis"}},
+        {"Cast", {"to"}},
+        {"ConstantOfShape", {"value"}},
+        {"Constant", {"value", "value_float", "value_floats", "value_int", "value_ints"}},
+        {"Slice", {"starts", "ends", "axes"}},
+        {"Pad", {"mode", "pads", "value"}},
+        {"Resize",
+         {"mode", "coordinate_transformation_mode", "nearest_mode", "extrapolation_value"}},
+        {"Upsample", {"mode", "scales"}},
+    };
+    return table;
+}
+
+// Attributes that only matter for training (or for outputs inference does not produce): not
+// read, on purpose, and not worth a warning at their default values.
+bool ignoredOnPurpose(const std::string& op, const onnx::AttributeProto& attr) {
+    const std::string& name = attr.name();
+    if (op == "BatchNormalization")
+        return name == "momentum" || (name == "spatial" && attr.i() == 1) ||
+               (name == "training_mode" && attr.i() == 0);
+    if (op == "Dropout") return name == "ratio" || name == "seed";
+    if (op == "MaxPool") return name == "storage_order";  // only shapes the Indices output
+    if (op == "Resize")
+        return (name == "cubic_coeff_a") || (name == "exclude_outside" && attr.i() == 0);
+    return false;
+}
+
+void warnAboutAttributes(const onnx::NodeProto& proto, const std::string& nodeName,
+                         const std::string& file, Diagnostics& warnings) {
+    const bool defaultDomain = proto.domain().empty() || proto.domain() == "ai.onnx";
+    const auto known = attributesRead().find(proto.op_type());
+    if (!defaultDomain || known == attributesRead().end()) return;  // unknown ops: see below
+    for (const auto& attr : proto.attribute()) {
+        if (known->second.count(attr.name()) || ignoredOnPurpose(proto.op_type(), attr)) continue;
+        warnings.push_back({Severity::Warning, file, 0, 0, nodeName, "",
+                            proto.op_type() + " attribute '" + attr.name() +
+                                "' is not read by this runtime: the node runs as if it were "
+                                "absent"});
+    }
+}
+
 int64_t defaultOpset(const onnx::ModelProto& model) {
     for (const auto& import : model.opset_import())
         if (import.domain().empty() || import.domain() == "ai.onnx") return import.version();
@@ -83,7 +171,9 @@ void normalizeForOpset(Node& node, int64_t opset) {
 
 }  // namespace
 
-Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForErrors) {
+Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForErrors,
+                          Diagnostics* warnings) {
+    Diagnostics found;
     onnx::ModelProto model;
     if (bytes.empty()) throw Error(nameForErrors + ": file is empty, not an ONNX model");
     if (!model.ParseFromString(bytes) || !model.has_graph())
@@ -121,25 +211,44 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     for (const auto& nodeProto : proto.node()) {
         const std::string where =
             nameForErrors + ": node '" + nodeProto.name() + "' (" + nodeProto.op_type() + ")";
+        // Unnamed nodes are named for their first output: stable across a round trip.
+        const std::string name = !nodeProto.name().empty() ? nodeProto.name()
+                                 : nodeProto.output_size()
+                                     ? nodeProto.op_type() + ":" + nodeProto.output(0)
+                                     : nodeProto.op_type();
+        const auto nodeError = [&](const Error& error) {
+            // The tensor readers' messages start with `where`; the diagnostic keeps the rest.
+            std::string problem = error.what();
+            if (problem.rfind(where + ": ", 0) == 0) problem.erase(0, where.size() + 2);
+            throw Error(Diagnostic{Severity::Error, nameForErrors, 0, 0, name, "",
+                                   nodeProto.op_type() + ": " + problem},
+                        error.what());
+        };
         if (nodeProto.op_type() == "Constant" && nodeProto.domain().empty() &&
             nodeProto.output_size() == 1 && nodeProto.attribute_size() == 1 &&
             nodeProto.attribute(0).name() == "value") {
-            graph.weights.set(nodeProto.output(0),
-                              tensorFromOnnx(nodeProto.attribute(0).t(), where));
+            try {
+                graph.weights.set(nodeProto.output(0),
+                                  tensorFromOnnx(nodeProto.attribute(0).t(), where));
+            } catch (const Error& error) {
+                nodeError(error);
+            }
             continue;
         }
+        warnAboutAttributes(nodeProto, name, nameForErrors, found);
         Node node;
-        // Unnamed nodes are named for their first output: stable across a round trip.
-        node.name = !nodeProto.name().empty() ? nodeProto.name()
-                    : nodeProto.output_size() ? nodeProto.op_type() + ":" + nodeProto.output(0)
-                                              : nodeProto.op_type();
+        node.name = name;
         const bool defaultDomain = nodeProto.domain().empty() || nodeProto.domain() == "ai.onnx";
         node.op =
             defaultDomain ? nodeProto.op_type() : nodeProto.domain() + "." + nodeProto.op_type();
         node.inputs.assign(nodeProto.input().begin(), nodeProto.input().end());
         node.outputs.assign(nodeProto.output().begin(), nodeProto.output().end());
-        for (const auto& attr : nodeProto.attribute())
-            node.attrs[attr.name()] = attributeFromOnnx(attr, where);
+        try {
+            for (const auto& attr : nodeProto.attribute())
+                node.attrs[attr.name()] = attributeFromOnnx(attr, where);
+        } catch (const Error& error) {
+            nodeError(error);
+        }
         normalizeForOpset(node, opset);
         node.source = nodeProto.SerializeAsString();
         graph.addNode(std::move(node));
@@ -154,11 +263,21 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
         graph.sortTopologically();
         foldConstants(graph);
     } catch (const Error& error) {
-        throw Error(nameForErrors + ": " + error.what());
+        rethrowInFile(error, nameForErrors);
     }
+    // After constant folding: a node that folded away needs no kernel at run time.
+    for (const auto& node : graph.nodes)
+        if (!findKernel(node.op))
+            found.push_back({Severity::Warning, nameForErrors, 0, 0, node.name, "",
+                             "op '" + node.op +
+                                 "' is not supported by this runtime: the node is kept and "
+                                 "written back, but the model cannot run"});
+    if (warnings) warnings->insert(warnings->end(), found.begin(), found.end());
     return graph;
 }
 
-Graph importOnnx(const std::string& path) { return importOnnxFromBytes(readFile(path), path); }
+Graph importOnnx(const std::string& path, Diagnostics* warnings) {
+    return importOnnxFromBytes(readFile(path), path, warnings);
+}
 
 }  // namespace qf
