@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>The edit no longer applies</source>
+        <translation>该编辑已不再适用</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>QuantFold desktop app</source>
@@ -10,6 +17,258 @@
     <message>
         <source>A model (and its weights) or a project.</source>
         <translation>一个模型（及其权重文件）或一个项目。</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::CalibrationPanel</name>
+    <message>
+        <source>Folder of calibration images</source>
+        <translation>校准图像文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Images:</source>
+        <translation>图像：</translation>
+    </message>
+    <message>
+        <source>No folder chosen</source>
+        <translation>未选择文件夹</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Input size (W × H):</source>
+        <translation>输入尺寸（宽 × 高）：</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>Center crop</source>
+        <translation>中心裁剪</translation>
+    </message>
+    <message>
+        <source>Resize shorter side:</source>
+        <translation>短边缩放到：</translation>
+    </message>
+    <message>
+        <source>Scale:</source>
+        <translation>缩放系数：</translation>
+    </message>
+    <message>
+        <source>Mean:</source>
+        <translation>均值：</translation>
+    </message>
+    <message>
+        <source>Std:</source>
+        <translation>标准差：</translation>
+    </message>
+    <message>
+        <source>RGB</source>
+        <translation>RGB</translation>
+    </message>
+    <message>
+        <source>BGR</source>
+        <translation>BGR</translation>
+    </message>
+    <message>
+        <source>Channel order:</source>
+        <translation>通道顺序：</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>方法：</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Max images:</source>
+        <translation>最多图像数：</translation>
+    </message>
+    <message>
+        <source>Per-channel weight scales (off: one per layer)</source>
+        <translation>按通道的权重尺度（关闭：每层一个）</translation>
+    </message>
+    <message>
+        <source>Bias correction</source>
+        <translation>偏置校正</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>预览：</translation>
+    </message>
+    <message>
+        <source>Run Calibration</source>
+        <translation>运行校准</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Calibrating…</source>
+        <translation>正在校准…</translation>
+    </message>
+    <message>
+        <source>Calibrating: %1 of %2 %3</source>
+        <translation>正在校准：第 %1 步，共 %2 步 %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Calibrated %n tensor(s) on %1 image(s)</source>
+        <translation>
+            <numerusform>已在 %1 张图像上校准 %n 个张量</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stopped: the previous table is kept</source>
+        <translation>已停止：保留之前的校准表</translation>
+    </message>
+    <message>
+        <source>Stopped: no table yet</source>
+        <translation>已停止：尚无校准表</translation>
+    </message>
+    <message>
+        <source>Calibration Images</source>
+        <translation>校准图像</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist</source>
+        <translation>文件夹 %1 不存在</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n 张图像</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s), %1 unreadable (skipped):</source>
+        <translation>
+            <numerusform>%n 张图像，%1 个无法读取（已跳过）：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open a model and choose images to see what the network sees.</source>
+        <translation>打开模型并选择图像，即可看到网络实际看到的输入。</translation>
+    </message>
+    <message>
+        <source>No readable image to preview.</source>
+        <translation>没有可预览的图像。</translation>
+    </message>
+    <message>
+        <source>%1: %2×%3×%4, values in [%5, %6]</source>
+        <translation>%1：%2×%3×%4，取值范围 [%5, %6]</translation>
+    </message>
+    <message>
+        <source>Preview failed: %1</source>
+        <translation>预览失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::ComparisonPanel</name>
+    <message>
+        <source>Calibrate to compare int8 with FP32.</source>
+        <translation>校准后即可比较 int8 与 FP32。</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Cosine</source>
+        <translation>余弦相似度</translation>
+    </message>
+    <message>
+        <source>Worst-image cosine</source>
+        <translation>最差图像余弦</translation>
+    </message>
+    <message>
+        <source>SQNR (dB)</source>
+        <translation>SQNR（分贝）</translation>
+    </message>
+    <message>
+        <source>Max |Δ|</source>
+        <translation>最大 |Δ|</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Cosine alone</source>
+        <translation>单独余弦</translation>
+    </message>
+    <message>
+        <source>SQNR alone (dB)</source>
+        <translation>单独 SQNR (dB)</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>FP32</source>
+        <translation>保持 FP32</translation>
+    </message>
+    <message>
+        <source>Bias correction</source>
+        <translation>偏置校正</translation>
+    </message>
+    <message>
+        <source>⟳ stale: measuring the last change…</source>
+        <translation>⟳ 已过时：正在测量最近的更改…</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>正在比较…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s), the last update took %1 ms</source>
+        <translation>
+            <numerusform>%n 张图像，上次更新耗时 %1 毫秒</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; top-1 FP32 %1%, int8 %2%</source>
+        <translation>；top-1 准确率 FP32 %1%，int8 %2%</translation>
+    </message>
+    <message>
+        <source>; top-1 agreement %1%</source>
+        <translation>；top-1 一致率 %1%</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n image(s) skipped</source>
+        <translation>
+            <numerusform>；跳过 %n 张图像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>手动</translation>
+    </message>
+    <message>
+        <source>unsigned</source>
+        <translation>无符号</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>有符号</translation>
     </message>
 </context>
 <context>
@@ -240,6 +499,116 @@
     <message>
         <source>QuantFold graph</source>
         <translation>QuantFold 计算图</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::HistogramView</name>
+    <message>
+        <source>Reset to Method</source>
+        <translation>重置为方法阈值</translation>
+    </message>
+    <message>
+        <source>Tensor:</source>
+        <translation>张量：</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>方法：</translation>
+    </message>
+    <message>
+        <source>Threshold:</source>
+        <translation>阈值：</translation>
+    </message>
+    <message>
+        <source>|activation|</source>
+        <translation>|激活值|</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <source>candidate threshold</source>
+        <translation>候选阈值</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>KL 散度</translation>
+    </message>
+    <message>
+        <source>quantization MSE</source>
+        <translation>量化均方误差</translation>
+    </message>
+    <message>
+        <source>The table does not calibrate this tensor.</source>
+        <translation>校准表中没有该张量。</translation>
+    </message>
+    <message>
+        <source>Calibrate to see the activation histograms.</source>
+        <translation>校准后即可查看激活直方图。</translation>
+    </message>
+    <message>
+        <source>%1: %2 values, |x| up to %3, min %4; %5 in use: %6</source>
+        <translation>%1：%2 个值，|x| 最大 %3，最小值 %4；使用中的%5：%6</translation>
+    </message>
+    <message>
+        <source>manual threshold</source>
+        <translation>手动阈值</translation>
+    </message>
+    <message>
+        <source>histogram</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <source> uint8 range [0, T]</source>
+        <translation> uint8 范围 [0, T]</translation>
+    </message>
+    <message>
+        <source> int8 range [−T, T]</source>
+        <translation> int8 范围 [−T, T]</translation>
+    </message>
+    <message>
+        <source>KL divergence (kl)</source>
+        <translation>KL 散度 (kl)</translation>
+    </message>
+    <message>
+        <source>expected quantization MSE (mse)</source>
+        <translation>预期量化均方误差 (mse)</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::Int8Workbench</name>
+    <message>
+        <source>Calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>Histogram</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <source>Int8 comparison</source>
+        <translation>Int8 比较</translation>
+    </message>
+    <message>
+        <source>&amp;Int8</source>
+        <translation>Int8 量化(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Calibrate…</source>
+        <translation>校准(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Run Calibration</source>
+        <translation>运行校准</translation>
+    </message>
+    <message>
+        <source>Calibrated</source>
+        <translation>已校准</translation>
+    </message>
+    <message>
+        <source>Calibration stopped</source>
+        <translation>校准已停止</translation>
     </message>
 </context>
 <context>
@@ -1013,6 +1382,53 @@ Overwrite them?</source>
     <message>
         <source>Channel checks</source>
         <translation>通道检查</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::QuantSession</name>
+    <message>
+        <source>Calibration failed</source>
+        <translation>校准失败</translation>
+    </message>
+    <message>
+        <source>Cannot save the int8 settings</source>
+        <translation>无法保存 int8 设置</translation>
+    </message>
+    <message>
+        <source>Cannot read the project&apos;s int8 settings</source>
+        <translation>无法读取项目的 int8 设置</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>Open a model first.</source>
+        <translation>请先打开模型。</translation>
+    </message>
+    <message>
+        <source>Choose a folder of calibration images first.</source>
+        <translation>请先选择校准图像文件夹。</translation>
+    </message>
+    <message>
+        <source>Calibrating</source>
+        <translation>正在校准</translation>
+    </message>
+    <message>
+        <source>Int8 edit</source>
+        <translation>Int8 编辑</translation>
+    </message>
+    <message>
+        <source>Calibrate first.</source>
+        <translation>请先校准。</translation>
+    </message>
+    <message>
+        <source>The edit does not apply</source>
+        <translation>该编辑无法应用</translation>
+    </message>
+    <message>
+        <source>The int8 comparison failed</source>
+        <translation>int8 比较失败</translation>
     </message>
 </context>
 <context>

@@ -28,6 +28,7 @@
 #include <QUndoView>
 #include <cstring>
 
+#include "ui/calibration/int8_workbench.h"
 #include "ui/fold_report_panel.h"
 #include "ui/graph_items.h"
 #include "ui/graph_view.h"
@@ -107,6 +108,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createDocks();
     createActions();
     createStatusBar();
+    int8_ = new Int8Workbench(*this, *document_, progress_, cancel_, statusText_);
+    connect(int8_, &Int8Workbench::nodeActivated, this, [this](const QString& name) {
+        view_->selectNode(name, true);
+        onNodeSelected(name);
+    });
 
     connect(document_, &Document::modelOpened, this, [this] {
         firstPicture_ = true;
@@ -619,6 +625,7 @@ void MainWindow::onNodeSelected(const QString& name) {
     layers_->selectNode(name);
     selecting_ = false;
     showProperties(name);
+    if (int8_) int8_->showNode(name);
 }
 
 void MainWindow::showProperties(const QString& name) {

@@ -22,6 +22,7 @@ class LayersPanel;
 class LogPanel;
 class FoldReportPanel;
 class PropertiesPanel;
+class Int8Workbench;
 
 // Every question the window asks the user, injectable so tests run without modal loops.
 struct WindowPrompts {
@@ -57,6 +58,7 @@ public:
     FoldReportPanel* foldReportPanel() const { return foldReport_; }
     QStringList recentFiles() const;
     QDockWidget* propertiesDock() const { return propertiesDock_; }
+    Int8Workbench* int8() const { return int8_; }
 
     // Starts Save As with prompts().askSavePaths; false when cancelled.
     bool saveAs();
@@ -92,6 +94,7 @@ private:
     LogPanel* log_;
     FoldReportPanel* foldReport_;
     PropertiesPanel* properties_;
+    Int8Workbench* int8_ = nullptr;
     QDockWidget* layersDock_;
     QDockWidget* logDock_;
     QDockWidget* propertiesDock_;

@@ -38,18 +38,19 @@ bool parseMethod(const std::string& name, ThresholdMethod& method) {
     return false;
 }
 
-double klThreshold(const AbsHistogram& histogram, int quantizedLevels) {
+ThresholdCurve klDivergenceCurve(const AbsHistogram& histogram, int quantizedLevels) {
+    ThresholdCurve curve;
     // Exact zeros (half of a ReLU's output) say nothing about where to clip, yet as a spike in
     // bin 0 they dominate P and push KL to clip hard: they are left out, as ncnn does.
     std::vector<double> hist = histogram.counts();
     hist[0] = std::max(0.0, hist[0] - histogram.zeros());
     const int bins = static_cast<int>(hist.size());
     const int kLevels = quantizedLevels;
-    if (bins <= kLevels) return histogram.range();
+    if (bins <= kLevels) return curve;
     // The last non-empty bin bounds the search: candidates beyond it all keep every value.
     int lastUsed = bins - 1;
     while (lastUsed > 0 && hist[static_cast<size_t>(lastUsed)] == 0.0) --lastUsed;
-    if (lastUsed < kLevels) return (kLevels)*histogram.binWidth();
+    if (lastUsed < kLevels) return curve;
 
     // Candidate i keeps bins [0, i): P is the histogram there with every clipped value added to
     // bin i - 1. Q quantizes the histogram's bins [0, i) to 128 levels and spreads each level's
@@ -67,8 +68,6 @@ double klThreshold(const AbsHistogram& histogram, int quantizedLevels) {
     }
     const double total = mass[static_cast<size_t>(bins)];
     const double logTotal = std::log(total);
-    double bestKl = std::numeric_limits<double>::infinity();
-    int best = bins;
     for (int i = kLevels; i <= std::min(bins, lastUsed + 1); ++i) {
         const auto last = static_cast<size_t>(i) - 1;
         const double lastBin = total - mass[last];  // P's bin i - 1: its values and the clipped
@@ -95,13 +94,35 @@ double klThreshold(const AbsHistogram& histogram, int quantizedLevels) {
             const double q = std::max(levelMass / pNonEmpty / qTotal, 1e-12);
             kl += (pLogP - pMass * logTotal) / total - pMass / total * std::log(q);
         }
+        curve.thresholds.push_back((static_cast<double>(i) + 0.5) * histogram.binWidth());
+        curve.values.push_back(kl);
+    }
+    return curve;
+}
+
+double klThreshold(const AbsHistogram& histogram, int quantizedLevels) {
+    const int bins = static_cast<int>(histogram.counts().size());
+    if (bins <= quantizedLevels) return histogram.range();
+    const ThresholdCurve curve = klDivergenceCurve(histogram, quantizedLevels);
+    if (curve.thresholds.empty()) {
+        // Every value lies below the first candidate (or there is no mass beyond zeros).
+        int lastUsed = bins - 1;
+        std::vector<double> hist = histogram.counts();
+        hist[0] = std::max(0.0, hist[0] - histogram.zeros());
+        while (lastUsed > 0 && hist[static_cast<size_t>(lastUsed)] == 0.0) --lastUsed;
+        if (lastUsed < quantizedLevels) return quantizedLevels * histogram.binWidth();
+        return (static_cast<double>(bins) + 0.5) * histogram.binWidth();
+    }
+    double bestKl = std::numeric_limits<double>::infinity();
+    double best = curve.thresholds.front();
+    for (size_t k = 0; k < curve.thresholds.size(); ++k) {
         // Candidates past an empty bin often tie exactly; rounding must not pick the later one.
-        if (kl < bestKl - 1e-12) {
-            bestKl = kl;
-            best = i;
+        if (curve.values[k] < bestKl - 1e-12) {
+            bestKl = curve.values[k];
+            best = curve.thresholds[k];
         }
     }
-    return (static_cast<double>(best) + 0.5) * histogram.binWidth();
+    return best;
 }
 
 double minMaxThreshold(const AbsHistogram& histogram) { return histogram.absMax(); }
@@ -119,12 +140,14 @@ double percentileThreshold(const AbsHistogram& histogram, double percentile) {
     return histogram.absMax();
 }
 
-double mseThreshold(const AbsHistogram& histogram, int levels) {
+namespace {
+// The summed squared error per candidate (not divided by the count, so mseThreshold's choice
+// compares exactly the sums it always compared).
+ThresholdCurve mseSums(const AbsHistogram& histogram, int levels) {
+    ThresholdCurve curve;
     const auto& counts = histogram.counts();
     const double width = histogram.binWidth();
     const int bins = static_cast<int>(counts.size());
-    double bestError = std::numeric_limits<double>::infinity();
-    double best = histogram.absMax();
     // Candidates on bin edges from 1/16 of the range up; prefix sums make each one O(1)
     // except the clipped tail, which is summed with running moments.
     std::vector<double> count(static_cast<size_t>(bins) + 1, 0.0), first(count), second(count);
@@ -146,9 +169,29 @@ double mseThreshold(const AbsHistogram& histogram, int levels) {
                                2.0 * t * first[static_cast<size_t>(edge)] +
                                t * t * count[static_cast<size_t>(edge)];
         const double error = clipped + inside * step * step / 12.0;
-        if (error < bestError) {
-            bestError = error;
-            best = t;
+        curve.thresholds.push_back(t);
+        curve.values.push_back(error);
+    }
+    return curve;
+}
+}  // namespace
+
+ThresholdCurve quantizationMseCurve(const AbsHistogram& histogram, int levels) {
+    ThresholdCurve curve = mseSums(histogram, levels);
+    const double total = histogram.total();
+    if (total > 0.0)
+        for (double& value : curve.values) value /= total;
+    return curve;
+}
+
+double mseThreshold(const AbsHistogram& histogram, int levels) {
+    const ThresholdCurve curve = mseSums(histogram, levels);
+    double bestError = std::numeric_limits<double>::infinity();
+    double best = histogram.absMax();
+    for (size_t k = 0; k < curve.thresholds.size(); ++k) {
+        if (curve.values[k] < bestError) {
+            bestError = curve.values[k];
+            best = curve.thresholds[k];
         }
     }
     return std::min(best, histogram.absMax());

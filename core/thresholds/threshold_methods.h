@@ -34,6 +34,19 @@ double mseThreshold(const AbsHistogram& histogram, int levels);
 // the better fit and uses its optimal 8-bit clipping ratio.
 double aciqThreshold(const AbsHistogram& histogram);
 
+// Why the kl and mse methods chose what they chose: their objective against the candidate
+// threshold, over the candidates each method searches (klThreshold and mseThreshold return the
+// candidate of the smallest value, ties to the first). For the GUI's second plot.
+struct ThresholdCurve {
+    std::vector<double> thresholds;  // ascending
+    std::vector<double> values;      // the objective at each threshold
+};
+// KL(P || Q) of klThreshold per candidate (candidates with no histogram mass are left out).
+ThresholdCurve klDivergenceCurve(const AbsHistogram& histogram, int quantizedLevels = 128);
+// The expected squared quantization error per value of mseThreshold (clipping plus rounding
+// noise, divided by the number of values) per candidate.
+ThresholdCurve quantizationMseCurve(const AbsHistogram& histogram, int levels);
+
 // Dispatches to the method; an empty or all-zero histogram gives a small positive threshold,
 // never 0 or NaN, so scales stay finite.
 double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method,

@@ -1,0 +1,104 @@
+#pragma once
+// What the int8 GUI tests share: waiting for the live comparison, dragging the histogram's
+// line in use, the CLI's compare on the same table, and screenshots when QF_SHOTS_DIR is set.
+#include <qcustomplot.h>
+
+#include <QDir>
+#include <QJsonArray>
+#include <QScreen>
+#include <cmath>
+
+#include "calibration/table_files.h"
+#include "ui/calibration/histogram_view.h"
+#include "ui/calibration/quant_session.h"
+#include "ui_test_support.h"
+
+namespace calibtest {
+
+inline bool waitComparison(qf::ui::QuantSession& session, int timeoutMs = 600000) {
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        QTest::qWait(5);
+        if (session.comparison() && !session.isStale() && !session.isComparing()) return true;
+    }
+    return false;
+}
+
+// Drags the line in use from its place to `fraction` of its pixel distance from the plot's
+// left edge; returns the threshold the release position stands for.
+inline double dragLineInUse(qf::ui::HistogramView& view, double fraction) {
+    QCustomPlot* plot = view.histogramPlot();
+    plot->replot();
+    const double before = view.thresholdInUse();
+    const int x = static_cast<int>(std::lround(plot->xAxis->coordToPixel(before)));
+    const int y = plot->axisRect()->rect().center().y();
+    const int left = plot->axisRect()->rect().left();
+    const int target = left + static_cast<int>(std::lround((x - left) * fraction));
+    QTest::mousePress(plot, Qt::LeftButton, {}, QPoint(x, y));
+    QTest::mouseMove(plot, QPoint((x + target) / 2, y));
+    QTest::mouseMove(plot, QPoint(target, y));
+    QTest::mouseRelease(plot, Qt::LeftButton, {}, QPoint(target, y));
+    return plot->xAxis->pixelToCoord(target);
+}
+
+struct CliModel {
+    QStringList files;  // model (and weights)
+    QString images;     // the folder
+    int maxImages = 0;
+    QStringList preprocessing;  // CLI flags
+};
+
+// `quantfold-cli compare` (unfolded, as the GUI opened it) with the table the session's last
+// comparison measured, written to tablePath.
+inline QJsonObject cliCompare(qf::ui::QuantSession& session, const CliModel& model,
+                              const QString& tablePath, const QStringList& extra = {}) {
+    qf::writeCalibrationTable(*session.document().state().graph, session.comparison()->table,
+                              qf::TableFormat::Json, tablePath.toStdString());
+    QStringList arguments{"compare"};
+    arguments << model.files << "--no-fold"
+              << "--table" << tablePath << "--images" << model.images << "--json"
+              << model.preprocessing << extra;
+    if (model.maxImages > 0) arguments << "--max-images" << QString::number(model.maxImages);
+    const qftest::CliRun run = qftest::runCli(arguments);
+    if (run.exitCode != 0) qWarning() << run.err;
+    return run.json();
+}
+
+inline void compareWithCli(const qf::Int8ComparisonReport& report, const QJsonObject& cli) {
+    QCOMPARE(cli.value("images").toInt(), report.images);
+    const QJsonArray outputs = cli.value("outputs").toArray();
+    QCOMPARE(outputs.size(), static_cast<int>(report.outputs.size()));
+    for (int k = 0; k < outputs.size(); ++k) {
+        const QJsonObject o = outputs[k].toObject();
+        const auto& mine = report.outputs[static_cast<size_t>(k)];
+        QCOMPARE(o.value("cosine").toDouble(), mine.cosine);
+        QCOMPARE(o.value("worst_image_cosine").toDouble(), mine.worstImageCosine);
+        QCOMPARE(o.value("sqnr_db").toDouble(), mine.sqnrDb);
+        QCOMPARE(o.value("max_abs_diff").toDouble(), mine.maxAbsDiff);
+    }
+    const QJsonArray layers = cli.value("layers").toArray();
+    QCOMPARE(layers.size(), static_cast<int>(report.layers.size()));
+    for (int k = 0; k < layers.size(); ++k) {
+        const QJsonObject l = layers[k].toObject();
+        const auto& mine = report.layers[static_cast<size_t>(k)];
+        QCOMPARE(l.value("name").toString().toStdString(), mine.name);
+        QCOMPARE(l.value("cosine").toDouble(), mine.cosine);
+        QCOMPARE(l.value("alone_cosine").toDouble(), mine.aloneCosine);
+    }
+    QCOMPARE(cli.value("top1_agreement").toDouble(), report.top1Agreement());
+}
+
+// With QF_SHOTS_DIR set (a run under Xvfb on the xcb platform): the window as drawn, and the
+// X screen as `import -window root` sees it.
+inline void shot(QWidget& window, const QString& name) {
+    const QString dir = qEnvironmentVariable("QF_SHOTS_DIR");
+    if (dir.isEmpty()) return;
+    QDir().mkpath(dir);
+    QTest::qWait(300);
+    window.grab().save(dir + "/" + name + ".png");
+    if (QGuiApplication::platformName() == QLatin1String("xcb"))
+        QProcess::execute("import", {"-window", "root", dir + "/" + name + "-screen.png"});
+}
+
+}  // namespace calibtest

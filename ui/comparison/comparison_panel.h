@@ -1,0 +1,58 @@
+#pragma once
+#include <QWidget>
+
+#include "ui/calibration/quant_session.h"
+
+class QLabel;
+class QSortFilterProxyModel;
+class QStandardItemModel;
+class QTableView;
+class QTableWidget;
+
+namespace qf::ui {
+
+// The live int8-vs-FP32 numbers: per output (cosine, worst-image cosine, SQNR, max |Δ|), top-1
+// and agreement when the images have labels, and a sortable per-layer table whose FP32 keep
+// tick boxes edit the plan. Marked stale while an edit is being measured.
+class ComparisonPanel : public QWidget {
+    Q_OBJECT
+public:
+    enum Column {
+        Layer,
+        Cosine,
+        Sqnr,
+        AloneCosine,
+        AloneSqnr,
+        Threshold,
+        Method,
+        Signedness,
+        KeepFp32,
+        BiasCorrection,
+        ColumnCount
+    };
+    explicit ComparisonPanel(QuantSession& session, QWidget* parent = nullptr);
+
+    QTableWidget* outputsTable() const { return outputs_; }
+    QTableView* layersView() const { return layers_; }
+    QStandardItemModel* layersModel() const { return model_; }
+    QLabel* staleLabel() const { return stale_; }
+    // The source-model row of a layer, -1 when absent.
+    int rowOf(const QString& layer) const;
+
+signals:
+    void nodeActivated(const QString& name);
+
+private:
+    void refresh();
+
+    QuantSession& session_;
+    QLabel* stale_;
+    QLabel* summary_;
+    QTableWidget* outputs_;
+    QTableView* layers_;
+    QStandardItemModel* model_;
+    QSortFilterProxyModel* proxy_;
+    bool filling_ = false;
+};
+
+}  // namespace qf::ui
