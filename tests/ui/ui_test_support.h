@@ -22,11 +22,15 @@ inline QString qsample(const QString& file) {
     return QString::fromStdString(sourcePath("resources/sample/" + file.toStdString()));
 }
 
-// Every test gets its own QSettings (recent files, geometry) away from the user's.
+// Every test gets its own QSettings (recent files, geometry) away from the user's and away
+// from the other test programs, which ctest -j runs at the same time.
 inline void isolateSettings() {
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("QuantFoldTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("quantfold-test"));
+    const QString program = QCoreApplication::instance()
+                                ? QFileInfo(QCoreApplication::applicationFilePath()).baseName()
+                                : QStringLiteral("unknown");
+    QCoreApplication::setApplicationName(QStringLiteral("quantfold-test-") + program);
 }
 
 struct RecordingWindow {
