@@ -9,6 +9,7 @@
 #include "formats/model_io.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "workflows/int8_setup.h"
 #include "workflows/model_loading.h"
 #include "workflows/report_json.h"
 
@@ -93,24 +94,13 @@ void addInt8Options(QCommandLineParser& parser) {
 
 Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph) {
     if (!parser.isSet("table")) throw Error("give the calibration table: --table TABLE");
-    Int8Setup setup;
-    setup.loaded = readCalibrationTable(parser.value("table").toStdString(), graph);
-    if (parser.isSet("method")) {
-        ThresholdMethod method;
-        if (!parseMethod(parser.value("method").toStdString(), method))
-            throw Error("unknown --method '" + parser.value("method").toStdString() + "'");
-        if (setup.loaded.format != TableFormat::Json)
-            throw Error("--method needs a JSON table, which keeps every method");
-        setup.loaded.table.selectMethod(method);
-    }
-    setup.options.perChannelWeights = !parser.isSet("per-tensor-weights");
-    setup.options.keepFp32 = setup.loaded.keepFp32;
-    for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts)) {
-        if (graph.nodeIndex(name.toStdString()) < 0)
-            throw Error("--keep-fp32: the model has no node '" + name.toStdString() + "'");
-        setup.options.keepFp32.insert(name.toStdString());
-    }
-    return setup;
+    Int8SetupRequest request;
+    request.tablePath = parser.value("table").toStdString();
+    if (parser.isSet("method")) request.method = parser.value("method").toStdString();
+    for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts))
+        request.keepFp32.push_back(name.toStdString());
+    request.perTensorWeights = parser.isSet("per-tensor-weights");
+    return setUpInt8(graph, request);
 }
 
 Preprocessing preprocessingFrom(const QCommandLineParser& parser) {

@@ -12,6 +12,7 @@
 #include "quantize/int8_model.h"
 #include "util/diagnostic.h"
 #include "util/progress.h"
+#include "workflows/int8_setup.h"
 
 namespace qf::cli {
 
@@ -38,10 +39,7 @@ void refuseToOverwriteInputs(const std::string& output, const ModelArguments& ar
 
 // --table, --method, --keep-fp32, --per-tensor-weights: how compare and export quantize.
 void addInt8Options(QCommandLineParser& parser);
-struct Int8Setup {
-    LoadedTable loaded;
-    Int8Options options;
-};
+using Int8Setup = qf::Int8Setup;  // workflows/int8_setup.h
 Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph);
 Preprocessing preprocessingFrom(const QCommandLineParser& parser);
 

@@ -42,6 +42,11 @@ int runCompareCommand(const QStringList& arguments) {
     options.maxImages = parser.value("max-images").toInt();
     const Int8ComparisonReport report = compareInt8(graph, int8.loaded.table, int8.options, folder,
                                                     options, stderrProgress("compare"));
+    // Corrections the table holds but this quantization cannot use: say so rather than drop
+    // them silently (JSON keeps stdout for the result).
+    for (const auto& dropped : report.droppedBiasCorrections)
+        std::cerr << "bias correction of " << dropped.node << " dropped: " << dropped.reason
+                  << "\n";
     std::vector<LayerSensitivity> sensitivity;
     if (parser.isSet("sensitivity"))
         sensitivity = rankLayerSensitivity(graph, int8.loaded.table, int8.options, folder, options,

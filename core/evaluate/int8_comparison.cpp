@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 
 #include "runtime/executor.h"
 #include "util/error.h"
@@ -29,10 +30,14 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
                                  const ComparisonOptions& options, const Progress& progress) {
     const ImageInput input = imageInputOf(graph);
     const Preprocessing pre = withModelSize(options.pre, input.shape);
-    const Executor fp32(graph);
-    const Int8Model int8(graph, table, int8Options);
+    const auto graphSnapshot = std::make_shared<const Graph>(graph);
+    const auto tableSnapshot = std::make_shared<const CalibrationTable>(table);
+    const Executor fp32(graphSnapshot);
+    const Int8Model int8(graphSnapshot, tableSnapshot,
+                         planInt8(*graphSnapshot, *tableSnapshot, int8Options));
     Int8ComparisonReport report;
-    report.fp32Nodes = int8.fp32Nodes();
+    report.fp32Nodes = int8.plan().fp32Nodes();
+    report.droppedBiasCorrections = int8.plan().droppedBiasCorrections();
     std::map<std::string, ErrorAccumulator> outputErrors, layerErrors, aloneErrors;
     report.skipped = forEachImage(
         folder, pre, input.channels, options.maxImages, progress,
@@ -83,7 +88,9 @@ std::vector<LayerSensitivity> rankLayerSensitivity(
     const Preprocessing pre = withModelSize(options.pre, input.shape);
     if (graph.outputs.empty()) throw Error("the model has no outputs to measure");
     const std::string output = graph.outputs.front().name;
-    const Executor fp32(graph);
+    const auto graphSnapshot = std::make_shared<const Graph>(graph);
+    const auto tableSnapshot = std::make_shared<const CalibrationTable>(table);
+    const Executor fp32(graphSnapshot);
     // FP32 references once; each layer's int8 model then runs over the same inputs.
     std::vector<Tensor> inputs, references;
     forEachImage(folder, pre, input.channels, options.maxImages, {},
@@ -92,8 +99,7 @@ std::vector<LayerSensitivity> rankLayerSensitivity(
                      references.push_back(fp32.run({{input.name, x}}).at(output));
                  });
     if (inputs.empty()) throw Error(folder.folder + ": none of the images could be read");
-    const Int8Model all(graph, table, int8Options);
-    const std::vector<std::string> layers = all.quantizedNodes();
+    const std::vector<std::string> layers = planInt8(graph, table, int8Options).quantizedNodes();
     std::vector<LayerSensitivity> ranking;
     for (size_t k = 0; k < layers.size(); ++k) {
         if (progress.cancelled()) throw Cancelled{};
@@ -102,7 +108,7 @@ std::vector<LayerSensitivity> rankLayerSensitivity(
         Int8Options onlyThis = int8Options;
         for (const auto& node : graph.nodes)
             if (node.name != layers[k]) onlyThis.keepFp32.insert(node.name);
-        const Int8Model model(graph, table, onlyThis);
+        const Int8Model model(graphSnapshot, tableSnapshot, onlyThis);
         ErrorAccumulator error;
         for (size_t i = 0; i < inputs.size(); ++i)
             accumulate(error, references[i], model.run({{input.name, inputs[i]}}).at(output),

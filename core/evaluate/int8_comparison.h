@@ -2,14 +2,14 @@
 #include <string>
 #include <vector>
 
-#include "thresholds/calibration_table.h"
 #include "evaluate/error_metrics.h"
+#include "evaluate/top_k.h"
+#include "graph/graph.h"
 #include "images/image_folder.h"
 #include "images/image_runner.h"
 #include "images/preprocessing.h"
-#include "evaluate/top_k.h"
-#include "graph/graph.h"
 #include "quantize/int8_model.h"
+#include "thresholds/calibration_table.h"
 #include "util/progress.h"
 
 namespace qf {
@@ -36,6 +36,9 @@ struct Int8ComparisonReport {
         return images ? static_cast<double>(top1Agreements) / images : 0.0;
     }
     std::map<std::string, std::string> fp32Nodes;  // quantizable nodes left in FP32, with reasons
+    // Bias corrections of the table that this quantization could not use, and why (the int8
+    // plan's droppedBiasCorrections()).
+    std::vector<DroppedBiasCorrection> droppedBiasCorrections;
 };
 
 struct ComparisonOptions {

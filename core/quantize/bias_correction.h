@@ -3,12 +3,27 @@
 #include <string>
 #include <vector>
 
-#include "thresholds/calibration_table.h"
 #include "graph/graph.h"
 #include "quantize/int8_model.h"
+#include "thresholds/calibration_table.h"
 #include "util/progress.h"
 
 namespace qf {
+
+// One layer's measurement, image by image: the sum over every output element of FP32 output
+// minus int8 output, per channel. An image whose int8 output has another shape, or an output of
+// rank < 2, is skipped.
+class BiasMeasurement {
+public:
+    void add(const Tensor& fp32Output, const Tensor& int8Output);
+    bool measured() const { return measured_; }
+    BiasCorrection result(double inputThreshold, bool perChannelWeights) const;
+
+private:
+    std::vector<double> sum_;
+    double count_ = 0.0;
+    bool measured_ = false;
+};
 
 // Empirical bias correction (Nagel et al. 2019): rounding weights and clipping inputs shift
 // each output channel's mean. Runs each quantized layer alone in int8 on the FP32 inputs it

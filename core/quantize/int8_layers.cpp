@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "quantize/int8_plan.h"
 #include "runtime/kernel.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
@@ -312,17 +313,13 @@ private:
 std::unique_ptr<Int8Layer> makeInt8Layer(const Graph& graph, const Node& node,
                                          const ActivationQuantization& input,
                                          const Int8LayerOptions& options) {
-    if (!graph.weight(node.input(1))) return nullptr;  // weights computed at run time: stays FP32
+    // int8KernelRefusal is the one statement of which forms have an int8 kernel (the plan reads
+    // it too); weights computed at run time stay FP32.
+    if (int8KernelRefusal(graph, node) != Fp32Reason::None) return nullptr;
     if (node.op == "Conv") return std::make_unique<Int8Conv>(graph, node, input, options);
     if (node.op == "ConvTranspose")
         return std::make_unique<Int8ConvTranspose>(graph, node, input, options);
-    if (node.op == "Gemm") {
-        const Tensor* bias = node.input(2).empty() ? nullptr : graph.weight(node.input(2));
-        const bool vectorBias =
-            node.input(2).empty() || (bias && (bias->rank() <= 1 || bias->shape[0] == 1));
-        if (node.attrInt("transA", 0) != 0 || !vectorBias) return nullptr;
-        return std::make_unique<Int8FullyConnected>(graph, node, input, options);
-    }
+    if (node.op == "Gemm") return std::make_unique<Int8FullyConnected>(graph, node, input, options);
     return nullptr;
 }
 

@@ -1,128 +1,113 @@
 #include "quantize/int8_model.h"
 
-#include <cmath>
-#include <limits>
+#include <set>
 
-#include "graph/op_traits.h"
-#include "quantize/weight_quantization.h"
 #include "util/error.h"
 
 namespace qf {
+
 ActivationQuantization Int8Model::activationQuantization(const std::string& tensor) const {
-    const TensorCalibration* calibration = table_.find(tensor);
-    if (!calibration) throw Error("tensor '" + tensor + "' has no calibration");
-    return ActivationQuantization::fromThreshold(
-        calibration->threshold(), options_.unsignedActivations && calibration->nonNegative());
+    return activationQuantizationOf(*table_, tensor, plan_.options);
 }
 
 ActivationQuantization Int8Model::elementwiseQuantization(const std::string& tensor) const {
-    const TensorCalibration* calibration = table_.find(tensor);
-    if (!calibration) throw Error("tensor '" + tensor + "' has no calibration");
-    if (!options_.elementwiseMethod || calibration->manualThreshold)
-        return activationQuantization(tensor);
-    const auto it = calibration->thresholds.find(*options_.elementwiseMethod);
-    if (it == calibration->thresholds.end()) return activationQuantization(tensor);
-    return ActivationQuantization::fromThreshold(
-        it->second, options_.unsignedActivations && calibration->nonNegative());
+    return elementwiseQuantizationOf(*table_, tensor, plan_.options);
 }
 
 namespace {
 
-// The clamp a ReLU / ReLU6 / constant Clip node applies, for fusing it into an epilogue.
-bool activationBounds(const Graph& graph, const Node& node, float& low, float& high) {
-    low = -std::numeric_limits<float>::infinity();
-    high = std::numeric_limits<float>::infinity();
-    if (node.op == "Relu") {
-        low = 0.0f;
-        return true;
-    }
-    if (node.op != "Clip") return false;
-    low = node.attrFloat("min", low);
-    high = node.attrFloat("max", high);
-    for (size_t k = 1; k <= 2; ++k) {
-        if (node.input(k).empty()) continue;
-        const Tensor* bound = graph.weight(node.input(k));
-        if (!bound || !bound->isFloat() || bound->numel() != 1) return false;
-        (k == 1 ? low : high) = bound->f[0];
-    }
-    return true;
+std::shared_ptr<const CalibrationTable> requireTable(
+    std::shared_ptr<const CalibrationTable> table) {
+    if (!table) throw Error("Int8Model: no calibration table");
+    return table;
 }
 
 }  // namespace
 
+Int8Model::Int8Model(std::shared_ptr<const Graph> graph,
+                     std::shared_ptr<const CalibrationTable> table, const Int8Options& options)
+    : graph_(std::move(graph)),
+      table_(requireTable(std::move(table))),
+      plan_(planInt8(*graph_, *table_, options)),
+      executor_(graph_) {
+    build(nullptr);
+}
+
+Int8Model::Int8Model(std::shared_ptr<const Graph> graph,
+                     std::shared_ptr<const CalibrationTable> table, Int8Plan plan,
+                     const Int8Model* reuse)
+    : graph_(std::move(graph)),
+      table_(requireTable(std::move(table))),
+      plan_(std::move(plan)),
+      executor_(graph_) {
+    if (plan_.nodes.size() != graph_->nodes.size())
+        throw Error("Int8Model: the plan was made for another graph");
+    build(reuse);
+}
+
 Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const Int8Options& options)
-    : graph_(graph), table_(table), options_(options), executor_(graph) {
-    const Int8LayerOptions layerOptions{options.perChannelWeights, options.kernel};
-    for (size_t index = 0; index < graph.nodes.size(); ++index) {
-        const Node& node = graph.nodes[index];
-        if (options.keepFp32.count(node.name)) {
-            if (isQuantizableOp(node.op)) fp32_[node.name] = "kept in FP32 by request";
-            continue;
+    : Int8Model(std::make_shared<const Graph>(graph),
+                std::make_shared<const CalibrationTable>(table), options) {}
+
+void Int8Model::build(const Int8Model* reuse) {
+    const Graph& graph = *graph_;
+    const Int8LayerOptions layerOptions{plan_.options.perChannelWeights, plan_.options.kernel};
+    for (const NodePlan& entry : plan_.nodes) {
+        const Node& node = graph.nodes[entry.index];
+        if (entry.name != node.name) throw Error("Int8Model: the plan was made for another graph");
+        if (entry.precision == NodePrecision::Int8) {
+            std::shared_ptr<const Int8Layer> layer;
+            if (reuse && reuse->graph_ == graph_) {
+                const auto known = reuse->layers_.find(entry.name);
+                const NodePlan* before = reuse->plan_.find(entry.name);
+                if (known != reuse->layers_.end() && before &&
+                    sameExecution(reuse->plan_, *before, plan_, entry))
+                    layer = known->second;
+            }
+            if (!layer) {
+                std::unique_ptr<Int8Layer> built =
+                    makeInt8Layer(graph, node, entry.inputs.at(0).quantization, layerOptions);
+                if (!built)
+                    throw Error("node '" + node.name + "': this form of " + node.op +
+                                " has no int8 kernel");
+                if (entry.bias.state == BiasCorrectionState::Applied)
+                    built->correctBias(entry.bias.delta);
+                if (entry.activation)
+                    built->fuseActivation(entry.activation->low, entry.activation->high);
+                layer = std::move(built);
+            }
+            if (entry.bias.state == BiasCorrectionState::Applied) corrected_.push_back(entry.name);
+            if (entry.activation) layerOutputs_[entry.name] = entry.result;
+            layers_[entry.name] = layer;
+            quantized_.push_back(entry.name);
+        } else if (entry.precision == NodePrecision::Rounded) {
+            RoundedInputs rounded;
+            for (const auto& input : entry.inputs)
+                rounded.emplace_back(input.input, input.quantization);
+            rescaled_[entry.name] = rounded;
         }
-        if (isQuantizableOp(node.op)) {
-            if (!table.find(node.input(0))) {
-                fp32_[node.name] = "input '" + node.input(0) + "' has no calibration";
-                continue;
-            }
-            std::unique_ptr<Int8Layer> built =
-                makeInt8Layer(graph, node, activationQuantization(node.input(0)), layerOptions);
-            if (!built) {
-                fp32_[node.name] = "this form of " + node.op + " has no int8 kernel";
-                continue;
-            }
-            const auto correction = table.biasCorrections.find(node.name);
-            if (options.biasCorrection && correction != table.biasCorrections.end() &&
-                correction->second.perChannelWeights == options.perChannelWeights &&
-                correction->second.delta.size() == built->outputChannels() &&
-                std::fabs(correction->second.inputThreshold -
-                          table.find(node.input(0))->threshold()) <=
-                    1e-6 * correction->second.inputThreshold) {
-                built->correctBias(correction->second.delta);
-                corrected_.push_back(node.name);
-            }
-            // A lone ReLU / ReLU6 after the layer is applied in its epilogue and then skipped.
-            const std::vector<int> readers = graph.consumerIndices(node.outputs[0]);
-            float low = 0.0f, high = 0.0f;
-            if (readers.size() == 1 && !graph.isGraphOutput(node.outputs[0])) {
-                const Node& activation = graph.nodes[static_cast<size_t>(readers[0])];
-                if (!options.keepFp32.count(activation.name) &&
-                    activation.input(0) == node.outputs[0] &&
-                    activationBounds(graph, activation, low, high)) {
-                    built->fuseActivation(low, high);
-                    executor_.forwardNode(static_cast<size_t>(readers[0]));
-                    layerOutputs_[node.name] = activation.outputs[0];
-                }
-            }
-            std::shared_ptr<const Int8Layer> layer = std::move(built);
-            layers_[node.name] = layer;
-            quantized_.push_back(node.name);
-            executor_.overrideNode(
-                index,
+    }
+    fp32_ = plan_.fp32Nodes();
+    applyTo(executor_, 0);
+}
+
+void Int8Model::applyTo(Executor& executor, size_t first) const {
+    for (size_t index = first; index < plan_.nodes.size(); ++index) {
+        const NodePlan& entry = plan_.nodes[index];
+        const size_t local = index - first;
+        if (entry.precision == NodePrecision::Int8) {
+            std::shared_ptr<const Int8Layer> layer = layers_.at(entry.name);
+            executor.overrideNode(
+                local,
                 [layer](const Node&, const std::vector<const Tensor*>& inputs,
                         std::vector<Tensor>& outputs) { layer->run(*inputs[0], outputs[0]); });
-        } else if (isRescaledElementwise(node)) {
-            bool allCalibrated = true;
-            std::vector<std::pair<size_t, ActivationQuantization>> rounded;
-            for (size_t k = 0; k < node.inputs.size(); ++k) {
-                const std::string& in = node.inputs[k];
-                if (in.empty() || graph.isWeight(in) || !table.find(in)) {
-                    allCalibrated = false;
-                    continue;
-                }
-                // A sum fed by a quantized layer that nothing else reads is added in that layer's
-                // epilogue (as TensorRT and ncnn fuse residual adds), before any requantization.
-                const int producer = graph.producerIndex(in);
-                const bool fusedIntoEpilogue =
-                    node.op != "Concat" && producer >= 0 &&
-                    layers_.count(graph.nodes[static_cast<size_t>(producer)].name) &&
-                    graph.consumerIndices(in).size() == 1;
-                if (!fusedIntoEpilogue) rounded.emplace_back(k, elementwiseQuantization(in));
-            }
-            if (!allCalibrated || rounded.empty()) continue;
-            rescaled_[node.name] = rounded;
-            const Kernel kernel = findKernel(node.op);
-            executor_.overrideNode(
-                index, [rounded, kernel](const Node& n, const std::vector<const Tensor*>& inputs,
+        } else if (entry.precision == NodePrecision::FusedIntoProducer) {
+            executor.forwardNode(local);
+        } else if (entry.precision == NodePrecision::Rounded) {
+            const RoundedInputs rounded = rescaled_.at(entry.name);
+            const Kernel kernel = findKernel(entry.op);
+            executor.overrideNode(
+                local, [rounded, kernel](const Node& n, const std::vector<const Tensor*>& inputs,
                                          std::vector<Tensor>& outputs) {
                     std::vector<Tensor> copies(inputs.size());
                     std::vector<const Tensor*> pointers(inputs);
@@ -135,6 +120,45 @@ Int8Model::Int8Model(const Graph& graph, const CalibrationTable& table, const In
                 });
         }
     }
+}
+
+std::vector<std::string> Int8Model::tailInputs(size_t first) const {
+    const Graph& graph = *graph_;
+    std::set<std::string> produced, listed;
+    std::vector<std::string> inputs;
+    const auto need = [&](const std::string& tensor) {
+        if (tensor.empty() || graph.isWeight(tensor) || produced.count(tensor) ||
+            !listed.insert(tensor).second)
+            return;
+        inputs.push_back(tensor);
+    };
+    for (size_t k = first; k < graph.nodes.size(); ++k) {
+        for (const auto& in : graph.nodes[k].inputs) need(in);
+        for (const auto& out : graph.nodes[k].outputs) produced.insert(out);
+    }
+    for (const auto& output : graph.outputs) need(output.name);
+    return inputs;
+}
+
+Executor Int8Model::tailExecutor(size_t first) const {
+    const Graph& graph = *graph_;
+    if (first > graph.nodes.size())
+        throw Error("Int8Model::tailExecutor: no node " + std::to_string(first));
+    auto tail = std::make_shared<Graph>();
+    tail->format = graph.format;
+    tail->name = graph.name;
+    tail->outputs = graph.outputs;
+    tail->nodes.assign(graph.nodes.begin() + static_cast<std::ptrdiff_t>(first), graph.nodes.end());
+    for (const auto& node : tail->nodes)
+        for (const auto& in : node.inputs)
+            if (const Tensor* weight = graph.weight(in)) tail->weights[in] = *weight;
+    for (const auto& output : graph.outputs)
+        if (const Tensor* weight = graph.weight(output.name)) tail->weights[output.name] = *weight;
+    for (const auto& name : tailInputs(first))
+        tail->inputs.push_back({name, {}, DataType::Float32});
+    Executor executor(std::shared_ptr<const Graph>(std::move(tail)));
+    applyTo(executor, first);
+    return executor;
 }
 
 TensorMap Int8Model::run(const TensorMap& feeds, const TensorObserver& observer,
@@ -154,9 +178,9 @@ Tensor Int8Model::runLayer(const std::string& node, const Tensor& input,
 const std::string& Int8Model::layerOutput(const std::string& node) const {
     const auto fused = layerOutputs_.find(node);
     if (fused != layerOutputs_.end()) return fused->second;
-    const int index = graph_.nodeIndex(node);
+    const int index = graph_->nodeIndex(node);
     if (index < 0) throw Error("the model has no node '" + node + "'");
-    return graph_.nodes[static_cast<size_t>(index)].outputs.at(0);
+    return graph_->nodes[static_cast<size_t>(index)].outputs.at(0);
 }
 
 }  // namespace qf

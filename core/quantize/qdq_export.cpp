@@ -6,6 +6,7 @@
 
 #include "formats/onnx/onnx_exporter.h"
 #include "formats/onnx/onnx_opset13.h"
+#include "graph/op_traits.h"
 #include "quantize/weight_quantization.h"
 #include "util/error.h"
 
@@ -112,34 +113,33 @@ private:
 
 }  // namespace
 
-std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table,
-                                       const Int8Options& options, const std::string& path) {
+std::vector<std::string> exportQdqOnnx(const Graph& graph, const Int8Plan& plan,
+                                       const std::string& path) {
+    if (plan.nodes.size() != graph.nodes.size())
+        throw Error("exportQdqOnnx: the int8 plan was made for another graph");
     Graph onnx = toOnnxOpset13(graph);
-    const Int8Model plan(graph, table, options);  // decides which nodes run in int8
-    const std::set<std::string> quantized(plan.quantizedNodes().begin(),
-                                          plan.quantizedNodes().end());
-    QdqBuilder builder(options, onnx);
+    QdqBuilder builder(plan.options, onnx);
     std::vector<Node> nodes;
     for (Node node : onnx.nodes) {
         const int originalIndex = graph.nodeIndex(node.name);
         const Node* original =
             originalIndex >= 0 ? &graph.nodes[static_cast<size_t>(originalIndex)] : nullptr;
-        if (original && quantized.count(node.name) && isQuantizableOp(node.op)) {
+        const NodePlan* entry =
+            original ? &plan.nodes[static_cast<size_t>(originalIndex)] : nullptr;
+        if (entry && entry->precision == NodePrecision::Int8 && isQuantizable(node)) {
             // The calibration describes the original input; a Flatten put before a Gemm keeps its
             // values.
-            node.inputs[0] =
-                builder.activation(node.inputs[0], plan.activationQuantization(original->input(0)));
+            node.inputs[0] = builder.activation(node.inputs[0], entry->inputs.at(0).quantization);
             builder.weights(node);
-            const auto corrected =
-                std::find(plan.biasCorrected().begin(), plan.biasCorrected().end(), node.name);
-            if (corrected != plan.biasCorrected().end())
-                builder.correctBias(node, table.biasCorrections.at(node.name).delta);
-        } else if (original && plan.rescaledElementwise().count(node.name) &&
+            if (entry->bias.state == BiasCorrectionState::Applied)
+                builder.correctBias(node, entry->bias.delta);
+        } else if (entry && entry->precision == NodePrecision::Rounded &&
                    node.inputs == original->inputs) {
             // Only where the ONNX node reads what the original did: a Caffe Eltwise with coeffs
             // or more than two bottoms becomes several nodes, and stays unrounded in the export.
-            for (const auto& [k, quantization] : plan.rescaledElementwise().at(node.name))
-                node.inputs[k] = builder.activation(node.inputs[k], quantization);
+            for (const auto& input : entry->inputs)
+                node.inputs[input.input] =
+                    builder.activation(node.inputs[input.input], input.quantization);
             node.source.clear();
         }
         for (auto& inserted : builder.takePending()) nodes.push_back(std::move(inserted));
@@ -149,6 +149,11 @@ std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTabl
     onnx.removeUnusedWeights();
     exportOnnx(onnx, path);
     return plan.quantizedNodes();
+}
+
+std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table,
+                                       const Int8Options& options, const std::string& path) {
+    return exportQdqOnnx(graph, planInt8(graph, table, options), path);
 }
 
 }  // namespace qf

@@ -1,9 +1,9 @@
 #pragma once
 #include <string>
 
-#include "thresholds/calibration_table.h"
 #include "graph/graph.h"
-#include "quantize/int8_model.h"
+#include "quantize/int8_plan.h"
+#include "thresholds/calibration_table.h"
 
 namespace qf {
 
@@ -12,7 +12,11 @@ namespace qf {
 // calibration saw never negative, int8 otherwise) and its weights as int8 initializers through
 // DequantizeLinear with per-channel scales (`axis`); Add / Concat inputs get the same pairs, as
 // the int8 runtime rescales them. Works for models from any input format. Atomic write.
-// Returns the names of the nodes quantized.
+// Returns the names of the nodes quantized. Writes what the plan says (quantizations, applied
+// bias corrections) without building any int8 layer.
+std::vector<std::string> exportQdqOnnx(const Graph& graph, const Int8Plan& plan,
+                                       const std::string& path);
+// The same for planInt8(graph, table, options).
 std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table,
                                        const Int8Options& options, const std::string& path);
 

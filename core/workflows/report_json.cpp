@@ -155,6 +155,14 @@ json toJson(const Int8ComparisonReport& report) {
                           {"alone_sqnr_db", sqnr(l.aloneSqnrDb)}});
     result["outputs"] = std::move(outputs);
     result["layers"] = std::move(layers);
+    // Present only when the table held corrections this quantization could not use.
+    if (report.droppedBiasCorrections.empty()) return result;
+    json dropped = json::array();
+    for (const auto& d : report.droppedBiasCorrections)
+        dropped.push_back({{"node", d.node},
+                           {"state", biasCorrectionStateName(d.state)},
+                           {"reason", d.reason}});
+    result["dropped_bias_corrections"] = std::move(dropped);
     return result;
 }
 
