@@ -149,11 +149,13 @@ Executor Int8Model::tailExecutor(size_t first) const {
     tail->name = graph.name;
     tail->outputs = graph.outputs;
     tail->nodes.assign(graph.nodes.begin() + static_cast<std::ptrdiff_t>(first), graph.nodes.end());
+    // The tail shares the weights' tensors (no copy).
     for (const auto& node : tail->nodes)
         for (const auto& in : node.inputs)
-            if (const Tensor* weight = graph.weight(in)) tail->weights[in] = *weight;
+            if (graph.isWeight(in)) tail->weights.setShared(in, graph.weights.shared(in));
     for (const auto& output : graph.outputs)
-        if (const Tensor* weight = graph.weight(output.name)) tail->weights[output.name] = *weight;
+        if (graph.isWeight(output.name))
+            tail->weights.setShared(output.name, graph.weights.shared(output.name));
     for (const auto& name : tailInputs(first))
         tail->inputs.push_back({name, {}, DataType::Float32});
     Executor executor(std::shared_ptr<const Graph>(std::move(tail)));
