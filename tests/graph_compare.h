@@ -31,7 +31,8 @@ inline std::string firstDifference(const qf::Graph& a, const qf::Graph& b) {
         const qf::Tensor& x = weight.second;
         const qf::Tensor& y = other->second;
         if (x.dtype != y.dtype || x.shape != y.shape || x.i != y.i || x.f.size() != y.f.size() ||
-            std::memcmp(x.f.data(), y.f.data(), x.f.size() * sizeof(float)) != 0)
+            (!x.f.empty() &&  // memcmp of an empty vector's null data is undefined
+             std::memcmp(x.f.data(), y.f.data(), x.f.size() * sizeof(float)) != 0))
             return "weight " + weight.first + " differs";
     }
     if (a.inputs.size() != b.inputs.size() || a.outputs.size() != b.outputs.size())

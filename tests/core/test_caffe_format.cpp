@@ -184,7 +184,8 @@ bool sameAttribute(const qf::Attribute& a, const qf::Attribute& b) {
 }
 
 bool bitIdentical(const Floats& a, const Floats& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    return a.size() == b.size() &&
+           (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 // Same nodes (op, name, inputs, outputs, attributes), same graph inputs and outputs, and
