@@ -10,4 +10,8 @@ cmake --build build-asan -j2
 # protobuf and Qt keep some allocations until exit by design: leak checking would report them.
 export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-asan --output-on-failure "$@"
+# The four long real-model suites take over 8 minutes each under ASan+UBSan on 2 cores (Eigen's
+# and the int8 kernels' inner loops are instrumented); they run in the plain build only, so CI
+# stays inside its time budget.
+ctest --test-dir build-asan --output-on-failure \
+    -E '^(test_int8_quality|test_opencv_reference|test_qdq_onnxruntime|test_comparison_session_retinaface)$' "$@"
