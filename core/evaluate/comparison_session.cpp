@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "evaluate/comparison_arithmetic.h"
 #include "graph/op_traits.h"
 #include "images/image_runner.h"
 #include "util/error.h"
@@ -18,20 +19,6 @@ size_t bytesOf(const TensorMap& tensors) {
     size_t bytes = 0;
     for (const auto& entry : tensors) bytes += bytesOf(entry.second);
     return bytes;
-}
-
-// compareInt8's arithmetic, so that the session's numbers are its numbers.
-int argmax(const Tensor& t) {
-    return t.f.empty() ? -1
-                       : static_cast<int>(std::max_element(t.f.begin(), t.f.end()) - t.f.begin());
-}
-
-void accumulate(ErrorAccumulator& accumulator, const Tensor& reference, const Tensor& test,
-                const std::string& what) {
-    if (reference.shape != test.shape)
-        throw Error(what + ": shape " + shapeToString(test.shape) + " differs from FP32's " +
-                    shapeToString(reference.shape));
-    accumulator.add(reference.f.data(), test.f.data(), reference.numel());
 }
 
 bool staleBias(BiasCorrectionState state) {

@@ -4,26 +4,12 @@
 #include <map>
 #include <memory>
 
+#include "evaluate/comparison_arithmetic.h"
 #include "runtime/executor.h"
 #include "util/error.h"
 
 namespace qf {
-namespace {
-
-int argmax(const Tensor& t) {
-    return t.f.empty() ? -1
-                       : static_cast<int>(std::max_element(t.f.begin(), t.f.end()) - t.f.begin());
-}
-
-void accumulate(ErrorAccumulator& accumulator, const Tensor& reference, const Tensor& test,
-                const std::string& what) {
-    if (reference.shape != test.shape)
-        throw Error(what + ": shape " + shapeToString(test.shape) + " differs from FP32's " +
-                    shapeToString(reference.shape));
-    accumulator.add(reference.f.data(), test.f.data(), reference.numel());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& table,
                                  const Int8Options& int8Options, const ImageFolder& folder,
