@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.h"
 #include "calibration/calibrator.h"
 #include "evaluate/comparison_session.h"
 #include "evaluate/int8_comparison.h"
@@ -16,18 +17,11 @@
 #include "util/error.h"
 #include "workflows/model_loading.h"
 
+using qfbench::Clock;
+using qfbench::median;
+using qfbench::millisecondsSince;
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double millisecondsSince(Clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-    std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-    return values[values.size() / 2];
-}
 
 struct Case {
     std::string name, model, weights, calibration, eval;
