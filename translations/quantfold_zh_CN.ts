@@ -682,15 +682,15 @@
         <source>The image strip is for classifiers: a model with one output holding one score per class.</source>
         <translation>图像条仅适用于分类器：只有一个输出、每个类别一个分数的模型。</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 of %n image(s): int8&apos;s top class differs from FP32&apos;s (shown first, framed red). Green: the labelled class.</source>
-        <translation>
-            <numerusform>%n 张图像中有 %1 张：int8 的首选类别与 FP32 不同（排在前面，红框标出）。绿色：标注的类别。</numerusform>
-        </translation>
-    </message>
     <message>
         <source>label: %1</source>
         <translation>标注：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n image(s): int8&apos;s top class differs from FP32&apos;s (shown first, framed red). Green: the labelled class; red: a wrong top class.</source>
+        <translation>
+            <numerusform>%n 张图像中有 %1 张：int8 的首选类别与 FP32 不同（排在前面，红框标出）。绿色：标注的类别；红色：错误的首选类别。</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -177,6 +177,7 @@ void NodeItem::setHeat(Heat heat, QColor fill) {
 QColor NodeItem::fillColour() const {
     if (heat_ == Heat::Coloured) return heatFill_;
     if (heat_ == Heat::Fp32) return kFp32Grey;
+    if (heat_ == Heat::Other) return isInput_ ? kInputColour : QColor(248, 248, 248);
     return isInput_ ? kInputColour : kindColour(kind_);
 }
 
@@ -371,6 +372,10 @@ void GraphScene::setHeat(const std::map<QString, QColor>& fills,
     badges_.erase(BadgeItem::Kind::Fp32);
     for (const auto& [item, tip] : plainTooltips_) item->setToolTip(tip);
     plainTooltips_.clear();
+    // The fold frames would cover the colours at a distance: hidden while the heat map is on.
+    const bool on = !fills.empty() || !fp32.empty();
+    for (QGraphicsItem* item : items())
+        if (item->type() == FoldFrameItem::Type) item->setVisible(!on);
     for (const auto& [name, item] : nodes_) {
         const auto fill = fills.find(name);
         const auto kept = fp32.find(name);
@@ -385,7 +390,7 @@ void GraphScene::setHeat(const std::map<QString, QColor>& fills,
             heatBadges_.push_back(badge);
             ++badges_[BadgeItem::Kind::Fp32];
         } else {
-            item->setHeat(NodeItem::Heat::None);
+            item->setHeat(on ? NodeItem::Heat::Other : NodeItem::Heat::None);
         }
         const auto note = notes.find(name);
         if (note != notes.end()) {

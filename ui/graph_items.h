@@ -52,9 +52,10 @@ public:
     bool unsupported() const { return unsupported_; }
     void setUnsupported(bool unsupported) { unsupported_ = unsupported; }
     void setHighlighted(bool on);  // a find hit
-    // The error heat map: a fill of its own instead of the kind's colour (an int8 layer), or
-    // grey and hatched (a layer kept in FP32); neither: the normal colours.
-    enum class Heat { None, Coloured, Fp32 };
+    // The error heat map: a fill of its own instead of the kind's colour (an int8 layer), grey
+    // and hatched (a layer kept in FP32), or pale (any other layer, so the colours stand out);
+    // None: the normal colours.
+    enum class Heat { None, Coloured, Fp32, Other };
     void setHeat(Heat heat, QColor fill = {});
     Heat heat() const { return heat_; }
     QColor fillColour() const;  // what the box is filled with now

@@ -136,15 +136,36 @@ constexpr int kScaleHeight = 14;
 
 HeatLegend::HeatLegend(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("HeatLegend"));
-    setAttribute(Qt::WA_TransparentForMouseEvents);
-    const QFontMetrics metrics(font());
-    resize(kLegendWidth, 4 * metrics.height() + kScaleHeight + 26);
+    setAutoFillBackground(false);
+    updateSize();
     hide();
 }
 
 void HeatLegend::setHeatMap(const HeatMap& map) {
     map_ = map;
+    updateSize();
     update();
+}
+
+void HeatLegend::setControl(QWidget* control) {
+    control_ = control;
+    control_->setParent(this);
+    control_->move(10, 8);
+    control_->show();
+    updateSize();
+}
+
+int HeatLegend::top() const { return control_ ? control_->sizeHint().height() + 12 : 6; }
+
+void HeatLegend::updateSize() {
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics metrics(font());
+    int width = std::max(kLegendWidth, QFontMetrics(bold).horizontalAdvance(map_.title) + 24);
+    if (control_) width = std::max(width, control_->sizeHint().width() + 20);
+    width = std::min(width, 460);
+    if (control_) control_->resize(width - 20, control_->sizeHint().height());
+    resize(width, top() + 4 * metrics.height() + kScaleHeight + 20);
 }
 
 void HeatLegend::paintEvent(QPaintEvent*) {
@@ -155,7 +176,7 @@ void HeatLegend::paintEvent(QPaintEvent*) {
     painter.drawRoundedRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
     const QFontMetrics metrics(font());
     const int margin = 10;
-    int y = 6;
+    int y = top();
     QFont bold = font();
     bold.setBold(true);
     painter.setFont(bold);

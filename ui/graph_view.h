@@ -55,20 +55,24 @@ struct HeatMap {
 // for the dark box text.
 QColor heatColour(double position);
 
-// The heat map's legend in a corner of the graph view: the title, the colour scale with its
-// numbers, and the FP32 swatch.
+// The heat map's legend in a corner of the graph view: a control of the caller's on top (the
+// measure's choice), the title, the colour scale with its numbers, and the FP32 swatch.
 class HeatLegend : public QWidget {
     Q_OBJECT
 public:
     explicit HeatLegend(QWidget* parent);
     void setHeatMap(const HeatMap& map);
     const HeatMap& heatMap() const { return map_; }
+    void setControl(QWidget* control);  // reparented into the legend
 
 protected:
     void paintEvent(QPaintEvent*) override;
 
 private:
+    void updateSize();
+    int top() const;  // where the painted part starts
     HeatMap map_;
+    QWidget* control_ = nullptr;
 };
 
 // The graph: wheel zoom (about the pointer), drag to pan, fit, zoom to selection, find with a

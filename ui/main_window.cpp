@@ -119,7 +119,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     QAction* afterZoom = viewMenu_->actions().value(5);  // the separator before the docks
     viewMenu_->insertSeparator(afterZoom);
     viewMenu_->insertAction(afterZoom, heatMap_->toggleAction());
-    addToolBar(Qt::TopToolBarArea, heatMap_->toolBar());
+    if (auto* tools = findChild<QToolBar*>(QStringLiteral("MainToolBar")))
+        tools->addAction(heatMap_->toggleAction());
 
     connect(document_, &Document::modelOpened, this, [this] {
         firstPicture_ = true;

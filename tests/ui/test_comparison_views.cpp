@@ -279,9 +279,19 @@ private slots:
         qf::ui::GraphView* view = window_->window->graphView();
         qf::ui::GraphScene* scene = view->graphScene();
         QCOMPARE(scene->heatColouredCount(), 0);
+        const auto visibleFrames = [&] {
+            int frames = 0;
+            for (QGraphicsItem* item : scene->items())
+                frames += item->type() == qf::ui::FoldFrameItem::Type && item->isVisible();
+            return frames;
+        };
+        QVERIFY(visibleFrames() > 0);
         control->toggleAction()->trigger();
         QVERIFY(view->heatMapShown());
         QVERIFY(view->heatLegend()->isVisible());
+        QCOMPARE(visibleFrames(), 0);  // they would cover the colours
+        // The measure is chosen on the legend.
+        QCOMPARE(control->measureBox()->parentWidget(), view->heatLegend());
 
         const auto check = [&] {
             const qf::Int8Plan& plan = session_->comparison()->plan;
@@ -301,6 +311,12 @@ private slots:
             QCOMPARE(scene->node("conv2")->heat(), qf::ui::NodeItem::Heat::Fp32);
             QVERIFY(scene->node("conv2")->toolTip().isEmpty() == false);
             QVERIFY(view->heatLegend()->heatMap().ticks.size() >= 2);
+            // Everything else pale, so the colours stand out.
+            for (const auto& [name, item] : scene->nodes())
+                if (!plan.find(name.toStdString()) ||
+                    (plan.find(name.toStdString())->precision != qf::NodePrecision::Int8 &&
+                     !fp32.count(name.toStdString())))
+                    QCOMPARE(item->heat(), qf::ui::NodeItem::Heat::Other);
         };
         check();
         // The worst layer gets the scale's worst colour, the best the best.

@@ -2,8 +2,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QLabel>
-#include <QToolBar>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -55,6 +53,7 @@ QString text(double value, bool cosine) {
 HeatMapControl::HeatMapControl(GraphView& view, QuantSession& session, QWidget* window)
     : QObject(window), view_(view), session_(session) {
     toggle_ = new QAction(tr("Int8 Error &Heat Map"), this);
+    toggle_->setIconText(tr("Heat Map"));
     toggle_->setCheckable(true);
     toggle_->setToolTip(tr("Colour every quantized layer by its int8 error"));
     measure_ = new QComboBox(window);
@@ -65,10 +64,7 @@ HeatMapControl::HeatMapControl(GraphView& view, QuantSession& session, QWidget* 
     measure_->addItem(tr("Cosine, alone"), CosineAlone);
     measure_->setToolTip(
         tr("Propagated: the int8 model's own tensor; alone: the layer on FP32 inputs"));
-    toolBar_ = new QToolBar(tr("Heat Map"), window);
-    toolBar_->setObjectName(QStringLiteral("HeatMapToolBar"));
-    toolBar_->addAction(toggle_);
-    toolBar_->addWidget(measure_);
+    view_.heatLegend()->setControl(measure_);
     connect(toggle_, &QAction::toggled, this, [this] { refresh(); });
     connect(measure_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { refresh(); });
     connect(&session_, &QuantSession::comparisonUpdated, this, [this] {

@@ -3,7 +3,6 @@
 
 class QAction;
 class QComboBox;
-class QToolBar;
 class QWidget;
 
 namespace qf::ui {
@@ -12,8 +11,9 @@ class GraphView;
 class QuantSession;
 struct HeatMap;
 
-// The error heat map's switch: a checkable action (View menu, its tool bar) and the measure
-// (SQNR or cosine, propagated or alone). While on, every comparison update recolours the graph.
+// The error heat map's switch: a checkable action (for the View menu and the tool bar) and the
+// measure (SQNR or cosine, propagated or alone), chosen on the legend. While on, every
+// comparison update recolours the graph.
 class HeatMapControl : public QObject {
     Q_OBJECT
 public:
@@ -22,7 +22,6 @@ public:
 
     QAction* toggleAction() const { return toggle_; }
     QComboBox* measureBox() const { return measure_; }
-    QToolBar* toolBar() const { return toolBar_; }
     void setShown(bool on);
     bool isShown() const;
 
@@ -36,7 +35,6 @@ private:
     QuantSession& session_;
     QAction* toggle_;
     QComboBox* measure_;
-    QToolBar* toolBar_;
 };
 
 }  // namespace qf::ui

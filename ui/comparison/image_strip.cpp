@@ -91,9 +91,11 @@ public:
                 QFont cell = font;
                 cell.setBold(top);
                 painter->setFont(cell);
-                painter->setPen(top && !agrees
-                                    ? QColor(198, 40, 40)
-                                    : (labelled ? QColor(46, 125, 50) : QColor(33, 33, 33)));
+                // Green: the labelled class. Red: a top class that is wrong where the two
+                // disagree (int8's, when there is no label).
+                const bool wrong = top && !agrees && !labelled && (image.label >= 0 || side == 1);
+                painter->setPen(labelled ? QColor(46, 125, 50)
+                                         : (wrong ? QColor(198, 40, 40) : QColor(33, 33, 33)));
                 painter->drawText(
                     QRectF(x, y, column, line), Qt::AlignLeft | Qt::AlignVCenter,
                     QStringLiteral("%1: %2").arg(classes[k].index).arg(score(classes[k].score)));
@@ -170,10 +172,11 @@ void ImageStrip::setReport(const qf::Int8ComparisonReport* report) {
         disagreements_ = static_cast<int>(
             std::count_if(shown_.begin(), shown_.end(),
                           [](const qf::ImageTopK& image) { return !image.agrees(); }));
-        summary_->setText(tr("%1 of %n image(s): int8's top class differs from FP32's (shown "
-                             "first, framed red). Green: the labelled class.",
-                             nullptr, static_cast<int>(shown_.size()))
-                              .arg(disagreements_));
+        summary_->setText(
+            tr("%1 of %n image(s): int8's top class differs from FP32's (shown "
+               "first, framed red). Green: the labelled class; red: a wrong top class.",
+               nullptr, static_cast<int>(shown_.size()))
+                .arg(disagreements_));
     }
     fill();
 }

@@ -18,12 +18,13 @@ namespace {
 
 const QColor kBarColour(100, 149, 237);
 const QColor kWorstColour(211, 47, 47);
-constexpr int kLabelChars = 18;  // longer names are elided in the middle on the axis
+constexpr int kLabelChars = 24;  // longer names keep their end on the axis
 
+// Layer names tend to differ at their end ("/layer2/layer2.1/conv1/Conv", "stage3_conv12"),
+// so a long one is cut at the front.
 QString shortName(const QString& name) {
     if (name.size() <= kLabelChars) return name;
-    const int keep = (kLabelChars - 1) / 2;
-    return name.left(keep) + QChar(0x2026) + name.right(kLabelChars - 1 - keep);
+    return QChar(0x2026) + name.right(kLabelChars - 1);
 }
 
 QString decibels(double value) {
@@ -69,7 +70,7 @@ LayerSqnrChart::LayerSqnrChart(QWidget* parent) : QWidget(parent) {
     worst_->setWidth(0.7);
     plot_->yAxis->setLabel(tr("SQNR (dB)"));
     plot_->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText));
-    plot_->xAxis->setTickLabelRotation(60);
+    plot_->xAxis->setTickLabelRotation(-90);  // each name ends at its bar
     plot_->xAxis->setSubTicks(false);
     plot_->xAxis->grid()->setVisible(false);
     QFont small = plot_->xAxis->tickLabelFont();
