@@ -79,6 +79,7 @@ int8_shots() {
         fi
     done
     for name in comparison-sqnr-chart comparison-sensitivity comparison-images \
+        comparison-sqnr-chart-retinaface \
         heatmap-retinaface heatmap-retinaface-detail; do
         convert "$shots/$name.png" -strip -resize 1280x -quality 95 -dither None -colors 256 \
             "PNG8:$out/$name.png"

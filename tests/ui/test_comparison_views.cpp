@@ -135,7 +135,17 @@ private slots:
             QCOMPARE(window_->window->graphView()->selectedNode(), layer);
             QCOMPARE(int8_->histogramView()->tensor(), session_->tensorOfNode(layer));
             QVERIFY(!int8_->histogramView()->tensor().isEmpty());
+            // The comparison view follows: the bar outlined, the table's row selected.
+            QCOMPARE(chart->selectedLayer(), layer);
+            QVERIFY(chart->selectionShown());
+            const QModelIndexList rows = panel_->layersView()->selectionModel()->selectedRows();
+            QCOMPARE(rows.size(), 1);
+            QCOMPARE(rows.front().data().toString(), layer);
         }
+        // A node without a bar (not quantized) removes the outline.
+        window_->window->graphView()->selectNode("pool1", false);
+        emit window_->window->graphView()->nodeSelected("pool1");
+        QVERIFY(!chart->selectionShown());
         // A click beside the bars selects nothing new.
         QSignalSpy activated(int8_, &qf::ui::Int8Workbench::nodeActivated);
         const QPoint between = (chart->barCentre(0) + chart->barCentre(1)) / 2;
@@ -191,6 +201,12 @@ private slots:
         QTest::mouseClick(view->table()->viewport(), Qt::LeftButton, {}, cell.center());
         QCOMPARE(window_->window->graphView()->selectedNode(),
                  QString::fromStdString(expected.back().name));
+        // And the graph's selection selects the row.
+        window_->window->graphView()->selectNode(QString::fromStdString(expected.front().name),
+                                                 false);
+        emit window_->window->graphView()->nodeSelected(
+            QString::fromStdString(expected.front().name));
+        QCOMPARE(view->table()->currentRow(), 0);
     }
 
     void cancelKeepsThePreviousRanking() {

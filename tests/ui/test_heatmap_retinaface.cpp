@@ -2,6 +2,8 @@
 // node coloured, the FP32 keeps marked, the colours back after it is turned off; the image
 // strip explains that it is for classifiers (RetinaFace has nine outputs). Screenshots when
 // QF_SHOTS_DIR is set.
+#include <qcustomplot.h>
+
 #include <QDockWidget>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -12,6 +14,7 @@
 #include "ui/comparison/comparison_panel.h"
 #include "ui/comparison/heat_map_control.h"
 #include "ui/comparison/image_strip.h"
+#include "ui/comparison/layer_sqnr_chart.h"
 
 using namespace qftest;
 using namespace calibtest;
@@ -63,6 +66,17 @@ private slots:
         const QString kept = QString::fromStdString(worst->name);
         QVERIFY(session.edit(qf::Int8Edit::setKeepFp32(worst->name, true)));
         QVERIFY(waitComparison(session));
+
+        // The SQNR chart of its 50-odd layers: one bar each, the names thinned out to fit.
+        auto* panel = int8->comparisonPanel();
+        auto* chart = panel->sqnrChart();
+        panel->tabs()->setCurrentWidget(chart);
+        int8->calibrationDock()->hide();
+        int8->comparisonDock()->raise();
+        window->resizeDocks({int8->comparisonDock()}, {600}, Qt::Vertical);
+        QCOMPARE(chart->bars()->dataCount() + chart->worstBars()->dataCount(),
+                 static_cast<int>(session.comparison()->plan.quantizedNodes().size()));
+        shot(*window.window, "comparison-sqnr-chart-retinaface");
 
         // The graph as large as the window allows: the bottom docks closed.
         for (QDockWidget* dock : window->findChildren<QDockWidget*>())

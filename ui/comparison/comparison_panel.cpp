@@ -121,6 +121,20 @@ ComparisonPanel::ComparisonPanel(QuantSession& session, QWidget* parent)
     refresh();
 }
 
+void ComparisonPanel::showLayer(const QString& layer) {
+    chart_->setSelectedLayer(layer);
+    sensitivity_->showLayer(layer);
+    const int row = rowOf(layer);
+    if (row < 0) {
+        layers_->clearSelection();
+        return;
+    }
+    const QModelIndex index = proxy_->mapFromSource(model_->index(row, Layer));
+    layers_->selectionModel()->select(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    layers_->scrollTo(index);
+}
+
 int ComparisonPanel::rowOf(const QString& layer) const {
     for (int row = 0; row < model_->rowCount(); ++row)
         if (model_->item(row, Layer)->text() == layer) return row;
@@ -132,7 +146,7 @@ void ComparisonPanel::refresh() {
     const ComparisonResult* result = session_.comparison();
     outputs_->setRowCount(0);
     model_->removeRows(0, model_->rowCount());
-    chart_->setReport(result ? &result->report : nullptr);
+    chart_->setReport(result ? &result->report : nullptr);  // keeps the outlined layer
     strip_->setReport(result ? &result->report : nullptr);
     if (!result) {
         summary_->setText(session_.hasTable() ? tr("Comparing…")

@@ -48,6 +48,9 @@ public:
     LayerSqnrChart* sqnrChart() const { return chart_; }
     SensitivityView* sensitivityView() const { return sensitivity_; }
     ImageStrip* imageStrip() const { return strip_; }
+    // Follows the selection made elsewhere (the graph): the layer's bar outlined, its rows
+    // selected (without activating it again).
+    void showLayer(const QString& layer);
     // The source-model row of a layer, -1 when absent.
     int rowOf(const QString& layer) const;
 

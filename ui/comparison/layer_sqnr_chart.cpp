@@ -68,6 +68,11 @@ LayerSqnrChart::LayerSqnrChart(QWidget* parent) : QWidget(parent) {
     worst_->setPen(QPen(kWorstColour.darker(130)));
     worst_->setBrush(kWorstColour);
     worst_->setWidth(0.7);
+    selection_ = new QCPItemRect(plot_);
+    selection_->setPen(QPen(QColor(26, 115, 232), 2.5));  // the graph view's selection blue
+    selection_->setBrush(Qt::NoBrush);
+    selection_->setSelectable(false);
+    selection_->setVisible(false);
     plot_->yAxis->setLabel(tr("SQNR (dB)"));
     plot_->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText));
     plot_->xAxis->setTickLabelRotation(-90);  // each name ends at its bar
@@ -151,7 +156,27 @@ void LayerSqnrChart::rebuild() {
     plot_->yAxis->setRange(bottom - (bottom < 0 ? 0.05 * (top - bottom) : 0.0),
                            top + 0.05 * (top - bottom));
     updateTicks();
+    placeSelection();
     plot_->replot();
+}
+
+void LayerSqnrChart::setSelectedLayer(const QString& layer) {
+    if (layer == selected_) return;
+    selected_ = layer;
+    placeSelection();
+    plot_->replot();
+}
+
+bool LayerSqnrChart::selectionShown() const { return selection_->visible(); }
+
+void LayerSqnrChart::placeSelection() {
+    const int index = static_cast<int>(layers_.indexOf(selected_));
+    selection_->setVisible(!selected_.isEmpty() && index >= 0);
+    if (index < 0) return;
+    const double height = heights_[static_cast<size_t>(index)];
+    const double half = bars_->width() / 2 + 0.08;
+    selection_->topLeft->setCoords(index - half, std::max(0.0, height));
+    selection_->bottomRight->setCoords(index + half, std::min(0.0, height));
 }
 
 // One label per bar while they fit, every n-th otherwise (the tooltip names each bar).

@@ -6,6 +6,7 @@
 #include "evaluate/int8_comparison.h"
 
 class QCPBars;
+class QCPItemRect;
 class QCustomPlot;
 class QComboBox;
 class QMouseEvent;
@@ -25,6 +26,11 @@ public:
     // The report's layers (nullptr clears the chart). The report must outlive the next call.
     void setReport(const qf::Int8ComparisonReport* report);
     void setMeasure(Measure measure);
+    // Outlines the bar of the layer selected elsewhere (the graph); "" or a layer without a bar
+    // removes the outline.
+    void setSelectedLayer(const QString& layer);
+    const QString& selectedLayer() const { return selected_; }
+    bool selectionShown() const;
     Measure measure() const { return measure_; }
 
     // The bars' layers in graph order, their SQNR in dB (∞ for an exact layer) under the
@@ -50,6 +56,7 @@ protected:
 private:
     void rebuild();
     void updateTicks();
+    void placeSelection();
     int barAt(const QPoint& pixel) const;
     void onMouseMove(QMouseEvent* event);
 
@@ -62,6 +69,8 @@ private:
     QCustomPlot* plot_;
     QCPBars* bars_;
     QCPBars* worst_;
+    QCPItemRect* selection_;
+    QString selected_;
     QComboBox* measureBox_;
     QSpinBox* worstCount_;
 };

@@ -168,6 +168,16 @@ void SensitivityView::cancel() {
     if (cancelFlag_) cancelFlag_->store(true);
 }
 
+void SensitivityView::showLayer(const QString& layer) {
+    for (int row = 0; row < table_->rowCount(); ++row)
+        if (table_->item(row, Layer)->text() == layer) {
+            table_->selectRow(row);
+            table_->scrollToItem(table_->item(row, Layer));
+            return;
+        }
+    table_->clearSelection();
+}
+
 void SensitivityView::onFinished() {
     running_ = false;
     run_->setEnabled(true);

@@ -32,6 +32,7 @@ public:
     // folder (preprocessed as the comparison's).
     void run();
     void cancel();
+    void showLayer(const QString& layer);  // selects its row (the graph's selection)
     bool isRunning() const { return running_; }
     bool isStale() const { return stale_; }
     const std::vector<qf::LayerSensitivity>& ranking() const { return ranking_; }
