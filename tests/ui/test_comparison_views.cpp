@@ -14,6 +14,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QSemaphore>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
@@ -215,9 +216,18 @@ private slots:
         QVERIFY(!before.empty());
         view->imagesBox()->setValue(kImages);  // another ranking, were it to finish
         QSignalSpy finished(view, &qf::ui::SensitivityView::finished);
+        // The sample ranks in milliseconds: hold the ranking's thread so that the run waits in
+        // its queue until Cancel has been clicked (it then starts cancelled).
+        QSemaphore busy, release;
+        view->threadPool()->start([&busy, &release] {
+            busy.release();
+            release.acquire();
+        });
+        busy.acquire();
         view->run();
         QVERIFY(view->isRunning());
         QTest::mouseClick(view->cancelButton(), Qt::LeftButton);
+        release.release();
         QVERIFY(finished.wait(300000));
         QCOMPARE(finished.first().first().toBool(), false);
         QCOMPARE(view->ranking().size(), before.size());

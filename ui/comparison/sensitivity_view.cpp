@@ -43,6 +43,7 @@ struct SensitivityView::Outcome {
 SensitivityView::SensitivityView(QuantSession& session, QWidget* parent)
     : QWidget(parent), session_(session) {
     setObjectName(QStringLiteral("SensitivityView"));
+    pool_.setMaxThreadCount(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* top = new QHBoxLayout;
@@ -132,7 +133,8 @@ void SensitivityView::run() {
     progress_->setFormat(tr("Preparing…"));
     progress_->show();
     showStatus();
-    watcher_.setFuture(QtConcurrent::run([this, graph, table, options, comparison, folder, cancel] {
+    watcher_.setFuture(QtConcurrent::run(&pool_, [this, graph, table, options, comparison, folder,
+                                                  cancel] {
         auto outcome = std::make_shared<Outcome>();
         qf::Progress progress;
         progress.cancel = cancel.get();

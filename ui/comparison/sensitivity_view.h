@@ -1,5 +1,6 @@
 #pragma once
 #include <QFutureWatcher>
+#include <QThreadPool>
 #include <QWidget>
 #include <atomic>
 #include <memory>
@@ -43,6 +44,8 @@ public:
     QProgressBar* progressBar() const { return progress_; }
     QTableWidget* table() const { return table_; }
     QLabel* statusLabel() const { return status_; }
+    // The ranking's own thread: a long ranking leaves the shared pool to the live comparison.
+    QThreadPool* threadPool() { return &pool_; }
 
 signals:
     void nodeActivated(const QString& name);
@@ -63,6 +66,7 @@ private:
     QProgressBar* progress_;
     QLabel* status_;
     QTableWidget* table_;
+    QThreadPool pool_;
     QFutureWatcher<std::shared_ptr<Outcome>> watcher_;
     std::shared_ptr<std::atomic_bool> cancelFlag_;
     std::vector<qf::LayerSensitivity> ranking_;
