@@ -193,14 +193,29 @@ void HeatLegend::paintEvent(QPaintEvent*) {
     painter.drawRect(scale);
     painter.setFont(font());
     y = scale.bottom() + 2;
-    for (const auto& [position, text] : map_.ticks) {
+    // Every tick gets its mark; the numbers that would overlap one already written are left
+    // out (the ends first, then the inner ones in order).
+    std::vector<size_t> order;
+    if (!map_.ticks.empty()) {
+        order.push_back(0);
+        if (map_.ticks.size() > 1) order.push_back(map_.ticks.size() - 1);
+        for (size_t k = 1; k + 1 < map_.ticks.size(); ++k) order.push_back(k);
+    }
+    std::vector<QRect> written;
+    for (const size_t k : order) {
+        const auto& [position, text] = map_.ticks[k];
         const int x = scale.left() + static_cast<int>(std::lround(position * scale.width()));
+        painter.setPen(QColor(120, 120, 120));
         painter.drawLine(x, scale.bottom() - 3, x, scale.bottom() + 2);
         const int w = metrics.horizontalAdvance(text) + 2;
-        const int left = std::clamp(x - w / 2, 2, width() - w - 2);
+        const QRect box(std::clamp(x - w / 2, 2, width() - w - 2), y + 2, w, metrics.height());
+        if (std::any_of(written.begin(), written.end(), [&](const QRect& other) {
+                return other.adjusted(-4, 0, 4, 0).intersects(box);
+            }))
+            continue;
+        written.push_back(box);
         painter.setPen(QColor(33, 33, 33));
-        painter.drawText(QRect(left, y + 2, w, metrics.height()), Qt::AlignCenter, text);
-        painter.setPen(QColor(120, 120, 120));
+        painter.drawText(box, Qt::AlignCenter, text);
     }
     y += metrics.height() + 6;
     painter.setPen(QColor(33, 33, 33));
