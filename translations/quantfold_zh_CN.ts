@@ -692,6 +692,30 @@
             <numerusform>%n 张图像中有 %1 张：int8 的首选类别与 FP32 不同（排在前面，红框标出）。绿色：标注的类别；红色：错误的首选类别。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Class Names…</source>
+        <translation>类别名称…</translation>
+    </message>
+    <message>
+        <source>A text file with one class name per line, in index order</source>
+        <translation>每行一个类别名称、按索引顺序排列的文本文件</translation>
+    </message>
+    <message>
+        <source>Class names</source>
+        <translation>类别名称</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>the file holds no names</source>
+        <translation>文件中没有名称</translation>
+    </message>
 </context>
 <context>
     <name>qf::ui::Int8Workbench</name>

@@ -125,6 +125,16 @@ private slots:
         }
         QCOMPARE(fp32Hits, report.fp32.top1);
         QCOMPARE(int8Hits, report.int8.top1);
+        // CIFAR-10's class names beside the indices.
+        QVERIFY(!strip->loadClassNames(QString::fromStdString(qftest::sharedDataRoot()) +
+                                       "/cifar10/no-such-file.txt"));
+        QVERIFY(strip->loadClassNames(QString::fromStdString(qftest::sharedDataRoot()) +
+                                      "/cifar10/labels.txt"));
+        QCOMPARE(strip->classNames().size(), 10);
+        QCOMPARE(qf::ui::ImageStrip::classText(strip->classNames(), 0), QString("0 airplane"));
+        QCOMPARE(qf::ui::ImageStrip::classText(strip->classNames(), 9), QString("9 truck"));
+        QCOMPARE(qf::ui::ImageStrip::classText(strip->classNames(), 12), QString("12"));
+        QCOMPARE(strip->list()->count(), kImages);
         shot(*window.window, "comparison-images");
 
         // The heat map, with the most sensitive layer kept in FP32.

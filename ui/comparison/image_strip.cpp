@@ -1,12 +1,16 @@
 #include "ui/comparison/image_strip.h"
 
 #include <QCheckBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImageReader>
 #include <QLabel>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPainter>
+#include <QPushButton>
 #include <QStyledItemDelegate>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -17,6 +21,7 @@ namespace {
 
 constexpr int kThumb = 64;
 const QSize kCard(250, 92);
+const QSize kNamedCard(330, 92);              // room for class names
 constexpr int kEntryRole = Qt::UserRole + 1;  // index into shown()
 constexpr int kThumbRole = Qt::UserRole + 2;
 
@@ -28,10 +33,13 @@ QString score(float value) {
 // Paints one card: the thumbnail, then the FP32 and int8 columns of class: score.
 class CardDelegate : public QStyledItemDelegate {
 public:
-    CardDelegate(const std::vector<qf::ImageTopK>& entries, QObject* parent)
-        : QStyledItemDelegate(parent), entries_(entries) {}
+    CardDelegate(const std::vector<qf::ImageTopK>& entries, const QStringList& names,
+                 QObject* parent)
+        : QStyledItemDelegate(parent), entries_(entries), names_(names) {}
 
-    QSize sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const override { return kCard; }
+    QSize sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const override {
+        return names_.isEmpty() ? kCard : kNamedCard;
+    }
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option,
                const QModelIndex& index) const override {
@@ -98,7 +106,8 @@ public:
                                          : (wrong ? QColor(198, 40, 40) : QColor(33, 33, 33)));
                 painter->drawText(
                     QRectF(x, y, column, line), Qt::AlignLeft | Qt::AlignVCenter,
-                    QStringLiteral("%1: %2").arg(classes[k].index).arg(score(classes[k].score)));
+                    QStringLiteral("%1: %2").arg(ImageStrip::classText(names_, classes[k].index),
+                                                 score(classes[k].score)));
                 y += line;
             }
         }
@@ -107,6 +116,7 @@ public:
 
 private:
     const std::vector<qf::ImageTopK>& entries_;
+    const QStringList& names_;
 };
 
 }  // namespace
@@ -119,7 +129,10 @@ ImageStrip::ImageStrip(QWidget* parent) : QWidget(parent) {
     summary_ = new QLabel(this);
     summary_->setWordWrap(true);
     onlyDisagreements_ = new QCheckBox(tr("Disagreements only"), this);
+    classNamesButton_ = new QPushButton(tr("Class Names…"), this);
+    classNamesButton_->setToolTip(tr("A text file with one class name per line, in index order"));
     top->addWidget(summary_, 1);
+    top->addWidget(classNamesButton_);
     top->addWidget(onlyDisagreements_);
     layout->addLayout(top);
     list_ = new QListWidget(this);
@@ -132,10 +145,42 @@ ImageStrip::ImageStrip(QWidget* parent) : QWidget(parent) {
     list_->setUniformItemSizes(true);
     list_->setSpacing(2);
     list_->setSelectionMode(QAbstractItemView::SingleSelection);
-    list_->setItemDelegate(new CardDelegate(shown_, list_));
+    list_->setItemDelegate(new CardDelegate(shown_, classNames_, list_));
     layout->addWidget(list_, 1);
     connect(onlyDisagreements_, &QCheckBox::toggled, this, &ImageStrip::fill);
+    connect(classNamesButton_, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Class names"), lastFolder_,
+                                                          tr("Text files (*.txt);;All files (*)"));
+        if (path.isEmpty()) return;
+        if (!loadClassNames(path))
+            QMessageBox::warning(this, tr("Class names"),
+                                 tr("Cannot read %1: %2").arg(path, classNamesError_));
+    });
     setReport(nullptr);
+}
+
+QString ImageStrip::classText(const QStringList& names, int index) {
+    const QString name = index >= 0 && index < names.size() ? names[index] : QString();
+    return name.isEmpty() ? QString::number(index) : QStringLiteral("%1 %2").arg(index).arg(name);
+}
+
+bool ImageStrip::loadClassNames(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        classNamesError_ = file.errorString();
+        return false;
+    }
+    QStringList names;
+    while (!file.atEnd()) names << QString::fromUtf8(file.readLine()).trimmed();
+    while (!names.isEmpty() && names.back().isEmpty()) names.removeLast();
+    if (names.isEmpty()) {
+        classNamesError_ = tr("the file holds no names");
+        return false;
+    }
+    classNames_ = names;
+    lastFolder_ = QFileInfo(path).absolutePath();
+    fill();
+    return true;
 }
 
 QPixmap ImageStrip::thumbnail(const QString& path) {
@@ -191,7 +236,7 @@ void ImageStrip::fill() {
         const QString path = QString::fromStdString(image.path);
         item->setData(kEntryRole, static_cast<int>(k));
         item->setData(kThumbRole, thumbnail(path));
-        item->setSizeHint(kCard);
+        item->setSizeHint(classNames_.isEmpty() ? kCard : kNamedCard);
         QString tip = path.toHtmlEscaped();
         if (image.label >= 0) tip += QStringLiteral("<br>") + tr("label: %1").arg(image.label);
         item->setToolTip(tip);

@@ -9,11 +9,13 @@
 class QLabel;
 class QListWidget;
 class QCheckBox;
+class QPushButton;
 
 namespace qf::ui {
 
-// For classifiers: per compared image a thumbnail with FP32's and int8's top-3 classes (index
-// and score), the images where the two disagree on the top class first, framed red.
+// For classifiers: per compared image a thumbnail with FP32's and int8's top-3 classes (index,
+// name when a class-name file is loaded, and score), the images where the two disagree on the
+// top class first, framed red.
 class ImageStrip : public QWidget {
     Q_OBJECT
 public:
@@ -27,6 +29,14 @@ public:
     int disagreements() const { return disagreements_; }
     QListWidget* list() const { return list_; }
     QLabel* summaryLabel() const { return summary_; }
+    QPushButton* classNamesButton() const { return classNamesButton_; }
+
+    // Class names (a text file, one per line in index order, as CIFAR-10's labels.txt) shown
+    // beside the indices. Returns false when the file cannot be read or holds none.
+    bool loadClassNames(const QString& path);
+    const QStringList& classNames() const { return classNames_; }
+    // "3 cat" with names, "3" without (or past their end).
+    static QString classText(const QStringList& names, int index);
 
 private:
     QPixmap thumbnail(const QString& path);
@@ -34,6 +44,9 @@ private:
 
     QLabel* summary_;
     QCheckBox* onlyDisagreements_;
+    QPushButton* classNamesButton_;
+    QStringList classNames_;
+    QString classNamesError_, lastFolder_;
     QListWidget* list_;
     std::vector<qf::ImageTopK> shown_;
     int disagreements_ = 0;
