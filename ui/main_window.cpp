@@ -29,6 +29,7 @@
 #include <cstring>
 
 #include "ui/calibration/int8_workbench.h"
+#include "ui/comparison/heat_map_control.h"
 #include "ui/fold_report_panel.h"
 #include "ui/graph_items.h"
 #include "ui/graph_view.h"
@@ -113,6 +114,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         view_->selectNode(name, true);
         onNodeSelected(name);
     });
+    // The int8 error heat map on the graph: View menu and a tool bar of its own.
+    heatMap_ = new HeatMapControl(*view_, *int8_->session(), this);
+    QAction* afterZoom = viewMenu_->actions().value(5);  // the separator before the docks
+    viewMenu_->insertSeparator(afterZoom);
+    viewMenu_->insertAction(afterZoom, heatMap_->toggleAction());
+    if (auto* tools = findChild<QToolBar*>(QStringLiteral("MainToolBar")))
+        tools->addAction(heatMap_->toggleAction());
 
     connect(document_, &Document::modelOpened, this, [this] {
         firstPicture_ = true;
@@ -285,6 +293,7 @@ void MainWindow::createActions() {
     });
 
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu_ = viewMenu;
     QAction* fit = viewMenu->addAction(tr("&Fit to Window"), view_, &GraphView::fitToWindow);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     QAction* in = viewMenu->addAction(tr("Zoom &In"), this, [this] { view_->zoomBy(1.25); });
