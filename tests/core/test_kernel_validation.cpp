@@ -1,11 +1,14 @@
 // Kernels refuse windows their weights or inputs cannot back (a hostile or broken model), with
 // an error naming the node, instead of reading past a buffer: found by probing `info` with a
 // Conv whose kernel_shape disagrees with its weights (a segfault, or garbage that changed from
-// run to run).
+// run to run). Shape inference refuses a declared input it cannot hold (a 1 KB file declaring
+// 1x3x6000x6000 took 5.7 GB).
 #include <QtTest>
 
+#include "formats/model_io.h"
 #include "graph_builder.h"
 #include "runtime/executor.h"
+#include "runtime/shape_inference.h"
 #include "test_support.h"
 #include "util/error.h"
 
@@ -40,9 +43,9 @@ private slots:
     void convKernelShapeMustMatchWeights() {
         const std::string error = runError("Conv", {8, 3, 1, 1}, {{"kernel_shape", ints({5, 5})}});
         QVERIFY2(error.find("'bad'") != std::string::npos, error.c_str());
-        QVERIFY2(error.find("kernel_shape [5x5] disagrees with the weights' [1x1]") !=
-                     std::string::npos,
-                 error.c_str());
+        QVERIFY2(
+            error.find("kernel_shape [5x5] disagrees with the weights' [1x1]") != std::string::npos,
+            error.c_str());
         // The same attribute, agreeing with the weights, runs.
         QCOMPARE(runError("Conv", {8, 3, 5, 5}, {{"kernel_shape", ints({5, 5})}}), std::string());
     }
@@ -59,6 +62,24 @@ private slots:
         const std::string pool = runError(
             "MaxPool", {}, {{"kernel_shape", ints({2, 2})}, {"pads", ints({0, -3, 0, 0})}});
         QVERIFY2(pool.find("pads must not be negative") != std::string::npos, pool.c_str());
+    }
+
+    void shapeInferenceRefusesHugeInputsAndKeepsEveryShape() {
+        GraphBuilder b;
+        b.input("x", {1, 3, 6000, 6000}).output("y");
+        b.node("relu", "Relu", {"x"}, {"y"});
+        const std::string error = qftest::errorOf([&] { qf::inferShapes(b.graph()); });
+        QVERIFY2(
+            error.find("input 'x' is declared [1x3x6000x6000]: too large") != std::string::npos,
+            error.c_str());
+        const qf::Graph sample = qf::loadModel(qftest::sourcePath("resources/sample/digits.onnx"));
+        const auto shapes = qf::inferShapes(sample);
+        const auto all = qf::Executor(sample).run(
+            {{sample.inputs[0].name, qf::Tensor::floats(sample.inputs[0].shape)}}, nullptr, true);
+        for (const auto& [name, value] : all) {
+            QVERIFY2(shapes.count(name), name.c_str());
+            QCOMPARE(shapes.at(name), value.shape);
+        }
     }
 };
 
