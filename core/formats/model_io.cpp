@@ -1,6 +1,7 @@
 #include "formats/model_io.h"
 
 #include <filesystem>
+#include <limits>
 
 #include "formats/caffe/caffe_exporter.h"
 #include "formats/caffe/caffe_importer.h"
@@ -23,8 +24,16 @@ bool endsWith(const std::string& text, const std::string& suffix) {
 
 Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Diagnostics* warnings,
                 const Progress& progress) {
-    requireRegularFile(modelPath);
-    if (!weightsPath.empty()) requireRegularFile(weightsPath);
+    for (const auto& path : {modelPath, weightsPath}) {
+        if (path.empty()) continue;
+        requireRegularFile(path);
+        // protobuf parses at most 2 GiB; refused here before it is all read into memory.
+        std::error_code error;
+        const auto size = fs::file_size(path, error);
+        if (!error && size > static_cast<uintmax_t>(std::numeric_limits<int>::max()))
+            throw Error(path + ": " + std::to_string(size >> 20) +
+                        " MiB is more than the 2 GiB a protobuf model file can hold");
+    }
     if (endsWith(modelPath, ".prototxt") || endsWith(modelPath, ".caffemodel")) {
         if (endsWith(modelPath, ".caffemodel"))
             throw Error(modelPath + ": give the deploy .prototxt first, then the .caffemodel");

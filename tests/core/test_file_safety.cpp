@@ -39,6 +39,17 @@ private slots:
                  "a missing model is named as missing");
     }
 
+    // A (sparse) 3 GiB file is refused by its size, before it is read.
+    void oversizedModelsAreRefusedUnread() {
+        QTemporaryDir dir;
+        const std::string big = (dir.path() + "/big.onnx").toStdString();
+        qf::writeFileAtomically(big, "");
+        fs::resize_file(big, uintmax_t{3} << 30);
+        const std::string error = qftest::errorOf([&] { qf::loadModel(big); });
+        QVERIFY2(error.find(big + ": 3072 MiB is more than the 2 GiB") != std::string::npos,
+                 error.c_str());
+    }
+
     void writesFollowSymlinksAndKeepThem() {
         QTemporaryDir dir;
         const std::string target = (dir.path() + "/real.onnx").toStdString();
