@@ -127,6 +127,21 @@ private slots:
         QCOMPARE(written.graph().node(1).attribute(0).f(), 0.5f);
     }
 
+    // Two nodes writing one tensor ran with whichever came last (found by probing).
+    void refusesATensorWrittenTwice() {
+        onnx::ModelProto model = modelWithUnknownOp();
+        auto* second = model.mutable_graph()->add_node();
+        second->set_name("again");
+        second->set_op_type("Sigmoid");
+        second->add_input("x");
+        second->add_output("r");
+        const std::string message = qftest::errorOf(
+            [&] { qf::importOnnxFromBytes(model.SerializeAsString(), "twice.onnx"); });
+        QVERIFY2(message.find("twice.onnx: node 'again' writes tensor 'r', which node "
+                              "'Relu:r' writes too") != std::string::npos,
+                 message.c_str());
+    }
+
     void rejectsFilesThatAreNotOnnx() {
         QTemporaryDir dir;
         const std::string text = dir.filePath("notes.onnx").toStdString();

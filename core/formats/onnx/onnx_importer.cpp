@@ -277,6 +277,23 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     model.mutable_graph()->clear_initializer();
     graph.source = model.SerializeAsString();
 
+    // ONNX graphs are single-assignment: a tensor written twice leaves its readers ambiguous.
+    std::map<std::string, const Node*> writers;
+    for (const auto& node : graph.nodes)
+        for (const auto& output : node.outputs) {
+            if (output.empty()) continue;
+            const auto [it, first] = writers.emplace(output, &node);
+            if (!first || graph.isWeight(output))
+                throw Error(Diagnostic{Severity::Error, nameForErrors, 0, 0, node.name, output,
+                                       "tensor '" + output + "' is written twice (" +
+                                           (first ? std::string("it is an initializer")
+                                                  : "also by node '" + it->second->name + "'") +
+                                           ")"},
+                            nameForErrors + ": node '" + node.name + "' writes tensor '" + output +
+                                "', which " +
+                                (first ? std::string("is an initializer")
+                                       : "node '" + it->second->name + "' writes too"));
+        }
     progress.throwIfCancelled();
     progress.step(90, 100, "checking the graph");
     try {
