@@ -34,15 +34,21 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Di
             throw Error(path + ": " + std::to_string(size >> 20) +
                         " MiB is more than the 2 GiB a protobuf model file can hold");
     }
+    // A model of no layers loads as an empty graph that every step accepts and does nothing with.
+    const auto withLayers = [&modelPath](Graph graph) {
+        if (graph.nodes.empty())
+            throw Error(modelPath + ": the model has no layers (an empty or truncated file?)");
+        return graph;
+    };
     if (endsWith(modelPath, ".prototxt") || endsWith(modelPath, ".caffemodel")) {
         if (endsWith(modelPath, ".caffemodel"))
             throw Error(modelPath + ": give the deploy .prototxt first, then the .caffemodel");
-        return importCaffe(modelPath, weightsPath, warnings, progress);
+        return withLayers(importCaffe(modelPath, weightsPath, warnings, progress));
     }
     if (endsWith(modelPath, ".onnx")) {
         if (!weightsPath.empty())
             throw Error(modelPath + ": an ONNX model takes no separate weights file");
-        return importOnnx(modelPath, warnings, progress);
+        return withLayers(importOnnx(modelPath, warnings, progress));
     }
     if (endsWith(modelPath, ".pb"))
         throw Error(modelPath + ": TensorFlow GraphDef files are not supported yet");

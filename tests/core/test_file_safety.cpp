@@ -1,6 +1,7 @@
 // Files are read and written only where that is safe: a model is read only from a regular file
 // (a FIFO blocked `info` forever, /dev/zero was read for gigabytes), a write through a symlink
 // replaces the file it names and keeps the link, and nothing but a regular file is replaced.
+// A model that is too big for its format, or has no layers, is refused by name.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,17 @@ private slots:
         fs::resize_file(big, uintmax_t{3} << 30);
         const std::string error = qftest::errorOf([&] { qf::loadModel(big); });
         QVERIFY2(error.find(big + ": 3072 MiB is more than the 2 GiB") != std::string::npos,
+                 error.c_str());
+    }
+
+    void modelsWithoutLayersAreRefused() {
+        QTemporaryDir dir;
+        const std::string prototxt = (dir.path() + "/empty.prototxt").toStdString();
+        qf::writeFileAtomically(prototxt, "name: \"empty\"\n");
+        const std::string error = qftest::errorOf([&] {
+            qf::loadModel(prototxt, qftest::sourcePath("resources/sample/digits.caffemodel"));
+        });
+        QVERIFY2(error.find(prototxt + ": the model has no layers") != std::string::npos,
                  error.c_str());
     }
 

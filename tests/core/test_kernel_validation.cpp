@@ -64,6 +64,17 @@ private slots:
         QVERIFY2(pool.find("pads must not be negative") != std::string::npos, pool.c_str());
     }
 
+    void poolingPadsMustBeSmallerThanTheKernel() {
+        const std::string error = runError(
+            "AveragePool", {}, {{"kernel_shape", ints({2, 2})}, {"pads", ints({2, 0, 0, 0})}});
+        QVERIFY2(error.find("'bad'") != std::string::npos &&
+                     error.find("pads must be smaller than the kernel [2x2]") != std::string::npos,
+                 error.c_str());
+        QCOMPARE(
+            runError("MaxPool", {}, {{"kernel_shape", ints({3, 3})}, {"pads", ints({2, 2, 2, 2})}}),
+            std::string());
+    }
+
     void shapeInferenceRefusesHugeInputsAndKeepsEveryShape() {
         GraphBuilder b;
         b.input("x", {1, 3, 6000, 6000}).output("y");

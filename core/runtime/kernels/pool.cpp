@@ -36,6 +36,12 @@ void pool2d(const Node& node, const std::vector<const Tensor*>& inputs,
     const int64_t inH = is2d ? x.shape[2] : 1, inW = x.shape[x.rank() - 1];
     Window2d w = readWindow(node, x.rank() - 2, {});
     applyAutoPad(node, w, inH, inW);
+    // A window that can lie wholly in the padding pools nothing (Caffe and ONNX Runtime refuse
+    // it too).
+    if (std::max(w.padTop, w.padBottom) >= w.kernelH ||
+        std::max(w.padLeft, w.padRight) >= w.kernelW)
+        kernelError(node, "pads must be smaller than the kernel " +
+                              shapeToString(is2d ? Shape{w.kernelH, w.kernelW} : Shape{w.kernelW}));
     const bool ceilMode = node.attrInt("ceil_mode", 0) != 0;
     const int64_t outH =
         pooledSize(inH, w.padTop, w.padBottom, w.kernelH, w.strideH, w.dilationH, ceilMode);
