@@ -66,6 +66,7 @@ ComparisonSession::ComparisonSession(std::shared_ptr<const Graph> graph, const I
                                 CachedImage cached;
                                 cached.input = x;
                                 cached.label = image.label;
+                                cached.labelWhere = image.labelWhere;
                                 cached.path = image.path;
                                 bytes_ += bytesOf(cached.input);
                                 cacheFp32(cached);
@@ -278,6 +279,8 @@ const Int8ComparisonReport& ComparisonSession::update(const CalibrationTable& ta
                 const Tensor& a = reference.at(graph.outputs.front().name);
                 const Tensor& b = quantized->at(graph.outputs.front().name);
                 report.top1Agreements += argmax(a) == argmax(b);
+                requireLabelInRange(image.path, image.label, image.labelWhere, a,
+                                    graph.outputs.front().name);
                 report.fp32.add(a.f, image.label);
                 report.int8.add(b.f, image.label);
                 addImageTopK(report, graph, image.path, image.label, a, b);

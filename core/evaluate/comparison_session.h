@@ -74,7 +74,7 @@ private:
     struct CachedImage {
         Tensor input;
         int label = -1;
-        std::string path;
+        std::string path, labelWhere;
         bool fp32Cached = false;
         TensorMap fp32;  // the tensors fp32Wanted_ names
         bool int8Cached = false;

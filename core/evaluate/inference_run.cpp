@@ -4,11 +4,12 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <set>
 
+#include "evaluate/npy.h"
 #include "evaluate/top_k.h"
 #include "runtime/executor.h"
 #include "util/error.h"
-#include "evaluate/npy.h"
 
 namespace qf {
 namespace fs = std::filesystem;
@@ -32,19 +33,26 @@ RunReport runImages(const Graph& graph, const ImageFolder& folder, const RunOpti
     RunReport report;
     for (const auto& output : graph.outputs) report.outputs.push_back(output.name);
     if (!options.dumpDir.empty()) fs::create_directories(options.dumpDir);
+    std::set<std::string> dumpStems;  // a.png and a.bmp must not write the same files
     report.skipped = forEachImage(
         folder, pre, input.channels, options.maxImages, progress,
         [&](const LabeledImage& image, const Tensor& tensor) {
             const TensorMap results = executor.run({{input.name, tensor}});
             ++report.images;
-            if (!options.dumpDir.empty())
+            if (!options.dumpDir.empty()) {
+                const fs::path file(image.path);
+                std::string stem = file.stem().string();
+                if (!dumpStems.insert(stem).second) stem = file.filename().string();
                 for (const auto& result : results)
-                    writeNpy((fs::path(options.dumpDir) / (fs::path(image.path).stem().string() +
-                                                           "." + fileSafe(result.first) + ".npy"))
-                                 .string(),
-                             result.second);
+                    writeNpy(
+                        (fs::path(options.dumpDir) / (stem + "." + fileSafe(result.first) + ".npy"))
+                            .string(),
+                        result.second);
+            }
             if (image.label < 0 || graph.outputs.empty()) return;
             const Tensor& scores = results.at(graph.outputs.front().name);
+            requireLabelInRange(image.path, image.label, image.labelWhere, scores,
+                                graph.outputs.front().name);
             const int rank = rankOfLabel(scores.f, image.label);
             ++report.labeled;
             if (rank == 0) ++report.top1Hits;

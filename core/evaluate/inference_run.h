@@ -2,10 +2,10 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph.h"
 #include "images/image_folder.h"
 #include "images/image_runner.h"
 #include "images/preprocessing.h"
-#include "graph/graph.h"
 #include "util/progress.h"
 
 namespace qf {

@@ -37,6 +37,8 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
             if (!graph.outputs.empty()) {
                 const Tensor& a = reference.at(graph.outputs.front().name);
                 const Tensor& b = quantized.at(graph.outputs.front().name);
+                requireLabelInRange(image.path, image.label, image.labelWhere, a,
+                                    graph.outputs.front().name);
                 report.top1Agreements += argmax(a) == argmax(b);
                 report.fp32.add(a.f, image.label);
                 report.int8.add(b.f, image.label);

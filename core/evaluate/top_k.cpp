@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <filesystem>
+
+#include "util/error.h"
 
 namespace qf {
 
@@ -21,6 +24,14 @@ void TopK::add(const std::vector<float>& scores, int label) {
     ++labeled;
     top1 += rank == 0;
     top5 += rank < 5;
+}
+
+void requireLabelInRange(const std::string& image, int label, const std::string& where,
+                         const Tensor& scores, const std::string& output) {
+    if (label < 0 || label < scores.numel()) return;
+    throw Error((where.empty() ? image : where) + ": label " + std::to_string(label) + " of '" +
+                std::filesystem::path(image).filename().string() + "' is not a class of output '" +
+                output + "', which has " + std::to_string(scores.numel()) + " values");
 }
 
 std::vector<ClassScore> topClasses(const std::vector<float>& scores, int k) {

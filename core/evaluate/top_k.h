@@ -1,4 +1,5 @@
 #pragma once
+#include <string>
 #include <vector>
 
 #include "graph/tensor.h"
@@ -16,6 +17,11 @@ struct TopK {
     double top1Rate() const { return labeled ? static_cast<double>(top1) / labeled : 0.0; }
     double top5Rate() const { return labeled ? static_cast<double>(top5) / labeled : 0.0; }
 };
+
+// Throws when a labelled image's class is not one of the model's classes (a labels file made for
+// another model): such an image would count as a silent miss. `where` is the labels file and line.
+void requireLabelInRange(const std::string& image, int label, const std::string& where,
+                         const Tensor& scores, const std::string& output);
 
 // One class of a classifier's scores.
 struct ClassScore {

@@ -1,8 +1,11 @@
 // Image folders, labels files and preprocessing, checked against hand-computed values.
 #include <QtTest>
+#include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 
+#include "evaluate/inference_run.h"
+#include "formats/model_io.h"
 #include "images/image_folder.h"
 #include "images/image_header.h"
 #include "images/preprocessing.h"
@@ -83,6 +86,52 @@ private slots:
         const std::string message =
             qftest::errorOf([&] { qf::openImageFolder(dir.path().toStdString(), badLabels); });
         QVERIFY2(message.find(badLabels + ":3:") != std::string::npos, message.c_str());
+    }
+
+    // File names with spaces (the label is the last word), duplicates refused, and a word for
+    // labels of missing files and images without labels; a label the model has no class for
+    // is an error naming the labels file and line (it counted as a silent miss).
+    void labelsAreCheckedAndPlaced() {
+        QTemporaryDir dir;
+        cv::Mat image(4, 4, CV_8UC3, cv::Scalar(1, 2, 3));
+        for (const char* name : {"my cat.png", "dog.png", "other.png"})
+            QVERIFY(cv::imwrite(dir.filePath(name).toStdString(), image));
+        const std::string labels = dir.filePath("labels.txt").toStdString();
+        writeText(labels, "# file label\nmy cat.png  3\r\ndog.png 1\ngone.png 2\n");
+        const qf::ImageFolder folder = qf::openImageFolder(dir.path().toStdString());
+        QCOMPARE(folder.images[1].label, 3);  // "my cat.png", after "dog.png"
+        QCOMPARE(folder.images[1].labelWhere, labels + ":2");
+        QCOMPARE(folder.warnings.size(), size_t{2});
+        QVERIFY2(folder.warnings[0].text().find("'other.png' has no label") != std::string::npos,
+                 folder.warnings[0].text().c_str());
+        QVERIFY2(
+            folder.warnings[1].text().find(labels + ":4") != std::string::npos &&
+                folder.warnings[1].text().find("'gone.png' is not an image") != std::string::npos,
+            folder.warnings[1].text().c_str());
+        writeText(labels, "dog.png 1\ndog.png 2\n");
+        const std::string twice =
+            qftest::errorOf([&] { qf::openImageFolder(dir.path().toStdString()); });
+        QVERIFY2(twice.find(labels + ":2") != std::string::npos &&
+                     twice.find("labelled twice") != std::string::npos,
+                 twice.c_str());
+
+        // The sample classifies 10 digits: label 12 has no class.
+        const std::string sampleImages = qftest::sourcePath("resources/sample/images");
+        const qf::ImageFolder sample = qf::openImageFolder(sampleImages);
+        const std::string outOfRange = dir.filePath("digits.txt").toStdString();
+        writeText(
+            outOfRange,
+            "\n" + std::filesystem::path(sample.images[0].path).filename().string() + " 12\n");
+        qf::RunOptions options;
+        options.pre =
+            qftest::preprocessing(16, 16, 1.0f / 255, {0.5f, 0.5f, 0.5f}, {0.5f, 0.5f, 0.5f});
+        options.maxImages = 2;
+        const qf::Graph graph = qf::loadModel(qftest::sourcePath("resources/sample/digits.onnx"));
+        const std::string error = qftest::errorOf(
+            [&] { qf::runImages(graph, qf::openImageFolder(sampleImages, outOfRange), options); });
+        QVERIFY2(error.find(outOfRange + ":2: label 12 of") != std::string::npos &&
+                     error.find("has 10 values") != std::string::npos,
+                 error.c_str());
     }
 
     void rejectsEmptyAndMissingFolders() {
