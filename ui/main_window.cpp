@@ -29,6 +29,7 @@
 #include <cstring>
 
 #include "ui/calibration/int8_workbench.h"
+#include "ui/export_dialog.h"
 #include "ui/fold_report_panel.h"
 #include "ui/graph_items.h"
 #include "ui/graph_view.h"
@@ -250,6 +251,8 @@ void MainWindow::createActions() {
     save->setShortcut(QKeySequence::SaveAs);
     file->addAction(tr("Save Pro&ject As…"), this, &MainWindow::saveProjectDialog);
     file->addAction(tr("&Export Picture…"), this, &MainWindow::exportPictureDialog);
+    QAction* exportAction = file->addAction(tr("E&xport…"), this, &MainWindow::showExportDialog);
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -580,6 +583,31 @@ void MainWindow::exportPictureDialog() {
     if (file.isEmpty()) return;
     if (!hasSuffix(file, ".svg") && !hasSuffix(file, ".png")) file += QStringLiteral(".svg");
     exportPicture(file);
+}
+
+ExportDialog* MainWindow::exportDialog() {
+    if (!export_) {
+        export_ = new ExportDialog(*document_, *int8_->session(), this);
+        export_->setShowError([this](const ErrorReport& error) {
+            log_->addReport(LogPanel::Level::Error, error);
+            if (prompts_.showError) prompts_.showError(error);
+        });
+        connect(export_, &ExportDialog::exportFinished, this,
+                [this](bool, const QStringList& written) {
+                    for (const auto& file : written)
+                        log_->addMessage(LogPanel::Level::Info, tr("Exported %1").arg(file));
+                });
+    }
+    return export_;
+}
+
+void MainWindow::showExportDialog() {
+    if (!document_->hasModel()) return;
+    ExportDialog* dialog = exportDialog();
+    dialog->prepare();
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::verifyDialog() {

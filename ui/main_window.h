@@ -23,6 +23,7 @@ class LogPanel;
 class FoldReportPanel;
 class PropertiesPanel;
 class Int8Workbench;
+class ExportDialog;
 
 // Every question the window asks the user, injectable so tests run without modal loops.
 struct WindowPrompts {
@@ -59,6 +60,9 @@ public:
     QStringList recentFiles() const;
     QDockWidget* propertiesDock() const { return propertiesDock_; }
     Int8Workbench* int8() const { return int8_; }
+    // File > Export…: created on first use, shown without blocking the window.
+    ExportDialog* exportDialog();
+    void showExportDialog();
 
     // Starts Save As with prompts().askSavePaths; false when cancelled.
     bool saveAs();
@@ -95,6 +99,7 @@ private:
     FoldReportPanel* foldReport_;
     PropertiesPanel* properties_;
     Int8Workbench* int8_ = nullptr;
+    ExportDialog* export_ = nullptr;
     QDockWidget* layersDock_;
     QDockWidget* logDock_;
     QDockWidget* propertiesDock_;

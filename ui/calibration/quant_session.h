@@ -65,6 +65,8 @@ public:
     bool edit(const qf::Int8Edit& edit);
     // For the undo command: performs the edit and returns its inverse (throws qf::Error).
     qf::Int8Edit perform(const qf::Int8Edit& edit);
+    // Weight granularity and bias correction: each change is a step on the document's undo
+    // stack (setting the value in use does nothing).
     void setPerChannelWeights(bool perChannel);
     void setBiasCorrection(bool on);
 
@@ -100,6 +102,8 @@ signals:
 private:
     struct Engine;  // the ComparisonSession and what it was built for
     struct Job;
+    void applyPerChannelWeights(bool perChannel);
+    void applyBiasCorrection(bool on);
     void scheduleComparison();
     void startComparison();
     void onComparisonDone();
