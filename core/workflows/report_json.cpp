@@ -159,8 +159,9 @@ json toJson(const Int8ComparisonReport& report) {
     if (report.droppedBiasCorrections.empty()) return result;
     json dropped = json::array();
     for (const auto& d : report.droppedBiasCorrections)
-        dropped.push_back(
-            {{"node", d.node}, {"state", biasCorrectionStateName(d.state)}, {"reason", d.reason}});
+        dropped.push_back({{"node", d.node},
+                           {"state", biasCorrectionStateName(d.state)},
+                           {"reason", d.reason}});
     result["dropped_bias_corrections"] = std::move(dropped);
     return result;
 }
