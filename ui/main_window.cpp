@@ -28,6 +28,7 @@
 #include <QUndoView>
 #include <cstring>
 
+#include "ui/before_after_view.h"
 #include "ui/calibration/int8_workbench.h"
 #include "ui/export_dialog.h"
 #include "ui/fold_report_panel.h"
@@ -53,7 +54,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setObjectName(QStringLiteral("MainWindow"));
     document_ = new Document(this);
     view_ = new GraphView(this);
-    setCentralWidget(view_);
+    beforeAfter_ = new BeforeAfterView(*document_, view_, this);
+    setCentralWidget(beforeAfter_);
     setAcceptDrops(true);
 
     // Default prompts: the real dialogs.
@@ -158,6 +160,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             });
     connect(document_, &Document::modelChanged, this, [this] { updateTitle(); });
     connect(view_, &GraphView::nodeSelected, this, &MainWindow::onNodeSelected);
+    connect(beforeAfter_, &BeforeAfterView::currentNodeActivated, this,
+            &MainWindow::onNodeSelected);
     connect(view_, &GraphView::nodeContextMenu, this, &MainWindow::showNodeMenu);
     connect(layers_, &LayersPanel::nodeSelected, this, [this](const QString& name) {
         if (selecting_) return;
@@ -300,6 +304,11 @@ void MainWindow::createActions() {
     QAction* toSelection =
         viewMenu->addAction(tr("Zoom to &Selection"), view_, &GraphView::zoomToSelection);
     toSelection->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    QAction* split = viewMenu->addAction(tr("&Before / After"));
+    split->setCheckable(true);
+    split->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    split->setToolTip(tr("The model as loaded beside the folded graph, with one selection"));
+    connect(split, &QAction::toggled, beforeAfter_, &BeforeAfterView::setSplit);
     viewMenu->addSeparator();
     for (QDockWidget* dock : {layersDock_, propertiesDock_, foldDock_, logDock_, historyDock_})
         viewMenu->addAction(dock->toggleViewAction());
@@ -649,6 +658,7 @@ void MainWindow::onPictureReady() {
 
 void MainWindow::onNodeSelected(const QString& name) {
     selected_ = name;
+    beforeAfter_->followCurrentSelection(name);
     selecting_ = true;
     layers_->selectNode(name);
     selecting_ = false;

@@ -24,6 +24,7 @@ class FoldReportPanel;
 class PropertiesPanel;
 class Int8Workbench;
 class ExportDialog;
+class BeforeAfterView;
 
 // Every question the window asks the user, injectable so tests run without modal loops.
 struct WindowPrompts {
@@ -54,6 +55,8 @@ public:
 
     Document* document() const { return document_; }
     GraphView* graphView() const { return view_; }
+    // View > Before / After: the graph area split into the original and the current graph.
+    BeforeAfterView* beforeAfterView() const { return beforeAfter_; }
     LayersPanel* layersPanel() const { return layers_; }
     LogPanel* logPanel() const { return log_; }
     FoldReportPanel* foldReportPanel() const { return foldReport_; }
@@ -94,6 +97,7 @@ private:
 
     Document* document_;
     GraphView* view_;
+    BeforeAfterView* beforeAfter_;
     LayersPanel* layers_;
     LogPanel* log_;
     FoldReportPanel* foldReport_;
