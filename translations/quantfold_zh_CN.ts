@@ -1256,8 +1256,8 @@ Overwrite them?</source>
         <translation>加载时的模型与折叠后的计算图并排显示，选择同步</translation>
     </message>
     <message>
-        <source>Exported %1</source>
-        <translation>已导出 %1</translation>
+        <source>Exported into %1: %2</source>
+        <translation>已导出到 %1：%2</translation>
     </message>
 </context>
 <context>

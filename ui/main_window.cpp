@@ -603,8 +603,13 @@ ExportDialog* MainWindow::exportDialog() {
         });
         connect(export_, &ExportDialog::exportFinished, this,
                 [this](bool, const QStringList& written) {
-                    for (const auto& file : written)
-                        log_->addMessage(LogPanel::Level::Info, tr("Exported %1").arg(file));
+                    if (written.isEmpty()) return;
+                    QStringList names;
+                    for (const auto& file : written) names << QFileInfo(file).fileName();
+                    log_->addMessage(LogPanel::Level::Info,
+                                     tr("Exported into %1: %2")
+                                         .arg(QFileInfo(written.first()).absolutePath(),
+                                              names.join(QStringLiteral(", "))));
                 });
     }
     return export_;

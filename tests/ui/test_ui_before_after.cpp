@@ -2,6 +2,7 @@
 // Selecting a folded BatchNorm / Scale in the original selects the conv it went into on the
 // right (and in the window); selecting a conv on the right selects it in the original; a layer
 // both graphs have selects itself. On the sample and on RetinaFace (every BatchNorm folded).
+#include "calibration_test_support.h"
 #include "ui/before_after_view.h"
 #include "ui/graph_items.h"
 #include "ui_test_support.h"
@@ -88,6 +89,12 @@ private slots:
         QF_SHARED(prototxt, "faces/retinaface_mnet25/mnet25.prototxt");
         QF_SHARED(weights, "faces/retinaface_mnet25/mnet25.caffemodel");
         RecordingWindow window;
+        const bool shots = !qEnvironmentVariableIsEmpty("QF_SHOTS_DIR");
+        if (shots) {
+            window->resize(1600, 1000);
+            window->show();
+            QVERIFY(QTest::qWaitForWindowExposed(window.window.get()));
+        }
         QVERIFY(openAndWait(window,
                             {QString::fromStdString(prototxt), QString::fromStdString(weights)}));
         auto& document = window.document();
@@ -107,6 +114,12 @@ private slots:
             ++checked;
         }
         QCOMPARE(checked, 94);
+        if (shots) {
+            // A folded BatchNorm chosen on the left: its depthwise conv is selected on the right.
+            click(*split.beforeView(), QStringLiteral("mobilenet0_batchnorm3_fwd"));
+            split.beforeView()->centreOnNode(QStringLiteral("mobilenet0_batchnorm3_fwd"));
+            calibtest::shot(*window.window, QStringLiteral("before-after-retinaface"));
+        }
         // A new model: the original is laid out again for it.
         QVERIFY(openAndWait(window, {qsample("digits.onnx")}));
         QVERIFY(waitOriginal(split));

@@ -120,6 +120,20 @@ private slots:
         exportsEqualTheCli(resnet20(onnx, images), 5);
     }
 
+    void retinaFaceExportsEqualTheCli() {
+        QF_SHARED(prototxt, "faces/retinaface_mnet25/mnet25.prototxt");
+        QF_SHARED(weights, "faces/retinaface_mnet25/mnet25.caffemodel");
+        QF_SHARED(images, "faces/images");
+        Model model{{QString::fromStdString(prototxt), QString::fromStdString(weights)},
+                    QString::fromStdString(images),
+                    0,
+                    {},
+                    {"--size", "288x416"}};
+        model.pre.width = 288;
+        model.pre.height = 416;
+        exportsEqualTheCli(model, 6, QStringLiteral("retinaface"));
+    }
+
     void overwriteIsAskedOnceAndInputsAreSafe() {
         const Model model = sampleCaffe();
         RecordingWindow window;
@@ -273,18 +287,33 @@ private slots:
     }
 
 private:
-    void exportsEqualTheCli(const Model& model, int expectedFiles) {
+    void exportsEqualTheCli(const Model& model, int expectedFiles, const QString& shotName = {}) {
         RecordingWindow window;
+        const bool shots = !shotName.isEmpty() && !qEnvironmentVariableIsEmpty("QF_SHOTS_DIR");
+        if (shots) {
+            window->resize(1600, 1000);
+            window->show();
+            QVERIFY(QTest::qWaitForWindowExposed(window.window.get()));
+        }
         QVERIFY(openFoldAndCalibrate(window, model));
         QVERIFY(window.document().state().folded.size() > 0);
         QTemporaryDir dir;
         const QString gui = dir.filePath(QStringLiteral("gui"));
         const QString cli = dir.filePath(QStringLiteral("cli"));
+        if (shots) {
+            window->showExportDialog();  // as File > Export… shows it
+            QVERIFY(QTest::qWaitForWindowExposed(window->exportDialog()));
+        }
         bool ok = false;
         QVERIFY(exportAll(*window->exportDialog(), gui, &ok));
         QVERIFY(ok);
         QCOMPARE(filesIn(gui).size(), expectedFiles);
         QVERIFY(window.errors.empty());
+        if (shots) {  // the dialog after the export, saying what it wrote
+            shot(*window->exportDialog(), QStringLiteral("export-") + shotName + "-dialog");
+            shot(*window.window, QStringLiteral("export-") + shotName);
+            window->exportDialog()->hide();
+        }
 
         // The CLI: fold writes the folded model, export the rest from the GUI's JSON table.
         qf::ui::ExportDialog& dialog = *window->exportDialog();
