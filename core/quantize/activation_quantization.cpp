@@ -21,10 +21,17 @@ void quantizeToStorage(const float* values, int64_t count,
     const float lowest = static_cast<float>(quantization.lowest());
     const float highest = static_cast<float>(quantization.highest());
     const int32_t offset = quantization.storageOffset();
+    // Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to the nearest
+    // integer, ties to even: what std::nearbyint does in the default rounding mode, without a
+    // libm call per value, so the loop vectorises. Clamping first is exact (the bounds are
+    // integers) and keeps the value in that range; NaN stays NaN through min/max and maps to 0.
+    constexpr float kRound = 12582912.0f;
     parallelFor(count, count > 65536, [&](int64_t kBegin, int64_t kEnd) {
         for (int64_t k = kBegin; k < kEnd; ++k) {
-            const float scaled = std::nearbyint(values[k] * inverse);
-            const float q = std::isnan(scaled) ? 0.0f : std::clamp(scaled, lowest, highest);
+            const float scaled = values[k] * inverse;
+            const float clamped = std::min(std::max(scaled, lowest), highest);
+            const float rounded = (clamped + kRound) - kRound;
+            const float q = rounded == rounded ? rounded : 0.0f;
             storage[k] = static_cast<uint8_t>(static_cast<int32_t>(q) + offset);
         }
     });

@@ -4,6 +4,7 @@
 
 #include "quantize/int8_plan.h"
 #include "runtime/kernel.h"
+#include "runtime/kernels/scratch.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
 #include "util/error.h"
@@ -72,7 +73,8 @@ public:
             kernels::convOutputSize(inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW);
         if (outH <= 0 || outW <= 0) kernelError(node_, "input is smaller than the kernel");
         y = Tensor::floats({batch, outC_, outH, outW});
-        const std::vector<uint8_t> stored = quantizeInput(x, input_);
+        const kernels::Scratch<uint8_t, 1> stored(x.f.size());
+        quantizeToStorage(x.f.data(), x.numel(), input_, stored.data());
         const auto offset = static_cast<uint8_t>(input_.storageOffset());
         const int64_t outPlane = outH * outW, inPlane = inH * inW;
         const int64_t groupOutC = outC_ / group_;
@@ -80,10 +82,10 @@ public:
         const bool pointwise = w.kernelH == 1 && w.kernelW == 1 && w.strideH == 1 &&
                                w.strideW == 1 && w.padTop == 0 && w.padLeft == 0 &&
                                w.padBottom == 0 && w.padRight == 0;
-        std::vector<uint8_t> columns(
+        const kernels::Scratch<uint8_t> columns(
             depthwise_ || pointwise ? 0 : static_cast<size_t>(depth * outPlane));
-        std::vector<int32_t> accumulators(depthwise_ ? 0
-                                                     : static_cast<size_t>(groupOutC * outPlane));
+        const kernels::Scratch<int32_t> accumulators(
+            depthwise_ ? 0 : static_cast<size_t>(groupOutC * outPlane));
         for (int64_t n = 0; n < batch; ++n) {
             const uint8_t* image = stored.data() + n * inC * inPlane;
             float* out = y.f.data() + n * outC_ * outPlane;

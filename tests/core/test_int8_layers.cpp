@@ -4,8 +4,11 @@
 // gives bit-identical layer outputs.
 #include <QtTest>
 #include <cmath>
+#include <limits>
+#include <random>
 
 #include "graph_builder.h"
+#include "quantize/activation_quantization.h"
 #include "quantize/int8_layers.h"
 #include "runtime/executor.h"
 
@@ -74,6 +77,41 @@ class TestInt8Layers : public QObject {
     Q_OBJECT
 
 private slots:
+    // The storage rounding is a vectorised form of nearbyint: check it value by value against
+    // libm, on ties, saturation, NaN, infinities and both ranges, in one call large enough to
+    // run in parallel.
+    void storageMatchesNearbyint() {
+        std::vector<float> values;
+        for (int k = -600; k <= 600; ++k) values.push_back(0.5f * static_cast<float>(k));
+        std::mt19937 random(5);
+        std::normal_distribution<float> normal(0.0f, 80.0f);
+        while (values.size() < 200000) values.push_back(normal(random));
+        const float inf = std::numeric_limits<float>::infinity();
+        values.insert(values.end(), {std::nanf(""), inf, -inf, 1e30f, -1e30f, -0.0f, 0.49999997f});
+        for (const bool isUnsigned : {false, true}) {
+            const auto q =
+                qf::ActivationQuantization::fromThreshold(isUnsigned ? 255.0 : 127.0, isUnsigned);
+            QCOMPARE(q.scale, 1.0f);
+            std::vector<uint8_t> stored(values.size());
+            qf::quantizeToStorage(values.data(), static_cast<int64_t>(values.size()), q,
+                                  stored.data());
+            for (size_t k = 0; k < values.size(); ++k) {
+                const float rounded = std::nearbyint(values[k]);
+                const float clamped = std::isnan(rounded)
+                                          ? 0.0f
+                                          : std::clamp(rounded, static_cast<float>(q.lowest()),
+                                                       static_cast<float>(q.highest()));
+                const int expected = static_cast<int>(clamped) + q.storageOffset();
+                if (stored[k] != expected)
+                    QFAIL(qPrintable(QString("value %1 stored as %2, expected %3 (%4)")
+                                         .arg(values[k])
+                                         .arg(stored[k])
+                                         .arg(expected)
+                                         .arg(isUnsigned ? "unsigned" : "signed")));
+            }
+        }
+    }
+
     void matchesFloatSimulation_data() {
         QTest::addColumn<int>("index");
         QTest::addColumn<bool>("unsignedInput");

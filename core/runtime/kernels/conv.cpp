@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/scratch.h"
 #include "runtime/kernels/sgemm.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
@@ -50,10 +51,12 @@ void depthwise(const float* input, const float* weights, const float* bias, cons
 
 void addBias(float* output, const float* bias, int64_t channels, int64_t planeSize) {
     if (!bias) return;
-    for (int64_t c = 0; c < channels; ++c) {
-        float* plane = output + c * planeSize;
-        for (int64_t k = 0; k < planeSize; ++k) plane[k] += bias[c];
-    }
+    parallelFor(channels, channels * planeSize >= (1 << 15), [&](int64_t cBegin, int64_t cEnd) {
+        for (int64_t c = cBegin; c < cEnd; ++c) {
+            float* plane = output + c * planeSize;
+            for (int64_t k = 0; k < planeSize; ++k) plane[k] += bias[c];
+        }
+    });
 }
 
 Shape outputShape(const Tensor& x, int64_t n, int64_t c, int64_t h, int64_t w) {
@@ -98,7 +101,7 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs,
     const bool pointwise = g.w.kernelH == 1 && g.w.kernelW == 1 && g.w.strideH == 1 &&
                            g.w.strideW == 1 && g.w.padTop == 0 && g.w.padLeft == 0 &&
                            g.w.padBottom == 0 && g.w.padRight == 0;
-    std::vector<float> columns(pointwise ? 0 : static_cast<size_t>(patch * outPlane));
+    const Scratch<float> columns(pointwise ? 0 : static_cast<size_t>(patch * outPlane));
     for (int64_t n = 0; n < g.batch; ++n) {
         const float* image = x.f.data() + n * g.inC * g.inH * g.inW;
         float* out = y.f.data() + n * g.outC * outPlane;
@@ -147,7 +150,7 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
     const int64_t inPlane = g.inH * g.inW;
     const int64_t outPlane = g.outH * g.outW;
     const int64_t patch = groupOutC * g.w.kernelH * g.w.kernelW;
-    std::vector<float> columns(static_cast<size_t>(patch * inPlane));
+    const Scratch<float> columns(static_cast<size_t>(patch * inPlane));
     for (int64_t n = 0; n < g.batch; ++n) {
         float* out = y.f.data() + n * g.outC * outPlane;
         for (int64_t grp = 0; grp < g.group; ++grp) {
