@@ -144,6 +144,9 @@ ExportDialog::ExportDialog(Document& document, QuantSession& session, QWidget* p
                                      QMessageBox::No) == QMessageBox::Yes;
     };
     connect(&watcher_, &QFutureWatcherBase::finished, this, &ExportDialog::onFinished);
+    // A new model or a new table changes what can be written and the names proposed.
+    connect(&document_, &Document::modelOpened, this, &ExportDialog::prepare);
+    connect(&session_, &QuantSession::tableChanged, this, &ExportDialog::prepare);
     prepare();
 }
 
@@ -173,16 +176,13 @@ void ExportDialog::prepare() {
     const bool table = session_.hasTable();
     for (auto& [artifact, row] : rows_) {
         const bool available = model && (!qf::needsTable(artifact) || table);
+        // What becomes possible (a first calibration) is ticked; what is not, unticked.
+        if (available != available_[artifact]) row.box->setChecked(available);
+        available_[artifact] = available;
         row.box->setEnabled(available && !running_);
-        if (!available) row.box->setChecked(false);
         row.box->setToolTip(available ? QString() : tr("Calibrate first (Int8 > Calibrate…)."));
         row.name->setEnabled(available && row.box->isChecked());
     }
-    // First time for a model: everything that can be written is ticked.
-    bool any = false;
-    for (const auto& entry : rows_) any = any || entry.second.box->isChecked();
-    if (!any)
-        for (auto& entry : rows_) entry.second.box->setChecked(entry.second.box->isEnabled());
     weightsName_->setEnabled(rows_.at(qf::ExportArtifact::FoldedModel).box->isChecked());
     status_->setText(table ? QString()
                            : tr("No calibration yet: only the folded model can be exported."));

@@ -78,6 +78,7 @@ private:
     Document& document_;
     QuantSession& session_;
     std::map<qf::ExportArtifact, Row> rows_;
+    std::map<qf::ExportArtifact, bool> available_;  // at the last prepare()
     QLineEdit* weightsName_;
     QLabel* weightsLabel_;
     QLineEdit* folder_;

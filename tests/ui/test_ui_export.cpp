@@ -17,6 +17,7 @@
 #include "ui/calibration/calibration_panel.h"
 #include "ui/calibration/int8_workbench.h"
 #include "ui/export_dialog.h"
+#include "workflows/project_file.h"
 
 using namespace qftest;
 using namespace calibtest;
@@ -217,6 +218,36 @@ private slots:
         projectIsACiStep(resnet20(onnx, images));
     }
 
+    // A bad --project is an error naming the file and the problem.
+    void cliProjectErrors() {
+        QTemporaryDir dir;
+        const QString missing = dir.filePath(QStringLiteral("missing.qfproj"));
+        CliRun run = runCli({"compare", "--project", missing});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("missing.qfproj"), run.err.constData());
+        // A project saved before any calibration has no table for compare or export.
+        const QString plain = dir.filePath(QStringLiteral("plain.qfproj"));
+        qf::Project project;
+        project.model = qsample("digits.onnx").toStdString();
+        project.images.folder = qsample("images").toStdString();
+        qf::writeProject(plain.toStdString(), project);
+        run = runCli({"compare", "--project", plain});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("plain.qfproj") && run.err.contains("no calibration table"),
+                 run.err.constData());
+        // ... but the folded model exports, and a fold the model lacks is named.
+        run = runCli({"export", "--project", plain, "--format", "model", "--output-dir",
+                      dir.filePath(QStringLiteral("out"))});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("out/digits_folded.onnx"))));
+        project.folds = {"no_such_bn"};
+        qf::writeProject(plain.toStdString(), project);
+        run = runCli({"calibrate", "--project", plain, "-o", dir.filePath("t.json")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("no_such_bn") && run.err.contains("plain.qfproj"),
+                 run.err.constData());
+    }
+
     void granularityAndBiasCorrectionAreUndoable() {
         const Model model = sampleCaffe();
         RecordingWindow window;
@@ -342,6 +373,9 @@ private:
             RecordingWindow window;
             QVERIFY(openFoldAndCalibrate(window, model));
             qf::ui::QuantSession& session = *window->int8()->session();
+            const QString guiCalibrated = dir.filePath(QStringLiteral("gui_calibrated.json"));
+            qf::writeCalibrationTable(*window.document().state().graph, session.table(),
+                                      qf::TableFormat::Json, guiCalibrated.toStdString());
             const qf::Int8Plan plan = session.comparison()->plan;
             const std::vector<std::string> quantized = plan.quantizedNodes();
             QVERIFY(quantized.size() >= 3);
@@ -362,6 +396,12 @@ private:
             window.document().saveProject(project);
             QVERIFY(window.errors.empty());
 
+            // calibrate --project: the GUI's calibration (same graph, images and settings).
+            const QString cliCalibrated = dir.filePath(QStringLiteral("cli_calibrated.json"));
+            const CliRun calibrated =
+                runCli({"calibrate", "--project", project, "-o", cliCalibrated});
+            QVERIFY2(calibrated.exitCode == 0, calibrated.err.constData());
+            QVERIFY(fileBytes(cliCalibrated) == fileBytes(guiCalibrated));
             // compare --project: the GUI's numbers.
             compareWithCli(tuned, runCli({"compare", "--project", project, "--json"}).json());
             // An explicit option overrides the project's choice.
