@@ -116,7 +116,7 @@ bool runCase(const Case& c, int repeats) {
         c.name.c_str(), session.comparison()->report.images, document.state().graph->nodes.size(),
         quantized.size(), static_cast<long long>(openMs), static_cast<long long>(calibrationMs),
         static_cast<long long>(firstMs));
-    std::printf("  %-34s %8s %8s %8s %10s %9s\n", "dragged layer (position)", "median", "worst",
+    std::printf("  %-40s %8s %8s %8s %11s %8s\n", "dragged layer (position)", "median", "worst",
                 "update", "re-run from", "rebuilt");
     const std::vector<std::pair<const char*, size_t>> positions{
         {"first", 0}, {"middle", quantized.size() / 2}, {"last", quantized.size() - 1}};
@@ -143,7 +143,7 @@ bool runCase(const Case& c, int repeats) {
         }
         all.insert(all.end(), latencies.begin(), latencies.end());
         const std::string label = quantized[index] + " (" + where + ")";
-        std::printf("  %-34s %5.0f ms %5.0f ms %5.0f ms %6zu/%-4zu %9d\n", label.c_str(),
+        std::printf("  %-40s %5.0f ms %5.0f ms %5.0f ms %7zu/%-3zu %8d\n", label.c_str(),
                     median(latencies), *std::max_element(latencies.begin(), latencies.end()),
                     median(updates), firstNode, document.state().graph->nodes.size(), rebuilt);
     }

@@ -22,6 +22,8 @@ int runCalibrateCommand(const QStringList& arguments) {
         {"percentile", "Percentile for --method percentile (default 99.99).", "P", "99.99"});
     parser.addOption(
         {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+    parser.addOption({"per-channel-weights",
+                      "One weight scale per output channel (the default; overrides a project)."});
     parser.addOption({"format", "json (default), ncnn or tensorrt.", "FORMAT", "json"});
     parser.addOption({{"o", "output"}, "Output table file.", "TABLE"});
     parser.addOption({"json", "Print one JSON object on stdout."});
@@ -50,8 +52,11 @@ int runCalibrateCommand(const QStringList& arguments) {
     const ProjectImages* images = projectImages(args);
     options.pre = preprocessingFrom(parser, images ? images->preprocessing : Preprocessing{});
     // Bias corrections are measured for one weight granularity: the one compare will use.
+    if (parser.isSet("per-tensor-weights") && parser.isSet("per-channel-weights"))
+        throw Error("give either --per-tensor-weights or --per-channel-weights, not both");
     const bool perTensor =
-        parser.isSet("per-tensor-weights") || (saved && !saved->perChannelWeights);
+        parser.isSet("per-tensor-weights") ||
+        (!parser.isSet("per-channel-weights") && saved && !saved->perChannelWeights);
     options.perChannelWeights = !perTensor;
     options.maxImages = maxImagesFrom(parser, args);
     Diagnostics warnings;
