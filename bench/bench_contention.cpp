@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "bench_timing.h"
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
 #include "quantize/int8_model.h"
@@ -21,22 +22,9 @@
 #define QF_SET_THREADS(n) const qf::ScopedThreads scopedThreads(n)
 #endif
 
+using qfbench::medianMilliseconds;
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-template <typename Run>
-double medianMilliseconds(Run run, int repeats) {
-    run();
-    std::vector<double> times;
-    for (int k = 0; k < repeats; ++k) {
-        const auto start = Clock::now();
-        run();
-        times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    }
-    std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
-    return times[static_cast<size_t>(repeats / 2)];
-}
 
 qf::Tensor randomImage(std::mt19937& random) {
     std::normal_distribution<float> normal;

@@ -8,28 +8,16 @@
 #include <opencv2/dnn.hpp>
 #include <random>
 
+#include "bench_timing.h"
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
 #include "runtime/executor.h"
 #include "runtime/parallel.h"
 #include "util/error.h"
 
-namespace {
+using qfbench::medianMilliseconds;
 
-template <typename Run>
-double medianMilliseconds(Run run, int repeats) {
-    run();  // warm-up: first-touch allocations, OpenCV's layer setup
-    std::vector<double> times;
-    for (int k = 0; k < repeats; ++k) {
-        const auto start = std::chrono::steady_clock::now();
-        run();
-        times.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count());
-    }
-    std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
-    return times[repeats / 2];
-}
+namespace {
 
 struct BenchModel {
     std::string file;        // ours

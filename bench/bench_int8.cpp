@@ -10,6 +10,7 @@
 #include <opencv2/dnn.hpp>
 #include <random>
 
+#include "bench_timing.h"
 #include "calibration/calibrator.h"
 #include "formats/model_io.h"
 #include "images/image_folder.h"
@@ -20,25 +21,14 @@
 #include "runtime/parallel.h"
 #include "util/error.h"
 
+using qfbench::medianMilliseconds;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-template <typename Run>
-double medianMilliseconds(Run run, int repeats) {
-    run();
-    std::vector<double> times;
-    for (int k = 0; k < repeats; ++k) {
-        const auto start = Clock::now();
-        run();
-        times.push_back(1000.0 * secondsSince(start));
-    }
-    std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
-    return times[static_cast<size_t>(repeats / 2)];
 }
 
 qf::Tensor randomImage(std::mt19937& random, int size) {

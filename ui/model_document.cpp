@@ -186,19 +186,19 @@ void Document::openModel(const QString& modelPath, const QString& weightsPath,
     runJob<Loaded>(
         JobKind::Load, tr("Loading %1").arg(QFileInfo(modelPath).fileName()),
         [model, weights](const qf::Progress& progress) {
-            progress.step(0, 3, "reading");
+            // Steps out of 100: the load itself, then the facts and shapes the views need.
             Loaded loaded;
             qf::Diagnostics diagnostics;
-            auto graph =
-                std::make_shared<const qf::Graph>(qf::loadModel(model, weights, &diagnostics));
+            auto graph = std::make_shared<const qf::Graph>(
+                qf::loadModel(model, weights, &diagnostics, progress.phase(0, 90, 100)));
             for (const auto& diagnostic : diagnostics)
                 loaded.warnings.push_back(errorReport(diagnostic));
             progress.throwIfCancelled();
-            progress.step(1, 3, "checking");
+            progress.step(90, 100, "checking");
             auto facts = std::make_shared<const ModelFacts>(factsOf(*graph));
             auto shapes = std::make_shared<ShapeMap>();
             progress.throwIfCancelled();
-            progress.step(2, 3, "shapes");
+            progress.step(95, 100, "shapes");
             if (facts->unsupported.empty()) {
                 try {
                     *shapes = qf::inferShapes(*graph);
@@ -215,7 +215,7 @@ void Document::openModel(const QString& modelPath, const QString& weightsPath,
             loaded.graph = std::move(graph);
             loaded.facts = std::move(facts);
             loaded.shapes = std::move(shapes);
-            progress.step(3, 3, "done");
+            progress.step(100, 100, "done");
             return loaded;
         },
         [this, modelPath, weightsPath, project](Loaded& loaded) {
@@ -330,9 +330,7 @@ void Document::saveAs(const QString& modelPath, const QString& weightsPath,
     runJob<bool>(
         JobKind::Save, tr("Saving %1").arg(QFileInfo(modelPath).fileName()),
         [graph, model, weights, protectedPaths](const qf::Progress& progress) {
-            progress.step(0, 1, "saving");
-            qf::saveModel(*graph, model, weights, protectedPaths);
-            progress.step(1, 1, "saved");
+            qf::saveModel(*graph, model, weights, protectedPaths, progress);
             return true;
         },
         [this, modelPath, weightsPath](bool&) {

@@ -1,5 +1,7 @@
 #include "calibration/calibrator.h"
 
+#include <algorithm>
+
 #include "graph/op_traits.h"
 #include "images/image_runner.h"
 #include "quantize/bias_correction.h"
@@ -34,26 +36,38 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
         if (value.isFloat() && !value.f.empty() && wanted.count(name))
             table.tensors[name].histogram.add(value.f.data(), static_cast<int64_t>(value.f.size()));
     };
-    const auto failures =
-        forEachImage(folder, pre, input.channels, options.maxImages, progress,
-                     [&](const LabeledImage&, const Tensor& tensor) {
-                         if (static_cast<int>(kept.size()) < options.biasCorrectionImages)
-                             kept.push_back(tensor);
-                         observe(input.name, tensor);
-                         executor.run({{input.name, tensor}},
-                                      [&](const Node&, const std::string& name,
-                                          const Tensor& value) { observe(name, value); });
-                         ++table.images;
-                     });
+    // One count for the whole run, so the bar never goes back: a step per image, one for the
+    // thresholds, a step per bias-correction image.
+    const long images =
+        options.maxImages > 0
+            ? std::min<long>(options.maxImages, static_cast<long>(folder.images.size()))
+            : static_cast<long>(folder.images.size());
+    const long corrections = std::min<long>(images, std::max(0, options.biasCorrectionImages));
+    const long total = images + 1 + corrections;
+    const auto failures = forEachImage(
+        folder, pre, input.channels, options.maxImages, progress.phase(0, images, total),
+        [&](const LabeledImage&, const Tensor& tensor) {
+            if (static_cast<int>(kept.size()) < options.biasCorrectionImages)
+                kept.push_back(tensor);
+            observe(input.name, tensor);
+            executor.run({{input.name, tensor}},
+                         [&](const Node&, const std::string& name, const Tensor& value) {
+                             observe(name, value);
+                         });
+            ++table.images;
+        });
     if (table.images == 0)
         throw Error(folder.folder + ": calibration needs at least one readable image" +
                     (failures.empty() ? std::string() : " (" + failures.front().reason + ")"));
+    progress.step(images, total, "thresholds");
     table.computeThresholds(options.method, options.thresholds);
     if (!kept.empty()) {
         Int8Options int8;
         int8.perChannelWeights = options.perChannelWeights;
-        table.biasCorrections = measureBiasCorrections(graph, table, int8, kept, progress);
+        table.biasCorrections = measureBiasCorrections(
+            graph, table, int8, kept, progress.phase(images + 1, corrections, total));
     }
+    progress.step(total, total, "");
     return table;
 }
 

@@ -21,18 +21,18 @@ bool endsWith(const std::string& text, const std::string& suffix) {
 
 }  // namespace
 
-Graph loadModel(const std::string& modelPath, const std::string& weightsPath,
-                Diagnostics* warnings) {
+Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Diagnostics* warnings,
+                const Progress& progress) {
     if (!fs::exists(modelPath)) throw Error(modelPath + ": no such file");
     if (endsWith(modelPath, ".prototxt") || endsWith(modelPath, ".caffemodel")) {
         if (endsWith(modelPath, ".caffemodel"))
             throw Error(modelPath + ": give the deploy .prototxt first, then the .caffemodel");
-        return importCaffe(modelPath, weightsPath, warnings);
+        return importCaffe(modelPath, weightsPath, warnings, progress);
     }
     if (endsWith(modelPath, ".onnx")) {
         if (!weightsPath.empty())
             throw Error(modelPath + ": an ONNX model takes no separate weights file");
-        return importOnnx(modelPath, warnings);
+        return importOnnx(modelPath, warnings, progress);
     }
     if (endsWith(modelPath, ".pb"))
         throw Error(modelPath + ": TensorFlow GraphDef files are not supported yet");
@@ -40,15 +40,15 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath,
 }
 
 void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,
-               const std::vector<std::string>& protectedPaths) {
+               const std::vector<std::string>& protectedPaths, const Progress& progress) {
     refuseToOverwriteInputs(modelPath, protectedPaths);
     if (graph.format == "caffe") {
         if (weightsPath.empty())
             throw Error(modelPath + ": a Caffe model needs a .caffemodel output path too");
         refuseToOverwriteInputs(weightsPath, protectedPaths);
-        exportCaffe(graph, modelPath, weightsPath);
+        exportCaffe(graph, modelPath, weightsPath, progress);
     } else if (graph.format == "onnx") {
-        exportOnnx(graph, modelPath);
+        exportOnnx(graph, modelPath, progress);
     } else {
         throw Error(modelPath + ": cannot write a model of format '" + graph.format + "'");
     }

@@ -3,6 +3,7 @@
 
 #include "graph/graph.h"
 #include "util/diagnostic.h"
+#include "util/progress.h"
 
 namespace qf {
 
@@ -10,13 +11,15 @@ namespace qf {
 // `warnings`, when given, receives (appended) what loaded but deserves a look: layers and ops
 // this runtime cannot execute, parameters and attributes the importer does not read, Caffe
 // layers dropped by their phase rules (the model is read for the TEST phase). Each names the
-// file, the node and, for Caffe's prototxt, the line.
+// file, the node and, for Caffe's prototxt, the line. `progress` covers the whole load (reading,
+// parsing, converting, checking) on one count; cancelling throws Cancelled between steps.
 Graph loadModel(const std::string& modelPath, const std::string& weightsPath = "",
-                Diagnostics* warnings = nullptr);
+                Diagnostics* warnings = nullptr, const Progress& progress = {});
 
 // Writes a model in the format it came from. Caffe needs both paths; ONNX only the first.
-// Refuses to write over `protectedPaths` (the files the model was read from).
+// Refuses to write over `protectedPaths` (the files the model was read from). `progress` covers
+// building and writing the files; a cancelled save leaves any existing files as they were.
 void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,
-               const std::vector<std::string>& protectedPaths = {});
+               const std::vector<std::string>& protectedPaths = {}, const Progress& progress = {});
 
 }  // namespace qf

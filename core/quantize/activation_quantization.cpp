@@ -15,25 +15,53 @@ ActivationQuantization ActivationQuantization::fromThreshold(double threshold, b
     return q;
 }
 
+namespace {
+
+// Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to the nearest
+// integer, ties to even: what std::nearbyint does in the default rounding mode, without a libm
+// call per value, so the loop vectorises. Clamping first is exact (the bounds are integers) and
+// keeps the value in that range; NaN stays NaN through min/max and maps to 0. Everything is a
+// parameter, not a captured reference: a store through uint8_t* may alias anything, so the
+// compiler would otherwise reload each captured value per element and keep the loop scalar.
+inline float quantizedStep(float value, float inverse, float lowest, float highest) {
+    constexpr float kRound = 12582912.0f;
+    const float clamped = std::min(std::max(value * inverse, lowest), highest);
+    const float rounded = (clamped + kRound) - kRound;
+    return rounded == rounded ? rounded : 0.0f;
+}
+
+void quantizeRange(const float* values, uint8_t* storage, int64_t begin, int64_t end, float inverse,
+                   float lowest, float highest, int32_t offset) {
+    for (int64_t k = begin; k < end; ++k)
+        storage[k] = static_cast<uint8_t>(
+            static_cast<int32_t>(quantizedStep(values[k], inverse, lowest, highest)) + offset);
+}
+
+void fakeQuantizeRange(float* values, int64_t begin, int64_t end, float inverse, float scale,
+                       float lowest, float highest) {
+    for (int64_t k = begin; k < end; ++k)
+        values[k] = quantizedStep(values[k], inverse, lowest, highest) * scale;
+}
+
+}  // namespace
+
 void quantizeToStorage(const float* values, int64_t count,
                        const ActivationQuantization& quantization, uint8_t* storage) {
     const float inverse = 1.0f / quantization.scale;
-    const float lowest = static_cast<float>(quantization.lowest());
-    const float highest = static_cast<float>(quantization.highest());
+    const auto lowest = static_cast<float>(quantization.lowest());
+    const auto highest = static_cast<float>(quantization.highest());
     const int32_t offset = quantization.storageOffset();
-    // Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to the nearest
-    // integer, ties to even: what std::nearbyint does in the default rounding mode, without a
-    // libm call per value, so the loop vectorises. Clamping first is exact (the bounds are
-    // integers) and keeps the value in that range; NaN stays NaN through min/max and maps to 0.
-    constexpr float kRound = 12582912.0f;
-    parallelFor(count, count > 65536, [&](int64_t kBegin, int64_t kEnd) {
-        for (int64_t k = kBegin; k < kEnd; ++k) {
-            const float scaled = values[k] * inverse;
-            const float clamped = std::min(std::max(scaled, lowest), highest);
-            const float rounded = (clamped + kRound) - kRound;
-            const float q = rounded == rounded ? rounded : 0.0f;
-            storage[k] = static_cast<uint8_t>(static_cast<int32_t>(q) + offset);
-        }
+    parallelFor(count, count > 65536, [=](int64_t begin, int64_t end) {
+        quantizeRange(values, storage, begin, end, inverse, lowest, highest, offset);
+    });
+}
+
+void fakeQuantizeInPlace(float* values, int64_t count, const ActivationQuantization& quantization) {
+    const float inverse = 1.0f / quantization.scale, scale = quantization.scale;
+    const auto lowest = static_cast<float>(quantization.lowest());
+    const auto highest = static_cast<float>(quantization.highest());
+    parallelFor(count, count > 65536, [=](int64_t begin, int64_t end) {
+        fakeQuantizeRange(values, begin, end, inverse, scale, lowest, highest);
     });
 }
 

@@ -113,7 +113,7 @@ void Int8Model::applyTo(Executor& executor, size_t first) const {
                     std::vector<const Tensor*> pointers(inputs);
                     for (const auto& [k, quantization] : rounded) {
                         copies[k] = *inputs[k];
-                        for (auto& v : copies[k].f) v = fakeQuantize(v, quantization);
+                        fakeQuantizeInPlace(copies[k].f.data(), copies[k].numel(), quantization);
                         pointers[k] = &copies[k];
                     }
                     kernel(n, pointers, outputs);

@@ -114,13 +114,19 @@ private:
 }  // namespace
 
 std::vector<std::string> exportQdqOnnx(const Graph& graph, const Int8Plan& plan,
-                                       const std::string& path) {
+                                       const std::string& path, const Progress& progress) {
     if (plan.nodes.size() != graph.nodes.size())
         throw Error("exportQdqOnnx: the int8 plan was made for another graph");
     Graph onnx = toOnnxOpset13(graph);
     QdqBuilder builder(plan.options, onnx);
     std::vector<Node> nodes;
+    // Steps out of 100: quantizing the weights node by node, then writing the ONNX file.
+    const Progress nodesProgress = progress.phase(0, 50, 100);
+    const auto nodeCount = static_cast<long>(onnx.nodes.size());
+    long nodeIndex = 0;
     for (Node node : onnx.nodes) {
+        nodesProgress.throwIfCancelled();
+        nodesProgress.step(nodeIndex++, nodeCount, node.name);
         const int originalIndex = graph.nodeIndex(node.name);
         const Node* original =
             originalIndex >= 0 ? &graph.nodes[static_cast<size_t>(originalIndex)] : nullptr;
@@ -147,13 +153,14 @@ std::vector<std::string> exportQdqOnnx(const Graph& graph, const Int8Plan& plan,
     }
     onnx.nodes = std::move(nodes);
     onnx.removeUnusedWeights();
-    exportOnnx(onnx, path);
+    exportOnnx(onnx, path, progress.phase(50, 50, 100));
     return plan.quantizedNodes();
 }
 
 std::vector<std::string> exportQdqOnnx(const Graph& graph, const CalibrationTable& table,
-                                       const Int8Options& options, const std::string& path) {
-    return exportQdqOnnx(graph, planInt8(graph, table, options), path);
+                                       const Int8Options& options, const std::string& path,
+                                       const Progress& progress) {
+    return exportQdqOnnx(graph, planInt8(graph, table, options), path, progress);
 }
 
 }  // namespace qf

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,31 +14,71 @@
 
 namespace qf {
 
-void writeFileAtomically(const std::string& path, const std::string& bytes) {
+namespace {
+
+// Big enough that a model is read in few system calls, small enough that a bar moves and
+// Cancel answers within a fraction of a second.
+constexpr size_t kChunk = size_t{4} << 20;
+
+std::string fileName(const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+}
+
+}  // namespace
+
+void writeFileAtomically(const std::string& path, const std::string& bytes,
+                         const Progress& progress) {
     const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-    {
+    const auto total = static_cast<long>(bytes.size());
+    try {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         if (!out) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out) {
-            std::remove(temp.c_str());
-            throw Error(path + ": write failed (" + std::strerror(errno) + ")");
+        for (size_t done = 0; done < bytes.size() && out; done += kChunk) {
+            progress.throwIfCancelled();
+            progress.step(static_cast<long>(done), total, "writing " + fileName(path));
+            out.write(bytes.data() + done,
+                      static_cast<std::streamsize>(std::min(kChunk, bytes.size() - done)));
         }
+        out.flush();
+        if (!out) throw Error(path + ": write failed (" + std::strerror(errno) + ")");
+    } catch (...) {
+        std::remove(temp.c_str());
+        throw;
     }
     if (std::rename(temp.c_str(), path.c_str()) != 0) {
         const std::string reason = std::strerror(errno);
         std::remove(temp.c_str());
         throw Error(path + ": cannot replace (" + reason + ")");
     }
+    progress.step(total, total, "");
 }
 
-std::string readFile(const std::string& path) {
+std::string readFile(const std::string& path, const Progress& progress) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    if (error) {  // not a regular file: read it in one go
+        std::ostringstream buffer;
+        buffer << in.rdbuf();
+        return buffer.str();
+    }
+    std::string bytes(static_cast<size_t>(size), '\0');
+    const auto total = static_cast<long>(size);
+    size_t done = 0;
+    while (done < bytes.size()) {
+        progress.throwIfCancelled();
+        progress.step(static_cast<long>(done), total, "reading " + fileName(path));
+        in.read(bytes.data() + done,
+                static_cast<std::streamsize>(std::min(kChunk, bytes.size() - done)));
+        const auto got = static_cast<size_t>(in.gcount());
+        if (got == 0) break;
+        done += got;
+    }
+    if (in.bad()) throw Error(path + ": read failed (" + std::strerror(errno) + ")");
+    bytes.resize(done);  // the file shrank while being read
+    progress.step(total, total, "");
+    return bytes;
 }
 
 void refuseToOverwriteInputs(const std::string& output, const std::vector<std::string>& inputs) {

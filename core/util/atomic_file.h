@@ -2,12 +2,18 @@
 #include <string>
 #include <vector>
 
+#include "util/progress.h"
+
 namespace qf {
 
 // Writes bytes to path through a temporary file in the same folder and a rename, so a reader
 // never sees a partial file and a failed write leaves the old file as it was.
-void writeFileAtomically(const std::string& path, const std::string& bytes);
-std::string readFile(const std::string& path);  // throws qf::Error naming the file
+// Both report bytes done of the file's size and stop between chunks when cancelled (throwing
+// Cancelled; a cancelled write leaves the old file as it was).
+void writeFileAtomically(const std::string& path, const std::string& bytes,
+                         const Progress& progress = {});
+std::string readFile(const std::string& path,
+                     const Progress& progress = {});  // throws qf::Error naming the file
 // Throws when `output` is one of `inputs` (the same file through any link or spelling of the
 // path): nothing ever writes over the files it read.
 void refuseToOverwriteInputs(const std::string& output, const std::vector<std::string>& inputs);

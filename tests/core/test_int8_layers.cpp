@@ -109,6 +109,21 @@ private slots:
                                          .arg(expected)
                                          .arg(isUnsigned ? "unsigned" : "signed")));
             }
+            // The vectorised fake quantization gives fakeQuantize's values (zero may come out
+            // as +0 where fakeQuantize gives -0), at a scale that is not a power of two too.
+            for (const double threshold : {isUnsigned ? 255.0 : 127.0, 3.7}) {
+                const auto fq = qf::ActivationQuantization::fromThreshold(threshold, isUnsigned);
+                std::vector<float> fake = values;
+                qf::fakeQuantizeInPlace(fake.data(), static_cast<int64_t>(fake.size()), fq);
+                for (size_t k = 0; k < values.size(); ++k) {
+                    const float expected = qf::fakeQuantize(values[k], fq);
+                    if (fake[k] != expected)
+                        QFAIL(qPrintable(QString("value %1 fake-quantized to %2, expected %3")
+                                             .arg(values[k])
+                                             .arg(fake[k])
+                                             .arg(expected)));
+                }
+            }
         }
     }
 

@@ -148,14 +148,22 @@ std::string generatedHeader(const Graph& graph, const BlobNames& blobNames) {
 }  // namespace
 
 void exportCaffe(const Graph& graph, const std::string& prototxtPath,
-                 const std::string& weightsPath) {
+                 const std::string& weightsPath, const Progress& progress) {
     if (prototxtPath == weightsPath)
         throw Error(prototxtPath + ": the prototxt and the caffemodel cannot be the same file");
     const BlobNames blobNames(graph);
     caffe::NetParameter model;
     model.set_name(graph.name);
     std::vector<ExportedLayer> layers;
+    // Steps out of 100: the layers and their blobs, then serializing and writing.
+    const Progress layersProgress = progress.phase(0, 40, 100);
+    const auto nodeCount = static_cast<long>(graph.nodes.size());
     for (const auto& node : graph.nodes) {
+        const auto index = static_cast<long>(&node - graph.nodes.data());
+        if (index % 32 == 0) {
+            layersProgress.throwIfCancelled();
+            layersProgress.step(index, nodeCount, "writing layers");
+        }
         std::vector<std::string> bottoms;
         std::vector<std::string> tops;
         for (const auto& input : node.inputs)
@@ -188,11 +196,14 @@ void exportCaffe(const Graph& graph, const std::string& prototxtPath,
         prototxt += layer.text + "\n";
     }
 
+    progress.throwIfCancelled();
+    progress.step(40, 100, "serializing");
     std::string weights;
     if (!model.SerializeToString(&weights))
         throw Error(weightsPath + ": the weights are too large for a caffemodel");
-    writeFileAtomically(weightsPath, weights);
+    writeFileAtomically(weightsPath, weights, progress.phase(50, 50, 100));
     writeFileAtomically(prototxtPath, prototxt);
+    progress.step(100, 100, "");
 }
 
 }  // namespace qf

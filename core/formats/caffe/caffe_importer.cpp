@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -26,9 +27,12 @@ std::string describe(const caffe::LayerParameter& layer) {
 }
 
 // The trained blobs by layer name. Layers the prototxt lacks (training layers) are harmless.
-std::map<std::string, BlobList> readCaffemodel(const std::string& path) {
+std::map<std::string, BlobList> readCaffemodel(const std::string& path, const Progress& progress) {
     caffe::NetParameter model;
-    if (!model.ParseFromString(readFile(path)))
+    const std::string bytes = readFile(path, progress.phase(0, 60, 100));
+    progress.throwIfCancelled();
+    progress.step(60, 100, "parsing " + std::filesystem::path(path).filename().string());
+    if (!model.ParseFromString(bytes))
         throw Error(path + ": not a Caffe model (truncated or corrupt binary NetParameter)");
     std::map<std::string, BlobList> blobs;
     for (auto& layer : *model.mutable_layer())
@@ -107,8 +111,10 @@ bool readFromText(const std::string& layerType, const std::string& message) {
 
 class GraphBuilder {
 public:
-    GraphBuilder(std::string prototxtPath, std::string weightsPath)
-        : prototxtPath_(std::move(prototxtPath)), weightsPath_(std::move(weightsPath)) {}
+    GraphBuilder(std::string prototxtPath, std::string weightsPath, const Progress& progress)
+        : prototxtPath_(std::move(prototxtPath)),
+          weightsPath_(std::move(weightsPath)),
+          progress_(progress) {}
 
     Graph build(const caffe_format::Prototxt& prototxt, const std::string& text) {
         graph_.format = "caffe";
@@ -125,11 +131,21 @@ public:
         }
         graph_.source = headerText(prototxt, text);
         if (prototxt.v1) graph_.sourceInfo["caffe.layers"] = "v1";
-        if (!weightsPath_.empty()) trained_ = readCaffemodel(weightsPath_);
+        // Steps out of 100: the weights file is most of a load.
+        if (!weightsPath_.empty())
+            trained_ = readCaffemodel(weightsPath_, progress_.phase(0, 80, 100));
         countWrites(prototxt);
         for (auto& input : headerInputs(prototxt.header)) addInput(input, "input");
         std::set<std::string> names;
+        const Progress layersProgress = progress_.phase(80, 18, 100);
+        const auto layerCount = static_cast<long>(prototxt.layers.size());
+        long layerIndex = 0;
         for (const auto& layer : prototxt.layers) {
+            if (layerIndex % 32 == 0) {
+                layersProgress.throwIfCancelled();
+                layersProgress.step(layerIndex, layerCount, "converting layers");
+            }
+            ++layerIndex;
             if (dropped_.count(&layer)) continue;
             const auto& param = layer.param;
             at_ = textPosition(text, layer.begin);
@@ -146,7 +162,9 @@ public:
         }
         unknownFieldWarnings(prototxt, text);
         setOutputs();
+        progress_.step(98, 100, "checking the graph");
         graph_.sortTopologically();
+        progress_.step(100, 100, "");
         return std::move(graph_);
     }
 
@@ -380,6 +398,7 @@ private:
 
     const std::string prototxtPath_;
     const std::string weightsPath_;
+    const Progress progress_;
     Graph graph_;
     Diagnostics warnings_;
     std::set<const caffe_format::PrototxtLayer*> dropped_;  // left out of the TEST phase
@@ -394,10 +413,10 @@ private:
 }  // namespace
 
 Graph importCaffe(const std::string& prototxtPath, const std::string& weightsPath,
-                  Diagnostics* warnings) {
+                  Diagnostics* warnings, const Progress& progress) {
     const std::string text = readFile(prototxtPath);
     const auto prototxt = caffe_format::readPrototxt(text, prototxtPath);
-    GraphBuilder builder(prototxtPath, weightsPath);
+    GraphBuilder builder(prototxtPath, weightsPath, progress);
     Graph graph = builder.build(prototxt, text);
     // In file order, as a reader goes through them.
     std::stable_sort(builder.warnings().begin(), builder.warnings().end(),

@@ -3,6 +3,7 @@
 
 #include "graph/graph.h"
 #include "util/diagnostic.h"
+#include "util/progress.h"
 
 namespace qf {
 
@@ -14,7 +15,9 @@ namespace qf {
 // the error's diagnostic() has them as fields). `warnings`, when given, receives each dropped
 // layer with its rule, each layer this runtime cannot execute, and each field the schema lacks
 // (skipped by the parser) except the forked parameters the importer reads from the text.
+// `progress` runs from reading the weights through converting the layers; cancelling stops
+// between chunks and layers (throwing Cancelled).
 Graph importCaffe(const std::string& prototxtPath, const std::string& weightsPath,
-                  Diagnostics* warnings = nullptr);
+                  Diagnostics* warnings = nullptr, const Progress& progress = {});
 
 }  // namespace qf

@@ -133,7 +133,7 @@ void setDefaultOpset(onnx::ModelProto& model, int64_t opset) {
 
 }  // namespace
 
-void exportOnnx(const Graph& graph, const std::string& path) {
+void exportOnnx(const Graph& graph, const std::string& path, const Progress& progress) {
     if (graph.format != "onnx")
         throw Error(path + ": a " + graph.format +
                     " model must be converted (toOnnxOpset13) before writing ONNX");
@@ -147,8 +147,16 @@ void exportOnnx(const Graph& graph, const std::string& path) {
         setDefaultOpset(model, std::stoll(graph.sourceInfo.at("opset")));
     onnx::GraphProto& proto = *model.mutable_graph();
 
+    // Steps out of 100: the nodes, then the weights, then serializing and writing.
+    const Progress nodesProgress = progress.phase(0, 20, 100);
+    const auto nodeCount = static_cast<long>(graph.nodes.size());
     std::set<std::string> used;
     for (const auto& node : graph.nodes) {
+        const auto index = static_cast<long>(&node - graph.nodes.data());
+        if (index % 32 == 0) {
+            nodesProgress.throwIfCancelled();
+            nodesProgress.step(index, nodeCount, "writing nodes");
+        }
         nodeToOnnx(node, *proto.add_node());
         used.insert(node.inputs.begin(), node.inputs.end());
         used.insert(node.outputs.begin(), node.outputs.end());
@@ -162,6 +170,8 @@ void exportOnnx(const Graph& graph, const std::string& path) {
     for (const auto& input : proto.input())
         if (!graph.isWeight(input.name()) && used.count(input.name())) *inputs.Add() = input;
     proto.mutable_input()->Swap(&inputs);
+    progress.throwIfCancelled();
+    progress.step(20, 100, "writing weights");
     for (const auto& weight : graph.weights) {
         if (!used.count(weight.first)) continue;
         tensorToOnnx(weight.second, weight.first, *proto.add_initializer());
@@ -174,10 +184,12 @@ void exportOnnx(const Graph& graph, const std::string& path) {
         if (used.count(info.name()) && !graph.isWeight(info.name())) *valueInfo.Add() = info;
     proto.mutable_value_info()->Swap(&valueInfo);
 
+    progress.throwIfCancelled();
+    progress.step(50, 100, "serializing");
     std::string bytes;
     if (!model.SerializeToString(&bytes))
         throw Error(path + ": could not serialize the ONNX model");
-    writeFileAtomically(path, bytes);
+    writeFileAtomically(path, bytes, progress.phase(60, 40, 100));
 }
 
 }  // namespace qf

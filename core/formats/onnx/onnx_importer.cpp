@@ -2,6 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -169,13 +170,20 @@ void normalizeForOpset(Node& node, int64_t opset) {
     }
 }
 
+std::string fileNameOf(const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+}
+
 }  // namespace
 
 Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForErrors,
-                          Diagnostics* warnings) {
+                          Diagnostics* warnings, const Progress& progress) {
     Diagnostics found;
     onnx::ModelProto model;
     if (bytes.empty()) throw Error(nameForErrors + ": file is empty, not an ONNX model");
+    // Steps out of 100: parsing takes about as long as converting the nodes and weights.
+    progress.throwIfCancelled();
+    progress.step(0, 100, "parsing " + fileNameOf(nameForErrors));
     if (!model.ParseFromString(bytes) || !model.has_graph())
         throw Error(nameForErrors +
                     ": not an ONNX model (the protobuf data does not parse as a "
@@ -192,6 +200,8 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     graph.sourceInfo["opset"] = std::to_string(opset);
     graph.sourceInfo["ir_version"] = std::to_string(model.ir_version());
 
+    progress.throwIfCancelled();
+    progress.step(40, 100, "converting weights");
     std::set<std::string> initializerNames;
     for (const auto& init : proto.initializer()) {
         graph.weights.set(init.name(), tensorFromOnnx(init, nameForErrors));
@@ -208,7 +218,15 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     if (initializersListedAsInputs) graph.sourceInfo["initializers_as_inputs"] = "1";
     for (const auto& output : proto.output()) graph.outputs.push_back(valueInfoFromOnnx(output));
 
+    const Progress nodesProgress = progress.phase(60, 30, 100);
+    const long nodeCount = proto.node_size();
+    long nodeIndex = 0;
     for (const auto& nodeProto : proto.node()) {
+        if (nodeIndex % 32 == 0) {
+            nodesProgress.throwIfCancelled();
+            nodesProgress.step(nodeIndex, nodeCount, "converting nodes");
+        }
+        ++nodeIndex;
         const std::string where =
             nameForErrors + ": node '" + nodeProto.name() + "' (" + nodeProto.op_type() + ")";
         // Unnamed nodes are named for their first output: stable across a round trip.
@@ -259,6 +277,8 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     model.mutable_graph()->clear_initializer();
     graph.source = model.SerializeAsString();
 
+    progress.throwIfCancelled();
+    progress.step(90, 100, "checking the graph");
     try {
         graph.sortTopologically();
         foldConstants(graph);
@@ -273,11 +293,14 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
                                  "' is not supported by this runtime: the node is kept and "
                                  "written back, but the model cannot run"});
     if (warnings) warnings->insert(warnings->end(), found.begin(), found.end());
+    progress.step(100, 100, "");
     return graph;
 }
 
-Graph importOnnx(const std::string& path, Diagnostics* warnings) {
-    return importOnnxFromBytes(readFile(path), path, warnings);
+Graph importOnnx(const std::string& path, Diagnostics* warnings, const Progress& progress) {
+    // Reading is a third of a load from a local disk, the rest is parsing and converting.
+    const std::string bytes = readFile(path, progress.phase(0, 30, 100));
+    return importOnnxFromBytes(bytes, path, warnings, progress.phase(30, 70, 100));
 }
 
 }  // namespace qf
