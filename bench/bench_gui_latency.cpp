@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.h"
 #include "evaluate/int8_comparison.h"
 #include "images/image_folder.h"
 #include "ui/calibration/histogram_view.h"
@@ -46,11 +47,6 @@ bool waitFor(const std::function<bool()>& done, int timeoutMs = 900000) {
         QTest::qWait(1);
     }
     return true;
-}
-
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
 }
 
 // Drags the histogram's line in use to `fraction` of its pixel distance from the left edge and
@@ -144,8 +140,9 @@ bool runCase(const Case& c, int repeats) {
         all.insert(all.end(), latencies.begin(), latencies.end());
         const std::string label = quantized[index] + " (" + where + ")";
         std::printf("  %-40s %5.0f ms %5.0f ms %5.0f ms %7zu/%-3zu %8d\n", label.c_str(),
-                    median(latencies), *std::max_element(latencies.begin(), latencies.end()),
-                    median(updates), firstNode, document.state().graph->nodes.size(), rebuilt);
+                    qfbench::median(latencies),
+                    *std::max_element(latencies.begin(), latencies.end()), qfbench::median(updates),
+                    firstNode, document.state().graph->nodes.size(), rebuilt);
     }
     // The full comparison the session's update replaces, same table and options, same run.
     timer.restart();
@@ -161,7 +158,8 @@ bool runCase(const Case& c, int repeats) {
     std::printf(
         "  release -> updated numbers: median %.0f ms, worst %.0f ms (150 ms debounce "
         "included); full compareInt8 %.0f ms; same numbers: %s\n",
-        median(all), *std::max_element(all.begin(), all.end()), fullMs, same ? "yes" : "NO");
+        qfbench::median(all), *std::max_element(all.begin(), all.end()), fullMs,
+        same ? "yes" : "NO");
     return !failed && same;
 }
 

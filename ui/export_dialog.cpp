@@ -25,6 +25,8 @@ namespace {
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
 
+constexpr int kStepsPerFile = 1000;  // the progress bar's resolution within one file
+
 QString artifactLabel(qf::ExportArtifact artifact, bool caffe) {
     switch (artifact) {
         case qf::ExportArtifact::FoldedModel:
@@ -290,7 +292,7 @@ bool ExportDialog::startExport() {
     auto cancel = std::make_shared<std::atomic_bool>(false);
     cancelFlag_ = cancel;
     running_ = true;
-    progress_->setRange(0, static_cast<int>(job->items.size()));
+    progress_->setRange(0, static_cast<int>(job->items.size()) * kStepsPerFile);
     progress_->setValue(0);
     progress_->show();
     cancel_->show();
@@ -304,24 +306,34 @@ bool ExportDialog::startExport() {
         request.table = job->table.get();
         request.options = job->options;
         request.inputs = job->inputs;
-        int done = 0;
+        // One count over all files: each file is a phase of kStepsPerFile steps.
+        qf::Progress progress;
+        progress.cancel = cancel.get();
+        const long total = static_cast<long>(job->items.size()) * kStepsPerFile;
+        progress.report = [self](long done, long, const std::string&) {
+            QMetaObject::invokeMethod(
+                self,
+                [self, done] {
+                    if (self) self->progress_->setValue(static_cast<int>(done));
+                },
+                Qt::QueuedConnection);
+        };
+        long offset = 0;
         for (const auto& item : job->items) {
-            if (cancel->load()) {
-                outcome->cancelled = true;
-                break;
-            }
             const QString name = QFileInfo(item.path).fileName();
             QMetaObject::invokeMethod(
                 self,
-                [self, done, name] {
-                    if (!self) return;
-                    self->progress_->setValue(done);
-                    self->status_->setText(tr("Writing %1…").arg(name));
+                [self, name] {
+                    if (self) self->status_->setText(tr("Writing %1…").arg(name));
                 },
                 Qt::QueuedConnection);
             try {
                 qf::writeExport(item.artifact, request, item.path.toStdString(),
-                                item.weightsPath.toStdString());
+                                item.weightsPath.toStdString(),
+                                progress.phase(offset, kStepsPerFile, total));
+            } catch (const qf::Cancelled&) {
+                outcome->cancelled = true;
+                break;
             } catch (const std::exception& error) {
                 outcome->errorFile = item.path;
                 outcome->error = QString::fromUtf8(error.what());
@@ -329,7 +341,8 @@ bool ExportDialog::startExport() {
             }
             outcome->written << item.path;
             if (!item.weightsPath.isEmpty()) outcome->written << item.weightsPath;
-            ++done;
+            offset += kStepsPerFile;
+            progress.step(offset, total, "written");
         }
         return outcome;
     }));

@@ -73,7 +73,8 @@ std::vector<std::string> proposedExportNames(ExportArtifact artifact, const std:
 }
 
 std::vector<std::string> writeExport(ExportArtifact artifact, const ExportRequest& request,
-                                     const std::string& path, const std::string& weightsPath) {
+                                     const std::string& path, const std::string& weightsPath,
+                                     const Progress& progress) {
     if (!request.graph) throw Error("export: no model");
     const Graph& graph = *request.graph;
     if (needsTable(artifact) && !request.table)
@@ -83,10 +84,11 @@ std::vector<std::string> writeExport(ExportArtifact artifact, const ExportReques
         const std::string weights = graph.format != "caffe" ? std::string()
                                     : weightsPath.empty()   ? caffeWeightsPathFor(path)
                                                             : weightsPath;
-        saveModel(graph, path, weights, request.inputs);
+        saveModel(graph, path, weights, request.inputs, progress);
         return {};
     }
     refuseToOverwriteInputs(path, request.inputs);
+    progress.throwIfCancelled();
     const CalibrationTable& table = *request.table;
     const Int8Options& options = request.options;
     switch (artifact) {
@@ -103,7 +105,7 @@ std::vector<std::string> writeExport(ExportArtifact artifact, const ExportReques
                                   !options.perChannelWeights, options.keepFp32);
             return {};
         case ExportArtifact::QdqOnnx:
-            return exportQdqOnnx(graph, table, options, path);
+            return exportQdqOnnx(graph, table, options, path, progress);
         case ExportArtifact::FoldedModel:
             break;
     }

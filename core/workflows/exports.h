@@ -45,9 +45,12 @@ struct ExportRequest {
 
 // Writes one artefact to `path` (and, for a Caffe folded model, `weightsPath`; "" puts it beside
 // `path`). Returns the nodes quantized for QDQ ONNX, an empty list otherwise. Throws qf::Error
-// naming the file on failure (the file is then left as it was).
+// naming the file on failure and Cancelled when `progress` is cancelled (the files are then
+// left as they were). `progress` covers building and writing the model files (the tables are
+// small and written at once).
 std::vector<std::string> writeExport(ExportArtifact artifact, const ExportRequest& request,
                                      const std::string& path,
-                                     const std::string& weightsPath = std::string());
+                                     const std::string& weightsPath = std::string(),
+                                     const Progress& progress = {});
 
 }  // namespace qf
