@@ -3,6 +3,7 @@
 // project (and resolving after the folder moves), the int8 part optional, errors naming the
 // file; loadProjectModel applies the folds in their order; the export names proposed.
 #include <QFile>
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "passes/fold_batchnorm.h"
@@ -123,6 +124,36 @@ private slots:
         const std::string error = errorOf([&] { qf::loadProjectModel(project, "tuned.qfproj"); });
         QVERIFY(error.find("tuned.qfproj") != std::string::npos);
         QVERIFY(error.find("pool1") != std::string::npos);
+    }
+
+    // A cancelled export throws Cancelled and writes nothing; an existing file stays as it was.
+    void cancelledExportLeavesTheFile() {
+        QTemporaryDir dir;
+        const qf::Graph graph =
+            qf::loadForQuantization(sourcePath("resources/sample/digits.onnx"), "").graph;
+        qf::ExportRequest request;
+        request.graph = &graph;
+        std::atomic_bool cancel{true};
+        qf::Progress progress;
+        progress.cancel = &cancel;
+        const std::string path = dir.filePath("folded.onnx").toStdString();
+        qf::writeFileAtomically(path, "old");
+        bool cancelled = false;
+        try {
+            qf::writeExport(qf::ExportArtifact::FoldedModel, request, path, "", progress);
+        } catch (const qf::Cancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QCOMPARE(qf::readFile(path), std::string("old"));
+        cancel = false;
+        qf::writeExport(qf::ExportArtifact::FoldedModel, request, path, "", progress);
+        QVERIFY(qf::readFile(path).size() > 1000);
+        // The inputs are refused, naming the file.
+        request.inputs = {path};
+        const std::string error =
+            errorOf([&] { qf::writeExport(qf::ExportArtifact::FoldedModel, request, path); });
+        QVERIFY(error.find("folded.onnx") != std::string::npos);
     }
 
     void proposedNames() {
