@@ -1,5 +1,6 @@
 #include "ui/before_after_view.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -39,6 +40,9 @@ BeforeAfterView::BeforeAfterView(Document& document, GraphView* current, QWidget
     setStretchFactor(1, 1);
     beforePane_->hide();
     afterTitle_->hide();
+    // Side by side, each pane is half as wide: the minimaps would cover the graphs' columns.
+    before_->miniMap()->installEventFilter(this);
+    after_->miniMap()->installEventFilter(this);
 
     connect(&document_, &Document::modelOpened, this, [this] {
         // The loaded state, before a project's folds apply: its facts describe the original.
@@ -77,6 +81,8 @@ BeforeAfterView::~BeforeAfterView() {
 void BeforeAfterView::setSplit(bool on) {
     beforePane_->setVisible(on);
     afterTitle_->setVisible(on);
+    after_->miniMap()->hide();
+    if (!on) after_->miniMap()->updateViewport();  // back where it is useful
     if (on) {
         setSizes({width() / 2, width() - width() / 2});
         if (!shownFor_) layOutOriginal();
@@ -85,6 +91,13 @@ void BeforeAfterView::setSplit(bool on) {
 }
 
 bool BeforeAfterView::isSplit() const { return !beforePane_->isHidden(); }
+
+bool BeforeAfterView::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::Show && isSplit())
+        if (auto* map = qobject_cast<QWidget*>(watched))
+            QMetaObject::invokeMethod(map, &QWidget::hide, Qt::QueuedConnection);
+    return QSplitter::eventFilter(watched, event);
+}
 
 void BeforeAfterView::layOutOriginal() {
     const std::shared_ptr<const qf::Graph> original = document_.original();

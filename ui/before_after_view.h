@@ -38,6 +38,9 @@ public:
     // The window's selection (in the current graph): the original follows.
     void followCurrentSelection(const QString& current);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 signals:
     // A layer selected in the original: its counterpart in the current graph, for the window.
     void currentNodeActivated(const QString& current);

@@ -90,11 +90,9 @@ private slots:
         QF_SHARED(weights, "faces/retinaface_mnet25/mnet25.caffemodel");
         RecordingWindow window;
         const bool shots = !qEnvironmentVariableIsEmpty("QF_SHOTS_DIR");
-        if (shots) {
-            window->resize(1600, 1000);
-            window->show();
-            QVERIFY(QTest::qWaitForWindowExposed(window.window.get()));
-        }
+        window->resize(1600, 1000);
+        window->show();  // shown: the minimaps of a big graph appear
+        QVERIFY(QTest::qWaitForWindowExposed(window.window.get()));
         QVERIFY(openAndWait(window,
                             {QString::fromStdString(prototxt), QString::fromStdString(weights)}));
         auto& document = window.document();
@@ -114,6 +112,16 @@ private slots:
             ++checked;
         }
         QCOMPARE(checked, 94);
+        // Side by side, the minimaps stay out of the way; alone, the window's comes back.
+        QTest::qWait(50);
+        QVERIFY(split.beforeView()->miniMap()->isHidden());
+        QVERIFY(split.afterView()->miniMap()->isHidden());
+        split.setSplit(false);
+        QTest::qWait(50);
+        QVERIFY(split.afterView()->miniMap()->isVisible());
+        split.setSplit(true);
+        QTest::qWait(50);
+        QVERIFY(split.afterView()->miniMap()->isHidden());
         if (shots) {
             // A folded BatchNorm chosen on the left: its depthwise conv is selected on the right.
             click(*split.beforeView(), QStringLiteral("mobilenet0_batchnorm3_fwd"));
