@@ -218,6 +218,44 @@ private slots:
         projectIsACiStep(resnet20(onnx, images));
     }
 
+    // Calibration settings saved before any calibration: the CLI calibrates with them, as the
+    // GUI then does (the same table, byte for byte).
+    void calibrationSettingsBeforeCalibrating() {
+        QTemporaryDir dir;
+        const Model model = sampleCaffe();
+        RecordingWindow window;
+        QVERIFY(openAndWait(window, {qsample("digits.onnx")}));
+        qf::ui::QuantSession& session = *window->int8()->session();
+        session.settings().imageFolder = QFileInfo(model.images).absoluteFilePath();
+        session.settings().pre = model.pre;
+        session.settings().maxImages = model.maxImages;
+        session.settings().method = qf::ThresholdMethod::MinMax;
+        const QString project = dir.filePath(QStringLiteral("setup.qfproj"));
+        window.document().saveProject(project);
+        QVERIFY(window.errors.empty());
+        const QString cliTable = dir.filePath(QStringLiteral("cli.json"));
+        const CliRun run = runCli({"calibrate", "--project", project, "-o", cliTable, "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(run.json().value("images").toInt(), model.maxImages);
+        QCOMPARE(run.json().value("method").toString(), QStringLiteral("minmax"));
+        QSignalSpy finished(&session, &qf::ui::QuantSession::calibrationFinished);
+        session.calibrate();
+        QVERIFY(finished.wait(600000));
+        const QString guiTable = dir.filePath(QStringLiteral("gui.json"));
+        qf::writeCalibrationTable(*window.document().state().graph, session.table(),
+                                  qf::TableFormat::Json, guiTable.toStdString());
+        QVERIFY(fileBytes(cliTable) == fileBytes(guiTable));
+        // Reopened, the settings are back and nothing is calibrated or compared.
+        RecordingWindow reopened;
+        QVERIFY(openAndWait(reopened, {project}));
+        QTest::qWait(50);
+        qf::ui::QuantSession& again = *reopened->int8()->session();
+        QCOMPARE(again.settings().method, qf::ThresholdMethod::MinMax);
+        QCOMPARE(again.settings().maxImages, model.maxImages);
+        QVERIFY(!again.hasTable());
+        QVERIFY(reopened.errors.empty());
+    }
+
     // A bad --project is an error naming the file and the problem.
     void cliProjectErrors() {
         QTemporaryDir dir;

@@ -146,12 +146,11 @@ void QuantSession::saveIntoProject(const QString& projectPath) {
     if (!document_.hasModel()) return;
     try {
         qf::Project project = qf::readProject(projectPath.toStdString());
-        if (!table_) {
+        // The calibration settings are kept even before a calibration (so `quantfold-cli
+        // calibrate --project` can run them); the table and keeps once there is one.
+        if (!table_ && settings_.imageFolder.isEmpty()) {
             project.int8.reset();
         } else {
-            const QString tablePath = tablePathFor(projectPath);
-            qf::writeCalibrationTable(*document_.state().graph, *table_, qf::TableFormat::Json,
-                                      tablePath.toStdString(), !options_.perChannelWeights);
             qf::ProjectInt8 int8;
             int8.images.folder = settings_.imageFolder.toStdString();
             int8.images.preprocessing = settings_.pre;
@@ -159,8 +158,13 @@ void QuantSession::saveIntoProject(const QString& projectPath) {
             int8.method = settings_.method;
             int8.perChannelWeights = options_.perChannelWeights;
             int8.biasCorrection = options_.biasCorrection;
-            int8.table = tablePath.toStdString();
-            int8.keepFp32.assign(options_.keepFp32.begin(), options_.keepFp32.end());
+            if (table_) {
+                const QString tablePath = tablePathFor(projectPath);
+                qf::writeCalibrationTable(*document_.state().graph, *table_, qf::TableFormat::Json,
+                                          tablePath.toStdString(), !options_.perChannelWeights);
+                int8.table = tablePath.toStdString();
+                int8.keepFp32.assign(options_.keepFp32.begin(), options_.keepFp32.end());
+            }
             project.int8 = std::move(int8);
         }
         qf::writeProject(projectPath.toStdString(), project);
