@@ -23,7 +23,8 @@ bool endsWith(const std::string& text, const std::string& suffix) {
 
 Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Diagnostics* warnings,
                 const Progress& progress) {
-    if (!fs::exists(modelPath)) throw Error(modelPath + ": no such file");
+    requireRegularFile(modelPath);
+    if (!weightsPath.empty()) requireRegularFile(weightsPath);
     if (endsWith(modelPath, ".prototxt") || endsWith(modelPath, ".caffemodel")) {
         if (endsWith(modelPath, ".caffemodel"))
             throw Error(modelPath + ": give the deploy .prototxt first, then the .caffemodel");

@@ -26,8 +26,35 @@ std::string fileName(const std::string& path) {
 
 }  // namespace
 
-void writeFileAtomically(const std::string& path, const std::string& bytes,
+namespace {
+
+// Where a write to `requested` lands: a symlink is followed to its target (so the link stays a
+// link and the file it names is replaced), and only a regular file or a new name is written.
+std::string writeTarget(const std::string& requested) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    const fs::file_status link = fs::symlink_status(requested, error);
+    if (error || !fs::exists(link)) return requested;
+    std::string target = requested;
+    if (fs::is_symlink(link)) {
+        const fs::path resolved = fs::weakly_canonical(requested, error);
+        if (error)
+            throw Error(requested + ": cannot follow the symbolic link (" + error.message() + ")");
+        target = resolved.string();
+    }
+    const fs::file_status status = fs::status(target, error);
+    if (!error && fs::exists(status) && !fs::is_regular_file(status))
+        throw Error(
+            requested +
+            ": not a regular file (a directory, device or pipe); refusing to write over it");
+    return target;
+}
+
+}  // namespace
+
+void writeFileAtomically(const std::string& requested, const std::string& bytes,
                          const Progress& progress) {
+    const std::string path = writeTarget(requested);
     const std::string temp = path + ".tmp-" + std::to_string(::getpid());
     const auto total = static_cast<long>(bytes.size());
     try {
@@ -51,6 +78,14 @@ void writeFileAtomically(const std::string& path, const std::string& bytes,
         throw Error(path + ": cannot replace (" + reason + ")");
     }
     progress.step(total, total, "");
+}
+
+void requireRegularFile(const std::string& path) {
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (error || !std::filesystem::exists(status)) throw Error(path + ": no such file");
+    if (!std::filesystem::is_regular_file(status))
+        throw Error(path + ": not a regular file (a directory, device or pipe)");
 }
 
 std::string readFile(const std::string& path, const Progress& progress) {

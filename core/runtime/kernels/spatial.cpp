@@ -39,6 +39,13 @@ Window2d readWindow(const Node& node, int spatialRank, const std::vector<int64_t
     if (w.kernelH <= 0 || w.kernelW <= 0 || w.strideH <= 0 || w.strideW <= 0 || w.dilationH <= 0 ||
         w.dilationW <= 0)
         kernelError(node, "kernel, stride and dilation must be positive");
+    if (w.padTop < 0 || w.padLeft < 0 || w.padBottom < 0 || w.padRight < 0)
+        kernelError(node, "pads must not be negative");
+    // A convolution reads its window from the weights; an attribute that says otherwise would
+    // make the kernel index past them.
+    if (!kernelShape.empty() && kernel != kernelShape)
+        kernelError(node, "kernel_shape " + shapeToString(kernel) +
+                              " disagrees with the weights' " + shapeToString(kernelShape));
     return w;
 }
 
