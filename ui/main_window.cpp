@@ -257,6 +257,9 @@ void MainWindow::createActions() {
     file->addAction(tr("&Export Picture…"), this, &MainWindow::exportPictureDialog);
     QAction* exportAction = file->addAction(tr("E&xport…"), this, &MainWindow::showExportDialog);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportAction->setEnabled(false);  // until a model is open
+    connect(document_, &Document::modelOpened, exportAction,
+            [exportAction] { exportAction->setEnabled(true); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
