@@ -1,6 +1,8 @@
 #include "calibration/table_files.h"
 
 #include <cmath>
+#include <limits>
+#include <set>
 
 #include "calibration/table_json.h"
 #include "calibration/table_ncnn.h"
@@ -57,6 +59,7 @@ void writeCalibrationTable(const Graph& graph, const CalibrationTable& table, Ta
 }
 
 LoadedTable readCalibrationTable(const std::string& path, const Graph& graph) {
+    requireRegularFile(path);
     const std::string text = readFile(path);
     const size_t start = text.find_first_not_of(" \t\r\n");
     LoadedTable loaded;
@@ -76,14 +79,36 @@ LoadedTable readCalibrationTable(const std::string& path, const Graph& graph) {
             loaded.table.tensors[node.input(0)] = thresholdOnly(127.0 / *scales.inputScale);
         }
     }
+    // A scale is threshold / 127 or / 255 in float32: it must be a normal, finite float.
+    constexpr double kLargest = std::numeric_limits<float>::max();
+    const double smallest = 255.0 * std::numeric_limits<float>::min();
+    std::set<std::string> tensors;
+    for (const auto& input : graph.inputs) tensors.insert(input.name);
+    for (const auto& node : graph.nodes) tensors.insert(node.outputs.begin(), node.outputs.end());
+    size_t known = 0;
     for (const auto& entry : loaded.table.tensors) {
         const double threshold = entry.second.threshold();
-        if (!std::isfinite(threshold) || threshold <= 0.0)
+        if (!std::isfinite(threshold) || threshold < smallest || threshold > kLargest)
             throw Error(Diagnostic{Severity::Error, path, 0, 0, "", entry.first,
                                    "unusable threshold " + std::to_string(threshold)},
                         path + ": tensor '" + entry.first + "' has an unusable threshold " +
-                            std::to_string(threshold));
+                            std::to_string(threshold) + " (it must be a positive float32)");
+        known += tensors.count(entry.first);
     }
+    for (const auto& [node, correction] : loaded.table.biasCorrections)
+        for (const float delta : correction.delta)
+            if (!std::isfinite(delta))
+                throw Error(
+                    Diagnostic{Severity::Error, path, 0, 0, node, "",
+                               "bias correction is not a finite number"},
+                    path + ": the bias correction of '" + node + "' is not a finite number");
+    // A table that names none of the model's tensors quantizes nothing: a comparison would
+    // report int8 identical to FP32.
+    if (known == 0)
+        throw Error(path + ": the table names no tensor of this model (" +
+                    (loaded.table.tensors.empty() ? std::string("it is empty")
+                                                  : "is it the table of another model?") +
+                    ")");
     return loaded;
 }
 

@@ -304,6 +304,7 @@ layer { name: "s" type: "Slice" bottom: "e" top: "a" top: "b" slice_param { axis
     void refusesBatchNormWithChangedScale();
     void truncatedCaffemodelNamesFile();
     void prototxtSyntaxErrorNamesLine();
+    void deepNestingIsRefused();
     void blobShapeMismatchNamesLayer();
     void missingWeightsNameLayer();
     void resnet20RoundTrip();
@@ -714,6 +715,28 @@ layer {
 )");
     const std::string message = errorOf([&] { qf::importCaffe(prototxt, ""); });
     QVERIFY2(message.rfind(prototxt + ":3:", 0) == 0, message.c_str());
+}
+
+// 20 000 nested braces in an unknown field overflowed protobuf's recursive text parser (a
+// segfault found by probing); a braced string or comment does not count as nesting.
+void TestCaffeFormat::deepNestingIsRefused() {
+    QTemporaryDir dir;
+    std::string deep =
+        "name: \"deep\"\nlayer { name: \"d\" type: \"ReLU\" bottom: \"a\" top: \"a\"\n";
+    for (int k = 0; k < 20000; ++k) deep += "x { ";
+    for (int k = 0; k < 20000; ++k) deep += "} ";
+    deep += "}\n";
+    const std::string prototxt = writeFile(dir, "deep.prototxt", deep);
+    const std::string message = errorOf([&] { qf::importCaffe(prototxt, ""); });
+    QVERIFY2(message.rfind(prototxt + ":3:", 0) == 0, message.c_str());
+    QVERIFY2(contains(message, "nested deeper than 100 levels"), message.c_str());
+    const std::string braces = writeFile(dir, "braces.prototxt", R"(name: "{{{{ # not nesting"
+# {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{
+input: "data"
+input_shape { dim: 1 dim: 1 dim: 2 dim: 2 }
+layer { name: "r" type: "ReLU" bottom: "data" top: "out" }
+)");
+    QCOMPARE(qf::importCaffe(braces, "").nodes.size(), size_t{1});
 }
 
 void TestCaffeFormat::blobShapeMismatchNamesLayer() {

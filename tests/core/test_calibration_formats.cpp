@@ -10,6 +10,7 @@
 #include <functional>
 #include <random>
 
+#include "calibration/table_files.h"
 #include "calibration/table_json.h"
 #include "calibration/table_ncnn.h"
 #include "calibration/table_tensorrt.h"
@@ -363,6 +364,44 @@ private slots:
     }
 
     // ---- QuantFold JSON
+
+    // A table must quantize something of this model, with thresholds a float32 scale can hold:
+    // otherwise a comparison reports int8 identical to FP32, or inf/NaN (found by probing).
+    void tablesMustFitTheModel() {
+        QTemporaryDir dir;
+        const qf::Graph graph = smallGraph();
+        const std::string good = dir.filePath("good.json").toStdString();
+        qf::writeCalibrationTable(graph, smallTable(), qf::TableFormat::Json, good);
+        QCOMPARE(qf::readCalibrationTable(good, graph).table.tensors.size(), size_t{8});
+        const auto errorFor = [&](const std::string& path) {
+            return qftest::errorOf([&] { qf::readCalibrationTable(path, graph); });
+        };
+        // Another model's table: the same file read for a graph whose tensors it does not name.
+        GraphBuilder other;
+        other.input("x", {1, 3, 4, 4}).output("y").weight("w", {2, 3, 1, 1});
+        other.node("c", "Conv", {"x", "w"}, {"y"});
+        const std::string foreign =
+            qftest::errorOf([&] { qf::readCalibrationTable(good, other.graph()); });
+        QVERIFY2(contains(foreign, good + ": the table names no tensor of this model"),
+                 foreign.c_str());
+        // An empty file and a directory.
+        const std::string empty = dir.filePath("empty.table").toStdString();
+        writeText(empty, "");
+        QVERIFY2(contains(errorFor(empty), "names no tensor of this model (it is empty)"),
+                 errorFor(empty).c_str());
+        QVERIFY2(contains(errorFor(dir.path().toStdString()), "not a regular file"),
+                 errorFor(dir.path().toStdString()).c_str());
+        // Thresholds beyond float32, from a TensorRT cache and an ncnn table.
+        const std::string huge = dir.filePath("huge.cache").toStdString();
+        writeText(huge, "TRT-8601-EntropyCalibration2\nc1: 7f7fffff\n");  // scale FLT_MAX
+        const std::string hugeError = errorFor(huge);
+        QVERIFY2(contains(hugeError, "'c1' has an unusable threshold"), hugeError.c_str());
+        const std::string tiny = dir.filePath("tiny.table").toStdString();
+        writeText(tiny, "conv1_param_0 1 1 1 1\nconv1 1e38\n");
+        const std::string tinyError = errorFor(tiny);
+        QVERIFY2(contains(tinyError, "unusable threshold") && contains(tinyError, "'data'"),
+                 tinyError.c_str());
+    }
 
     void jsonRoundTripIsExact() {
         QTemporaryDir dir;

@@ -55,9 +55,39 @@ private:
     std::optional<Diagnostic> error_;
 };
 
+// protobuf's text parser recurses once per nested message, including the unknown fields it
+// skips: 20 000 nested braces overflow the stack. A deploy net nests a handful of levels, so
+// anything past this is refused before protobuf sees it.
+constexpr int kMaxNesting = 100;
+
+void checkNesting(const std::string& text, const std::string& path) {
+    int depth = 0;
+    for (size_t pos = 0; pos < text.size(); ++pos) {
+        const char c = text[pos];
+        if (c == '#') {
+            pos = text.find('\n', pos);
+            if (pos == std::string::npos) return;
+        } else if (c == '"' || c == '\'') {
+            for (++pos; pos < text.size() && text[pos] != c; ++pos)
+                if (text[pos] == '\\') ++pos;
+        } else if (c == '{' || c == '<') {
+            if (++depth > kMaxNesting) {
+                const TextPosition at = textPosition(text, pos);
+                throw Error(Diagnostic{
+                    Severity::Error, path, at.line, at.column, "", "",
+                    "messages nested deeper than " + std::to_string(kMaxNesting) + " levels"});
+            }
+        } else if (c == '}' || c == '>') {
+            --depth;
+        }
+    }
+}
+
 caffe::NetParameter parseNet(const std::string& text, const std::string& path,
                              Diagnostics& unknownFields) {
+    checkNesting(text, path);
     google::protobuf::TextFormat::Parser parser;
+    parser.SetRecursionLimit(kMaxNesting);
     ParserMessages messages(path);
     parser.RecordErrorsTo(&messages);
     parser.AllowUnknownField(true);
