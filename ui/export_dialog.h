@@ -42,6 +42,7 @@ public:
     QLineEdit* weightsNameEdit() const { return weightsName_; }
     QLineEdit* folderEdit() const { return folder_; }
     QPushButton* exportButton() const { return export_; }
+    QPushButton* stopButton() const { return cancel_; }  // shown while exporting
     bool isExporting() const { return running_; }
 
     // The question before writing over existing files (all of them in one list); true writes.

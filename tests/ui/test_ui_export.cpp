@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QDirIterator>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QUndoStack>
 
@@ -133,6 +134,47 @@ private slots:
         model.pre.width = 288;
         model.pre.height = 416;
         exportsEqualTheCli(model, 6, QStringLiteral("retinaface"));
+    }
+
+    // Stop during the QDQ export: the export ends unfinished and the file that was there is
+    // left as it was (the core's cancelled write).
+    void stoppingKeepsTheOldFile() {
+        QF_SHARED(prototxt, "faces/retinaface_mnet25/mnet25.prototxt");
+        QF_SHARED(weights, "faces/retinaface_mnet25/mnet25.caffemodel");
+        QF_SHARED(images, "faces/images");
+        Model model{{QString::fromStdString(prototxt), QString::fromStdString(weights)},
+                    QString::fromStdString(images),
+                    3,
+                    {},
+                    {}};
+        model.pre.width = 288;
+        model.pre.height = 416;
+        RecordingWindow window;
+        QVERIFY(openFoldAndCalibrate(window, model));
+        qf::ui::ExportDialog& dialog = *window->exportDialog();
+        dialog.prepare();
+        for (const auto artifact : qf::kExportArtifacts)
+            dialog.checkBox(artifact)->setChecked(artifact == qf::ExportArtifact::QdqOnnx);
+        QTemporaryDir dir;
+        dialog.folderEdit()->setText(dir.path());
+        const QString qdq = dir.filePath(dialog.nameEdit(qf::ExportArtifact::QdqOnnx)->text());
+        {
+            QFile file(qdq);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("old");
+        }
+        dialog.setConfirmOverwrite([](const QStringList&) { return true; });
+        QSignalSpy finished(&dialog, &qf::ui::ExportDialog::exportFinished);
+        QVERIFY(dialog.startExport());
+        QVERIFY(dialog.isExporting());
+        QVERIFY(!dialog.stopButton()->isHidden());
+        dialog.stopButton()->click();
+        QVERIFY(finished.wait(600000));
+        QCOMPARE(finished.first().first().toBool(), false);
+        QVERIFY(finished.first().at(1).toStringList().isEmpty());
+        QCOMPARE(fileBytes(qdq), QByteArray("old"));
+        QVERIFY(!dialog.isExporting());
+        QVERIFY(window.errors.empty());
     }
 
     void overwriteIsAskedOnceAndInputsAreSafe() {
