@@ -41,6 +41,22 @@ inline void compareReports(const qf::Int8ComparisonReport& session,
         QF_SAME(a.sqnrDb, b.sqnrDb, a.name + " sqnr");
         QF_SAME(a.maxAbsDiff, b.maxAbsDiff, a.name + " max");
     }
+    QCOMPARE(session.imageTopK.size(), fresh.imageTopK.size());
+    for (size_t k = 0; k < fresh.imageTopK.size(); ++k) {
+        const auto &a = session.imageTopK[k], &b = fresh.imageTopK[k];
+        QCOMPARE(a.path, b.path);
+        QCOMPARE(a.label, b.label);
+        QCOMPARE(a.fp32.size(), b.fp32.size());
+        QCOMPARE(a.int8.size(), b.int8.size());
+        for (size_t c = 0; c < b.fp32.size(); ++c) {
+            QCOMPARE(a.fp32[c].index, b.fp32[c].index);
+            QCOMPARE(a.fp32[c].score, b.fp32[c].score);
+        }
+        for (size_t c = 0; c < b.int8.size(); ++c) {
+            QCOMPARE(a.int8[c].index, b.int8[c].index);
+            QCOMPARE(a.int8[c].score, b.int8[c].score);
+        }
+    }
     QCOMPARE(session.layers.size(), fresh.layers.size());
     for (size_t k = 0; k < fresh.layers.size(); ++k) {
         const auto &a = session.layers[k], &b = fresh.layers[k];

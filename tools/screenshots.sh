@@ -3,6 +3,7 @@
 # RetinaFace (../shared/data), each view, and the Chinese interface. Writes docs/screenshots/*.png.
 # Needs: xvfb xauth imagemagick xdotool (tools/debian-packages.txt) and a built build/bin/quantfold.
 #   tools/screenshots.sh            # all of them
+#   tools/screenshots.sh int8       # only the int8 comparison views and the heat map
 #   QUANTFOLD=/usr/bin/quantfold tools/screenshots.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,31 @@ shot() {
         "PNG8:$out/$1.png"
     echo "screenshots: $out/$1.png"
 }
+
+# The int8 comparison views and the error heat map: the GUI tests calibrate through the panel and
+# grab the window when QF_SHOTS_DIR is set (ResNet-20 and RetinaFace from ../shared/data).
+#   tools/screenshots.sh int8       # only these
+int8_shots() {
+    local tests=$root/build/bin shots=$settings/shots
+    mkdir -p "$shots"
+    for test in test_comparison_resnet20 test_heatmap_retinaface; do
+        [ -x "$tests/$test" ] || { echo "screenshots: $tests/$test is not built" >&2; exit 1; }
+        if ! QF_SHOTS_DIR=$shots QT_QPA_PLATFORM=xcb "$tests/$test" > "$settings/$test.log" 2>&1; then
+            cat "$settings/$test.log" >&2
+            echo "screenshots: $test failed" >&2
+            exit 1
+        fi
+    done
+    for name in comparison-sqnr-chart comparison-sensitivity comparison-images \
+        comparison-sqnr-chart-retinaface \
+        heatmap-retinaface heatmap-retinaface-detail; do
+        convert "$shots/$name.png" -strip -resize 1280x -quality 95 -dither None -colors 256 \
+            "PNG8:$out/$name.png"
+        echo "screenshots: $out/$name.png"
+    done
+}
+int8_shots
+[ "${1:-}" = int8 ] && exit 0
 
 start 5 "$sample/digits_deploy.prototxt" "$sample/digits.caffemodel"
 shot sample-graph

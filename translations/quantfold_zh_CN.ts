@@ -285,6 +285,22 @@
         <source>signed</source>
         <translation>有符号</translation>
     </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>SQNR Chart</source>
+        <translation>SQNR 图表</translation>
+    </message>
+    <message>
+        <source>Sensitivity</source>
+        <translation>敏感度</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
 </context>
 <context>
     <name>qf::ui::Document</name>
@@ -638,6 +654,82 @@ Replace them?</source>
     </message>
 </context>
 <context>
+    <name>qf::ui::HeatLegend</name>
+    <message>
+        <source>worse ← int8 error → better</source>
+        <translation>更差 ← int8 误差 → 更好</translation>
+    </message>
+    <message numerus="yes">
+        <source>FP32: not quantized (%n layer(s))</source>
+        <translation>
+            <numerusform>FP32：未量化（%n 层）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::HeatMapControl</name>
+    <message>
+        <source>Int8 Error &amp;Heat Map</source>
+        <translation>Int8 误差热力图(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Colour every quantized layer by its int8 error</source>
+        <translation>按 int8 误差为每个量化层着色</translation>
+    </message>
+    <message>
+        <source>SQNR, propagated</source>
+        <translation>SQNR，累积误差</translation>
+    </message>
+    <message>
+        <source>SQNR, alone</source>
+        <translation>SQNR，单层</translation>
+    </message>
+    <message>
+        <source>Cosine, propagated</source>
+        <translation>余弦相似度，累积误差</translation>
+    </message>
+    <message>
+        <source>Cosine, alone</source>
+        <translation>余弦相似度，单层</translation>
+    </message>
+    <message>
+        <source>Propagated: the int8 model&apos;s own tensor; alone: the layer on FP32 inputs</source>
+        <translation>累积：int8 模型自身的张量；单层：该层使用 FP32 输入</translation>
+    </message>
+    <message>
+        <source>Heat Map</source>
+        <translation>热力图</translation>
+    </message>
+    <message>
+        <source>cosine</source>
+        <translation>余弦相似度</translation>
+    </message>
+    <message>
+        <source>SQNR (dB)</source>
+        <translation>SQNR（分贝）</translation>
+    </message>
+    <message>
+        <source>Int8 error: %1, each layer alone</source>
+        <translation>Int8 误差：%1，各层单独</translation>
+    </message>
+    <message>
+        <source>Int8 error: %1, propagated</source>
+        <translation>Int8 误差：%1，累积</translation>
+    </message>
+    <message>
+        <source>Int8 error: calibrate first</source>
+        <translation>Int8 误差：请先校准</translation>
+    </message>
+    <message>
+        <source>Kept in FP32: %1</source>
+        <translation>保留为 FP32：%1</translation>
+    </message>
+    <message>
+        <source>int8 %1: &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>int8 的%1：&lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+</context>
+<context>
     <name>qf::ui::HistogramView</name>
     <message>
         <source>Reset to Method</source>
@@ -713,6 +805,55 @@ Replace them?</source>
     </message>
 </context>
 <context>
+    <name>qf::ui::ImageStrip</name>
+    <message>
+        <source>Disagreements only</source>
+        <translation>仅显示不一致</translation>
+    </message>
+    <message>
+        <source>Calibrate to compare the classes int8 and FP32 predict.</source>
+        <translation>校准后即可比较 int8 与 FP32 预测的类别。</translation>
+    </message>
+    <message>
+        <source>The image strip is for classifiers: a model with one output holding one score per class.</source>
+        <translation>图像条仅适用于分类器：只有一个输出、每个类别一个分数的模型。</translation>
+    </message>
+    <message>
+        <source>label: %1</source>
+        <translation>标注：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n image(s): int8&apos;s top class differs from FP32&apos;s (shown first, framed red). Green: the labelled class; red: a wrong top class.</source>
+        <translation>
+            <numerusform>%n 张图像中有 %1 张：int8 的首选类别与 FP32 不同（排在前面，红框标出）。绿色：标注的类别；红色：错误的首选类别。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Class Names…</source>
+        <translation>类别名称…</translation>
+    </message>
+    <message>
+        <source>A text file with one class name per line, in index order</source>
+        <translation>每行一个类别名称、按索引顺序排列的文本文件</translation>
+    </message>
+    <message>
+        <source>Class names</source>
+        <translation>类别名称</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>the file holds no names</source>
+        <translation>文件中没有名称</translation>
+    </message>
+</context>
+<context>
     <name>qf::ui::Int8Workbench</name>
     <message>
         <source>Calibration</source>
@@ -764,6 +905,53 @@ Replace them?</source>
     <message>
         <source>The language changes when QuantFold starts again.</source>
         <translation>界面语言将在 QuantFold 下次启动时更改。</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::LayerSqnrChart</name>
+    <message>
+        <source>Propagated (int8 up to the layer)</source>
+        <translation>累积（直到该层都为 int8）</translation>
+    </message>
+    <message>
+        <source>Alone (the layer on FP32 inputs)</source>
+        <translation>单层（该层使用 FP32 输入）</translation>
+    </message>
+    <message>
+        <source>How many of the worst layers are drawn red</source>
+        <translation>用红色标出最差的几层</translation>
+    </message>
+    <message>
+        <source>SQNR:</source>
+        <translation>SQNR（信噪比）：</translation>
+    </message>
+    <message>
+        <source>Mark the worst:</source>
+        <translation>标出最差：</translation>
+    </message>
+    <message>
+        <source>SQNR</source>
+        <translation>SQNR（信噪比）</translation>
+    </message>
+    <message>
+        <source>worst</source>
+        <translation>最差</translation>
+    </message>
+    <message>
+        <source>SQNR (dB)</source>
+        <translation>SQNR（分贝）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;SQNR %2 dB (%3)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;SQNR %2 分贝（%3）</translation>
+    </message>
+    <message>
+        <source>alone</source>
+        <translation>单层</translation>
+    </message>
+    <message>
+        <source>propagated</source>
+        <translation>累积</translation>
     </message>
 </context>
 <context>
@@ -1597,6 +1785,91 @@ Overwrite them?</source>
     <message>
         <source>Bias correction off</source>
         <translation>关闭偏置校正</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::SensitivityView</name>
+    <message>
+        <source>Rank Layer Sensitivity</source>
+        <translation>层敏感度排序</translation>
+    </message>
+    <message>
+        <source>Quantizes one layer at a time, the rest in FP32, and ranks the layers by the output SQNR each gives alone (worst first)</source>
+        <translation>每次只量化一层、其余保持 FP32，并按各层单独造成的输出 SQNR 排序（最差在前）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Images to measure on (each layer runs the int8 model over them)</source>
+        <translation>用于测量的图像数（每一层都要在这些图像上运行 int8 模型）</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>image(s)</source>
+        <translation>张图像</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Output SQNR (dB)</source>
+        <translation>输出 SQNR（分贝）</translation>
+    </message>
+    <message>
+        <source>Output cosine</source>
+        <translation>输出余弦相似度</translation>
+    </message>
+    <message>
+        <source>Calibrate first: the ranking uses the calibration table and its images.</source>
+        <translation>请先校准：排序使用校准表及其图像。</translation>
+    </message>
+    <message>
+        <source>Preparing…</source>
+        <translation>准备中…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <source>%1 of %2: %3</source>
+        <translation>第 %1 步，共 %2 步：%3</translation>
+    </message>
+    <message>
+        <source>Cancelled; the previous ranking stays.</source>
+        <translation>已取消；保留之前的排序。</translation>
+    </message>
+    <message>
+        <source>The ranking failed: %1</source>
+        <translation>排序失败：%1</translation>
+    </message>
+    <message>
+        <source>Ranking the layers…</source>
+        <translation>正在为各层排序…</translation>
+    </message>
+    <message>
+        <source>Not ranked yet: the ranking quantizes one layer at a time and measures the first output.</source>
+        <translation>尚未排序：排序每次量化一层，并测量第一个输出。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s) ranked on %1 image(s), worst first.</source>
+        <translation>
+            <numerusform>已在 %1 张图像上为 %n 层排序，最差在前。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>⟳ stale: the model, the table or the int8 options changed since; rank again.</source>
+        <translation>⟳ 已过期：模型、校准表或 int8 选项已更改；请重新排序。</translation>
     </message>
 </context>
 <context>

@@ -28,6 +28,7 @@ const QColor kFoldGreen(46, 125, 50);
 const QColor kWarnOrange(230, 120, 0);
 const QColor kErrorRed(198, 40, 40);
 const QColor kInputColour(236, 239, 241);
+const QColor kFp32Grey(214, 214, 214);
 
 double lodOf(const QStyleOptionGraphicsItem* option, const QPainter* painter) {
     return option->levelOfDetailFromTransform(painter->worldTransform());
@@ -167,10 +168,23 @@ void NodeItem::setHighlighted(bool on) {
     update();
 }
 
+void NodeItem::setHeat(Heat heat, QColor fill) {
+    heat_ = heat;
+    heatFill_ = heat == Heat::Coloured ? fill : QColor();
+    update();
+}
+
+QColor NodeItem::fillColour() const {
+    if (heat_ == Heat::Coloured) return heatFill_;
+    if (heat_ == Heat::Fp32) return kFp32Grey;
+    if (heat_ == Heat::Other) return isInput_ ? kInputColour : QColor(248, 248, 248);
+    return isInput_ ? kInputColour : kindColour(kind_);
+}
+
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     const double lod = lodOf(option, painter);
     const QRectF rect = box();
-    const QColor fill = isInput_ ? kInputColour : kindColour(kind_);
+    const QColor fill = fillColour();
     QColor border = fill.darker(isInput_ ? 150 : 170);
     double width = 1.0;
     Qt::PenStyle style = Qt::SolidLine;
@@ -201,6 +215,11 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->setBrush(fill);
     const double radius = isInput_ ? rect.height() / 2 : 5.0;
     painter->drawRoundedRect(rect, radius, radius);
+    if (heat_ == Heat::Fp32) {  // hatched: not quantized
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QBrush(QColor(150, 150, 150), Qt::BDiagPattern));
+        painter->drawRoundedRect(rect, radius, radius);
+    }
     if (lod < kTextDetail) return;
 
     painter->setPen(QColor(33, 33, 33));
@@ -311,6 +330,7 @@ void BadgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
     if (kind_ == Kind::CannotFold) colour = kWarnOrange;
     if (kind_ == Kind::Unsupported) colour = kErrorRed;
     if (kind_ == Kind::Folded) colour = QColor(0, 105, 92);
+    if (kind_ == Kind::Fp32) colour = QColor(84, 84, 84);
     painter->setPen(QPen(Qt::white, 1.0));
     painter->setBrush(colour);
     const QRectF rect = boundingRect();
@@ -344,7 +364,57 @@ int GraphScene::badgeCount(BadgeItem::Kind kind) const {
     return it != badges_.end() ? it->second : 0;
 }
 
+void GraphScene::setHeat(const std::map<QString, QColor>& fills,
+                         const std::map<QString, QString>& fp32,
+                         const std::map<QString, QString>& notes) {
+    for (BadgeItem* badge : heatBadges_) delete badge;  // child items: the node lets go of it
+    heatBadges_.clear();
+    badges_.erase(BadgeItem::Kind::Fp32);
+    for (const auto& [item, tip] : plainTooltips_) item->setToolTip(tip);
+    plainTooltips_.clear();
+    // The fold frames would cover the colours at a distance: hidden while the heat map is on.
+    const bool on = !fills.empty() || !fp32.empty();
+    for (QGraphicsItem* item : items())
+        if (item->type() == FoldFrameItem::Type) item->setVisible(!on);
+    for (const auto& [name, item] : nodes_) {
+        const auto fill = fills.find(name);
+        const auto kept = fp32.find(name);
+        if (fill != fills.end()) {
+            item->setHeat(NodeItem::Heat::Coloured, fill->second);
+        } else if (kept != fp32.end()) {
+            item->setHeat(NodeItem::Heat::Fp32);
+            auto* badge = new BadgeItem(BadgeItem::Kind::Fp32, QStringLiteral("FP32"), item);
+            const QRectF at = item->box();
+            badge->setPos(at.left() + badge->boundingRect().width() / 2 - 2, at.top());
+            badge->setToolTip(kept->second.toHtmlEscaped());
+            heatBadges_.push_back(badge);
+            ++badges_[BadgeItem::Kind::Fp32];
+        } else {
+            item->setHeat(on ? NodeItem::Heat::Other : NodeItem::Heat::None);
+        }
+        const auto note = notes.find(name);
+        if (note != notes.end()) {
+            plainTooltips_[item] = item->toolTip();
+            item->setToolTip(item->toolTip() + QStringLiteral("<br>") + note->second);
+        }
+    }
+}
+
+int GraphScene::heatColouredCount() const {
+    int count = 0;
+    for (const auto& [name, item] : nodes_) count += item->heat() == NodeItem::Heat::Coloured;
+    return count;
+}
+
+int GraphScene::heatFp32Count() const {
+    int count = 0;
+    for (const auto& [name, item] : nodes_) count += item->heat() == NodeItem::Heat::Fp32;
+    return count;
+}
+
 void GraphScene::build(const GraphPicture& picture) {
+    heatBadges_.clear();  // clear() below deletes them with their nodes
+    plainTooltips_.clear();
     clear();
     nodes_.clear();
     edges_ = 0;

@@ -52,6 +52,13 @@ public:
     bool unsupported() const { return unsupported_; }
     void setUnsupported(bool unsupported) { unsupported_ = unsupported; }
     void setHighlighted(bool on);  // a find hit
+    // The error heat map: a fill of its own instead of the kind's colour (an int8 layer), grey
+    // and hatched (a layer kept in FP32), or pale (any other layer, so the colours stand out);
+    // None: the normal colours.
+    enum class Heat { None, Coloured, Fp32, Other };
+    void setHeat(Heat heat, QColor fill = {});
+    Heat heat() const { return heat_; }
+    QColor fillColour() const;  // what the box is filled with now
     QRectF box() const {
         return QRectF(-size_.width() / 2, -size_.height() / 2, size_.width(), size_.height());
     }
@@ -64,6 +71,8 @@ private:
     FoldRole role_ = FoldRole::None;
     bool unsupported_ = false;
     bool highlighted_ = false;
+    Heat heat_ = Heat::None;
+    QColor heatFill_;
 };
 
 // A tensor link: the dot spline, an arrow head and (once per tensor) its shape.
@@ -108,7 +117,7 @@ private:
 class BadgeItem : public QGraphicsItem {
 public:
     enum { Type = UserType + 4 };
-    enum class Kind { Fold, CannotFold, Unsupported, Folded };
+    enum class Kind { Fold, CannotFold, Unsupported, Folded, Fp32 };
     BadgeItem(Kind kind, QString text, QGraphicsItem* parent);
     int type() const override { return Type; }
     QRectF boundingRect() const override;
@@ -135,12 +144,23 @@ public:
     int badgeCount(BadgeItem::Kind kind) const;
     QRectF graphRect() const { return graphRect_; }
 
+    // The error heat map: `fills` colours those nodes, `fp32` (node -> why) marks nodes kept
+    // in FP32 with a hatch and an "FP32" badge, `notes` (node -> html) extends their tooltips.
+    // An empty call restores the kind colours and the tooltips.
+    void setHeat(const std::map<QString, QColor>& fills, const std::map<QString, QString>& fp32,
+                 const std::map<QString, QString>& notes);
+    void clearHeat() { setHeat({}, {}, {}); }
+    int heatColouredCount() const;  // nodes filled by the heat map
+    int heatFp32Count() const;      // nodes marked FP32 by it
+
 private:
     std::map<QString, NodeItem*> nodes_;
     int edges_ = 0;
     int frames_ = 0;
     std::map<BadgeItem::Kind, int> badges_;
     QRectF graphRect_;
+    std::vector<BadgeItem*> heatBadges_;          // the FP32 badges, removed with the heat map
+    std::map<NodeItem*, QString> plainTooltips_;  // tooltips before the heat map's notes
 };
 
 }  // namespace qf::ui

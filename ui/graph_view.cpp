@@ -3,10 +3,12 @@
 #include <QContextMenuEvent>
 #include <QGraphicsItem>
 #include <QKeyEvent>
+#include <QLinearGradient>
 #include <QPainter>
 #include <QScrollBar>
 #include <QSvgGenerator>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -111,6 +113,128 @@ void MiniMap::mouseMoveEvent(QMouseEvent* event) {
     if (event->buttons() & Qt::LeftButton) centreAt(event->position());
 }
 
+// ---- HeatLegend
+
+QColor heatColour(double position) {
+    // ColorBrewer's RdYlGn, its light middle five.
+    static const QColor stops[] = {QColor(244, 109, 67), QColor(253, 174, 97),
+                                   QColor(254, 224, 139), QColor(217, 239, 139),
+                                   QColor(145, 207, 96)};
+    const double t = std::clamp(std::isfinite(position) ? position : 0.0, 0.0, 1.0) * 4.0;
+    const int k = std::min(static_cast<int>(t), 3);
+    const double f = t - k;
+    const QColor &a = stops[k], &b = stops[k + 1];
+    return QColor::fromRgbF(static_cast<float>(a.redF() + (b.redF() - a.redF()) * f),
+                            static_cast<float>(a.greenF() + (b.greenF() - a.greenF()) * f),
+                            static_cast<float>(a.blueF() + (b.blueF() - a.blueF()) * f));
+}
+
+namespace {
+constexpr int kLegendWidth = 250;
+constexpr int kScaleHeight = 14;
+}  // namespace
+
+HeatLegend::HeatLegend(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("HeatLegend"));
+    setAutoFillBackground(false);
+    updateSize();
+    hide();
+}
+
+void HeatLegend::setHeatMap(const HeatMap& map) {
+    map_ = map;
+    updateSize();
+    update();
+}
+
+void HeatLegend::setControl(QWidget* control) {
+    control_ = control;
+    control_->setParent(this);
+    control_->move(10, 8);
+    control_->show();
+    updateSize();
+}
+
+int HeatLegend::top() const { return control_ ? control_->sizeHint().height() + 12 : 6; }
+
+void HeatLegend::updateSize() {
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics metrics(font());
+    int width = std::max(kLegendWidth, QFontMetrics(bold).horizontalAdvance(map_.title) + 24);
+    if (control_) width = std::max(width, control_->sizeHint().width() + 20);
+    width = std::min(width, 460);
+    if (control_) control_->resize(width - 20, control_->sizeHint().height());
+    resize(width, top() + 4 * metrics.height() + kScaleHeight + 20);
+}
+
+void HeatLegend::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QColor(158, 158, 158));
+    painter.setBrush(QColor(255, 255, 255, 235));
+    painter.drawRoundedRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
+    const QFontMetrics metrics(font());
+    const int margin = 10;
+    int y = top();
+    QFont bold = font();
+    bold.setBold(true);
+    painter.setFont(bold);
+    painter.setPen(QColor(33, 33, 33));
+    painter.drawText(
+        QRect(margin, y, width() - 2 * margin, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+        QFontMetrics(bold).elidedText(map_.title, Qt::ElideRight, width() - 2 * margin));
+    y += metrics.height() + 4;
+    const QRect scale(margin, y, width() - 2 * margin, kScaleHeight);
+    QLinearGradient gradient(scale.topLeft(), scale.topRight());
+    for (int k = 0; k <= 8; ++k) gradient.setColorAt(k / 8.0, heatColour(k / 8.0));
+    painter.setPen(QColor(120, 120, 120));
+    painter.setBrush(gradient);
+    painter.drawRect(scale);
+    painter.setFont(font());
+    y = scale.bottom() + 2;
+    // Every tick gets its mark; the numbers that would overlap one already written are left
+    // out (the ends first, then the inner ones in order).
+    std::vector<size_t> order;
+    if (!map_.ticks.empty()) {
+        order.push_back(0);
+        if (map_.ticks.size() > 1) order.push_back(map_.ticks.size() - 1);
+        for (size_t k = 1; k + 1 < map_.ticks.size(); ++k) order.push_back(k);
+    }
+    std::vector<QRect> written;
+    for (const size_t k : order) {
+        const auto& [position, text] = map_.ticks[k];
+        const int x = scale.left() + static_cast<int>(std::lround(position * scale.width()));
+        painter.setPen(QColor(120, 120, 120));
+        painter.drawLine(x, scale.bottom() - 3, x, scale.bottom() + 2);
+        const int w = metrics.horizontalAdvance(text) + 2;
+        const QRect box(std::clamp(x - w / 2, 2, width() - w - 2), y + 2, w, metrics.height());
+        if (std::any_of(written.begin(), written.end(), [&](const QRect& other) {
+                return other.adjusted(-4, 0, 4, 0).intersects(box);
+            }))
+            continue;
+        written.push_back(box);
+        painter.setPen(QColor(33, 33, 33));
+        painter.drawText(box, Qt::AlignCenter, text);
+    }
+    y += metrics.height() + 6;
+    painter.setPen(QColor(33, 33, 33));
+    painter.drawText(QRect(margin, y, width() - 2 * margin, metrics.height()),
+                     Qt::AlignLeft | Qt::AlignVCenter, tr("worse ← int8 error → better"));
+    y += metrics.height() + 4;
+    const QRect swatch(margin, y + 1, 28, metrics.height() - 2);
+    painter.setPen(QColor(120, 120, 120));
+    painter.setBrush(QColor(214, 214, 214));
+    painter.drawRect(swatch);
+    painter.setBrush(QBrush(QColor(150, 150, 150), Qt::BDiagPattern));
+    painter.drawRect(swatch);
+    painter.setPen(QColor(33, 33, 33));
+    painter.drawText(
+        QRect(swatch.right() + 8, y, width() - swatch.right() - 8 - margin, metrics.height()),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        tr("FP32: not quantized (%n layer(s))", nullptr, static_cast<int>(map_.fp32.size())));
+}
+
 // ---- GraphView
 
 GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
@@ -125,6 +249,8 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
     setBackgroundBrush(QColor(250, 250, 250));
     setFrameShape(QFrame::NoFrame);
     miniMap_ = new MiniMap(this);
+    heatLegend_ = new HeatLegend(this);
+    heatLegend_->move(10, 10);
     connect(scene_, &QGraphicsScene::selectionChanged, this, [this] {
         if (updatingSelection_) return;
         emit nodeSelected(selectedNode());
@@ -143,6 +269,28 @@ void GraphView::clearPicture() {
     searchText_.clear();
     order_.clear();
     miniMap_->setEnabledForGraph(false);
+    applyHeatMap();
+}
+
+void GraphView::setHeatMap(std::optional<HeatMap> map) {
+    heatMap_ = std::move(map);
+    applyHeatMap();
+}
+
+void GraphView::applyHeatMap() {
+    if (!heatMap_) {
+        scene_->clearHeat();
+        heatLegend_->hide();
+    } else {
+        std::map<QString, QColor> fills;
+        for (const auto& [node, position] : heatMap_->positions) fills[node] = heatColour(position);
+        scene_->setHeat(fills, heatMap_->fp32, heatMap_->notes);
+        heatLegend_->setHeatMap(*heatMap_);
+        heatLegend_->show();
+        heatLegend_->raise();
+    }
+    miniMap_->renderScene();  // the overview shows the colours too
+    miniMap_->updateViewport();
 }
 
 void GraphView::showPicture(const GraphPicture& picture, bool keepViewport) {
@@ -186,6 +334,7 @@ void GraphView::showPicture(const GraphPicture& picture, bool keepViewport) {
     }
     if (NodeItem* item = scene_->node(selected)) item->setSelected(true);
     updatingSelection_ = false;
+    if (heatMap_) applyHeatMap();
     updateSceneMargins();
 
     const bool big = scene_->nodeItemCount() >= kMiniMapFrom;

@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 #include <QStringList>
 #include <QWidget>
+#include <optional>
 
 #include "ui/graph_items.h"
 
@@ -38,6 +39,40 @@ private:
     QImage image_;
     QRectF sceneRect_;
     bool enabled_ = false;
+};
+
+// An error heat map over the graph: each quantized node's place on the colour scale (0 the
+// worst end, 1 the best), the nodes kept in FP32, and the legend's title and numbered ticks.
+struct HeatMap {
+    QString title;
+    std::map<QString, double> positions;            // node -> 0..1
+    std::map<QString, QString> notes;               // node -> a tooltip line (its value)
+    std::map<QString, QString> fp32;                // node kept in FP32 -> why
+    std::vector<std::pair<double, QString>> ticks;  // position -> the number written there
+};
+
+// The heat map's colour scale, 0 (worst: red) through yellow to 1 (best: green); light enough
+// for the dark box text.
+QColor heatColour(double position);
+
+// The heat map's legend in a corner of the graph view: a control of the caller's on top (the
+// measure's choice), the title, the colour scale with its numbers, and the FP32 swatch.
+class HeatLegend : public QWidget {
+    Q_OBJECT
+public:
+    explicit HeatLegend(QWidget* parent);
+    void setHeatMap(const HeatMap& map);
+    const HeatMap& heatMap() const { return map_; }
+    void setControl(QWidget* control);  // reparented into the legend
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+
+private:
+    void updateSize();
+    int top() const;  // where the painted part starts
+    HeatMap map_;
+    QWidget* control_ = nullptr;
 };
 
 // The graph: wheel zoom (about the pointer), drag to pan, fit, zoom to selection, find with a
@@ -78,6 +113,12 @@ public:
 
     MiniMap* miniMap() const { return miniMap_; }
 
+    // Colours the nodes by their int8 error (kept across a rebuild of the picture) and shows the
+    // legend; nullopt restores the kind colours.
+    void setHeatMap(std::optional<HeatMap> map);
+    bool heatMapShown() const { return heatMap_.has_value(); }
+    HeatLegend* heatLegend() const { return heatLegend_; }
+
 signals:
     void nodeSelected(const QString& name);  // "" when nothing is selected
     void nodeContextMenu(const QString& name, const QPoint& globalPos);
@@ -94,9 +135,12 @@ private:
     void updateSceneMargins();
     void placeMiniMap();
     void showHit();
+    void applyHeatMap();
 
     GraphScene* scene_;
     MiniMap* miniMap_;
+    HeatLegend* heatLegend_;
+    std::optional<HeatMap> heatMap_;
     QStringList hits_;
     int hitIndex_ = -1;
     bool patternValid_ = true;

@@ -26,10 +26,12 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoView>
+#include <algorithm>
 #include <cstring>
 
 #include "ui/before_after_view.h"
 #include "ui/calibration/int8_workbench.h"
+#include "ui/comparison/heat_map_control.h"
 #include "ui/export_dialog.h"
 #include "ui/fold_report_panel.h"
 #include "ui/graph_items.h"
@@ -116,6 +118,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         view_->selectNode(name, true);
         onNodeSelected(name);
     });
+    // The int8 error heat map on the graph: View menu and a tool bar of its own.
+    heatMap_ = new HeatMapControl(*view_, *int8_->session(), this);
+    // Beside View > Before / After, in the group of ways to show the graph, before the docks.
+    const QList<QAction*> viewActions = viewMenu_->actions();
+    const auto before =
+        std::find_if(viewActions.begin() + viewActions.indexOf(splitAction_), viewActions.end(),
+                     [](const QAction* action) { return action->isSeparator(); });
+    viewMenu_->insertAction(before == viewActions.end() ? nullptr : *before,
+                            heatMap_->toggleAction());
+    if (auto* tools = findChild<QToolBar*>(QStringLiteral("MainToolBar")))
+        tools->addAction(heatMap_->toggleAction());
 
     connect(document_, &Document::modelOpened, this, [this] {
         firstPicture_ = true;
@@ -295,6 +308,7 @@ void MainWindow::createActions() {
     });
 
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu_ = viewMenu;
     QAction* fit = viewMenu->addAction(tr("&Fit to Window"), view_, &GraphView::fitToWindow);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     QAction* in = viewMenu->addAction(tr("Zoom &In"), this, [this] { view_->zoomBy(1.25); });
@@ -307,7 +321,9 @@ void MainWindow::createActions() {
     QAction* toSelection =
         viewMenu->addAction(tr("Zoom to &Selection"), view_, &GraphView::zoomToSelection);
     toSelection->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    viewMenu->addSeparator();
     QAction* split = viewMenu->addAction(tr("&Before / After"));
+    splitAction_ = split;
     split->setCheckable(true);
     split->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
     split->setToolTip(tr("The model as loaded beside the folded graph, with one selection"));

@@ -25,6 +25,7 @@ class PropertiesPanel;
 class Int8Workbench;
 class ExportDialog;
 class BeforeAfterView;
+class HeatMapControl;
 
 // Every question the window asks the user, injectable so tests run without modal loops.
 struct WindowPrompts {
@@ -66,6 +67,7 @@ public:
     // File > Export…: created on first use, shown without blocking the window.
     ExportDialog* exportDialog();
     void showExportDialog();
+    HeatMapControl* heatMap() const { return heatMap_; }
 
     // Starts Save As with prompts().askSavePaths; false when cancelled.
     bool saveAs();
@@ -104,6 +106,9 @@ private:
     PropertiesPanel* properties_;
     Int8Workbench* int8_ = nullptr;
     ExportDialog* export_ = nullptr;
+    HeatMapControl* heatMap_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QAction* splitAction_ = nullptr;  // View > Before / After
     QDockWidget* layersDock_;
     QDockWidget* logDock_;
     QDockWidget* propertiesDock_;

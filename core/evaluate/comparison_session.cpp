@@ -66,6 +66,7 @@ ComparisonSession::ComparisonSession(std::shared_ptr<const Graph> graph, const I
                                 CachedImage cached;
                                 cached.input = x;
                                 cached.label = image.label;
+                                cached.path = image.path;
                                 bytes_ += bytesOf(cached.input);
                                 cacheFp32(cached);
                                 into.push_back(std::move(cached));
@@ -279,6 +280,7 @@ const Int8ComparisonReport& ComparisonSession::update(const CalibrationTable& ta
                 report.top1Agreements += argmax(a) == argmax(b);
                 report.fp32.add(a.f, image.label);
                 report.int8.add(b.f, image.label);
+                addImageTopK(report, graph, image.path, image.label, a, b);
             }
             for (const NodePlan* entry : freshLayers)
                 accumulate(layerErrors[entry->name], reference.at(entry->result),

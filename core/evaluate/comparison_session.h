@@ -74,6 +74,7 @@ private:
     struct CachedImage {
         Tensor input;
         int label = -1;
+        std::string path;
         bool fp32Cached = false;
         TensorMap fp32;  // the tensors fp32Wanted_ names
         bool int8Cached = false;

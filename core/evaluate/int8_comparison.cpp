@@ -40,6 +40,7 @@ Int8ComparisonReport compareInt8(const Graph& graph, const CalibrationTable& tab
                 report.top1Agreements += argmax(a) == argmax(b);
                 report.fp32.add(a.f, image.label);
                 report.int8.add(b.f, image.label);
+                addImageTopK(report, graph, image.path, image.label, a, b);
             }
             if (!options.perLayer) return;
             for (const auto& name : int8.quantizedNodes()) {

@@ -25,6 +25,17 @@ struct LayerError {
     double aloneCosine = 0.0, aloneSqnrDb = 0.0;  // the layer alone, on FP32 inputs
 };
 
+// A classifier's verdicts on one image: FP32's and int8's best classes (kImageTopK of them).
+constexpr int kImageTopK = 3;
+struct ImageTopK {
+    std::string path;
+    int label = -1;  // -1: unlabelled
+    std::vector<ClassScore> fp32, int8;
+    bool agrees() const {
+        return !fp32.empty() && !int8.empty() && fp32.front().index == int8.front().index;
+    }
+};
+
 struct Int8ComparisonReport {
     int images = 0;
     std::vector<ImageFailure> skipped;
@@ -35,6 +46,9 @@ struct Int8ComparisonReport {
     double top1Agreement() const {
         return images ? static_cast<double>(top1Agreements) / images : 0.0;
     }
+    // For classifiers only (one output holding one class vector), per image in reading order;
+    // empty otherwise.
+    std::vector<ImageTopK> imageTopK;
     std::map<std::string, std::string> fp32Nodes;  // quantizable nodes left in FP32, with reasons
     // Bias corrections of the table that this quantization could not use, and why (the int8
     // plan's droppedBiasCorrections()).

@@ -1,6 +1,8 @@
 #pragma once
 #include <vector>
 
+#include "graph/tensor.h"
+
 namespace qf {
 
 // Rank of the labelled class among the scores: 0 means it scored highest (ties go to the lower
@@ -14,5 +16,19 @@ struct TopK {
     double top1Rate() const { return labeled ? static_cast<double>(top1) / labeled : 0.0; }
     double top5Rate() const { return labeled ? static_cast<double>(top5) / labeled : 0.0; }
 };
+
+// One class of a classifier's scores.
+struct ClassScore {
+    int index = -1;
+    float score = 0.0f;
+};
+
+// The k best-scoring classes, best first; ties go to the lower index, as in rankOfLabel and in
+// the argmax that counts top-1 agreement (NaN scores last).
+std::vector<ClassScore> topClasses(const std::vector<float>& scores, int k);
+
+// Whether a tensor of this shape is one vector of class scores: at least two elements and at
+// most one dimension above 1 ([C], [1, C], [1, C, 1, 1]).
+bool isClassVector(const Shape& shape);
 
 }  // namespace qf

@@ -1,8 +1,11 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "util/error.h"
@@ -122,42 +125,57 @@ int Graph::nodeIndex(const std::string& nodeName) const {
 }
 
 void Graph::sortTopologically() {
-    // Caffe's in-place layers write a tensor that already exists, so "available" is tracked
-    // per node in file order: a node is ready when every input has been produced by an
-    // earlier-placed node, a graph input or a weight. Stable: ready nodes keep file order.
-    std::set<std::string> available;
+    // Caffe's in-place layers write a tensor that already exists, so a tensor counts as
+    // available once any node placed so far writes it (or it is an input or a weight). Each
+    // step places the ready node that comes first in file order (so an in-place chain keeps its
+    // order): Kahn's algorithm with a min-heap of ready indices, N log N.
+    std::unordered_set<std::string> available;
     for (const auto& in : inputs) available.insert(in.name);
     for (const auto& w : weights) available.insert(w.first);
-    bool reordered = false;
-    std::vector<Node> ordered;
-    std::vector<bool> placed(nodes.size(), false);
-    ordered.reserve(nodes.size());
-    while (ordered.size() < nodes.size()) {
-        bool progress = false;
+    std::vector<int> missing(nodes.size(), 0);
+    std::unordered_map<std::string, std::vector<size_t>> waiting;  // tensor -> nodes reading it
+    std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+    for (size_t k = 0; k < nodes.size(); ++k) {
+        std::unordered_set<std::string> counted;
+        for (const auto& in : nodes[k].inputs)
+            if (!in.empty() && !available.count(in) && counted.insert(in).second) {
+                ++missing[k];
+                waiting[in].push_back(k);
+            }
+        if (missing[k] == 0) ready.push(k);
+    }
+    std::vector<size_t> order;
+    order.reserve(nodes.size());
+    while (!ready.empty()) {
+        const size_t k = ready.top();
+        ready.pop();
+        order.push_back(k);
+        for (const auto& out : nodes[k].outputs) {
+            if (!available.insert(out).second) continue;
+            const auto readers = waiting.find(out);
+            if (readers == waiting.end()) continue;
+            for (const size_t reader : readers->second)
+                if (--missing[reader] == 0) ready.push(reader);
+        }
+    }
+    if (order.size() < nodes.size()) {
+        std::vector<bool> placed(nodes.size(), false);
+        for (const size_t k : order) placed[k] = true;
         for (size_t k = 0; k < nodes.size(); ++k) {
             if (placed[k]) continue;
-            bool ready = true;
             for (const auto& in : nodes[k].inputs)
-                if (!in.empty() && !available.count(in)) ready = false;
-            if (!ready) continue;
-            placed[k] = true;
-            progress = true;
-            if (k != ordered.size()) reordered = true;
-            for (const auto& out : nodes[k].outputs) available.insert(out);
-            ordered.push_back(std::move(nodes[k]));
-            // Restart so an in-place chain keeps its file order.
-            break;
+                if (!in.empty() && !available.count(in))
+                    throw Error("node '" + nodes[k].name + "' (" + nodes[k].op +
+                                ") reads tensor '" + in +
+                                "' that no node, input or weight provides");
         }
-        if (!progress) {
-            for (size_t k = 0; k < nodes.size(); ++k) {
-                if (placed[k]) continue;
-                for (const auto& in : nodes[k].inputs)
-                    if (!in.empty() && !available.count(in))
-                        throw Error("node '" + nodes[k].name + "' (" + nodes[k].op +
-                                    ") reads tensor '" + in +
-                                    "' that no node, input or weight provides");
-            }
-        }
+    }
+    bool reordered = false;
+    std::vector<Node> ordered;
+    ordered.reserve(nodes.size());
+    for (size_t position = 0; position < order.size(); ++position) {
+        reordered = reordered || order[position] != position;
+        ordered.push_back(std::move(nodes[order[position]]));
     }
     nodes = std::move(ordered);
     if (reordered) ++revision;

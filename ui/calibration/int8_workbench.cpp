@@ -98,6 +98,9 @@ Int8Workbench::Int8Workbench(QMainWindow& window, Document& document, QProgressB
     connect(comparison_, &ComparisonPanel::nodeActivated, this, &Int8Workbench::nodeActivated);
 }
 
-void Int8Workbench::showNode(const QString& node) { histogram_->showNode(node); }
+void Int8Workbench::showNode(const QString& node) {
+    histogram_->showNode(node);
+    comparison_->showLayer(node);
+}
 
 }  // namespace qf::ui

@@ -32,7 +32,8 @@ public:
     QDockWidget* histogramDock() const { return histogramDock_; }
     QDockWidget* comparisonDock() const { return comparisonDock_; }
 
-    // The graph's selection: shows the histogram of the tensor the node quantizes.
+    // The graph's selection: shows the histogram of the tensor the node quantizes and marks the
+    // layer in the comparison view.
     void showNode(const QString& node);
 
 signals:

@@ -4,11 +4,16 @@
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
 #include <map>
+
+#include "ui/comparison/image_strip.h"
+#include "ui/comparison/layer_sqnr_chart.h"
+#include "ui/comparison/sensitivity_view.h"
 
 namespace qf::ui {
 namespace {
@@ -79,7 +84,18 @@ ComparisonPanel::ComparisonPanel(QuantSession& session, QWidget* parent)
     layers_->setSelectionMode(QAbstractItemView::SingleSelection);
     layers_->verticalHeader()->hide();
     layers_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    layout->addWidget(layers_, 1);
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName(QStringLiteral("ComparisonTabs"));
+    tabs_->addTab(layers_, tr("Layers"));
+    chart_ = new LayerSqnrChart(this);
+    tabs_->addTab(chart_, tr("SQNR Chart"));
+    sensitivity_ = new SensitivityView(session_, this);
+    tabs_->addTab(sensitivity_, tr("Sensitivity"));
+    strip_ = new ImageStrip(this);
+    tabs_->addTab(strip_, tr("Images"));
+    layout->addWidget(tabs_, 1);
+    connect(chart_, &LayerSqnrChart::layerActivated, this, &ComparisonPanel::nodeActivated);
+    connect(sensitivity_, &SensitivityView::nodeActivated, this, &ComparisonPanel::nodeActivated);
 
     connect(layers_, &QTableView::clicked, this, [this](const QModelIndex& index) {
         const QModelIndex source = proxy_->mapToSource(index);
@@ -105,6 +121,20 @@ ComparisonPanel::ComparisonPanel(QuantSession& session, QWidget* parent)
     refresh();
 }
 
+void ComparisonPanel::showLayer(const QString& layer) {
+    chart_->setSelectedLayer(layer);
+    sensitivity_->showLayer(layer);
+    const int row = rowOf(layer);
+    if (row < 0) {
+        layers_->clearSelection();
+        return;
+    }
+    const QModelIndex index = proxy_->mapFromSource(model_->index(row, Layer));
+    layers_->selectionModel()->select(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    layers_->scrollTo(index);
+}
+
 int ComparisonPanel::rowOf(const QString& layer) const {
     for (int row = 0; row < model_->rowCount(); ++row)
         if (model_->item(row, Layer)->text() == layer) return row;
@@ -116,6 +146,8 @@ void ComparisonPanel::refresh() {
     const ComparisonResult* result = session_.comparison();
     outputs_->setRowCount(0);
     model_->removeRows(0, model_->rowCount());
+    chart_->setReport(result ? &result->report : nullptr);  // keeps the outlined layer
+    strip_->setReport(result ? &result->report : nullptr);
     if (!result) {
         summary_->setText(session_.hasTable() ? tr("Comparing…")
                                               : tr("Calibrate to compare int8 with FP32."));
