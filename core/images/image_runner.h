@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph.h"
 #include "images/image_folder.h"
 #include "images/preprocessing.h"
-#include "graph/graph.h"
 #include "util/progress.h"
 
 namespace qf {

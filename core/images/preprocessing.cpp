@@ -3,6 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "images/image_header.h"
 #include "util/error.h"
 
 namespace qf {
@@ -22,6 +23,21 @@ Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int ch
         throw Error(path + ": the model wants " + std::to_string(channels) +
                     " input channels; images give 1 or 3");
     if (pre.width <= 0 || pre.height <= 0) throw Error("image size is not set (--size WxH)");
+    const auto tooLarge = [&](int64_t width, int64_t height) {
+        return width > pre.maxImagePixels / std::max<int64_t>(1, height);
+    };
+    const auto limitText = [&] {
+        return std::to_string(pre.maxImagePixels / 1000000) + " megapixels";
+    };
+    if (tooLarge(pre.width, pre.height))
+        throw Error("the input size " + std::to_string(pre.width) + "x" +
+                    std::to_string(pre.height) + " is larger than the limit of " + limitText());
+    if (const auto declared = readImageDimensions(path)) {
+        if (tooLarge(declared->width, declared->height))
+            throw Error(path + ": the image is " + std::to_string(declared->width) + "x" +
+                        std::to_string(declared->height) + " pixels, larger than the limit of " +
+                        limitText() + "; not decoded");
+    }
     cv::Mat image;
     try {
         image = cv::imread(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
@@ -34,6 +50,11 @@ Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int ch
     if (pre.resizeShorter > 0) {
         const double factor =
             static_cast<double>(pre.resizeShorter) / std::min(image.cols, image.rows);
+        if (static_cast<double>(image.cols) * factor * static_cast<double>(image.rows) * factor >
+            static_cast<double>(pre.maxImagePixels))
+            throw Error(path + ": resizing the shorter side to " +
+                        std::to_string(pre.resizeShorter) + " makes the image larger than " +
+                        limitText());
         cv::resize(image, image,
                    cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * factor))),
                             std::max(1, static_cast<int>(std::lround(image.rows * factor)))),

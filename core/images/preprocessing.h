@@ -18,10 +18,14 @@ struct Preprocessing {
     bool rgb = true;
     int resizeShorter = 0;  // 0: no shorter-side resize
     bool centerCrop = false;
+    // The largest image, as decoded or resized, in pixels: checked on the file's header before
+    // decoding, so a small file declaring a huge image is refused instead of filling the memory.
+    int64_t maxImagePixels = 100'000'000;
 };
 
 // Reads and preprocesses one image into a [1, channels, height, width] tensor (channels 1 or
-// 3). Throws qf::Error naming the file when it cannot be decoded.
+// 3). Throws qf::Error naming the file when it cannot be decoded or is larger than
+// pre.maxImagePixels (from its header, or after the shorter-side resize).
 Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int channels);
 
 // Fills width/height from an NCHW model input shape where the user gave none.

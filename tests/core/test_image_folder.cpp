@@ -4,13 +4,17 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "images/image_folder.h"
+#include "images/image_header.h"
 #include "images/preprocessing.h"
 #include "test_support.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace {
 
-void writeText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void writeText(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
 
 }  // namespace
 
@@ -101,6 +105,61 @@ private slots:
         QVERIFY2(message.find(path) != std::string::npos &&
                      message.find("cannot decode") != std::string::npos,
                  message.c_str());
+    }
+
+    // The header reader gives what OpenCV decodes, for the formats it knows.
+    void headerSizesMatchTheDecodedImages() {
+        QTemporaryDir dir;
+        const cv::Mat image(23, 37, CV_8UC3, cv::Scalar(10, 200, 30));
+        const std::vector<std::pair<std::string, std::vector<int>>> files = {
+            {"a.png", {}},
+            {"a.jpg", {}},
+            {"progressive.jpg", {cv::IMWRITE_JPEG_PROGRESSIVE, 1}},
+            {"a.bmp", {}}};
+        for (const auto& [name, flags] : files) {
+            const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
+            QVERIFY(cv::imwrite(path, image, flags));
+            const auto size = qf::readImageDimensions(path);
+            QVERIFY2(size.has_value(), name.c_str());
+            const cv::Mat decoded = cv::imread(path);
+            QCOMPARE(size->width, static_cast<int64_t>(decoded.cols));
+            QCOMPARE(size->height, static_cast<int64_t>(decoded.rows));
+        }
+        const std::string tiff = dir.filePath("a.tiff").toStdString();
+        QVERIFY(cv::imwrite(tiff, image));
+        QVERIFY(!qf::readImageDimensions(tiff).has_value());
+    }
+
+    // A small PNG whose header declares 32000 x 32000 pixels is refused before decoding (it
+    // decoded to 5.9 GB); so are input sizes and resizes past the limit.
+    void hugeImagesAreRefusedBeforeDecoding() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("huge.png").toStdString();
+        QVERIFY(cv::imwrite(path, cv::Mat(4, 4, CV_8UC3, cv::Scalar(1, 2, 3))));
+        std::string bytes = qf::readFile(path);
+        const unsigned char side[4] = {0x00, 0x00, 0x7D, 0x00};  // 32000, big-endian
+        for (int k = 0; k < 4; ++k) {
+            bytes[16 + k] = static_cast<char>(side[k]);
+            bytes[20 + k] = static_cast<char>(side[k]);
+        }
+        writeText(path, bytes);
+        qf::Preprocessing pre;
+        pre.width = pre.height = 4;
+        const std::string message = qftest::errorOf([&] { qf::loadImageTensor(path, pre, 3); });
+        QVERIFY2(message.find(path + ": the image is 32000x32000 pixels, larger than the limit "
+                                     "of 100 megapixels") != std::string::npos,
+                 message.c_str());
+        pre.width = pre.height = 200000;
+        const std::string small = qftest::sourcePath("resources/sample/images");
+        const std::string any = qf::openImageFolder(small).images.front().path;
+        QVERIFY(qftest::errorOf([&] {
+                    qf::loadImageTensor(any, pre, 3);
+                }).find("input size 200000x200000 is larger than the limit") != std::string::npos);
+        pre.width = pre.height = 4;
+        pre.resizeShorter = 1000000;
+        QVERIFY(qftest::errorOf([&] {
+                    qf::loadImageTensor(any, pre, 3);
+                }).find("makes the image larger than 100 megapixels") != std::string::npos);
     }
 };
 

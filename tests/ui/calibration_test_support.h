@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "calibration/table_files.h"
+#include "ui/calibration/calibration_panel.h"
 #include "ui/calibration/histogram_view.h"
 #include "ui/calibration/quant_session.h"
 #include "ui_test_support.h"
@@ -40,6 +41,18 @@ inline double dragLineInUse(qf::ui::HistogramView& view, double fraction) {
     QTest::mouseMove(plot, QPoint(target, y));
     QTest::mouseRelease(plot, Qt::LeftButton, {}, QPoint(target, y));
     return plot->xAxis->pixelToCoord(target);
+}
+
+// CIFAR-10's preprocessing for ResNet-20 (32x32, ImageNet mean and std on [0, 1], RGB), set in
+// the session and shown in the calibration panel.
+inline void setCifarPreprocessing(qf::ui::QuantSession& session, qf::ui::CalibrationPanel& panel) {
+    auto& pre = session.settings().pre;
+    pre.width = pre.height = 32;
+    pre.scale = 0.00392156862745098f;
+    pre.mean = {0.485f, 0.456f, 0.406f};
+    pre.std = {0.229f, 0.224f, 0.225f};
+    pre.rgb = true;
+    panel.loadSettings();
 }
 
 struct CliModel {

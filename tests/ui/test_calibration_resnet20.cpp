@@ -40,12 +40,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(window.window.get()));
         auto* int8 = window->int8();
         qf::ui::QuantSession& session = *int8->session();
-        auto& pre = session.settings().pre;
-        pre.width = pre.height = 32;
-        pre.scale = 0.00392156862745098f;
-        pre.mean = {0.485f, 0.456f, 0.406f};
-        pre.std = {0.229f, 0.224f, 0.225f};
-        int8->calibrationPanel()->loadSettings();
+        setCifarPreprocessing(session, *int8->calibrationPanel());
         int8->calibrationPanel()->setImageFolder(cli.images);
         int8->calibrationPanel()->maxImagesBox()->setValue(kImages);
         QCOMPARE(int8->calibrationPanel()->imageCount(), 1000);
