@@ -85,6 +85,25 @@ int8_shots() {
             "PNG8:$out/$name.png"
         echo "screenshots: $out/$name.png"
     done
+    # File > Export… and View > Before / After on RetinaFace. The export shot is the screen (the
+    # dialog is a window of its own over the main one); the dialog alone is its grab.
+    for run in "test_ui_export retinaFaceExportsEqualTheCli" \
+        "test_ui_before_after retinaFaceFoldedEverywhere"; do
+        set -- $run
+        [ -x "$tests/$1" ] || { echo "screenshots: $tests/$1 is not built" >&2; exit 1; }
+        if ! QF_SHOTS_DIR=$shots QT_QPA_PLATFORM=xcb "$tests/$1" "$2" > "$settings/$1.log" 2>&1; then
+            cat "$settings/$1.log" >&2
+            echo "screenshots: $1 failed" >&2
+            exit 1
+        fi
+    done
+    for name in export-retinaface:export-retinaface-screen \
+        before-after-retinaface:before-after-retinaface-screen \
+        export-retinaface-dialog:export-retinaface-dialog; do
+        convert "$shots/${name#*:}.png" -strip -resize '1280x>' -quality 95 -dither None \
+            -colors 256 "PNG8:$out/${name%%:*}.png"
+        echo "screenshots: $out/${name%%:*}.png"
+    done
 }
 int8_shots
 [ "${1:-}" = int8 ] && exit 0

@@ -20,6 +20,21 @@
     </message>
 </context>
 <context>
+    <name>qf::ui::BeforeAfterView</name>
+    <message numerus="yes">
+        <source>Before: the model as loaded, %n layer(s)</source>
+        <translation>
+            <numerusform>之前：加载时的模型，%n 层</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>After: %n fold(s), %1 layer(s)</source>
+        <translation>
+            <numerusform>之后：%n 次折叠，%1 层</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qf::ui::CalibrationPanel</name>
     <message>
         <source>Folder of calibration images</source>
@@ -354,6 +369,127 @@
     <message>
         <source>Cannot apply the edit</source>
         <translation>无法应用该编辑</translation>
+    </message>
+</context>
+<context>
+    <name>qf::ui::ExportDialog</name>
+    <message>
+        <source>Folded model (Caffe prototxt + caffemodel)</source>
+        <translation>折叠后的模型（Caffe prototxt + caffemodel）</translation>
+    </message>
+    <message>
+        <source>Folded model (ONNX)</source>
+        <translation>折叠后的模型（ONNX）</translation>
+    </message>
+    <message>
+        <source>Calibration table, JSON (every method, manual thresholds, bias corrections)</source>
+        <translation>校准表，JSON（所有方法、手动阈值、偏置校正）</translation>
+    </message>
+    <message>
+        <source>Calibration table, ncnn / caffe-int8-convert-tools</source>
+        <translation>校准表，ncnn / caffe-int8-convert-tools 格式</translation>
+    </message>
+    <message>
+        <source>TensorRT calibration cache</source>
+        <translation>TensorRT 校准缓存</translation>
+    </message>
+    <message>
+        <source>Int8 model, QDQ ONNX (ONNX Runtime)</source>
+        <translation>Int8 模型，QDQ ONNX（ONNX Runtime）</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Write the folded model and the int8 results for deployment. The files are written as the CLI&apos;s fold and export commands write them.</source>
+        <translation>写出折叠后的模型和 int8 结果以便部署。文件内容与命令行 fold 和 export 命令写出的完全相同。</translation>
+    </message>
+    <message>
+        <source>Weights:</source>
+        <translation>权重：</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>文件夹：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Replace existing files?</source>
+        <translation>替换已有文件？</translation>
+    </message>
+    <message>
+        <source>These files exist already:
+%1
+
+Replace them?</source>
+        <translation>以下文件已存在：
+%1
+
+要替换它们吗？</translation>
+    </message>
+    <message>
+        <source>Calibrate first (Int8 &gt; Calibrate…).</source>
+        <translation>请先校准（Int8 &gt; 校准…）。</translation>
+    </message>
+    <message>
+        <source>No calibration yet: only the folded model can be exported.</source>
+        <translation>尚未校准：只能导出折叠后的模型。</translation>
+    </message>
+    <message>
+        <source>Export into folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Give a file name for: %1</source>
+        <translation>请为以下项目指定文件名：%1</translation>
+    </message>
+    <message>
+        <source>Give a file name for the folded model&apos;s weights.</source>
+        <translation>请为折叠后模型的权重指定文件名。</translation>
+    </message>
+    <message>
+        <source>%1: two exports would write this file</source>
+        <translation>%1：两个导出项会写入同一个文件</translation>
+    </message>
+    <message>
+        <source>%1: the folder cannot be created</source>
+        <translation>%1：无法创建该文件夹</translation>
+    </message>
+    <message>
+        <source>Nothing written.</source>
+        <translation>未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation>正在写入 %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped after %n file(s).</source>
+        <translation>
+            <numerusform>已在写入 %n 个文件后停止。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n file(s) into %1.</source>
+        <translation>
+            <numerusform>已将 %n 个文件写入 %1。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1295,6 +1431,22 @@ Overwrite them?</source>
             <numerusform>%n 个匹配项</numerusform>
         </translation>
     </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>导出(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>&amp;Before / After</source>
+        <translation>前后对比(&amp;B)</translation>
+    </message>
+    <message>
+        <source>The model as loaded beside the folded graph, with one selection</source>
+        <translation>加载时的模型与折叠后的计算图并排显示，选择同步</translation>
+    </message>
+    <message>
+        <source>Exported into %1: %2</source>
+        <translation>已导出到 %1：%2</translation>
+    </message>
 </context>
 <context>
     <name>qf::ui::MiniMap</name>
@@ -1617,6 +1769,22 @@ Overwrite them?</source>
     <message>
         <source>The int8 comparison failed</source>
         <translation>int8 比较失败</translation>
+    </message>
+    <message>
+        <source>Per-channel weight scales</source>
+        <translation>按通道的权重尺度</translation>
+    </message>
+    <message>
+        <source>Per-tensor weight scales</source>
+        <translation>按张量的权重尺度</translation>
+    </message>
+    <message>
+        <source>Bias correction on</source>
+        <translation>开启偏置校正</translation>
+    </message>
+    <message>
+        <source>Bias correction off</source>
+        <translation>关闭偏置校正</translation>
     </message>
 </context>
 <context>

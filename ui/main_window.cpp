@@ -26,10 +26,13 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoView>
+#include <algorithm>
 #include <cstring>
 
+#include "ui/before_after_view.h"
 #include "ui/calibration/int8_workbench.h"
 #include "ui/comparison/heat_map_control.h"
+#include "ui/export_dialog.h"
 #include "ui/fold_report_panel.h"
 #include "ui/graph_items.h"
 #include "ui/graph_view.h"
@@ -53,7 +56,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setObjectName(QStringLiteral("MainWindow"));
     document_ = new Document(this);
     view_ = new GraphView(this);
-    setCentralWidget(view_);
+    beforeAfter_ = new BeforeAfterView(*document_, view_, this);
+    setCentralWidget(beforeAfter_);
     setAcceptDrops(true);
 
     // Default prompts: the real dialogs.
@@ -116,9 +120,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     // The int8 error heat map on the graph: View menu and a tool bar of its own.
     heatMap_ = new HeatMapControl(*view_, *int8_->session(), this);
-    QAction* afterZoom = viewMenu_->actions().value(5);  // the separator before the docks
-    viewMenu_->insertSeparator(afterZoom);
-    viewMenu_->insertAction(afterZoom, heatMap_->toggleAction());
+    // Beside View > Before / After, in the group of ways to show the graph, before the docks.
+    const QList<QAction*> viewActions = viewMenu_->actions();
+    const auto before =
+        std::find_if(viewActions.begin() + viewActions.indexOf(splitAction_), viewActions.end(),
+                     [](const QAction* action) { return action->isSeparator(); });
+    viewMenu_->insertAction(before == viewActions.end() ? nullptr : *before,
+                            heatMap_->toggleAction());
     if (auto* tools = findChild<QToolBar*>(QStringLiteral("MainToolBar")))
         tools->addAction(heatMap_->toggleAction());
 
@@ -165,6 +173,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             });
     connect(document_, &Document::modelChanged, this, [this] { updateTitle(); });
     connect(view_, &GraphView::nodeSelected, this, &MainWindow::onNodeSelected);
+    connect(beforeAfter_, &BeforeAfterView::currentNodeActivated, this,
+            &MainWindow::onNodeSelected);
     connect(view_, &GraphView::nodeContextMenu, this, &MainWindow::showNodeMenu);
     connect(layers_, &LayersPanel::nodeSelected, this, [this](const QString& name) {
         if (selecting_) return;
@@ -258,6 +268,11 @@ void MainWindow::createActions() {
     save->setShortcut(QKeySequence::SaveAs);
     file->addAction(tr("Save Pro&ject As…"), this, &MainWindow::saveProjectDialog);
     file->addAction(tr("&Export Picture…"), this, &MainWindow::exportPictureDialog);
+    QAction* exportAction = file->addAction(tr("E&xport…"), this, &MainWindow::showExportDialog);
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportAction->setEnabled(false);  // until a model is open
+    connect(document_, &Document::modelOpened, exportAction,
+            [exportAction] { exportAction->setEnabled(true); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -306,6 +321,13 @@ void MainWindow::createActions() {
     QAction* toSelection =
         viewMenu->addAction(tr("Zoom to &Selection"), view_, &GraphView::zoomToSelection);
     toSelection->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    viewMenu->addSeparator();
+    QAction* split = viewMenu->addAction(tr("&Before / After"));
+    splitAction_ = split;
+    split->setCheckable(true);
+    split->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    split->setToolTip(tr("The model as loaded beside the folded graph, with one selection"));
+    connect(split, &QAction::toggled, beforeAfter_, &BeforeAfterView::setSplit);
     viewMenu->addSeparator();
     for (QDockWidget* dock : {layersDock_, propertiesDock_, foldDock_, logDock_, historyDock_})
         viewMenu->addAction(dock->toggleViewAction());
@@ -591,6 +613,36 @@ void MainWindow::exportPictureDialog() {
     exportPicture(file);
 }
 
+ExportDialog* MainWindow::exportDialog() {
+    if (!export_) {
+        export_ = new ExportDialog(*document_, *int8_->session(), this);
+        export_->setShowError([this](const ErrorReport& error) {
+            log_->addReport(LogPanel::Level::Error, error);
+            if (prompts_.showError) prompts_.showError(error);
+        });
+        connect(export_, &ExportDialog::exportFinished, this,
+                [this](bool, const QStringList& written) {
+                    if (written.isEmpty()) return;
+                    QStringList names;
+                    for (const auto& file : written) names << QFileInfo(file).fileName();
+                    log_->addMessage(LogPanel::Level::Info,
+                                     tr("Exported into %1: %2")
+                                         .arg(QFileInfo(written.first()).absolutePath(),
+                                              names.join(QStringLiteral(", "))));
+                });
+    }
+    return export_;
+}
+
+void MainWindow::showExportDialog() {
+    if (!document_->hasModel()) return;
+    ExportDialog* dialog = exportDialog();
+    dialog->prepare();
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
 void MainWindow::verifyDialog() {
     if (!document_->hasModel()) return;
     VerifyDialog dialog(document_->settings(), this);
@@ -630,6 +682,7 @@ void MainWindow::onPictureReady() {
 
 void MainWindow::onNodeSelected(const QString& name) {
     selected_ = name;
+    beforeAfter_->followCurrentSelection(name);
     selecting_ = true;
     layers_->selectNode(name);
     selecting_ = false;

@@ -23,6 +23,8 @@ class LogPanel;
 class FoldReportPanel;
 class PropertiesPanel;
 class Int8Workbench;
+class ExportDialog;
+class BeforeAfterView;
 class HeatMapControl;
 
 // Every question the window asks the user, injectable so tests run without modal loops.
@@ -54,12 +56,17 @@ public:
 
     Document* document() const { return document_; }
     GraphView* graphView() const { return view_; }
+    // View > Before / After: the graph area split into the original and the current graph.
+    BeforeAfterView* beforeAfterView() const { return beforeAfter_; }
     LayersPanel* layersPanel() const { return layers_; }
     LogPanel* logPanel() const { return log_; }
     FoldReportPanel* foldReportPanel() const { return foldReport_; }
     QStringList recentFiles() const;
     QDockWidget* propertiesDock() const { return propertiesDock_; }
     Int8Workbench* int8() const { return int8_; }
+    // File > Export…: created on first use, shown without blocking the window.
+    ExportDialog* exportDialog();
+    void showExportDialog();
     HeatMapControl* heatMap() const { return heatMap_; }
 
     // Starts Save As with prompts().askSavePaths; false when cancelled.
@@ -92,13 +99,16 @@ private:
 
     Document* document_;
     GraphView* view_;
+    BeforeAfterView* beforeAfter_;
     LayersPanel* layers_;
     LogPanel* log_;
     FoldReportPanel* foldReport_;
     PropertiesPanel* properties_;
     Int8Workbench* int8_ = nullptr;
+    ExportDialog* export_ = nullptr;
     HeatMapControl* heatMap_ = nullptr;
     QMenu* viewMenu_ = nullptr;
+    QAction* splitAction_ = nullptr;  // View > Before / After
     QDockWidget* layersDock_;
     QDockWidget* logDock_;
     QDockWidget* propertiesDock_;

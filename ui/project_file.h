@@ -3,6 +3,7 @@
 #include <QStringList>
 
 #include "images/preprocessing.h"
+#include "workflows/project_file.h"
 
 namespace qf::ui {
 
@@ -15,7 +16,9 @@ struct ProjectSettings {
 };
 
 // A .qfproj file: JSON with "format_version" (1), the model paths relative to the project
-// where possible, the image settings and the fold choices in the order they were made.
+// where possible, the image settings and the fold choices in the order they were made. The file
+// is read and written by the core (workflows/project_file.h), which the CLI's --project reads
+// too; the int8 part is QuantSession's.
 struct ProjectFile {
     QString model;    // absolute
     QString weights;  // absolute; empty for a single-file model
@@ -23,12 +26,12 @@ struct ProjectFile {
     QStringList folds;  // affine node names
 };
 
-constexpr int kProjectFormatVersion = 1;
+constexpr int kProjectFormatVersion = qf::kProjectFormatVersion;
 
 // Throws qf::Error naming the file and the problem (bad JSON with line and column, a missing
 // key, a newer format version).
 ProjectFile readProject(const QString& path);
-// Written atomically.
+// Written atomically, without an "int8" object (QuantSession adds its own right after).
 void writeProject(const QString& path, const ProjectFile& project);
 
 }  // namespace qf::ui

@@ -32,6 +32,56 @@ ModelArguments modelArguments(const QStringList& positional, const QString& comm
     return args;
 }
 
+void addProjectOption(QCommandLineParser& parser) {
+    parser.addOption(
+        {"project",
+         "A project saved by the desktop app: its model, folds, images, preprocessing, "
+         "calibration settings, table and FP32 keeps (explicit options override them).",
+         "P.qfproj"});
+}
+
+ModelArguments modelArguments(const QCommandLineParser& parser, const QString& command) {
+    const QStringList positional = parser.positionalArguments();
+    if (!parser.isSet("project")) return modelArguments(positional, command);
+    const std::string projectPath = parser.value("project").toStdString();
+    ModelArguments args =
+        positional.isEmpty() ? ModelArguments{} : modelArguments(positional, command);
+    args.projectPath = projectPath;
+    args.project = readProject(projectPath);
+    if (args.model.empty()) {
+        args.model = args.project->model;
+        args.weights = args.project->weights;
+    }
+    return args;
+}
+
+const ProjectImages* projectImages(const ModelArguments& args) {
+    if (!args.project) return nullptr;
+    if (args.project->int8 && !args.project->int8->images.folder.empty())
+        return &args.project->int8->images;
+    return &args.project->images;
+}
+
+std::string imageFolderFrom(const QCommandLineParser& parser, const ModelArguments& args,
+                            const QString& command) {
+    if (parser.isSet("images")) return parser.value("images").toStdString();
+    if (const ProjectImages* images = projectImages(args); images && !images->folder.empty())
+        return images->folder;
+    throw Error(command.toStdString() + " needs --images DIR" +
+                (args.project ? " (the project " + args.projectPath + " names no images)" : ""));
+}
+
+int maxImagesFrom(const QCommandLineParser& parser, const ModelArguments& args) {
+    if (parser.isSet("max-images")) {
+        bool ok = false;
+        const int count = parser.value("max-images").toInt(&ok);
+        if (!ok || count < 0) throw Error("--max-images expects a number >= 0");
+        return count;
+    }
+    const ProjectImages* images = projectImages(args);
+    return images ? images->maxImages : 0;
+}
+
 void addPreprocessingOptions(QCommandLineParser& parser) {
     parser.addOption({"size", "Network input size (default: from the model).", "WxH"});
     parser.addOption({"scale", "Multiply pixels (0..255) by S first (default 1).", "S"});
@@ -71,15 +121,20 @@ Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
 
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
                           Diagnostics& warnings) {
+    Project project = args.project ? *args.project : Project{};
+    project.model = args.model;  // explicit files override the project's
+    project.weights = args.weights;
+    if (parser.isSet("no-fold")) project.folds.clear();
     LoadedModel loaded =
-        qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"));
+        args.project ? qf::loadProjectModel(project, args.projectPath)
+                     : qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"));
     printWarnings(loaded.warnings);
     warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     return std::move(loaded.graph);
 }
 
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args) {
-    qf::refuseToOverwriteInputs(output, {args.model, args.weights});
+    qf::refuseToOverwriteInputs(output, {args.model, args.weights, args.projectPath});
 }
 
 void addInt8Options(QCommandLineParser& parser) {
@@ -90,21 +145,50 @@ void addInt8Options(QCommandLineParser& parser) {
     parser.addOption({"keep-fp32", "Nodes to keep in FP32 (comma-separated names).", "n1,n2"});
     parser.addOption(
         {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+    parser.addOption({"per-channel-weights",
+                      "One weight scale per output channel (the default; overrides a project)."});
+    parser.addOption({"bias-correction",
+                      "Apply the table's bias corrections (the default; overrides a project)."});
+    parser.addOption({"no-bias-correction", "Ignore the table's bias corrections."});
 }
 
-Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph) {
-    if (!parser.isSet("table")) throw Error("give the calibration table: --table TABLE");
+std::string tablePathFrom(const QCommandLineParser& parser, const ModelArguments& args) {
+    if (parser.isSet("table")) return parser.value("table").toStdString();
+    if (args.project && args.project->int8 && !args.project->int8->table.empty())
+        return args.project->int8->table;
+    if (args.project)
+        throw Error(args.projectPath +
+                    ": the project has no calibration table; calibrate it or give --table TABLE");
+    throw Error("give the calibration table: --table TABLE");
+}
+
+Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph,
+                        const ModelArguments& args) {
+    const ProjectInt8* saved = args.project && args.project->int8 ? &*args.project->int8 : nullptr;
     Int8SetupRequest request;
-    request.tablePath = parser.value("table").toStdString();
+    request.tablePath = tablePathFrom(parser, args);
     if (parser.isSet("method")) request.method = parser.value("method").toStdString();
-    for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts))
-        request.keepFp32.push_back(name.toStdString());
-    request.perTensorWeights = parser.isSet("per-tensor-weights");
+    if (parser.isSet("keep-fp32")) {
+        for (const auto& name : parser.value("keep-fp32").split(',', Qt::SkipEmptyParts))
+            request.keepFp32.push_back(name.toStdString());
+    } else if (saved) {
+        request.keepFp32 = saved->keepFp32;
+    }
+    if (parser.isSet("per-tensor-weights") && parser.isSet("per-channel-weights"))
+        throw Error("give either --per-tensor-weights or --per-channel-weights, not both");
+    request.perTensorWeights =
+        parser.isSet("per-tensor-weights") ||
+        (!parser.isSet("per-channel-weights") && saved && !saved->perChannelWeights);
+    if (parser.isSet("bias-correction") && parser.isSet("no-bias-correction"))
+        throw Error("give either --bias-correction or --no-bias-correction, not both");
+    request.biasCorrection =
+        parser.isSet("bias-correction") ||
+        (!parser.isSet("no-bias-correction") && (!saved || saved->biasCorrection));
     return setUpInt8(graph, request);
 }
 
-Preprocessing preprocessingFrom(const QCommandLineParser& parser) {
-    Preprocessing pre;
+Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing base) {
+    Preprocessing pre = base;
     if (parser.isSet("size")) {
         const QStringList parts = parser.value("size").toLower().split('x');
         bool okW = false, okH = false;
@@ -131,14 +215,15 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser) {
     }
     if (parser.isSet("rgb") && parser.isSet("bgr"))
         throw Error("give either --rgb or --bgr, not both");
-    pre.rgb = !parser.isSet("bgr");
+    if (parser.isSet("rgb")) pre.rgb = true;
+    if (parser.isSet("bgr")) pre.rgb = false;
     if (parser.isSet("resize-shorter")) {
         bool ok = false;
         pre.resizeShorter = parser.value("resize-shorter").toInt(&ok);
         if (!ok || pre.resizeShorter <= 0)
             throw Error("--resize-shorter expects a positive number");
     }
-    pre.centerCrop = parser.isSet("center-crop");
+    if (parser.isSet("center-crop")) pre.centerCrop = true;
     return pre;
 }
 

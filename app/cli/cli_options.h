@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QStringList>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "calibration/table_files.h"
@@ -13,6 +14,7 @@
 #include "util/diagnostic.h"
 #include "util/progress.h"
 #include "workflows/int8_setup.h"
+#include "workflows/project_file.h"
 
 namespace qf::cli {
 
@@ -20,10 +22,28 @@ struct ModelArguments {
     std::string model;
     std::string weights;  // Caffe only
     QStringList rest;     // positional arguments after the model's own
+    // --project P.qfproj: what the desktop app saved (model, folds, calibration settings, table,
+    // keeps); explicit arguments and options override what it says.
+    std::optional<Project> project;
+    std::string projectPath;
 };
 
 // MODEL [WEIGHTS] from the positional arguments: a .prototxt takes the next one as weights.
 ModelArguments modelArguments(const QStringList& positional, const QString& command);
+
+// --project P.qfproj for calibrate, compare and export.
+void addProjectOption(QCommandLineParser& parser);
+// The model from the positional arguments, or from --project when none are given; the project
+// (when given) is read here. Throws qf::Error naming the project file when it cannot be read.
+ModelArguments modelArguments(const QCommandLineParser& parser, const QString& command);
+// The images a project's int8 work used (its calibration images, else its verification images);
+// nullptr without a project.
+const ProjectImages* projectImages(const ModelArguments& args);
+// --images DIR, else the project's; throws naming `command` when neither says.
+std::string imageFolderFrom(const QCommandLineParser& parser, const ModelArguments& args,
+                            const QString& command);
+// --max-images N, else the project's, else 0 (all).
+int maxImagesFrom(const QCommandLineParser& parser, const ModelArguments& args);
 
 void addPreprocessingOptions(QCommandLineParser& parser);
 
@@ -33,15 +53,22 @@ Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings);
 
 // --no-fold: quantization commands work on the folded model unless told otherwise.
 void addModelOptions(QCommandLineParser& parser);
+// With a project: the model with the project's folds (as the app showed it), unless --no-fold.
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
                           Diagnostics& warnings);
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args);
 
-// --table, --method, --keep-fp32, --per-tensor-weights: how compare and export quantize.
+// --table, --method, --keep-fp32, --per-tensor-weights / --per-channel-weights,
+// --bias-correction / --no-bias-correction: how compare and export quantize. Each falls back to
+// the project's choice when a project is given (--keep-fp32 replaces the project's keeps).
 void addInt8Options(QCommandLineParser& parser);
 using Int8Setup = qf::Int8Setup;  // workflows/int8_setup.h
-Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph);
-Preprocessing preprocessingFrom(const QCommandLineParser& parser);
+Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph,
+                        const ModelArguments& args);
+// The table file compare and export read: --table, else the project's.
+std::string tablePathFrom(const QCommandLineParser& parser, const ModelArguments& args);
+// The preprocessing flags applied over `base` (a project's preprocessing, or the defaults).
+Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing base = {});
 
 // Parses `arguments` (sub-command first) with --help handled; exits on bad usage.
 void parseOrExit(QCommandLineParser& parser, const QStringList& arguments);

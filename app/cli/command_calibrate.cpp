@@ -14,7 +14,7 @@ int runCalibrateCommand(const QStringList& arguments) {
     parser.setApplicationDescription(
         "Run the (folded) model in FP32 over calibration images, collect activation histograms and "
         "choose int8 thresholds; write the table as JSON (all methods), ncnn or TensorRT.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx (or --project)");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of calibration images.", "DIR"});
     parser.addOption({"method", "kl (default), minmax, percentile, mse or aciq.", "METHOD", "kl"});
@@ -22,17 +22,23 @@ int runCalibrateCommand(const QStringList& arguments) {
         {"percentile", "Percentile for --method percentile (default 99.99).", "P", "99.99"});
     parser.addOption(
         {"per-tensor-weights", "One weight scale per layer instead of per output channel."});
+    parser.addOption({"per-channel-weights",
+                      "One weight scale per output channel (the default; overrides a project)."});
     parser.addOption({"format", "json (default), ncnn or tensorrt.", "FORMAT", "json"});
     parser.addOption({{"o", "output"}, "Output table file.", "TABLE"});
     parser.addOption({"json", "Print one JSON object on stdout."});
+    addProjectOption(parser);
     addModelOptions(parser);
     addPreprocessingOptions(parser);
     parseOrExit(parser, arguments);
-    const ModelArguments args = modelArguments(parser.positionalArguments(), "calibrate");
-    if (!parser.isSet("images")) throw Error("calibrate needs --images DIR");
+    const ModelArguments args = modelArguments(parser, "calibrate");
+    const std::string imageFolder = imageFolderFrom(parser, args, "calibrate");
     if (!parser.isSet("output")) throw Error("calibrate needs an output table: -o TABLE");
+    const ProjectInt8* saved = args.project && args.project->int8 ? &*args.project->int8 : nullptr;
     CalibrationOptions options;
-    if (!parseMethod(parser.value("method").toStdString(), options.method))
+    if (saved && !parser.isSet("method"))
+        options.method = saved->method;
+    else if (!parseMethod(parser.value("method").toStdString(), options.method))
         throw Error("unknown --method '" + parser.value("method").toStdString() +
                     "' (kl, minmax, percentile, mse, aciq)");
     TableFormat format;
@@ -43,16 +49,23 @@ int runCalibrateCommand(const QStringList& arguments) {
     options.thresholds.percentile = parser.value("percentile").toDouble(&ok);
     if (!ok || options.thresholds.percentile <= 0 || options.thresholds.percentile > 100)
         throw Error("--percentile expects a number in (0, 100]");
-    options.pre = preprocessingFrom(parser);
-    options.perChannelWeights = !parser.isSet("per-tensor-weights");  // bias corrections must match
-    options.maxImages = parser.value("max-images").toInt();
+    const ProjectImages* images = projectImages(args);
+    options.pre = preprocessingFrom(parser, images ? images->preprocessing : Preprocessing{});
+    // Bias corrections are measured for one weight granularity: the one compare will use.
+    if (parser.isSet("per-tensor-weights") && parser.isSet("per-channel-weights"))
+        throw Error("give either --per-tensor-weights or --per-channel-weights, not both");
+    const bool perTensor =
+        parser.isSet("per-tensor-weights") ||
+        (!parser.isSet("per-channel-weights") && saved && !saved->perChannelWeights);
+    options.perChannelWeights = !perTensor;
+    options.maxImages = maxImagesFrom(parser, args);
     Diagnostics warnings;
     const Graph graph = loadForQuantization(args, parser, warnings);
-    const ImageFolder folder = openImageFolder(parser.value("images").toStdString());
+    const ImageFolder folder = openImageFolder(imageFolder);
     const CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
     const std::string out = parser.value("output").toStdString();
     refuseToOverwriteInputs(out, args);
-    writeCalibrationTable(graph, table, format, out, parser.isSet("per-tensor-weights"));
+    writeCalibrationTable(graph, table, format, out, perTensor);
     if (parser.isSet("json")) {
         printJson(calibrationSummaryJson(table, options.method, out), warnings);
     } else {

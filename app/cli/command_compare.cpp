@@ -17,7 +17,7 @@ int runCompareCommand(const QStringList& arguments) {
         "report "
         "how far int8 strays: per output, per quantized layer, top-k with labels, and optionally "
         "each layer's sensitivity.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx (or --project)");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of images.", "DIR"});
     parser.addOption(
@@ -26,20 +26,21 @@ int runCompareCommand(const QStringList& arguments) {
         {"sensitivity",
          "Also quantize one layer at a time and rank layers by the error they cause."});
     parser.addOption({"json", "Print one JSON object on stdout."});
+    addProjectOption(parser);
     addModelOptions(parser);
     addInt8Options(parser);
     addPreprocessingOptions(parser);
     parseOrExit(parser, arguments);
-    const ModelArguments args = modelArguments(parser.positionalArguments(), "compare");
-    if (!parser.isSet("images")) throw Error("compare needs --images DIR");
+    const ModelArguments args = modelArguments(parser, "compare");
+    const std::string imageFolder = imageFolderFrom(parser, args, "compare");
     Diagnostics warnings;
     const Graph graph = loadForQuantization(args, parser, warnings);
-    const Int8Setup int8 = int8SetupFrom(parser, graph);
-    const ImageFolder folder =
-        openImageFolder(parser.value("images").toStdString(), parser.value("labels").toStdString());
+    const Int8Setup int8 = int8SetupFrom(parser, graph, args);
+    const ImageFolder folder = openImageFolder(imageFolder, parser.value("labels").toStdString());
     ComparisonOptions options;
-    options.pre = preprocessingFrom(parser);
-    options.maxImages = parser.value("max-images").toInt();
+    const ProjectImages* images = projectImages(args);
+    options.pre = preprocessingFrom(parser, images ? images->preprocessing : Preprocessing{});
+    options.maxImages = maxImagesFrom(parser, args);
     const Int8ComparisonReport report = compareInt8(graph, int8.loaded.table, int8.options, folder,
                                                     options, stderrProgress("compare"));
     // Corrections the table holds but this quantization cannot use: say so rather than drop

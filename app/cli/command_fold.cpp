@@ -7,22 +7,10 @@
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
 #include "util/error.h"
+#include "workflows/exports.h"
 #include "workflows/report_json.h"
 
 namespace qf::cli {
-namespace {
-
-std::string defaultCaffeWeightsPath(const std::string& prototxt) {
-    const std::string suffix = ".prototxt";
-    const std::string stem =
-        prototxt.size() > suffix.size() &&
-                prototxt.compare(prototxt.size() - suffix.size(), suffix.size(), suffix) == 0
-            ? prototxt.substr(0, prototxt.size() - suffix.size())
-            : prototxt;
-    return stem + ".caffemodel";
-}
-
-}  // namespace
 
 int runFoldCommand(const QStringList& arguments) {
     QCommandLineParser parser;
@@ -48,14 +36,17 @@ int runFoldCommand(const QStringList& arguments) {
     const Graph original = loadModelWithWarnings(args, warnings);
     const std::string outWeights = original.format != "caffe" ? ""
                                    : !args.rest.isEmpty()     ? args.rest[0].toStdString()
-                                                              : defaultCaffeWeightsPath(outModel);
+                                                              : caffeWeightsPathFor(outModel);
     std::set<std::string> only;
     for (const auto& name : parser.value("only").split(',', Qt::SkipEmptyParts))
         only.insert(name.toStdString());
 
     Graph folded = original;
     const FoldReport report = foldBatchNorm(folded, only);
-    saveModel(folded, outModel, outWeights, {args.model, args.weights});
+    ExportRequest request;
+    request.graph = &folded;
+    request.inputs = {args.model, args.weights};
+    writeExport(ExportArtifact::FoldedModel, request, outModel, outWeights);
 
     ComparisonReport comparison;
     const bool verify = parser.isSet("verify-images");

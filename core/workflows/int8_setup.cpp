@@ -16,6 +16,7 @@ Int8Setup setUpInt8(const Graph& graph, const Int8SetupRequest& request) {
         setup.loaded.table.selectMethod(method);
     }
     setup.options.perChannelWeights = !request.perTensorWeights;
+    setup.options.biasCorrection = request.biasCorrection;
     setup.options.keepFp32 = setup.loaded.keepFp32;
     for (const auto& name : request.keepFp32) {
         if (graph.nodeIndex(name) < 0)

@@ -17,6 +17,7 @@ struct Int8SetupRequest {
     std::optional<std::string> method;  // a method name (kl, minmax, ...); JSON tables only
     std::vector<std::string> keepFp32;  // node names, added to those the table keeps
     bool perTensorWeights = false;
+    bool biasCorrection = true;  // apply the table's bias corrections where they fit
 };
 
 struct Int8Setup {

@@ -1,6 +1,7 @@
 #include "workflows/model_loading.h"
 
 #include "formats/model_io.h"
+#include "passes/graph_edit.h"
 #include "util/error.h"
 
 namespace qf {
@@ -13,6 +14,20 @@ LoadedModel loadForQuantization(const std::string& modelPath, const std::string&
         loaded.folds = foldBatchNorm(loaded.graph);
         // Nothing undoes this fold, and the undo data would keep the unfolded weights alive.
         loaded.folds.forgetUndo();
+    }
+    return loaded;
+}
+
+LoadedModel loadProjectModel(const Project& project, const std::string& projectPath) {
+    LoadedModel loaded;
+    loaded.graph = loadModel(project.model, project.weights, &loaded.warnings);
+    for (const auto& affine : project.folds) {
+        try {
+            foldOne(loaded.graph, affine);
+        } catch (const Error& error) {
+            throw Error(projectPath + ": the project's fold of '" + affine +
+                        "' does not apply: " + error.what());
+        }
     }
     return loaded;
 }

@@ -4,6 +4,7 @@
 #include "graph/graph.h"
 #include "passes/fold_batchnorm.h"
 #include "util/diagnostic.h"
+#include "workflows/project_file.h"
 
 namespace qf {
 
@@ -17,5 +18,11 @@ struct LoadedModel {
 };
 LoadedModel loadForQuantization(const std::string& modelPath, const std::string& weightsPath,
                                 bool fold = true);
+
+// The model as a project (workflows/project_file.h) has it: loaded as it is, then the project's
+// folds applied one by one in their order with passes' foldOne, as the desktop app does when it
+// opens the project, so the CLI's --project works on the very graph the app showed. Throws
+// qf::Error naming the project and the node when a fold no longer applies.
+LoadedModel loadProjectModel(const Project& project, const std::string& projectPath);
 
 }  // namespace qf

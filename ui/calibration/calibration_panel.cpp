@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "images/image_runner.h"
 #include "images/preprocessing.h"
@@ -193,6 +194,13 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
         else
             status_->setText(session_.hasTable() ? tr("Stopped: the previous table is kept")
                                                  : tr("Stopped: no table yet"));
+    });
+    // An undo or redo of a granularity or bias-correction step: the boxes follow.
+    connect(&session_, &QuantSession::optionsChanged, this, [this] {
+        const bool wasLoading = std::exchange(loading_, true);
+        perChannel_->setChecked(session_.options().perChannelWeights);
+        biasCorrection_->setChecked(session_.options().biasCorrection);
+        loading_ = wasLoading;
     });
     connect(&session_, &QuantSession::settingsLoaded, this, [this] {
         loadSettings();

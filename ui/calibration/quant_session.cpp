@@ -5,15 +5,14 @@
 #include <QFileInfo>
 #include <QUndoCommand>
 #include <QtConcurrent/QtConcurrentRun>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <functional>
 
 #include "calibration/table_files.h"
 #include "images/image_folder.h"
 #include "ui/model_document.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "workflows/project_file.h"
 
 namespace qf::ui {
 namespace {
@@ -53,6 +52,20 @@ private:
     QuantSession& session_;
     qf::Int8Edit next_;
     bool first_ = true;
+};
+
+// A switch of the int8 options (weight granularity, bias correction) on the undo stack: undo
+// applies the value before, redo the value after.
+class OptionCommand : public QUndoCommand {
+public:
+    OptionCommand(const QString& text, std::function<void(bool)> apply, bool before, bool after)
+        : QUndoCommand(text), apply_(std::move(apply)), before_(before), after_(after) {}
+    void undo() override { apply_(before_); }
+    void redo() override { apply_(after_); }
+
+private:
+    std::function<void(bool)> apply_;
+    bool before_, after_;
 };
 
 }  // namespace
@@ -126,45 +139,35 @@ QuantSession::QuantSession(Document& document) : QObject(&document), document_(d
 }
 
 QString QuantSession::tablePathFor(const QString& projectPath) {
-    const QFileInfo info(projectPath);
-    return info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".int8.json"));
+    return QString::fromStdString(qf::projectTablePath(projectPath.toStdString()));
 }
 
 void QuantSession::saveIntoProject(const QString& projectPath) {
     if (!document_.hasModel()) return;
     try {
-        std::ifstream in(projectPath.toStdString());
-        nlohmann::json root = nlohmann::json::parse(in);
-        if (!table_) {
-            root.erase("int8");
+        qf::Project project = qf::readProject(projectPath.toStdString());
+        // The calibration settings are kept even before a calibration (so `quantfold-cli
+        // calibrate --project` can run them); the table and keeps once there is one.
+        if (!table_ && settings_.imageFolder.isEmpty()) {
+            project.int8.reset();
         } else {
-            const QString tablePath = tablePathFor(projectPath);
-            qf::writeCalibrationTable(*document_.state().graph, *table_, qf::TableFormat::Json,
-                                      tablePath.toStdString(), !options_.perChannelWeights);
-            const qf::Preprocessing& pre = settings_.pre;
-            nlohmann::json keeps = nlohmann::json::array();
-            for (const auto& node : options_.keepFp32) keeps.push_back(node);
-            const QDir base = QFileInfo(projectPath).absoluteDir();
-            root["int8"] = {
-                {"images",
-                 {{"folder", base.relativeFilePath(settings_.imageFolder).toStdString()},
-                  {"max_images", settings_.maxImages},
-                  {"preprocessing",
-                   {{"width", pre.width},
-                    {"height", pre.height},
-                    {"scale", pre.scale},
-                    {"mean", pre.mean},
-                    {"std", pre.std},
-                    {"channel_order", pre.rgb ? "rgb" : "bgr"},
-                    {"resize_shorter", pre.resizeShorter},
-                    {"center_crop", pre.centerCrop}}}}},
-                {"method", qf::methodName(settings_.method)},
-                {"per_channel_weights", options_.perChannelWeights},
-                {"bias_correction", options_.biasCorrection},
-                {"table", base.relativeFilePath(tablePath).toStdString()},
-                {"keep_fp32", keeps}};
+            qf::ProjectInt8 int8;
+            int8.images.folder = settings_.imageFolder.toStdString();
+            int8.images.preprocessing = settings_.pre;
+            int8.images.maxImages = settings_.maxImages;
+            int8.method = settings_.method;
+            int8.perChannelWeights = options_.perChannelWeights;
+            int8.biasCorrection = options_.biasCorrection;
+            if (table_) {
+                const QString tablePath = tablePathFor(projectPath);
+                qf::writeCalibrationTable(*document_.state().graph, *table_, qf::TableFormat::Json,
+                                          tablePath.toStdString(), !options_.perChannelWeights);
+                int8.table = tablePath.toStdString();
+                int8.keepFp32.assign(options_.keepFp32.begin(), options_.keepFp32.end());
+            }
+            project.int8 = std::move(int8);
         }
-        qf::writeFileAtomically(projectPath.toStdString(), root.dump(2) + "\n");
+        qf::writeProject(projectPath.toStdString(), project);
     } catch (const std::exception& error) {
         emit errorOccurred(tr("Cannot save the int8 settings"), QString::fromUtf8(error.what()));
     }
@@ -172,50 +175,22 @@ void QuantSession::saveIntoProject(const QString& projectPath) {
 
 void QuantSession::loadFromProject(const QString& projectPath) {
     try {
-        std::ifstream in(projectPath.toStdString());
-        const nlohmann::json root = nlohmann::json::parse(in);
-        if (!root.contains("int8")) return;
-        const nlohmann::json& int8 = root.at("int8");
-        const QDir base = QFileInfo(projectPath).absoluteDir();
-        const auto path = [&](const std::string& relative) {
-            return relative.empty()
-                       ? QString()
-                       : QDir::cleanPath(base.absoluteFilePath(QString::fromStdString(relative)));
-        };
-        if (int8.contains("images")) {
-            const nlohmann::json& images = int8.at("images");
-            settings_.imageFolder = path(images.value("folder", std::string()));
-            settings_.maxImages = images.value("max_images", 0);
-            if (images.contains("preprocessing")) {
-                const nlohmann::json& p = images.at("preprocessing");
-                qf::Preprocessing pre;
-                pre.width = p.value("width", 0);
-                pre.height = p.value("height", 0);
-                pre.scale = p.value("scale", 1.0f);
-                if (p.contains("mean")) pre.mean = p.at("mean").get<std::array<float, 3>>();
-                if (p.contains("std")) pre.std = p.at("std").get<std::array<float, 3>>();
-                pre.rgb = p.value("channel_order", std::string("rgb")) != "bgr";
-                pre.resizeShorter = p.value("resize_shorter", 0);
-                pre.centerCrop = p.value("center_crop", false);
-                settings_.pre = pre;
-            }
-        }
-        qf::ThresholdMethod method = qf::ThresholdMethod::Kl;
-        if (qf::parseMethod(int8.value("method", std::string("kl")), method))
-            settings_.method = method;
-        settings_.perChannelWeights = int8.value("per_channel_weights", true);
-        settings_.biasCorrection = int8.value("bias_correction", true);
+        const qf::Project project = qf::readProject(projectPath.toStdString());
+        if (!project.int8) return;
+        const qf::ProjectInt8& int8 = *project.int8;
+        settings_.imageFolder = QString::fromStdString(int8.images.folder);
+        settings_.maxImages = int8.images.maxImages;
+        settings_.pre = int8.images.preprocessing;
+        settings_.method = int8.method;
+        settings_.perChannelWeights = int8.perChannelWeights;
+        settings_.biasCorrection = int8.biasCorrection;
         options_.perChannelWeights = settings_.perChannelWeights;
         options_.biasCorrection = settings_.biasCorrection;
-        options_.keepFp32.clear();
-        for (const auto& node : int8.value("keep_fp32", nlohmann::json::array()))
-            options_.keepFp32.insert(node.get<std::string>());
+        options_.keepFp32 = std::set<std::string>(int8.keepFp32.begin(), int8.keepFp32.end());
         emit optionsChanged();
         emit settingsLoaded();
-        const QString tablePath = path(int8.value("table", std::string()));
-        if (!tablePath.isEmpty()) {
-            qf::LoadedTable loaded =
-                qf::readCalibrationTable(tablePath.toStdString(), *document_.state().graph);
+        if (!int8.table.empty()) {
+            qf::LoadedTable loaded = qf::readCalibrationTable(int8.table, *document_.state().graph);
             options_.keepFp32.insert(loaded.keepFp32.begin(), loaded.keepFp32.end());
             setTable(std::move(loaded.table));
         }
@@ -330,6 +305,28 @@ qf::Int8Edit QuantSession::perform(const qf::Int8Edit& edit) {
 }
 
 void QuantSession::setPerChannelWeights(bool perChannel) {
+    if (options_.perChannelWeights == perChannel) {
+        settings_.perChannelWeights = perChannel;
+        return;
+    }
+    const bool before = options_.perChannelWeights;
+    document_.undoStack()->push(new OptionCommand(
+        perChannel ? tr("Per-channel weight scales") : tr("Per-tensor weight scales"),
+        [this](bool on) { applyPerChannelWeights(on); }, before, perChannel));
+}
+
+void QuantSession::setBiasCorrection(bool on) {
+    if (options_.biasCorrection == on) {
+        settings_.biasCorrection = on;
+        return;
+    }
+    const bool before = options_.biasCorrection;
+    document_.undoStack()->push(new OptionCommand(
+        on ? tr("Bias correction on") : tr("Bias correction off"),
+        [this](bool value) { applyBiasCorrection(value); }, before, on));
+}
+
+void QuantSession::applyPerChannelWeights(bool perChannel) {
     settings_.perChannelWeights = perChannel;
     if (options_.perChannelWeights == perChannel) return;
     options_.perChannelWeights = perChannel;
@@ -337,7 +334,7 @@ void QuantSession::setPerChannelWeights(bool perChannel) {
     scheduleComparison();
 }
 
-void QuantSession::setBiasCorrection(bool on) {
+void QuantSession::applyBiasCorrection(bool on) {
     settings_.biasCorrection = on;
     if (options_.biasCorrection == on) return;
     options_.biasCorrection = on;

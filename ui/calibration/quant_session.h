@@ -65,6 +65,8 @@ public:
     bool edit(const qf::Int8Edit& edit);
     // For the undo command: performs the edit and returns its inverse (throws qf::Error).
     qf::Int8Edit perform(const qf::Int8Edit& edit);
+    // Weight granularity and bias correction: each change is a step on the document's undo
+    // stack (setting the value in use does nothing).
     void setPerChannelWeights(bool perChannel);
     void setBiasCorrection(bool on);
 
@@ -79,8 +81,10 @@ public:
     // input when the table calibrates it; "" otherwise.
     QString tensorOfNode(const QString& node) const;
 
-    // The project file's optional "int8" object (format_version stays 1): the calibration
-    // settings, the table (a JSON table beside the project, with its manual thresholds and
+    // The project file's optional "int8" object (format_version stays 1, written and read by
+    // the core's workflows/project_file.h, which the CLI's --project reads too): the
+    // calibration settings (saved even before a calibration), the weight granularity and bias
+    // correction, the table (a JSON table beside the project, with its manual thresholds and
     // per-tensor methods) and the FP32 keeps. Written after the document saves the project,
     // read after it opens one; reopening compares again in the background, without calibrating.
     static QString tablePathFor(const QString& projectPath);
@@ -100,6 +104,8 @@ signals:
 private:
     struct Engine;  // the ComparisonSession and what it was built for
     struct Job;
+    void applyPerChannelWeights(bool perChannel);
+    void applyBiasCorrection(bool on);
     void scheduleComparison();
     void startComparison();
     void onComparisonDone();
