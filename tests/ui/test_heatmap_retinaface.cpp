@@ -10,6 +10,7 @@
 
 #include "calibration_test_support.h"
 #include "ui/calibration/calibration_panel.h"
+#include "ui/calibration/histogram_view.h"
 #include "ui/calibration/int8_workbench.h"
 #include "ui/comparison/comparison_panel.h"
 #include "ui/comparison/heat_map_control.h"
@@ -49,11 +50,28 @@ private slots:
         int8->calibrationPanel()->loadSettings();
         int8->calibrationPanel()->setImageFolder(QString::fromStdString(images));
         int8->calibrationPanel()->maxImagesBox()->setValue(0);
+        int8->calibrationDock()->show();
+        int8->calibrationDock()->raise();
+        shot(*window.window, "retinaface-calibration-panel");
         QSignalSpy calibrated(&session, &qf::ui::QuantSession::calibrationFinished);
         QTest::mouseClick(int8->calibrationPanel()->runButton(), Qt::LeftButton);
         QVERIFY(calibrated.wait(900000));
         QVERIFY(calibrated.first().first().toBool());
         QVERIFY(waitComparison(session));
+
+        // A threshold dragged on a middle layer's histogram: the session's table takes it as
+        // the manual threshold and the numbers follow.
+        const std::vector<std::string> quantized = session.comparison()->plan.quantizedNodes();
+        const QString middle = QString::fromStdString(quantized[quantized.size() / 2]);
+        int8->showNode(middle);
+        int8->histogramDock()->raise();
+        qf::ui::HistogramView* histogram = int8->histogramView();
+        QVERIFY(!histogram->tensor().isEmpty());
+        const double released = dragLineInUse(*histogram, 0.6);
+        QVERIFY(waitComparison(session));
+        QCOMPARE(*session.table().find(histogram->tensor().toStdString())->manualThreshold,
+                 released);
+        shot(*window.window, "retinaface-histogram-dragged");
         QVERIFY(session.comparison()->report.imageTopK.empty());
         QVERIFY(int8->comparisonPanel()->imageStrip()->shown().empty());
         QVERIFY(

@@ -236,7 +236,7 @@ void CalibrationPanel::applySettings() {
     CalibrationSettings& s = session_.settings();
     s.imageFolder = folder_->text().trimmed().isEmpty()
                         ? QString()
-                        : QDir(folder_->text().trimmed()).absolutePath();
+                        : QDir::cleanPath(QDir(folder_->text().trimmed()).absolutePath());
     s.pre.width = width_->value();
     s.pre.height = height_->value();
     s.pre.resizeShorter = resizeShorter_->value();
@@ -266,7 +266,9 @@ void CalibrationPanel::browse() {
 }
 
 void CalibrationPanel::setImageFolder(const QString& folder) {
-    folder_->setText(folder);
+    // Shown as the absolute path without "." or "..", as the user would type it.
+    folder_->setText(folder.trimmed().isEmpty() ? folder
+                                                : QDir::cleanPath(QDir(folder).absolutePath()));
     applySettings();
     scanFolder();
 }

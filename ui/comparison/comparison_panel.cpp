@@ -161,7 +161,10 @@ void ComparisonPanel::refresh() {
         summary += tr("; top-1 FP32 %1%, int8 %2%")
                        .arg(100.0 * report.fp32.top1Rate(), 0, 'f', 1)
                        .arg(100.0 * report.int8.top1Rate(), 0, 'f', 1);
-    summary += tr("; top-1 agreement %1%").arg(100.0 * report.top1Agreement(), 0, 'f', 1);
+    // Agreement of the argmax means something for a classifier only (a detector's first output
+    // is one map among several).
+    if (!report.imageTopK.empty())
+        summary += tr("; top-1 agreement %1%").arg(100.0 * report.top1Agreement(), 0, 'f', 1);
     if (!report.skipped.empty())
         summary += tr("; %n image(s) skipped", nullptr, static_cast<int>(report.skipped.size()));
     summary_->setText(summary);
