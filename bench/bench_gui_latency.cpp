@@ -20,6 +20,7 @@
 
 #include "bench_timing.h"
 #include "evaluate/int8_comparison.h"
+#include "histogram_drag.h"
 #include "images/image_folder.h"
 #include "ui/calibration/histogram_view.h"
 #include "ui/calibration/int8_workbench.h"
@@ -47,21 +48,6 @@ bool waitFor(const std::function<bool()>& done, int timeoutMs = 900000) {
         QTest::qWait(1);
     }
     return true;
-}
-
-// Drags the histogram's line in use to `fraction` of its pixel distance from the left edge and
-// returns the moment of the release.
-void drag(qf::ui::HistogramView& view, double fraction) {
-    QCustomPlot* plot = view.histogramPlot();
-    plot->replot();
-    const int x = static_cast<int>(std::lround(plot->xAxis->coordToPixel(view.thresholdInUse())));
-    const int y = plot->axisRect()->rect().center().y();
-    const int left = plot->axisRect()->rect().left();
-    const int target = left + static_cast<int>(std::lround((x - left) * fraction));
-    QTest::mousePress(plot, Qt::LeftButton, {}, QPoint(x, y));
-    QTest::mouseMove(plot, QPoint((x + target) / 2, y));
-    QTest::mouseMove(plot, QPoint(target, y));
-    QTest::mouseRelease(plot, Qt::LeftButton, {}, QPoint(target, y));
 }
 
 bool runCase(const Case& c, int repeats) {
@@ -127,7 +113,7 @@ bool runCase(const Case& c, int repeats) {
         int rebuilt = 0;
         for (int k = 0; k < repeats; ++k) {
             QTest::qWait(200);
-            drag(view, 0.8);
+            qftest::dragLineInUse(view, 0.8);
             QElapsedTimer release;
             release.start();
             if (!session.isStale()) return false;  // the release must have changed something

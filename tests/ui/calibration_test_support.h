@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "calibration/table_files.h"
+#include "histogram_drag.h"
 #include "ui/calibration/calibration_panel.h"
 #include "ui/calibration/histogram_view.h"
 #include "ui/calibration/quant_session.h"
@@ -26,22 +27,7 @@ inline bool waitComparison(qf::ui::QuantSession& session, int timeoutMs = 600000
     return false;
 }
 
-// Drags the line in use from its place to `fraction` of its pixel distance from the plot's
-// left edge; returns the threshold the release position stands for.
-inline double dragLineInUse(qf::ui::HistogramView& view, double fraction) {
-    QCustomPlot* plot = view.histogramPlot();
-    plot->replot();
-    const double before = view.thresholdInUse();
-    const int x = static_cast<int>(std::lround(plot->xAxis->coordToPixel(before)));
-    const int y = plot->axisRect()->rect().center().y();
-    const int left = plot->axisRect()->rect().left();
-    const int target = left + static_cast<int>(std::lround((x - left) * fraction));
-    QTest::mousePress(plot, Qt::LeftButton, {}, QPoint(x, y));
-    QTest::mouseMove(plot, QPoint((x + target) / 2, y));
-    QTest::mouseMove(plot, QPoint(target, y));
-    QTest::mouseRelease(plot, Qt::LeftButton, {}, QPoint(target, y));
-    return plot->xAxis->pixelToCoord(target);
-}
+using qftest::dragLineInUse;
 
 // CIFAR-10's preprocessing for ResNet-20 (32x32, ImageNet mean and std on [0, 1], RGB), set in
 // the session and shown in the calibration panel.
