@@ -37,6 +37,8 @@ int runCompareCommand(const QStringList& arguments) {
     const Graph graph = loadForQuantization(args, parser, warnings);
     const Int8Setup int8 = int8SetupFrom(parser, graph, args);
     const ImageFolder folder = openImageFolder(imageFolder, parser.value("labels").toStdString());
+    printWarnings(folder.warnings);  // labels of missing files, images without a label
+    warnings.insert(warnings.end(), folder.warnings.begin(), folder.warnings.end());
     ComparisonOptions options;
     const ProjectImages* images = projectImages(args);
     options.pre = preprocessingFrom(parser, images ? images->preprocessing : Preprocessing{});

@@ -28,6 +28,8 @@ int runRunCommand(const QStringList& arguments) {
     const Graph graph = loadModelWithWarnings(args, warnings);
     const ImageFolder folder =
         openImageFolder(parser.value("images").toStdString(), parser.value("labels").toStdString());
+    printWarnings(folder.warnings);  // labels of missing files, images without a label
+    warnings.insert(warnings.end(), folder.warnings.begin(), folder.warnings.end());
     RunOptions options;
     options.pre = preprocessingFrom(parser);
     options.maxImages = parser.value("max-images").toInt();

@@ -85,13 +85,12 @@ ImageFolder openImageFolder(const std::string& folder, const std::string& labels
     if (!labelsFile.empty()) {
         const auto labels = readLabels(labelsFile);
         std::map<std::string, bool> used;
+        std::vector<std::string> unlabelled;
         for (auto& image : result.images) {
             const std::string name = fs::path(image.path).filename().string();
             const auto it = labels.find(name);
             if (it == labels.end()) {
-                result.warnings.push_back(
-                    {Severity::Warning, labelsFile, 0, 0, "", "",
-                     "'" + name + "' has no label: it counts in no accuracy"});
+                unlabelled.push_back(name);
                 continue;
             }
             image.label = it->second.label;
@@ -99,12 +98,35 @@ ImageFolder openImageFolder(const std::string& folder, const std::string& labels
             used[name] = true;
             result.hasLabels = true;
         }
+        // One warning per file while they are few, one summary when many.
+        constexpr size_t kListed = 3;
+        if (!unlabelled.empty() && unlabelled.size() <= kListed) {
+            for (const auto& name : unlabelled)
+                result.warnings.push_back(
+                    {Severity::Warning, labelsFile, 0, 0, "", "",
+                     "'" + name + "' has no label: it counts in no accuracy"});
+        } else if (!unlabelled.empty()) {
+            result.warnings.push_back({Severity::Warning, labelsFile, 0, 0, "", "",
+                                       std::to_string(unlabelled.size()) +
+                                           " images have no label and count in no accuracy (the "
+                                           "first: '" +
+                                           unlabelled.front() + "')"});
+        }
+        std::vector<std::pair<std::string, int>> missing;
         for (const auto& [name, line] : labels)
-            if (!used.count(name))
-                result.warnings.push_back({Severity::Warning, labelsFile, line.line, 0, "", "",
+            if (!used.count(name)) missing.emplace_back(name, line.line);
+        std::sort(missing.begin(), missing.end(),
+                  [](const auto& a, const auto& b) { return a.second < b.second; });
+        if (missing.size() <= kListed) {
+            for (const auto& [name, line] : missing)
+                result.warnings.push_back({Severity::Warning, labelsFile, line, 0, "", "",
                                            "'" + name + "' is not an image of " + folder});
-        std::stable_sort(result.warnings.begin(), result.warnings.end(),
-                         [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+        } else {
+            result.warnings.push_back(
+                {Severity::Warning, labelsFile, missing.front().second, 0, "", "",
+                 std::to_string(missing.size()) + " labelled files are not images of " + folder +
+                     " (the first: '" + missing.front().first + "')"});
+        }
     }
     return result;
 }
