@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -30,6 +31,15 @@ ModelArguments modelArguments(const QStringList& positional, const QString& comm
     }
     args.rest = positional.mid(next);
     return args;
+}
+
+void refuseExtraArguments(const ModelArguments& args, int allowed) {
+    if (args.rest.size() <= static_cast<qsizetype>(allowed)) return;
+    const QString extra = args.rest[allowed];
+    const bool weightsForOnnx =
+        QString::fromStdString(args.model).endsWith(".onnx") && extra.endsWith(".caffemodel");
+    throw Error("unexpected argument '" + extra.toStdString() + "'" +
+                (weightsForOnnx ? " (an ONNX model takes no weights file)" : ""));
 }
 
 void addProjectOption(QCommandLineParser& parser) {
@@ -71,13 +81,18 @@ std::string imageFolderFrom(const QCommandLineParser& parser, const ModelArgumen
                 (args.project ? " (the project " + args.projectPath + " names no images)" : ""));
 }
 
+int maxImagesOption(const QCommandLineParser& parser) {
+    if (!parser.isSet("max-images")) return 0;
+    bool ok = false;
+    const int count = parser.value("max-images").toInt(&ok);
+    if (!ok || count < 0)
+        throw Error("--max-images expects a whole number >= 0 (0: all), got '" +
+                    parser.value("max-images").toStdString() + "'");
+    return count;
+}
+
 int maxImagesFrom(const QCommandLineParser& parser, const ModelArguments& args) {
-    if (parser.isSet("max-images")) {
-        bool ok = false;
-        const int count = parser.value("max-images").toInt(&ok);
-        if (!ok || count < 0) throw Error("--max-images expects a number >= 0");
-        return count;
-    }
+    if (parser.isSet("max-images")) return maxImagesOption(parser);
     const ProjectImages* images = projectImages(args);
     return images ? images->maxImages : 0;
 }
@@ -100,7 +115,10 @@ std::array<float, 3> threeFloats(const QString& text, const char* flag) {
     const QStringList parts = text.split(',');
     std::array<float, 3> values{};
     bool ok = parts.size() == 3 || parts.size() == 1;
-    for (int k = 0; ok && k < 3; ++k) values[k] = parts[parts.size() == 1 ? 0 : k].toFloat(&ok);
+    for (int k = 0; ok && k < 3; ++k) {
+        values[k] = parts[parts.size() == 1 ? 0 : k].toFloat(&ok);
+        ok = ok && std::isfinite(values[k]);
+    }
     if (!ok)
         throw Error(std::string("--") + flag + " expects a,b,c or one number, got '" +
                     text.toStdString() + "'");
@@ -203,9 +221,9 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing 
     if (parser.isSet("scale")) {
         bool ok = false;
         pre.scale = parser.value("scale").toFloat(&ok);
-        if (!ok)
-            throw Error("--scale expects a number, got '" + parser.value("scale").toStdString() +
-                        "'");
+        if (!ok || !std::isfinite(pre.scale) || pre.scale == 0.0f)
+            throw Error("--scale expects a finite number other than 0, got '" +
+                        parser.value("scale").toStdString() + "'");
     }
     if (parser.isSet("mean")) pre.mean = threeFloats(parser.value("mean"), "mean");
     if (parser.isSet("std")) {

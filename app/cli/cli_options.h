@@ -43,6 +43,10 @@ const ProjectImages* projectImages(const ModelArguments& args);
 std::string imageFolderFrom(const QCommandLineParser& parser, const ModelArguments& args,
                             const QString& command);
 // --max-images N, else the project's, else 0 (all).
+// Throws on positional arguments past the model (and its weights) beyond `allowed` of them.
+void refuseExtraArguments(const ModelArguments& args, int allowed = 0);
+// --max-images, checked (0 when absent: all images).
+int maxImagesOption(const QCommandLineParser& parser);
 int maxImagesFrom(const QCommandLineParser& parser, const ModelArguments& args);
 
 void addPreprocessingOptions(QCommandLineParser& parser);

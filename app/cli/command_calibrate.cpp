@@ -32,6 +32,7 @@ int runCalibrateCommand(const QStringList& arguments) {
     addPreprocessingOptions(parser);
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser, "calibrate");
+    refuseExtraArguments(args);
     const std::string imageFolder = imageFolderFrom(parser, args, "calibrate");
     if (!parser.isSet("output")) throw Error("calibrate needs an output table: -o TABLE");
     const ProjectInt8* saved = args.project && args.project->int8 ? &*args.project->int8 : nullptr;

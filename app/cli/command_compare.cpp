@@ -32,6 +32,7 @@ int runCompareCommand(const QStringList& arguments) {
     addPreprocessingOptions(parser);
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser, "compare");
+    refuseExtraArguments(args);
     const std::string imageFolder = imageFolderFrom(parser, args, "compare");
     Diagnostics warnings;
     const Graph graph = loadForQuantization(args, parser, warnings);

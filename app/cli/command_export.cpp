@@ -35,6 +35,7 @@ int runExportCommand(const QStringList& arguments) {
     addInt8Options(parser);
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser, "export");
+    refuseExtraArguments(args);
     std::vector<ExportArtifact> artifacts;
     for (const auto& name : parser.value("format").split(',', Qt::SkipEmptyParts)) {
         ExportArtifact artifact;

@@ -34,12 +34,16 @@ int runFoldCommand(const QStringList& arguments) {
     const std::string outModel = parser.value("output").toStdString();
     Diagnostics warnings;
     const Graph original = loadModelWithWarnings(args, warnings);
+    refuseExtraArguments(args, original.format == "caffe" ? 1 : 0);  // a Caffe output's weights
     const std::string outWeights = original.format != "caffe" ? ""
                                    : !args.rest.isEmpty()     ? args.rest[0].toStdString()
                                                               : caffeWeightsPathFor(outModel);
     std::set<std::string> only;
-    for (const auto& name : parser.value("only").split(',', Qt::SkipEmptyParts))
+    for (const auto& name : parser.value("only").split(',', Qt::SkipEmptyParts)) {
+        if (original.nodeIndex(name.toStdString()) < 0)
+            throw Error("--only: the model has no node '" + name.toStdString() + "'");
         only.insert(name.toStdString());
+    }
 
     Graph folded = original;
     const FoldReport report = foldBatchNorm(folded, only);
@@ -53,7 +57,7 @@ int runFoldCommand(const QStringList& arguments) {
     if (verify) {
         RunOptions options;
         options.pre = preprocessingFrom(parser);
-        options.maxImages = parser.value("max-images").toInt();
+        options.maxImages = maxImagesOption(parser);
         const ImageFolder folder = openImageFolder(parser.value("verify-images").toStdString());
         comparison =
             compareModelOutputs(original, folded, folder, options, stderrProgress("verify"));

@@ -16,6 +16,7 @@ int runInfoCommand(const QStringList& arguments) {
     parser.addOption({"json", "Print one JSON object on stdout."});
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser.positionalArguments(), "info");
+    refuseExtraArguments(args);
     Diagnostics warnings;
     const Graph graph = loadModelWithWarnings(args, warnings);
     const ModelSummary summary = summarizeModel(graph);

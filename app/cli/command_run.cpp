@@ -23,6 +23,7 @@ int runRunCommand(const QStringList& arguments) {
     addPreprocessingOptions(parser);
     parseOrExit(parser, arguments);
     const ModelArguments args = modelArguments(parser.positionalArguments(), "run");
+    refuseExtraArguments(args);
     if (!parser.isSet("images")) throw Error("run needs --images DIR");
     Diagnostics warnings;
     const Graph graph = loadModelWithWarnings(args, warnings);
@@ -32,7 +33,7 @@ int runRunCommand(const QStringList& arguments) {
     warnings.insert(warnings.end(), folder.warnings.begin(), folder.warnings.end());
     RunOptions options;
     options.pre = preprocessingFrom(parser);
-    options.maxImages = parser.value("max-images").toInt();
+    options.maxImages = maxImagesOption(parser);
     options.dumpDir = parser.value("dump").toStdString();
     const RunReport report = runImages(graph, folder, options, stderrProgress("run"));
 

@@ -159,6 +159,33 @@ private slots:
         QVERIFY2(usage.err.contains("-o OUT"), usage.err);
     }
 
+    // Arguments that were accepted though meaningless (found by probing) are refused by name.
+    void refusesMeaninglessArguments() {
+        QTemporaryDir dir;
+        const auto refused = [](const CliResult& result, const char* expected) {
+            QVERIFY2(result.exitCode == 1 && result.err.contains(expected), result.err);
+        };
+        refused(runCli({"info", sample("digits.onnx"), sample("digits.caffemodel")}),
+                "(an ONNX model takes no weights file)");
+        refused(runCli({"info", sample("digits.onnx"), "extra"}), "unexpected argument 'extra'");
+        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                   "--scale", "nan"}),
+                "--scale expects a finite number other than 0");
+        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                   "--mean", "0,inf,0"}),
+                "--mean expects a,b,c or one number");
+        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                   "--max-images", "-3"}),
+                "--max-images expects a whole number >= 0");
+        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                   "--max-images", "ten"}),
+                "got 'ten'");
+        refused(runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("out.onnx"), "--only",
+                        "no_such_node"}),
+                "--only: the model has no node 'no_such_node'");
+        QVERIFY(!QFile::exists(dir.filePath("out.onnx")));
+    }
+
     void calibratesComparesAndExports() {
         QTemporaryDir dir;
         const QString table = dir.filePath("table.json");
