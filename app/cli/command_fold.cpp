@@ -47,11 +47,6 @@ int runFoldCommand(const QStringList& arguments) {
 
     Graph folded = original;
     const FoldReport report = foldBatchNorm(folded, only);
-    ExportRequest request;
-    request.graph = &folded;
-    request.inputs = {args.model, args.weights};
-    writeExport(ExportArtifact::FoldedModel, request, outModel, outWeights);
-
     ComparisonReport comparison;
     const bool verify = parser.isSet("verify-images");
     if (verify) {
@@ -62,6 +57,11 @@ int runFoldCommand(const QStringList& arguments) {
         comparison =
             compareModelOutputs(original, folded, folder, options, stderrProgress("verify"));
     }
+    // Written after the verification, so a verification that fails leaves nothing at -o.
+    ExportRequest request;
+    request.graph = &folded;
+    request.inputs = {args.model, args.weights};
+    writeExport(ExportArtifact::FoldedModel, request, outModel, outWeights);
 
     if (parser.isSet("json")) {
         printJson(foldJson(report, verify ? &comparison : nullptr), warnings);

@@ -184,6 +184,12 @@ private slots:
                         "no_such_node"}),
                 "--only: the model has no node 'no_such_node'");
         QVERIFY(!QFile::exists(dir.filePath("out.onnx")));
+        // A verification that cannot run leaves no output behind.
+        QVERIFY(QDir(dir.path()).mkdir("no_images"));
+        refused(runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("out.onnx"),
+                        "--verify-images", dir.filePath("no_images")}),
+                "no images");
+        QVERIFY(!QFile::exists(dir.filePath("out.onnx")));
     }
 
     void calibratesComparesAndExports() {
