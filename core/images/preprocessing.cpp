@@ -42,31 +42,37 @@ Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int ch
     try {
         image = cv::imread(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
     } catch (const cv::Exception& e) {
-        throw Error(path + ": cannot decode image (" + e.what() + ")");
+        // e.err is OpenCV's message alone; what() adds its source file and line over lines.
+        throw Error(path + ": cannot decode image (" + e.err + ")");
     }
     if (image.empty()) throw Error(path + ": cannot decode image (corrupt or not an image)");
-    if (channels == 3 && pre.rgb) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+    try {
+        if (channels == 3 && pre.rgb) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
 
-    if (pre.resizeShorter > 0) {
-        const double factor =
-            static_cast<double>(pre.resizeShorter) / std::min(image.cols, image.rows);
-        if (static_cast<double>(image.cols) * factor * static_cast<double>(image.rows) * factor >
-            static_cast<double>(pre.maxImagePixels))
-            throw Error(path + ": resizing the shorter side to " +
-                        std::to_string(pre.resizeShorter) + " makes the image larger than " +
-                        limitText());
-        cv::resize(image, image,
-                   cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * factor))),
-                            std::max(1, static_cast<int>(std::lround(image.rows * factor)))),
-                   0, 0, cv::INTER_LINEAR);
+        if (pre.resizeShorter > 0) {
+            const double factor =
+                static_cast<double>(pre.resizeShorter) / std::min(image.cols, image.rows);
+            if (static_cast<double>(image.cols) * factor * static_cast<double>(image.rows) *
+                    factor >
+                static_cast<double>(pre.maxImagePixels))
+                throw Error(path + ": resizing the shorter side to " +
+                            std::to_string(pre.resizeShorter) + " makes the image larger than " +
+                            limitText());
+            cv::resize(image, image,
+                       cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * factor))),
+                                std::max(1, static_cast<int>(std::lround(image.rows * factor)))),
+                       0, 0, cv::INTER_LINEAR);
+        }
+        if (pre.centerCrop && image.cols >= pre.width && image.rows >= pre.height) {
+            const cv::Rect box((image.cols - pre.width) / 2, (image.rows - pre.height) / 2,
+                               pre.width, pre.height);
+            image = image(box).clone();
+        }
+        if (image.cols != pre.width || image.rows != pre.height)
+            cv::resize(image, image, cv::Size(pre.width, pre.height), 0, 0, cv::INTER_LINEAR);
+    } catch (const cv::Exception& e) {
+        throw Error(path + ": cannot resize the image (" + e.err + ")");
     }
-    if (pre.centerCrop && image.cols >= pre.width && image.rows >= pre.height) {
-        const cv::Rect box((image.cols - pre.width) / 2, (image.rows - pre.height) / 2, pre.width,
-                           pre.height);
-        image = image(box).clone();
-    }
-    if (image.cols != pre.width || image.rows != pre.height)
-        cv::resize(image, image, cv::Size(pre.width, pre.height), 0, 0, cv::INTER_LINEAR);
 
     Tensor tensor = Tensor::floats({1, channels, pre.height, pre.width});
     const int plane = pre.width * pre.height;
