@@ -1,9 +1,11 @@
+#include <filesystem>
 #include <iostream>
 
 #include "calibration/calibrator.h"
 #include "calibration/table_files.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 #include "workflows/report_json.h"
 
@@ -65,7 +67,12 @@ int runCalibrateCommand(const QStringList& arguments) {
     const ImageFolder folder = openImageFolder(imageFolder);
     const CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
     const std::string out = parser.value("output").toStdString();
-    refuseToOverwriteInputs(out, args);
+    // Nor over one of the calibration images or the folder's labels.
+    std::vector<std::string> inputs = {
+        args.model, args.weights, args.projectPath,
+        (std::filesystem::path(imageFolder) / "labels.txt").string()};
+    for (const auto& image : folder.images) inputs.push_back(image.path);
+    qf::refuseToOverwriteInputs(out, inputs);
     writeCalibrationTable(graph, table, format, out, perTensor);
     if (parser.isSet("json")) {
         printJson(calibrationSummaryJson(table, options.method, out), warnings);

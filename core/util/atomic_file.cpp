@@ -121,7 +121,7 @@ void refuseToOverwriteInputs(const std::string& output, const std::vector<std::s
     for (const auto& input : inputs)
         if (!input.empty() && std::filesystem::exists(output, error) &&
             std::filesystem::equivalent(output, input, error))
-            throw Error(output + ": refusing to write over the model's own input file");
+            throw Error(output + ": refusing to write over one of this command's own input files");
 }
 
 }  // namespace qf

@@ -184,6 +184,21 @@ private slots:
                         "no_such_node"}),
                 "--only: the model has no node 'no_such_node'");
         QVERIFY(!QFile::exists(dir.filePath("out.onnx")));
+        // calibrate -o onto one of its own calibration images.
+        QVERIFY(QDir(dir.path()).mkdir("images"));
+        const QString image = dir.filePath("images/img_0000.png");
+        QVERIFY(QFile::copy(sample("images/img_0000.png"), image));
+        const QByteArray before = [&] {
+            QFile f(image);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        }();
+        refused(runCli(QStringList{"calibrate", sample("digits.onnx"), "--images",
+                                   dir.filePath("images"), "-o", image}
+                       << samplePreprocessing),
+                "refusing to write over one of this command's own input files");
+        QFile after(image);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), before);
         // A verification that cannot run leaves no output behind.
         QVERIFY(QDir(dir.path()).mkdir("no_images"));
         refused(runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("out.onnx"),
