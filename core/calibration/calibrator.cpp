@@ -38,10 +38,7 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
     };
     // One count for the whole run, so the bar never goes back: a step per image, one for the
     // thresholds, a step per bias-correction image.
-    const long images =
-        options.maxImages > 0
-            ? std::min<long>(options.maxImages, static_cast<long>(folder.images.size()))
-            : static_cast<long>(folder.images.size());
+    const long images = imagesToVisit(folder, options.maxImages);
     const long corrections = std::min<long>(images, std::max(0, options.biasCorrectionImages));
     const long total = images + 1 + corrections;
     const auto failures = forEachImage(

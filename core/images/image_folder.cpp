@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
+#include <set>
 
 #include "util/error.h"
 
@@ -63,6 +63,26 @@ std::map<std::string, LabelLine> readLabels(const std::string& path) {
     return labels;
 }
 
+struct NamedLine {
+    std::string name;
+    int line = 0;  // in the labels file; 0: none
+};
+
+// One warning per file while they are few, one summary (at the first) when many.
+void warnAbout(const std::vector<NamedLine>& files, const std::string& labelsFile,
+               const std::string& each, const std::string& many, Diagnostics& warnings) {
+    constexpr size_t kListed = 3;
+    if (files.size() <= kListed) {
+        for (const auto& file : files)
+            warnings.push_back({Severity::Warning, labelsFile, file.line, 0, "", "",
+                                "'" + file.name + "' " + each});
+        return;
+    }
+    warnings.push_back(
+        {Severity::Warning, labelsFile, files.front().line, 0, "", "",
+         std::to_string(files.size()) + " " + many + " (the first: '" + files.front().name + "')"});
+}
+
 }  // namespace
 
 ImageFolder openImageFolder(const std::string& folder, const std::string& labelsPath) {
@@ -72,7 +92,7 @@ ImageFolder openImageFolder(const std::string& folder, const std::string& labels
     result.folder = folder;
     for (const auto& entry : fs::directory_iterator(folder, error))
         if (entry.is_regular_file() && isImageFile(entry.path()))
-            result.images.push_back({entry.path().string(), -1});
+            result.images.push_back({entry.path().string(), -1, ""});
     if (result.images.empty())
         throw Error(folder + ": no images (jpg, jpeg, png, bmp) in this folder");
     std::sort(result.images.begin(), result.images.end(),
@@ -84,49 +104,29 @@ ImageFolder openImageFolder(const std::string& folder, const std::string& labels
                                                                : std::string();
     if (!labelsFile.empty()) {
         const auto labels = readLabels(labelsFile);
-        std::map<std::string, bool> used;
-        std::vector<std::string> unlabelled;
+        std::set<std::string> used;
+        std::vector<NamedLine> unlabelled;
         for (auto& image : result.images) {
             const std::string name = fs::path(image.path).filename().string();
             const auto it = labels.find(name);
             if (it == labels.end()) {
-                unlabelled.push_back(name);
+                unlabelled.push_back({name, 0});
                 continue;
             }
             image.label = it->second.label;
             image.labelWhere = labelsFile + ":" + std::to_string(it->second.line);
-            used[name] = true;
+            used.insert(name);
             result.hasLabels = true;
         }
-        // One warning per file while they are few, one summary when many.
-        constexpr size_t kListed = 3;
-        if (!unlabelled.empty() && unlabelled.size() <= kListed) {
-            for (const auto& name : unlabelled)
-                result.warnings.push_back(
-                    {Severity::Warning, labelsFile, 0, 0, "", "",
-                     "'" + name + "' has no label: it counts in no accuracy"});
-        } else if (!unlabelled.empty()) {
-            result.warnings.push_back({Severity::Warning, labelsFile, 0, 0, "", "",
-                                       std::to_string(unlabelled.size()) +
-                                           " images have no label and count in no accuracy (the "
-                                           "first: '" +
-                                           unlabelled.front() + "')"});
-        }
-        std::vector<std::pair<std::string, int>> missing;
+        std::vector<NamedLine> missing;
         for (const auto& [name, line] : labels)
-            if (!used.count(name)) missing.emplace_back(name, line.line);
+            if (!used.count(name)) missing.push_back({name, line.line});
         std::sort(missing.begin(), missing.end(),
-                  [](const auto& a, const auto& b) { return a.second < b.second; });
-        if (missing.size() <= kListed) {
-            for (const auto& [name, line] : missing)
-                result.warnings.push_back({Severity::Warning, labelsFile, line, 0, "", "",
-                                           "'" + name + "' is not an image of " + folder});
-        } else {
-            result.warnings.push_back(
-                {Severity::Warning, labelsFile, missing.front().second, 0, "", "",
-                 std::to_string(missing.size()) + " labelled files are not images of " + folder +
-                     " (the first: '" + missing.front().first + "')"});
-        }
+                  [](const NamedLine& a, const NamedLine& b) { return a.line < b.line; });
+        warnAbout(unlabelled, labelsFile, "has no label: it counts in no accuracy",
+                  "images have no label and count in no accuracy", result.warnings);
+        warnAbout(missing, labelsFile, "is not an image of " + folder,
+                  "labelled files are not images of " + folder, result.warnings);
     }
     return result;
 }

@@ -21,14 +21,17 @@ ImageInput imageInputOf(const Graph& graph) {
     return result;
 }
 
+long imagesToVisit(const ImageFolder& folder, int maxImages) {
+    const auto all = static_cast<long>(folder.images.size());
+    return maxImages > 0 ? std::min<long>(maxImages, all) : all;
+}
+
 std::vector<ImageFailure> forEachImage(
     const ImageFolder& folder, const Preprocessing& pre, int channels, int maxImages,
     const Progress& progress,
     const std::function<void(const LabeledImage&, const Tensor&)>& visit) {
     std::vector<ImageFailure> failures;
-    const long total = maxImages > 0
-                           ? std::min<long>(maxImages, static_cast<long>(folder.images.size()))
-                           : static_cast<long>(folder.images.size());
+    const long total = imagesToVisit(folder, maxImages);
     for (long k = 0; k < total; ++k) {
         if (progress.cancelled()) throw Cancelled{};
         const LabeledImage& image = folder.images[static_cast<size_t>(k)];

@@ -23,6 +23,9 @@ struct ImageInput {
 };
 ImageInput imageInputOf(const Graph& graph);  // throws when the model has no or several inputs
 
+// How many images forEachImage visits: all of the folder's, or at most maxImages when > 0.
+long imagesToVisit(const ImageFolder& folder, int maxImages);
+
 // Loads each image of the folder (at most maxImages when > 0) and hands it to `visit`;
 // undecodable images are collected in the returned list and skipped. Reports progress and
 // throws qf::Cancelled when cancelled.
