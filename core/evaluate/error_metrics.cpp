@@ -31,28 +31,20 @@ Sums sumBlock(const float* reference, const float* test, int64_t count) {
     constexpr int kLanes = 4;
     double dot[kLanes] = {}, a[kLanes] = {}, b[kLanes] = {}, e[kLanes] = {}, m[kLanes] = {};
     bool nan = false;
-    int64_t k = 0;
-    for (; k + kLanes <= count; k += kLanes)
-        for (int l = 0; l < kLanes; ++l) {
-            const double x = reference[k + l], y = test[k + l], d = x - y;
-            dot[l] += x * y;
-            a[l] += x * x;
-            b[l] += y * y;
-            e[l] += d * d;
-            const double delta = std::fabs(d);
-            nan |= delta != delta;
-            m[l] = delta > m[l] ? delta : m[l];
-        }
-    for (; k < count; ++k) {
+    const auto add = [&](int lane, int64_t k) {
         const double x = reference[k], y = test[k], d = x - y;
-        dot[0] += x * y;
-        a[0] += x * x;
-        b[0] += y * y;
-        e[0] += d * d;
+        dot[lane] += x * y;
+        a[lane] += x * x;
+        b[lane] += y * y;
+        e[lane] += d * d;
         const double delta = std::fabs(d);
         nan |= delta != delta;
-        m[0] = delta > m[0] ? delta : m[0];
-    }
+        m[lane] = delta > m[lane] ? delta : m[lane];
+    };
+    int64_t k = 0;
+    for (; k + kLanes <= count; k += kLanes)
+        for (int l = 0; l < kLanes; ++l) add(l, k + l);
+    for (; k < count; ++k) add(0, k);  // the tail into the first lane
     Sums sums;
     sums.dot = (dot[0] + dot[1]) + (dot[2] + dot[3]);
     sums.reference = (a[0] + a[1]) + (a[2] + a[3]);

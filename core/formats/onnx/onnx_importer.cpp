@@ -283,16 +283,13 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
         for (const auto& output : node.outputs) {
             if (output.empty()) continue;
             const auto [it, first] = writers.emplace(output, &node);
-            if (!first || graph.isWeight(output))
-                throw Error(Diagnostic{Severity::Error, nameForErrors, 0, 0, node.name, output,
-                                       "tensor '" + output + "' is written twice (" +
-                                           (first ? std::string("it is an initializer")
-                                                  : "also by node '" + it->second->name + "'") +
-                                           ")"},
-                            nameForErrors + ": node '" + node.name + "' writes tensor '" + output +
-                                "', which " +
-                                (first ? std::string("is an initializer")
-                                       : "node '" + it->second->name + "' writes too"));
+            if (first && !graph.isWeight(output)) continue;
+            const std::string problem = "writes tensor '" + output + "', which " +
+                                        (first ? std::string("is an initializer")
+                                               : "node '" + it->second->name + "' writes too");
+            throw Error(
+                Diagnostic{Severity::Error, nameForErrors, 0, 0, node.name, output, problem},
+                nameForErrors + ": node '" + node.name + "' " + problem);
         }
     progress.throwIfCancelled();
     progress.step(90, 100, "checking the graph");
