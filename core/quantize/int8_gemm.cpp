@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "runtime/kernels/scratch.h"
 #include "runtime/parallel.h"
 #include "util/error.h"
 
@@ -77,14 +78,11 @@ void referenceGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, i
                 });
 }
 
-// Scratch for one packed B panel, one per thread and kept across calls so its pages are
-// touched once; 64-byte aligned so each quad row of the panel fills whole cache lines.
-uint8_t* panelScratch(int64_t bytes) {
-    thread_local std::vector<uint8_t> storage;
-    const size_t needed = static_cast<size_t>(bytes) + 64;
-    if (storage.size() < needed) storage.resize(needed);
-    const auto misalignment = reinterpret_cast<uintptr_t>(storage.data()) % 64;
-    return storage.data() + (misalignment ? 64 - misalignment : 0);
+// One packed B panel, written before it is read, 64-byte aligned so each quad row of the panel
+// fills whole cache lines.
+uint8_t* aligned64(uint8_t* storage) {
+    const auto misalignment = reinterpret_cast<uintptr_t>(storage) % 64;
+    return storage + (misalignment ? 64 - misalignment : 0);
 }
 
 // Few column panels (deep layers have small images) leave threads idle or unbalanced; those
@@ -111,7 +109,11 @@ void simdGemm(const PackedInt8Weights& a, const uint8_t* b, int64_t cols, int32_
     // Column-panel major, in contiguous runs of tasks: a thread's consecutive tasks share a
     // packed panel.
     parallelFor(tasks, parallel && tasks > 1, [&](int64_t taskBegin, int64_t taskEnd) {
-        uint8_t* const panel = panelScratch(quads * kernel.panelCols * kernel.panelBytes);
+        // Each thread's own buffer, kept across calls so its pages are touched once (slot 2:
+        // an int8 conv on this thread holds slots 0 and 1).
+        const kernels::Scratch<uint8_t, 2> storage(
+            static_cast<size_t>(quads * kernel.panelCols * kernel.panelBytes) + 64);
+        uint8_t* const panel = aligned64(storage.data());
         int64_t packedColPanel = -1;
         for (int64_t task = taskBegin; task < taskEnd; ++task) {
             const int64_t colPanel = task / rowBlocks, rowBlock = task % rowBlocks;
