@@ -7,6 +7,7 @@
 #include "formats/caffe/caffe_importer.h"
 #include "formats/onnx/onnx_exporter.h"
 #include "formats/onnx/onnx_importer.h"
+#include "formats/tensorflow/tf_importer.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -50,9 +51,13 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Di
             throw Error(modelPath + ": an ONNX model takes no separate weights file");
         return withLayers(importOnnx(modelPath, warnings, progress));
     }
-    if (endsWith(modelPath, ".pb"))
-        throw Error(modelPath + ": TensorFlow GraphDef files are not supported yet");
-    throw Error(modelPath + ": unknown model format (expected .prototxt + .caffemodel, or .onnx)");
+    if (endsWith(modelPath, ".pb")) {
+        if (!weightsPath.empty())
+            throw Error(modelPath + ": a TensorFlow GraphDef takes no separate weights file");
+        return withLayers(importTensorflow(modelPath, warnings, progress));
+    }
+    throw Error(modelPath +
+                ": unknown model format (expected .prototxt + .caffemodel, .onnx or .pb)");
 }
 
 void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,
