@@ -15,7 +15,8 @@ int runExportCommand(const QStringList& arguments) {
         "calibration as a JSON table (everything), an ncnn table or a TensorRT calibration cache, "
         "or the folded model in its own format. With --project, what the desktop app's "
         "File > Export writes from the same project.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx (or --project)");
+    parser.addPositionalArgument("MODEL",
+                                 "deploy.prototxt, model.onnx or frozen graph .pb (or --project)");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"format",
                       "onnx-qdq, ncnn, tensorrt, json or model; several comma-separated with "

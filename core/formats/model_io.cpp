@@ -7,6 +7,7 @@
 #include "formats/caffe/caffe_importer.h"
 #include "formats/onnx/onnx_exporter.h"
 #include "formats/onnx/onnx_importer.h"
+#include "formats/tensorflow/tf_exporter.h"
 #include "formats/tensorflow/tf_importer.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -70,6 +71,8 @@ void saveModel(const Graph& graph, const std::string& modelPath, const std::stri
         exportCaffe(graph, modelPath, weightsPath, progress);
     } else if (graph.format == "onnx") {
         exportOnnx(graph, modelPath, progress);
+    } else if (graph.format == "tensorflow") {
+        exportTensorflow(graph, modelPath, progress);
     } else {
         throw Error(modelPath + ": cannot write a model of format '" + graph.format + "'");
     }

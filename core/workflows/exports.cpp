@@ -59,6 +59,7 @@ std::vector<std::string> proposedExportNames(ExportArtifact artifact, const std:
     switch (artifact) {
         case ExportArtifact::FoldedModel:
             if (format == "caffe") return {stem + "_folded.prototxt", stem + "_folded.caffemodel"};
+            if (format == "tensorflow") return {stem + "_folded.pb"};
             return {stem + "_folded.onnx"};
         case ExportArtifact::JsonTable:
             return {stem + "_int8_table.json"};

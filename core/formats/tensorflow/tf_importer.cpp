@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "formats/tensorflow/tf_input_ref.h"
 #include "formats/tensorflow/tf_tensor.h"
 #include "passes/fold_constants.h"
 #include "runtime/kernel.h"
@@ -15,6 +16,10 @@
 
 namespace qf {
 namespace {
+
+using tf_format::InputRef;
+using tf_format::outputName;
+using tf_format::parseInput;
 
 // Why the layout is converted at the boundary rather than carried: every consumer of the IR
 // (kernels, shape inference, the fold pass, int8 planning, the QDQ export) is written for NCHW.
@@ -30,63 +35,6 @@ struct TfValue {
     bool nchw = false;  // a 4-D NHWC tensor held transposed to NCHW
     int rank = -1;      // -1: unknown
 };
-
-struct InputRef {
-    std::string node;
-    int index = 0;
-    bool control = false;
-};
-
-InputRef parseInput(const std::string& text) {
-    InputRef ref;
-    std::string name = text;
-    if (!name.empty() && name[0] == '^') {
-        ref.control = true;
-        name.erase(0, 1);
-    }
-    const auto colon = name.rfind(':');
-    if (colon != std::string::npos && colon + 1 < name.size() &&
-        std::all_of(name.begin() + static_cast<long>(colon) + 1, name.end(),
-                    [](char c) { return c >= '0' && c <= '9'; })) {
-        ref.index = std::stoi(name.substr(colon + 1));
-        name.erase(colon);
-    }
-    ref.node = name;
-    return ref;
-}
-
-// The IR (and TensorFlow) name of output `k` of `node`: "node" for the first, "node:k" after.
-std::string outputName(const std::string& node, int k) {
-    return k == 0 ? node : node + ":" + std::to_string(k);
-}
-
-Tensor transposed(const Tensor& t, const std::vector<int>& perm) {
-    Tensor out;
-    out.dtype = t.dtype;
-    const int rank = t.rank();
-    for (int k = 0; k < rank; ++k) out.shape.push_back(t.shape[static_cast<size_t>(perm[k])]);
-    std::vector<int64_t> inStrides(static_cast<size_t>(rank), 1);
-    for (int k = rank - 2; k >= 0; --k) inStrides[k] = inStrides[k + 1] * t.shape[k + 1];
-    const int64_t count = t.numel();
-    if (t.isFloat())
-        out.f.resize(static_cast<size_t>(count));
-    else
-        out.i.resize(static_cast<size_t>(count));
-    std::vector<int64_t> index(static_cast<size_t>(rank), 0);
-    for (int64_t n = 0; n < count; ++n) {
-        int64_t source = 0;
-        for (int k = 0; k < rank; ++k) source += index[k] * inStrides[perm[k]];
-        if (t.isFloat())
-            out.f[n] = t.f[source];
-        else
-            out.i[n] = t.i[source];
-        for (int k = rank - 1; k >= 0; --k) {
-            if (++index[k] < out.shape[k]) break;
-            index[k] = 0;
-        }
-    }
-    return out;
-}
 
 class Converter {
 public:
@@ -108,6 +56,7 @@ private:
     std::map<std::string, const qf_tf::NodeDef*> byName_;
     std::map<std::string, int> outputsUsed_;  // node -> 1 + highest output index read
     std::set<std::string> readTensors_;
+    std::map<std::string, std::vector<const qf_tf::NodeDef*>> readers_;  // data and control
     std::map<std::string, TfValue> values_;         // TensorFlow tensor -> IR value
     std::map<std::string, std::string> converted_;  // cached layout transposes and weights
     const qf_tf::NodeDef* node_ = nullptr;          // the node being converted
@@ -211,7 +160,7 @@ private:
         if (v.nchw) return v.name;
         if (constant(v) && constant(v)->rank() == 4)
             return derivedWeight(v.name, "nchw", [](const Tensor& t) {
-                return transposed(t, {kNhwcToNchw, kNhwcToNchw + 4});
+                return transposedTensor(t, {kNhwcToNchw, kNhwcToNchw + 4});
             });
         if (v.rank != 4) throw Unsupported{"expects a 4-D input"};
         const std::string key = v.name + "|to_nchw";
@@ -260,7 +209,6 @@ std::vector<const qf_tf::NodeDef*> Converter::sortedNodes() {
         if (!byName_.emplace(n.name(), &n).second) fail(n.name(), "two nodes have this name");
     }
     std::map<std::string, int> pending;
-    std::map<std::string, std::vector<const qf_tf::NodeDef*>> readers;
     for (const auto& n : def_.node()) {
         int count = 0;
         for (const auto& text : n.input()) {
@@ -268,7 +216,7 @@ std::vector<const qf_tf::NodeDef*> Converter::sortedNodes() {
             if (!byName_.count(ref.node))
                 fail(n.name(), "input '" + text + "' names node '" + ref.node +
                                    "', which is not in the graph");
-            readers[ref.node].push_back(&n);
+            readers_[ref.node].push_back(&n);
             ++count;
             if (ref.control) continue;
             int& used = outputsUsed_[ref.node];
@@ -286,7 +234,7 @@ std::vector<const qf_tf::NodeDef*> Converter::sortedNodes() {
         const qf_tf::NodeDef* n = ready.front();
         ready.erase(ready.begin());
         order.push_back(n);
-        for (const auto* reader : readers[n->name()])
+        for (const auto* reader : readers_[n->name()])
             if (--pending[reader->name()] == 0) ready.push_back(reader);
     }
     if (order.size() != static_cast<size_t>(def_.node_size()))
@@ -346,14 +294,14 @@ void Converter::convolution(bool depthwise) {
     if (depthwise) {
         // [kh, kw, C, m] -> [C*m, 1, kh, kw]: output channel c*m + j is input c's j-th filter.
         weight = derivedWeight(in(1).name, "oihw", [](const Tensor& t) {
-            Tensor w = transposed(t, {2, 3, 0, 1});  // [C, m, kh, kw]
+            Tensor w = transposedTensor(t, {2, 3, 0, 1});  // [C, m, kh, kw]
             w.shape = {t.shape[2] * t.shape[3], 1, t.shape[0], t.shape[1]};
             return w;
         });
         attrs["group"] = Attribute::ofInt(filter.shape[2]);
     } else {
         weight = derivedWeight(in(1).name, "oihw", [](const Tensor& t) {
-            return transposed(t, {3, 2, 0, 1});
+            return transposedTensor(t, {3, 2, 0, 1});
         });
     }
     const std::string input = spatialInput(x);
@@ -428,7 +376,7 @@ void Converter::binary(const std::string& irOp) {
             return derivedWeight(v.name, "nchw", [](const Tensor& value) {
                 Tensor padded = value;
                 padded.shape.insert(padded.shape.begin(), 4 - value.shape.size(), 1);
-                return transposed(padded, {kNhwcToNchw, kNhwcToNchw + 4});
+                return transposedTensor(padded, {kNhwcToNchw, kNhwcToNchw + 4});
             });
         }
         if (t) return v.name;
@@ -583,11 +531,19 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
         if (shape.empty() && attr("shape") &&
             attr("shape")->value_case() == qf_tf::AttrValue::kShape)
             for (const auto& dim : attr("shape")->shape().dim()) shape.push_back(dim.size());
-        const bool image = shape.size() == 4;
+        // A 4-D Placeholder is an NHWC image held as NCHW, unless the ops reading it say
+        // their data_format is NCHW (then it is NCHW already, as the IR wants it).
+        bool channelsFirst = false;
+        for (const auto* reader : readers_[n.name()]) {
+            const auto format = reader->attr().find("data_format");
+            channelsFirst = channelsFirst || (format != reader->attr().end() &&
+                                              format->second.s().rfind("NCHW", 0) == 0);
+        }
+        const bool image = shape.size() == 4 && !channelsFirst;
         if (image) shape = {shape[0], shape[3], shape[1], shape[2]};
         info.shape = shape;
         graph_.inputs.push_back(info);
-        defineOut({n.name(), image, static_cast<int>(shape.size())});
+        defineOut({n.name(), image, static_cast<int>(info.shape.size())});
         return;
     }
     try {

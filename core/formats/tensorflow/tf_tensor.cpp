@@ -140,6 +140,34 @@ Tensor tensorFromTf(const qf_tf::TensorProto& proto, const std::string& where) {
     return t;
 }
 
+Tensor transposedTensor(const Tensor& t, const std::vector<int>& perm) {
+    Tensor out;
+    out.dtype = t.dtype;
+    const int rank = t.rank();
+    for (int k = 0; k < rank; ++k) out.shape.push_back(t.shape[static_cast<size_t>(perm[k])]);
+    std::vector<int64_t> inStrides(static_cast<size_t>(rank), 1);
+    for (int k = rank - 2; k >= 0; --k) inStrides[k] = inStrides[k + 1] * t.shape[k + 1];
+    const int64_t count = t.numel();
+    if (t.isFloat())
+        out.f.resize(static_cast<size_t>(count));
+    else
+        out.i.resize(static_cast<size_t>(count));
+    std::vector<int64_t> index(static_cast<size_t>(rank), 0);
+    for (int64_t n = 0; n < count; ++n) {
+        int64_t source = 0;
+        for (int k = 0; k < rank; ++k) source += index[k] * inStrides[perm[k]];
+        if (t.isFloat())
+            out.f[n] = t.f[source];
+        else
+            out.i[n] = t.i[source];
+        for (int k = rank - 1; k >= 0; --k) {
+            if (++index[k] < out.shape[k]) break;
+            index[k] = 0;
+        }
+    }
+    return out;
+}
+
 void tensorToTf(const Tensor& tensor, qf_tf::TensorProto& proto, bool quantized) {
     proto.Clear();
     auto* shape = proto.mutable_tensor_shape();

@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 #include "graph/tensor.h"
 
@@ -19,5 +20,8 @@ Tensor tensorFromTf(const qf_tf::TensorProto& proto, const std::string& where);
 // The tensor as a TensorProto with its values in `tensor_content` (bit-identical floats).
 // `quantized` writes UInt8 as DT_QUINT8 (what Dequantize reads).
 void tensorToTf(const Tensor& tensor, qf_tf::TensorProto& proto, bool quantized = false);
+
+// `t` with its axes permuted: axis k of the result is axis perm[k] of `t`.
+Tensor transposedTensor(const Tensor& t, const std::vector<int>& perm);
 
 }  // namespace qf
