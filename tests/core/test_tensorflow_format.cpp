@@ -12,6 +12,7 @@
 #include "formats/model_io.h"
 #include "formats/tensorflow/tf_exporter.h"
 #include "formats/tensorflow/tf_importer.h"
+#include "formats/tensorflow/tf_quantized_weights.h"
 #include "formats/tensorflow/tf_tensor.h"
 #include "images/image_folder.h"
 #include "images/preprocessing.h"
@@ -236,13 +237,27 @@ private slots:
         cv::dnn::Net foldedNet = cv::dnn::readNetFromTensorflow(foldedPath);
         foldedNet.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
 
+        // Eight-bit weights (quint8 Const + min/max + Dequantize MIN_FIRST) of the folded graph.
+        const std::string quantizedPath = dir.path().toStdString() + "/quantized.pb";
+        qf::exportTensorflowQuantizedWeights(graph, quantizedPath);
+        const auto quantizedSize = QFileInfo(QString::fromStdString(quantizedPath)).size();
+        const auto floatSize = QFileInfo(QString::fromStdString(modelPath)).size();
+        qInfo("quantized weights: %lld bytes, %.1f %% of the float file",
+              static_cast<long long>(quantizedSize), 100.0 * quantizedSize / floatSize);
+        QVERIFY(quantizedSize <= floatSize * 3 / 10);
+        const qf::Graph quantized = qf::loadModel(quantizedPath);
+        const qf::Executor oursQuantized(quantized);
+        cv::dnn::Net quantizedNet = cv::dnn::readNetFromTensorflow(quantizedPath);
+        quantizedNet.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+
         const qf::Graph onnx = qf::loadModel(onnxPath);
         const qf::Executor ours(graph), oursFolded(folded), oursReloaded(reloaded), reference(onnx);
         cv::dnn::Net net = cv::dnn::readNetFromTensorflow(modelPath);
         net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         const qf::ImageFolder folder = qf::openImageFolder(evalDir);
         QCOMPARE(folder.images.size(), size_t{2000});
-        int hits = 0, foldedHits = 0;
+        int hits = 0, foldedHits = 0, quantizedAgree = 0, openCvQuantizedAgree = 0;
+        double worstQuantizedVsOpenCv = 0.0;
         double worstOnnx = 0.0, worstOpenCv = 0.0, worstFolded = 0.0, worstReloaded = 0.0,
                worstFoldedOpenCv = 0.0;
         for (const auto& image : folder.images) {
@@ -265,6 +280,13 @@ private slots:
             const qf::Tensor foldedOpenCv = runOpenCvLast(foldedNet, x);
             worstFoldedOpenCv = std::max(
                 worstFoldedOpenCv, qftest::normRelativeDifference(foldedOpenCv.f, logitsFolded.f));
+            const qf::Tensor logitsQuantized = oursQuantized.run({{"input", x}}).at("logits");
+            const qf::Tensor openCvQuantized = runOpenCvLast(quantizedNet, x);
+            quantizedAgree += argmax(logitsQuantized.f) == argmax(logits.f);
+            openCvQuantizedAgree += argmax(openCvQuantized.f) == argmax(logits.f);
+            worstQuantizedVsOpenCv =
+                std::max(worstQuantizedVsOpenCv,
+                         qftest::normRelativeDifference(openCvQuantized.f, logitsQuantized.f));
             hits += argmax(logits.f) == image.label;
             foldedHits += argmax(logitsFolded.f) == image.label;
         }
@@ -278,6 +300,12 @@ private slots:
         QVERIFY(worstOnnx < 1e-4);
         QVERIFY(worstOpenCv < 1e-4);
         QVERIFY(worstFolded < 1e-4);
+        qInfo(
+            "quantized weights: top-1 agreement with FP32 %d/2000 (OpenCV on the same file "
+            "%d/2000), relative difference to OpenCV %g",
+            quantizedAgree, openCvQuantizedAgree, worstQuantizedVsOpenCv);
+        QVERIFY(quantizedAgree >= 1980);
+        QVERIFY(openCvQuantizedAgree >= 1980);
         QCOMPARE(worstReloaded, 0.0);  // the same weights, bit for bit
         QVERIFY(worstFoldedOpenCv < 1e-4);
     }
@@ -445,6 +473,57 @@ private slots:
         for (int k = 0; k < 3; ++k) proto.add_float_val(0.0f);
         QVERIFY(qftest::errorOf([&] { qf::tensorFromTf(proto, "c"); }).find("5 values") !=
                 std::string::npos);
+    }
+
+    // A file with Dequantize'd weights: read -> write keeps every node; folding it writes the
+    // folded filters as float Consts, and the written file computes what the folded graph does.
+    void quantizedWeightsFileRoundTripAndFold() {
+        QF_SHARED(modelPath, "cifar10/resnet20/resnet20_cifar10_frozen.pb");
+        const std::string bytes = qf::tensorflowQuantizedWeightsBytes(qf::loadModel(modelPath));
+        const qf::Graph graph = qf::importTensorflowFromBytes(bytes, "quantized.pb");
+        QVERIFY(graph.weights.size() < 150);  // no raw copies of converted constants
+        qf_tf::GraphDef original, written;
+        QVERIFY(original.ParseFromString(bytes));
+        QVERIFY(written.ParseFromString(qf::tensorflowGraphBytes(graph)));
+        int dequantize = 0;
+        std::map<std::string, std::string> before, after;
+        for (const auto& node : original.node()) {
+            before[node.name()] = deterministicBytes(node);
+            dequantize += node.op() == "Dequantize";
+        }
+        for (const auto& node : written.node()) after[node.name()] = deterministicBytes(node);
+        // The filters of at least 1024 values: all 21 but conv1 (432) and the 16→32 shortcut (512).
+        QCOMPARE(dequantize, 19);
+        QVERIFY(before == after);
+
+        qf::Graph folded = graph;
+        QCOMPARE(qf::foldBatchNorm(folded).folded.size(), size_t{20});
+        const qf::Graph reread =
+            qf::importTensorflowFromBytes(qf::tensorflowGraphBytes(folded), "folded.pb");
+        const qf::Tensor x = ramp({1, 3, 32, 32}, 0.1f, 0.0f);
+        const auto expected = qf::Executor(folded).run({{"input", x}}).at("logits");
+        const auto got = qf::Executor(reread).run({{"input", x}}).at("logits");
+        QCOMPARE(got.f, expected.f);
+        const auto unfolded = qf::Executor(graph).run({{"input", x}}).at("logits");
+        QVERIFY(maxAbsDiff(unfolded.f, expected.f) < 1e-4);
+    }
+
+    // MIN_FIRST: the range holds 0, 0 is exact, every value within half a step.
+    void minFirstQuantization() {
+        const qf::Tensor w = qf::Tensor::floats({6}, {-0.7f, 0.0f, 0.05f, 1.3f, 0.3333f, -0.01f});
+        const qf::MinFirstQuantized q = qf::quantizeMinFirst(w);
+        QCOMPARE(q.min, -0.7f);
+        QCOMPARE(q.max, 1.3f);
+        QCOMPARE(q.values.dtype, qf::DataType::UInt8);
+        const qf::Tensor back = qf::dequantizeMinFirst(q.values, q.min, q.max);
+        const double step = 2.0 / 255;
+        QVERIFY(maxAbsDiff(back.f, w.f) <= step / 2 + 1e-6);
+        QCOMPARE(back.f[1], 0.0f);
+        QCOMPARE(q.values.i[0], int64_t{0});
+        QCOMPARE(q.values.i[3], int64_t{255});
+        const qf::MinFirstQuantized positive =
+            qf::quantizeMinFirst(qf::Tensor::floats({2}, {0.5f, 2.0f}));
+        QCOMPARE(positive.min, 0.0f);  // widened to hold 0
     }
 
     void badFiles() {

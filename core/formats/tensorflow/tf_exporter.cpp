@@ -8,6 +8,7 @@
 #include <set>
 
 #include "formats/tensorflow/tf_input_ref.h"
+#include "formats/tensorflow/tf_quantized_weights.h"
 #include "formats/tensorflow/tf_tensor.h"
 #include "tf_graph.pb.h"
 #include "util/atomic_file.h"
@@ -87,6 +88,7 @@ private:
     std::map<std::string, int> readers_;  // in the original graph, data and control
     std::set<std::string> emitted_;
     std::map<std::string, std::string> tfOf_;  // IR tensor -> TensorFlow tensor
+    std::map<std::string, bool> constantLike_;
 
     const qf_tf::NodeDef& original(const std::string& name) const {
         const auto it = byName_.find(name);
@@ -104,15 +106,24 @@ private:
         *out_.add_node() = node;
     }
 
-    // A Const, an alias of one, or a tensor the importer computed at load (an IR weight).
-    bool constantLike(const InputRef& ref) const {
-        if (graph_.isWeight(outputName(ref.node, ref.index))) return true;
+    // A node computed from constants alone (a Const, an alias of one, a Dequantize of
+    // constants...): the importer made it a weight. Anything reading a Placeholder is not.
+    bool constantLike(const InputRef& ref) {
+        const auto known = constantLike_.find(ref.node);
+        if (known != constantLike_.end()) return known->second;
         const auto it = byName_.find(ref.node);
-        if (it == byName_.end()) return false;
-        if (it->second->op() == "Const") return true;
-        if (!isAlias(it->second->op()) || it->second->input_size() == 0) return false;
-        const InputRef inner = parseInput(it->second->input(0));
-        return !inner.control && constantLike(inner);
+        bool constant = false;
+        if (it != byName_.end() && it->second->op() != "Placeholder" &&
+            it->second->op() != "PlaceholderWithDefault") {
+            constantLike_[ref.node] = false;  // a cycle is no constant
+            constant = true;
+            for (const auto& input : it->second->input()) {
+                const InputRef inner = parseInput(input);
+                if (!inner.control && !constantLike(inner)) constant = false;
+            }
+        }
+        constantLike_[ref.node] = constant;
+        return constant;
     }
     const qf_tf::NodeDef* baseConst(const InputRef& ref) const {
         const qf_tf::NodeDef* node = &original(ref.node);
@@ -129,17 +140,17 @@ private:
         return it->second;
     }
 
-    // What a folded weight is in TensorFlow's layout, for the ops whose weights passes change.
-    std::optional<Tensor> changedWeight(const Node& node, const qf_tf::NodeDef& def, int position,
-                                        const Tensor& originalValue) const {
+    // The weight a pass may change (a conv's filter, MatMul's B) in TensorFlow's layout.
+    std::optional<Tensor> changedWeight(const Node& node, const qf_tf::NodeDef& def,
+                                        int position) const {
         if (position != 1) return std::nullopt;
         const Tensor* w = graph_.weight(node.input(1));
         if (!w) return std::nullopt;
         if (def.op() == "Conv2D" && w->rank() == 4) return transposedTensor(*w, {2, 3, 1, 0});
-        if (def.op() == "DepthwiseConv2dNative" && w->rank() == 4 && originalValue.rank() == 4) {
+        const int64_t group = node.attrInt("group", 1);
+        if (def.op() == "DepthwiseConv2dNative" && w->rank() == 4 && group > 0) {
             Tensor grouped = *w;  // [C*m, 1, kh, kw] -> [C, m, kh, kw] -> [kh, kw, C, m]
-            grouped.shape = {originalValue.shape[2], originalValue.shape[3], w->shape[2],
-                             w->shape[3]};
+            grouped.shape = {group, w->shape[0] / group, w->shape[2], w->shape[3]};
             return transposedTensor(grouped, {2, 3, 0, 1});
         }
         if (def.op() == "MatMul") return *w;
@@ -228,18 +239,40 @@ private:
         }
     }
 
+    // The value a constant input had in the file: a Const (through aliases) or a Dequantize of
+    // Consts; nullopt for other constant subgraphs.
+    std::optional<Tensor> originalValue(const InputRef& ref) const {
+        const qf_tf::NodeDef* node = &original(ref.node);
+        while (isAlias(node->op()) && node->input_size() > 0)
+            node = &original(parseInput(node->input(0)).node);
+        const auto decode = [](const qf_tf::NodeDef& c) -> std::optional<Tensor> {
+            const auto value = c.attr().find("value");
+            if (c.op() != "Const" || value == c.attr().end()) return std::nullopt;
+            return tensorFromTf(value->second.tensor(), "Const '" + c.name() + "'");
+        };
+        if (node->op() == "Const") return decode(*node);
+        if (node->op() == "Dequantize" && node->input_size() >= 3) {
+            std::optional<Tensor> parts[3];
+            for (int k = 0; k < 3; ++k)
+                parts[k] = decode(original(parseInput(node->input(k)).node));
+            if (!parts[0] || !parts[1] || !parts[2]) return std::nullopt;
+            return dequantizeMinFirst(*parts[0], parts[1]->asFloats().at(0),
+                                      parts[2]->asFloats().at(0));
+        }
+        return std::nullopt;
+    }
+
     // A constant input: as it was when its values did not change, else a Const with the new
-    // values (under the old name when nothing else read it).
+    // values (under the old Const's name when nothing else read it).
     std::string constantInput(const Node& node, const qf_tf::NodeDef& def, int position,
                               const InputRef& ref, const std::string& text) {
-        const qf_tf::NodeDef* base = baseConst(ref);
-        if (base) {
-            const Tensor was =
-                tensorFromTf(base->attr().at("value").tensor(), "Const '" + base->name() + "'");
-            const auto now = changedWeight(node, def, position, was);
-            if (now && !sameTensor(*now, was)) {
-                const bool alone = readers_[base->name()] == 1 && ref.node == base->name() &&
-                                   !emitted_.count(base->name());
+        const auto now = changedWeight(node, def, position);
+        if (now) {
+            const auto was = originalValue(ref);
+            if (!was || !sameTensor(*now, *was)) {
+                const qf_tf::NodeDef* base = baseConst(ref);
+                const bool alone = base && readers_[base->name()] == 1 &&
+                                   ref.node == base->name() && !emitted_.count(base->name());
                 const std::string name = alone ? base->name() : def.name() + "/folded_weights";
                 addConst(name, *now, base);
                 return name;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "formats/tensorflow/tf_input_ref.h"
+#include "formats/tensorflow/tf_quantized_weights.h"
 #include "formats/tensorflow/tf_tensor.h"
 #include "passes/fold_constants.h"
 #include "runtime/kernel.h"
@@ -552,6 +553,18 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
             if (constant(x)) return defineOut(x);  // "w/read" of a frozen variable
             return emitMain("Identity", {x.name}, {}, x);
         }
+        if (op == "Dequantize") {  // weights transform_graph quantize_weights wrote
+            const std::string mode = attrS("mode", "MIN_COMBINED");
+            if (mode != "MIN_FIRST") throw Unsupported{"mode '" + mode + "' (MIN_FIRST is)"};
+            const Tensor& values = requireConstant(0, "the quantized values");
+            const Tensor& min = requireConstant(1, "the minimum");
+            const Tensor& max = requireConstant(2, "the maximum");
+            if (values.dtype != DataType::UInt8 || min.numel() != 1 || max.numel() != 1)
+                throw Unsupported{"only quint8 values with a scalar min and max"};
+            graph_.weights.set(n.name(),
+                               dequantizeMinFirst(values, min.asFloats()[0], max.asFloats()[0]));
+            return defineOut({n.name(), false, values.rank()});
+        }
         if (op == "Conv2D") return convolution(false);
         if (op == "DepthwiseConv2dNative") return convolution(true);
         if (op == "MaxPool") return pooling("MaxPool");
@@ -691,6 +704,9 @@ Graph Converter::convert(const Progress& progress) {
     try {
         graph_.sortTopologically();
         foldConstants(graph_);
+        // Constants read only through a converted copy (HWIO filters, NHWC-shaped operands)
+        // would otherwise be held twice.
+        graph_.removeUnusedWeights();
     } catch (const Error& error) {
         rethrowInFile(error, file_);
     }
