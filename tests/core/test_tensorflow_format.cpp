@@ -9,6 +9,8 @@
 #include <cmath>
 #include <fstream>
 
+#include "calibration/calibrator.h"
+#include "evaluate/int8_comparison.h"
 #include "formats/model_io.h"
 #include "formats/tensorflow/tf_exporter.h"
 #include "formats/tensorflow/tf_importer.h"
@@ -173,6 +175,41 @@ qf::Tensor nhwcToNchw(const qf::Tensor& t) {
     return out;
 }
 
+// TensorFlow's conv2d_transpose by its definition: x [1, ih, iw, ci] spread over an output of
+// [1, h, w, co] through filter [kh, kw, co, ci], padded as the forward conv of that output.
+qf::Tensor referenceConvTranspose(const qf::Tensor& x, const qf::Tensor& f, int64_t h, int64_t w,
+                                  int64_t s, bool same) {
+    const int64_t ih = x.shape[1], iw = x.shape[2], ci = x.shape[3];
+    const int64_t kh = f.shape[0], kw = f.shape[1], co = f.shape[2];
+    const int64_t top = same ? std::max<int64_t>((ih - 1) * s + kh - h, 0) / 2 : 0;
+    const int64_t left = same ? std::max<int64_t>((iw - 1) * s + kw - w, 0) / 2 : 0;
+    qf::Tensor y = qf::Tensor::floats({1, h, w, co});
+    for (int64_t iy = 0; iy < ih; ++iy)
+        for (int64_t ix = 0; ix < iw; ++ix)
+            for (int64_t ky = 0; ky < kh; ++ky)
+                for (int64_t kx = 0; kx < kw; ++kx) {
+                    const int64_t oy = iy * s + ky - top, ox = ix * s + kx - left;
+                    if (oy < 0 || oy >= h || ox < 0 || ox >= w) continue;
+                    for (int64_t o = 0; o < co; ++o)
+                        for (int64_t c = 0; c < ci; ++c)
+                            y.f[(oy * w + ox) * co + o] += x.f[(iy * iw + ix) * ci + c] *
+                                                           f.f[((ky * kw + kx) * co + o) * ci + c];
+                }
+    return y;
+}
+
+// (y - mean) * gamma / sqrt(var + eps) + beta over the last (channel) axis.
+qf::Tensor referenceBatchNorm(qf::Tensor y, const std::vector<float>& mean,
+                              const std::vector<float>& var, const std::vector<float>& gamma,
+                              const std::vector<float>& beta, float eps) {
+    const size_t c = mean.size();
+    for (size_t k = 0; k < y.f.size(); ++k) {
+        const size_t ch = k % c;
+        y.f[k] = (y.f[k] - mean[ch]) * gamma[ch] / std::sqrt(var[ch] + eps) + beta[ch];
+    }
+    return y;
+}
+
 // One Conv2D (or DepthwiseConv2dNative) graph: input -> conv -> output (Identity).
 qf_tf::GraphDef convGraph(const qf::Shape& inputShape, const qf::Tensor& filter,
                           const ConvSpec& spec) {
@@ -310,6 +347,38 @@ private slots:
         QVERIFY(worstFoldedOpenCv < 1e-4);
     }
 
+    // int8 (fold, KL calibration on 1000 images, per-channel weights) on the TensorFlow files
+    // agrees with FP32 as often as on the ONNX file, within 0.3 points.
+    void int8AgreementMatchesOnnx() {
+        QF_SHARED(onnxPath, "cifar10/resnet20/resnet20_cifar10.onnx");
+        QF_SHARED(fusedPath, "cifar10/resnet20/resnet20_cifar10_frozen.pb");
+        QF_SHARED(mulAddPath, "cifar10/resnet20/resnet20_cifar10_frozen_muladd.pb");
+        QF_SHARED(calibDir, "cifar10/images/calib");
+        QF_SHARED(evalDir, "cifar10/images/eval");
+        const qf::Preprocessing pre = qftest::preprocessing(
+            32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f});
+        const auto agreement = [&](const std::string& path) {
+            qf::Graph graph = qf::loadModel(path);
+            qf::foldBatchNorm(graph);
+            qf::CalibrationOptions calibration;
+            calibration.pre = pre;
+            calibration.method = qf::ThresholdMethod::Kl;
+            const qf::CalibrationTable table =
+                qf::calibrate(graph, qf::openImageFolder(calibDir), calibration);
+            qf::ComparisonOptions options;
+            options.pre = pre;
+            options.perLayer = false;
+            const auto report = qf::compareInt8(graph, table, qf::Int8Options{},
+                                                qf::openImageFolder(evalDir), options);
+            qInfo("%s: int8 top-1 %.2f %%, agreement with FP32 %.2f %%", path.c_str(),
+                  100 * report.int8.top1Rate(), 100 * report.top1Agreement());
+            return report.top1Agreement();
+        };
+        const double onnx = agreement(onnxPath);
+        QVERIFY(std::abs(agreement(fusedPath) - onnx) <= 0.003 + 1e-12);
+        QVERIFY(std::abs(agreement(mulAddPath) - onnx) <= 0.003 + 1e-12);
+    }
+
     // Read -> write -> read: every node (attributes, device, unknown fields) and every weight
     // byte as it was, and the GraphDef's own fields too.
     void roundTripKeepsNodesAndBytes() {
@@ -399,6 +468,108 @@ private slots:
             QVERIFY2(maxAbsDiff(theirs.f, nhwcToNchw(expected).f) < 1e-5,
                      std::to_string(maxAbsDiff(theirs.f, nhwcToNchw(expected).f)).c_str());
         }
+    }
+
+    void transposedConvolutionMatchesDirectReference_data() {
+        QTest::addColumn<int>("outH");
+        QTest::addColumn<int>("outW");
+        QTest::addColumn<QString>("padding");
+        QTest::newRow("same-even") << 8 << 8 << "SAME";
+        QTest::newRow("same-odd") << 7 << 7 << "SAME";
+        QTest::newRow("same-mixed") << 8 << 7 << "SAME";
+        QTest::newRow("valid") << 9 << 9 << "VALID";
+        QTest::newRow("valid-remainder") << 10 << 9 << "VALID";
+    }
+
+    // Conv2DBackpropInput, stride 2, from a 4x4 input.
+    void transposedConvolutionMatchesDirectReference() {
+        QFETCH(int, outH);
+        QFETCH(int, outW);
+        QFETCH(QString, padding);
+        const qf::Tensor filter = ramp({3, 3, 2, 3}, 0.05f, 0.02f);  // [kh, kw, out_c, in_c]
+        const qf::Tensor x = ramp({1, 4, 4, 3}, 0.1f, 0.1f);
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, 4, 4, 3});
+        addConst(def, "sizes", qf::Tensor::ints({4}, {1, outH, outW, 2}, qf::DataType::Int32));
+        addConst(def, "filter", filter);
+        auto& deconv = addNode(def, "deconv", "Conv2DBackpropInput", {"sizes", "filter", "input"});
+        setInts(deconv, "strides", {1, 2, 2, 1});
+        setString(deconv, "padding", padding.toStdString());
+        addNode(def, "output", "Identity", {"deconv"});
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        const qf::Graph graph = qf::loadModel(writeGraph(def, dir, "deconv.pb"), "", &warnings);
+        QVERIFY(warnings.empty());
+        const qf::Tensor expected =
+            referenceConvTranspose(x, filter, outH, outW, 2, padding == "SAME");
+        const qf::Tensor y = qf::Executor(graph).run({{"input", nhwcToNchw(x)}}).at("output");
+        QCOMPARE(y.shape, expected.shape);
+        QVERIFY2(maxAbsDiff(y.f, expected.f) < 1e-5,
+                 std::to_string(maxAbsDiff(y.f, expected.f)).c_str());
+    }
+
+    void batchNormSubgraphsFoldIntoTheConv_data() {
+        QTest::addColumn<QString>("form");
+        QTest::newRow("rsqrt-subgraph") << "rsqrt";
+        QTest::newRow("global-normalization") << "global";
+    }
+
+    // tf.nn.batch_normalization's Rsqrt subgraph of constants and the older
+    // BatchNormWithGlobalNormalization: computed as TensorFlow does, folded into the conv, and
+    // the folded graph written back computes the same.
+    void batchNormSubgraphsFoldIntoTheConv() {
+        QFETCH(QString, form);
+        const std::vector<float> mean{0.1f, -0.2f, 0.3f}, var{0.5f, 2.0f, 0.05f},
+            gamma{1.5f, -0.5f, 0.8f}, beta{0.0f, 0.25f, -1.0f};
+        const float eps = 1e-3f;
+        const qf::Tensor filter = ramp({3, 3, 2, 3}, 0.05f, 0.01f);
+        const qf::Tensor x = ramp({1, 5, 6, 2}, 0.1f, 0.3f);
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, 5, 6, 2});
+        addConst(def, "filter", filter);
+        auto& conv = addNode(def, "conv", "Conv2D", {"input", "filter"});
+        setInts(conv, "strides", {1, 1, 1, 1});
+        setString(conv, "padding", "SAME");
+        addConst(def, "mean", qf::Tensor::floats({3}, mean));
+        addConst(def, "var", qf::Tensor::floats({3}, var));
+        addConst(def, "gamma", qf::Tensor::floats({3}, gamma));
+        addConst(def, "beta", qf::Tensor::floats({3}, beta));
+        if (form == "rsqrt") {
+            addConst(def, "eps", qf::Tensor::floats({}, {eps}));
+            addNode(def, "bn/add", "AddV2", {"var", "eps"});
+            addNode(def, "bn/Rsqrt", "Rsqrt", {"bn/add"});
+            addNode(def, "bn/mul", "Mul", {"bn/Rsqrt", "gamma"});
+            addNode(def, "bn/mul_1", "Mul", {"conv", "bn/mul"});
+            addNode(def, "bn/mul_2", "Mul", {"mean", "bn/mul"});
+            addNode(def, "bn/sub", "Sub", {"beta", "bn/mul_2"});
+            addNode(def, "bn/add_1", "AddV2", {"bn/mul_1", "bn/sub"});
+        } else {
+            auto& bn = addNode(def, "bn/add_1", "BatchNormWithGlobalNormalization",
+                               {"conv", "mean", "var", "beta", "gamma"});
+            (*bn.mutable_attr())["variance_epsilon"].set_f(eps);
+            (*bn.mutable_attr())["scale_after_normalization"].set_b(true);
+        }
+        addNode(def, "output", "Identity", {"bn/add_1"});
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        const qf::Graph graph = qf::loadModel(writeGraph(def, dir, "bn.pb"), "", &warnings);
+        QVERIFY(warnings.empty());
+        ConvSpec spec;
+        const qf::Tensor expected =
+            referenceBatchNorm(referenceConv(x, filter, spec), mean, var, gamma, beta, eps);
+        const auto run = [&](const qf::Graph& g) {
+            return qf::Executor(g).run({{"input", nhwcToNchw(x)}}).at("output");
+        };
+        QVERIFY(maxAbsDiff(run(graph).f, expected.f) < 1e-5);
+        qf::Graph folded = graph;
+        const auto report = qf::foldBatchNorm(folded);
+        QVERIFY(report.skipped.empty());
+        QCOMPARE(report.folded.size(), size_t{form == "rsqrt" ? 2u : 1u});  // Scale + Bias, or BN
+        for (const auto& node : folded.nodes) QVERIFY2(!qf::isAffineOp(node.op), node.name.c_str());
+        QVERIFY(maxAbsDiff(run(folded).f, expected.f) < 1e-5);
+        const std::string foldedPath = dir.path().toStdString() + "/folded.pb";
+        qf::saveModel(folded, foldedPath, "");
+        QVERIFY(maxAbsDiff(run(qf::loadModel(foldedPath)).f, expected.f) < 1e-5);
     }
 
     // data_format NCHW: the Placeholder and the conv stay channels-first, no transposes.

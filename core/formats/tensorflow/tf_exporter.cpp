@@ -146,7 +146,8 @@ private:
         if (position != 1) return std::nullopt;
         const Tensor* w = graph_.weight(node.input(1));
         if (!w) return std::nullopt;
-        if (def.op() == "Conv2D" && w->rank() == 4) return transposedTensor(*w, {2, 3, 1, 0});
+        if ((def.op() == "Conv2D" || def.op() == "Conv2DBackpropInput") && w->rank() == 4)
+            return transposedTensor(*w, {2, 3, 1, 0});
         const int64_t group = node.attrInt("group", 1);
         if (def.op() == "DepthwiseConv2dNative" && w->rank() == 4 && group > 0) {
             Tensor grouped = *w;  // [C*m, 1, kh, kw] -> [C, m, kh, kw] -> [kh, kw, C, m]
@@ -219,8 +220,8 @@ private:
             tfOf_[node.outputs[k]] = outputName(name, static_cast<int>(k));
 
         // A bias a fold gave the conv or MatMul: TensorFlow's ops have none, so a BiasAdd.
-        const bool takesBias =
-            def.op() == "Conv2D" || def.op() == "DepthwiseConv2dNative" || def.op() == "MatMul";
+        const bool takesBias = def.op() == "Conv2D" || def.op() == "DepthwiseConv2dNative" ||
+                               def.op() == "Conv2DBackpropInput" || def.op() == "MatMul";
         if (takesBias && !node.input(2).empty()) {
             const Tensor* bias = graph_.weight(node.input(2));
             if (!bias) throw Error("node '" + name + "': its bias is not a constant");

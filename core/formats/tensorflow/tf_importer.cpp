@@ -1,6 +1,7 @@
 #include "formats/tensorflow/tf_importer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -196,6 +197,9 @@ private:
     void windowAttrs(std::map<std::string, Attribute>& attrs, const std::vector<int64_t>& kernel);
     void binary(const std::string& irOp);
     void batchNorm();
+    void globalNormalization();
+    void transposedConvolution();
+    bool evaluateConstant();
     void mean();
     void pad();
     void concat();
@@ -406,6 +410,97 @@ void Converter::batchNorm() {
              {{"epsilon", Attribute::ofFloat(epsilon)}}, spatialOutput());
 }
 
+// BatchNormWithGlobalNormalization(t, m, v, beta, gamma): TensorFlow's older inference-mode
+// BatchNorm, NHWC only; without scale_after_normalization gamma is not applied.
+void Converter::globalNormalization() {
+    for (int k = 1; k < 5; ++k)
+        if (!constant(in(static_cast<size_t>(k))))
+            throw Unsupported{"its mean, variance, beta and gamma must be constants"};
+    std::string gamma = in(4).name;
+    if (!attrB("scale_after_normalization", false))
+        gamma = derivedWeight(gamma, "ones", [](Tensor t) {
+            std::fill(t.f.begin(), t.f.end(), 1.0f);
+            return t;
+        });
+    const std::string input = asNchw(in(0));
+    emitMain("BatchNormalization", {input, gamma, in(3).name, in(1).name, in(2).name},
+             {{"epsilon", Attribute::ofFloat(attrF("variance_epsilon", 1e-3f))}}, {"", true, 4});
+}
+
+// Conv2DBackpropInput(input_sizes, filter [kh, kw, out_c, in_c], out_backprop): a
+// ConvTranspose whose output_shape makes the IR kernel split the padding as TensorFlow's SAME
+// does (the odd pixel at the end) and leave VALID's remainder at the end.
+void Converter::transposedConvolution() {
+    const auto sizes = requireConstant(0, "input_sizes").asInts();
+    const Tensor& filter = requireConstant(1, "the filter");
+    if (sizes.size() != 4 || filter.rank() != 4 || !filter.isFloat())
+        throw Unsupported{"input_sizes must have 4 values and the filter be 4-D float"};
+    const std::string padding = attrS("padding", "VALID");
+    if (padding != "SAME" && padding != "VALID")
+        throw Unsupported{"padding '" + padding + "' (SAME and VALID are)"};
+    const int h = nhwc() ? 1 : 2, w = nhwc() ? 2 : 3;
+    const auto strides = attrInts("strides", {1, 1, 1, 1});
+    const auto dilations = attrInts("dilations", {1, 1, 1, 1});
+    if (strides.size() != 4 || dilations.size() != 4)
+        throw Unsupported{"strides and dilations must have 4 values"};
+    std::map<std::string, Attribute> attrs{
+        {"kernel_shape", Attribute::ofInts({filter.shape[0], filter.shape[1]})},
+        {"strides", Attribute::ofInts({strides[h], strides[w]})},
+        {"dilations", Attribute::ofInts({dilations[h], dilations[w]})},
+        {"output_shape", Attribute::ofInts({sizes[h], sizes[w]})}};
+    // [kh, kw, out_c, in_c] -> [in_c, out_c, kh, kw]: the IR's [Cin, Cout, kh, kw].
+    const std::string weight = derivedWeight(in(1).name, "oihw", [](const Tensor& t) {
+        return transposedTensor(t, {3, 2, 0, 1});
+    });
+    const std::string input = spatialInput(in(2));
+    emitMain("ConvTranspose", {input, weight}, std::move(attrs), spatialOutput());
+}
+
+// Elementwise ops whose inputs are all constants (the Rsqrt-based BatchNorm subgraph of
+// tf.nn.batch_normalization, scalars...) are computed now, so their readers see constants.
+bool Converter::evaluateConstant() {
+    static const std::map<std::string, std::string> binaryOps{
+        {"Add", "Add"},     {"AddV2", "Add"},   {"Sub", "Sub"},    {"Mul", "Mul"},
+        {"RealDiv", "Div"}, {"Maximum", "Max"}, {"Minimum", "Max"}};
+    const std::string& op = node_->op();
+    const bool unary = op == "Rsqrt" || op == "Sqrt";
+    const auto binary = binaryOps.find(op);
+    if (!unary && binary == binaryOps.end()) return false;
+    const auto refs = dataInputs();
+    if (refs.size() != (unary ? 1u : 2u)) return false;
+    for (size_t k = 0; k < refs.size(); ++k)
+        if (!constant(in(k))) return false;
+    Tensor result;
+    if (unary) {
+        result = *constant(in(0));
+        if (!result.isFloat()) return false;
+        for (auto& v : result.f) v = op == "Sqrt" ? std::sqrt(v) : 1.0f / std::sqrt(v);
+    } else {
+        Tensor a = *constant(in(0)), b = *constant(in(1));
+        const bool minimum = op == "Minimum";  // min(a, b) = -max(-a, -b)
+        const auto negate = [](Tensor& t) {
+            for (auto& v : t.f) v = -v;
+            for (auto& v : t.i) v = -v;
+        };
+        if (minimum) {
+            negate(a);
+            negate(b);
+        }
+        const Node node = makeNode(node_->name(), binary->second, {"a", "b"}, {node_->name()});
+        std::vector<Tensor> outputs(1);
+        try {
+            findKernel(binary->second)(node, {&a, &b}, outputs);
+        } catch (const Error&) {
+            return false;  // left to the node as it is (and its own error, if any)
+        }
+        result = std::move(outputs[0]);
+        if (minimum) negate(result);
+    }
+    graph_.weights.set(node_->name(), result);
+    defineOut({node_->name(), false, result.rank()});
+    return true;
+}
+
 void Converter::mean() {
     const TfValue x = in(0);
     std::vector<int64_t> axes = requireConstant(1, "the reduction axes").asInts();
@@ -553,6 +648,9 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
             if (constant(x)) return defineOut(x);  // "w/read" of a frozen variable
             return emitMain("Identity", {x.name}, {}, x);
         }
+        if (evaluateConstant()) return;
+        if (op == "BatchNormWithGlobalNormalization") return globalNormalization();
+        if (op == "Conv2DBackpropInput") return transposedConvolution();
         if (op == "Dequantize") {  // weights transform_graph quantize_weights wrote
             const std::string mode = attrS("mode", "MIN_COMBINED");
             if (mode != "MIN_FIRST") throw Unsupported{"mode '" + mode + "' (MIN_FIRST is)"};
