@@ -63,8 +63,7 @@ int runCalibrateCommand(const QStringList& arguments) {
     options.perChannelWeights = !perTensor;
     options.maxImages = maxImagesFrom(parser, args);
     Diagnostics warnings;
-    std::optional<EqualizeReport> equalization;
-    const Graph graph = loadForQuantization(args, parser, warnings, &equalization);
+    const Graph graph = loadForQuantization(args, parser, warnings);
     const ImageFolder folder = openImageFolder(imageFolder);
     const CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
     const std::string out = parser.value("output").toStdString();
@@ -76,9 +75,7 @@ int runCalibrateCommand(const QStringList& arguments) {
     qf::refuseToOverwriteInputs(out, inputs);
     writeCalibrationTable(graph, table, format, out, perTensor);
     if (parser.isSet("json")) {
-        nlohmann::json summary = calibrationSummaryJson(table, options.method, out);
-        if (equalization) summary["equalization"] = toJson(*equalization);
-        printJson(std::move(summary), warnings);
+        printJson(calibrationSummaryJson(table, options.method, out), warnings);
     } else {
         std::cout << "calibrated " << table.tensors.size() << " tensors on " << table.images
                   << " image(s) with " << methodName(options.method) << "; wrote " << out << "\n";
