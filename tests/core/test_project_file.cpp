@@ -39,7 +39,6 @@ private slots:
         int8.method = qf::ThresholdMethod::Percentile;
         int8.perChannelWeights = false;
         int8.biasCorrection = false;
-        int8.equalize = true;
         int8.table = qf::projectTablePath(path);
         int8.keepFp32 = {"conv9", "conv3"};
         project.int8 = int8;
@@ -69,7 +68,6 @@ private slots:
         QCOMPARE(read.int8->method, qf::ThresholdMethod::Percentile);
         QCOMPARE(read.int8->perChannelWeights, false);
         QCOMPARE(read.int8->biasCorrection, false);
-        QCOMPARE(read.int8->equalize, true);
         QCOMPARE(read.int8->table, root + "/work/p.int8.json");
         QCOMPARE(read.int8->keepFp32, int8.keepFp32);
 
