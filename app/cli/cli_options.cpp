@@ -129,6 +129,11 @@ std::array<float, 3> threeFloats(const QString& text, const char* flag) {
 
 void addModelOptions(QCommandLineParser& parser) {
     parser.addOption({"no-fold", "Use the model as it is, without folding BatchNorm/Scale first."});
+    parser.addOption({"equalize",
+                      "Equalize consecutive conv layers' per-channel weight ranges after folding "
+                      "(cross-layer equalization; exact in FP32). Calibrate, compare and export "
+                      "must all use it or none."});
+    parser.addOption({"no-equalize", "Do not equalize (the default)."});
 }
 
 Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
@@ -138,16 +143,37 @@ Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
 }
 
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
-                          Diagnostics& warnings) {
+                          Diagnostics& warnings, std::optional<EqualizeReport>* equalization) {
     Project project = args.project ? *args.project : Project{};
     project.model = args.model;  // explicit files override the project's
     project.weights = args.weights;
     if (parser.isSet("no-fold")) project.folds.clear();
+    if (parser.isSet("equalize") && parser.isSet("no-equalize"))
+        throw Error("give either --equalize or --no-equalize, not both");
+    const bool equalize = parser.isSet("equalize");
     LoadedModel loaded =
         args.project ? qf::loadProjectModel(project, args.projectPath)
                      : qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"));
     printWarnings(loaded.warnings);
     warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
+    if (equalize) {
+        qf::equalizeLoaded(loaded);
+        const EqualizeReport& report = *loaded.equalization;
+        if (report.pairs.empty()) {
+            std::cerr << "equalize: no conv pair to equalize\n";
+        } else {
+            double low = report.pairs[0].minScale, high = report.pairs[0].maxScale;
+            for (const auto& pair : report.pairs) {
+                low = std::min(low, pair.minScale);
+                high = std::max(high, pair.maxScale);
+            }
+            std::cerr << "equalized " << report.pairs.size() << " conv pairs in "
+                      << report.iterations << " sweeps (scales " << low << " .. " << high
+                      << "); worst per-channel weight range ratio " << report.worstRatioBefore
+                      << " -> " << report.worstRatioAfter << "\n";
+        }
+        if (equalization) *equalization = std::move(loaded.equalization);
+    }
     return std::move(loaded.graph);
 }
 

@@ -10,6 +10,7 @@
 #include "calibration/table_files.h"
 #include "graph/graph.h"
 #include "images/preprocessing.h"
+#include "passes/equalize.h"
 #include "quantize/int8_model.h"
 #include "util/diagnostic.h"
 #include "util/progress.h"
@@ -56,10 +57,14 @@ void addPreprocessingOptions(QCommandLineParser& parser);
 Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings);
 
 // --no-fold: quantization commands work on the folded model unless told otherwise.
+// --equalize / --no-equalize: cross-layer equalization after folding (off by default).
 void addModelOptions(QCommandLineParser& parser);
-// With a project: the model with the project's folds (as the app showed it), unless --no-fold.
+// With a project: the model with the project's folds (as the app showed it), unless --no-fold;
+// then equalized when asked (a one-line summary goes to stderr, the report into
+// `equalization` when given).
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
-                          Diagnostics& warnings);
+                          Diagnostics& warnings,
+                          std::optional<EqualizeReport>* equalization = nullptr);
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args);
 
 // --table, --method, --keep-fp32, --per-tensor-weights / --per-channel-weights,

@@ -36,7 +36,8 @@ int runCompareCommand(const QStringList& arguments) {
     refuseExtraArguments(args);
     const std::string imageFolder = imageFolderFrom(parser, args, "compare");
     Diagnostics warnings;
-    const Graph graph = loadForQuantization(args, parser, warnings);
+    std::optional<EqualizeReport> equalization;
+    const Graph graph = loadForQuantization(args, parser, warnings, &equalization);
     const Int8Setup int8 = int8SetupFrom(parser, graph, args);
     const ImageFolder folder = openImageFolder(imageFolder, parser.value("labels").toStdString());
     printWarnings(folder.warnings);  // labels of missing files, images without a label
@@ -60,6 +61,7 @@ int runCompareCommand(const QStringList& arguments) {
     if (parser.isSet("json")) {
         nlohmann::json result = toJson(report);
         if (parser.isSet("sensitivity")) result["sensitivity"] = toJson(sensitivity);
+        if (equalization) result["equalization"] = toJson(*equalization);
         printJson(std::move(result), warnings);
         return 0;
     }

@@ -7,7 +7,7 @@
 namespace qf {
 
 LoadedModel loadForQuantization(const std::string& modelPath, const std::string& weightsPath,
-                                bool fold) {
+                                bool fold, bool equalize) {
     LoadedModel loaded;
     loaded.graph = loadModel(modelPath, weightsPath, &loaded.warnings);
     if (fold) {
@@ -15,7 +15,14 @@ LoadedModel loadForQuantization(const std::string& modelPath, const std::string&
         // Nothing undoes this fold, and the undo data would keep the unfolded weights alive.
         loaded.folds.forgetUndo();
     }
+    if (equalize) equalizeLoaded(loaded);
     return loaded;
+}
+
+void equalizeLoaded(LoadedModel& loaded) {
+    loaded.equalization = equalizeConvPairs(loaded.graph);
+    // As for the folds: nothing undoes it, and the undo edit holds the unequalized weights.
+    loaded.equalization->undo = GraphEdit();
 }
 
 LoadedModel loadProjectModel(const Project& project, const std::string& projectPath) {

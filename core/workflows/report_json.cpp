@@ -120,6 +120,34 @@ json foldJson(const FoldReport& report, const ComparisonReport* verification) {
     return result;
 }
 
+json toJson(const EqualizeReport& report) {
+    json pairs = json::array();
+    for (const auto& pair : report.pairs)
+        pairs.push_back({{"first", pair.first},
+                         {"second", pair.second},
+                         {"between", pair.between},
+                         {"channels", pair.channels},
+                         {"unscaled", pair.unscaled},
+                         {"min_scale", number(pair.minScale)},
+                         {"max_scale", number(pair.maxScale)}});
+    json skipped = json::array();
+    for (const auto& skip : report.skipped)
+        skipped.push_back(
+            {{"first", skip.first}, {"second", skip.second}, {"reason", skip.reason}});
+    json layers = json::array();
+    for (const auto& layer : report.layers)
+        layers.push_back({{"node", layer.node},
+                          {"range_ratio_before", number(layer.ratioBefore)},
+                          {"range_ratio_after", number(layer.ratioAfter)}});
+    return {{"pairs", std::move(pairs)},
+            {"skipped", std::move(skipped)},
+            {"iterations", report.iterations},
+            {"converged", report.converged},
+            {"worst_range_ratio_before", number(report.worstRatioBefore)},
+            {"worst_range_ratio_after", number(report.worstRatioAfter)},
+            {"layers", std::move(layers)}};
+}
+
 json toJson(const RunReport& report) {
     json result{{"images", report.images}};
     if (report.labeled > 0) {
@@ -159,9 +187,8 @@ json toJson(const Int8ComparisonReport& report) {
     if (report.droppedBiasCorrections.empty()) return result;
     json dropped = json::array();
     for (const auto& d : report.droppedBiasCorrections)
-        dropped.push_back({{"node", d.node},
-                           {"state", biasCorrectionStateName(d.state)},
-                           {"reason", d.reason}});
+        dropped.push_back(
+            {{"node", d.node}, {"state", biasCorrectionStateName(d.state)}, {"reason", d.reason}});
     result["dropped_bias_corrections"] = std::move(dropped);
     return result;
 }

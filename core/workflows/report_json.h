@@ -11,6 +11,7 @@
 #include "evaluate/inference_run.h"
 #include "evaluate/int8_comparison.h"
 #include "graph/graph.h"
+#include "passes/equalize.h"
 #include "passes/fold_batchnorm.h"
 #include "thresholds/calibration_table.h"
 #include "util/diagnostic.h"
@@ -49,6 +50,12 @@ nlohmann::json toJson(const FoldReport& report);
 // The fold report plus "max_abs_diff": {"<output>": F} ({} without a verification) and, with
 // one, "images".
 nlohmann::json foldJson(const FoldReport& report, const ComparisonReport* verification);
+
+// {"pairs": [{"first", "second", "between", "channels", "unscaled", "min_scale", "max_scale"}],
+//  "skipped": [{"first", "second", "reason"}], "iterations", "converged",
+//  "worst_range_ratio_before", "worst_range_ratio_after",
+//  "layers": [{"node", "range_ratio_before", "range_ratio_after"}]}.
+nlohmann::json toJson(const EqualizeReport& report);
 
 // {"images", "top1", "top5" (fractions, present with labels), "skipped": [{"file", "reason"}]}.
 nlohmann::json toJson(const RunReport& report);

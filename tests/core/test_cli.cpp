@@ -245,6 +245,44 @@ private slots:
         QVERIFY(fromNcnn.json()["top1_agreement"].toDouble() > 0.95);
     }
 
+    // --equalize on calibrate, compare and export: compare's JSON carries the equalization report,
+    // and int8 of the equalized model still matches its FP32.
+    void equalizesWhenAsked() {
+        QTemporaryDir dir;
+        const QString table = dir.filePath("table.json");
+        const CliResult calibrated =
+            runCli(QStringList{"calibrate", sample("digits.onnx"), "--images", sample("images"),
+                               "-o", table, "--equalize", "--json"} +
+                   samplePreprocessing);
+        QVERIFY2(calibrated.exitCode == 0, calibrated.err);
+        QVERIFY2(calibrated.err.contains("equaliz"), calibrated.err);
+        const CliResult compared =
+            runCli(QStringList{"compare", sample("digits.onnx"), "--table", table, "--images",
+                               sample("images"), "--equalize", "--json"} +
+                   samplePreprocessing);
+        QVERIFY2(compared.exitCode == 0, compared.err);
+        const QJsonObject equalization = compared.json()["equalization"].toObject();
+        for (const char* key : {"pairs", "skipped", "iterations", "worst_range_ratio_before",
+                                "worst_range_ratio_after"})
+            QVERIFY2(equalization.contains(key), key);
+        QVERIFY(compared.json()["top1_agreement"].toDouble() > 0.95);
+        const CliResult plain = runCli(QStringList{"compare", sample("digits.onnx"), "--table",
+                                                   table, "--images", sample("images"), "--json"} +
+                                       samplePreprocessing);
+        QVERIFY(!plain.json().contains("equalization"));
+        const QString out = dir.filePath("eq_qdq.onnx");
+        const CliResult exported = runCli({"export", sample("digits.onnx"), "--table", table,
+                                           "--format", "onnx-qdq", "-o", out, "--equalize"});
+        QVERIFY2(exported.exitCode == 0, exported.err);
+        QVERIFY(QFileInfo(out).size() > 0);
+        const CliResult both =
+            runCli(QStringList{"compare", sample("digits.onnx"), "--table", table, "--images",
+                               sample("images"), "--equalize", "--no-equalize"} +
+                   samplePreprocessing);
+        QVERIFY(both.exitCode != 0);
+        QVERIFY2(both.err.contains("--no-equalize"), both.err);
+    }
+
     void rejectsBadTables() {
         QTemporaryDir dir;
         QFile bad(dir.filePath("bad.table"));
