@@ -229,6 +229,56 @@ qf_tf::GraphDef convGraph(const qf::Shape& inputShape, const qf::Tensor& filter,
     return def;
 }
 
+// TensorFlow's resize kernels by their definition (resize_bilinear_op.cc,
+// resize_nearest_neighbor_op.cc): x [N,H,W,C] -> [N,outH,outW,C].
+qf::Tensor referenceResize(const qf::Tensor& x, int64_t outH, int64_t outW, bool bilinear,
+                           bool alignCorners, bool halfPixel) {
+    const int64_t n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3];
+    const auto scaleOf = [&](int64_t in, int64_t out) {
+        return alignCorners && out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1)
+                                       : static_cast<float>(in) / static_cast<float>(out);
+    };
+    const float sy = scaleOf(h, outH), sx = scaleOf(w, outW);
+    qf::Tensor y = qf::Tensor::floats({n, outH, outW, c});
+    const auto at = [&](int64_t b, int64_t yy, int64_t xx, int64_t k) {
+        return x.f[static_cast<size_t>(((b * h + yy) * w + xx) * c + k)];
+    };
+    for (int64_t b = 0; b < n; ++b)
+        for (int64_t oy = 0; oy < outH; ++oy)
+            for (int64_t ox = 0; ox < outW; ++ox)
+                for (int64_t k = 0; k < c; ++k) {
+                    float v = 0.0f;
+                    if (bilinear) {
+                        const float iy = halfPixel ? (oy + 0.5f) * sy - 0.5f : oy * sy;
+                        const float ix = halfPixel ? (ox + 0.5f) * sx - 0.5f : ox * sx;
+                        const auto y0 = std::max<int64_t>(static_cast<int64_t>(std::floor(iy)), 0);
+                        const auto y1 =
+                            std::min<int64_t>(static_cast<int64_t>(std::ceil(iy)), h - 1);
+                        const auto x0 = std::max<int64_t>(static_cast<int64_t>(std::floor(ix)), 0);
+                        const auto x1 =
+                            std::min<int64_t>(static_cast<int64_t>(std::ceil(ix)), w - 1);
+                        const float ly = iy - std::floor(iy), lx = ix - std::floor(ix);
+                        const float top =
+                            at(b, y0, x0, k) + (at(b, y0, x1, k) - at(b, y0, x0, k)) * lx;
+                        const float bottom =
+                            at(b, y1, x0, k) + (at(b, y1, x1, k) - at(b, y1, x0, k)) * lx;
+                        v = top + (bottom - top) * ly;
+                    } else {
+                        const auto index = [&](int64_t o, float s, int64_t in) {
+                            const float coordinate = halfPixel ? (o + 0.5f) * s : o * s;
+                            int64_t i = std::min<int64_t>(
+                                static_cast<int64_t>(alignCorners ? std::round(coordinate)
+                                                                  : std::floor(coordinate)),
+                                in - 1);
+                            return halfPixel ? std::max<int64_t>(i, 0) : i;
+                        };
+                        v = at(b, index(oy, sy, h), index(ox, sx, w), k);
+                    }
+                    y.f[static_cast<size_t>(((b * outH + oy) * outW + ox) * c + k)] = v;
+                }
+    return y;
+}
+
 }  // namespace
 
 class TestTensorflowFormat : public QObject {
@@ -693,6 +743,129 @@ private slots:
         QCOMPARE(out.at("squeeze").shape, (qf::Shape{1, c}));
         QVERIFY(maxAbsDiff(out.at("squeeze").f, meanExpected) < 1e-6);
         QVERIFY(maxAbsDiff(out.at("sub_flat").f, subExpected) < 1e-6);
+    }
+
+    // ResizeBilinear and ResizeNearestNeighbor in each coordinate mode, up and down, against
+    // TensorFlow's kernels written out above; a Placeholder of unknown batch takes the scales
+    // path (sizes need N and C), a known one the sizes path.
+    void resizeMatchesTensorflowDefinition_data() {
+        QTest::addColumn<bool>("bilinear");
+        QTest::addColumn<bool>("alignCorners");
+        QTest::addColumn<bool>("halfPixel");
+        QTest::addColumn<qlonglong>("batch");
+        QTest::addColumn<qlonglong>("outH");
+        QTest::addColumn<qlonglong>("outW");
+        for (const bool bilinear : {true, false})
+            for (const int mode : {0, 1, 2})
+                for (const qlonglong batch : {1LL, -1LL})
+                    for (const auto& [oh, ow] : {std::pair<int, int>{7, 10}, {2, 3}}) {
+                        const std::string name = std::string(bilinear ? "bilinear" : "nearest") +
+                                                 (mode == 1   ? " align_corners"
+                                                  : mode == 2 ? " half_pixel"
+                                                              : " legacy") +
+                                                 (batch < 0 ? " batch ?" : " batch 1") + " to " +
+                                                 std::to_string(oh) + "x" + std::to_string(ow);
+                        QTest::newRow(name.c_str()) << bilinear << (mode == 1) << (mode == 2)
+                                                    << batch << qlonglong{oh} << qlonglong{ow};
+                    }
+    }
+    void resizeMatchesTensorflowDefinition() {
+        QFETCH(bool, bilinear);
+        QFETCH(bool, alignCorners);
+        QFETCH(bool, halfPixel);
+        QFETCH(qlonglong, batch);
+        QFETCH(qlonglong, outH);
+        QFETCH(qlonglong, outW);
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {batch, 3, 4, 2});
+        addConst(def, "size", qf::Tensor::ints({2}, {outH, outW}, qf::DataType::Int32));
+        auto& node = addNode(def, "resize", bilinear ? "ResizeBilinear" : "ResizeNearestNeighbor",
+                             {"input", "size"});
+        (*node.mutable_attr())["align_corners"].set_b(alignCorners);
+        (*node.mutable_attr())["half_pixel_centers"].set_b(halfPixel);
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        const qf::Graph graph = qf::loadModel(writeGraph(def, dir, "resize.pb"), "", &warnings);
+        QVERIFY(warnings.empty());
+        const qf::Tensor x = ramp({1, 3, 4, 2}, 0.5f, 0.25f);  // NHWC
+        const auto out = qf::Executor(graph).run({{"input", nhwcToNchw(x)}});
+        const qf::Tensor expected =
+            referenceResize(x, outH, outW, bilinear, alignCorners, halfPixel);
+        QCOMPARE(out.at("resize").shape, expected.shape);
+        QVERIFY2(maxAbsDiff(out.at("resize").f, expected.f) < 1e-5,
+                 std::to_string(maxAbsDiff(out.at("resize").f, expected.f)).c_str());
+    }
+
+    // Shape / StridedSlice / Pack / Fill evaluated at load: Reshape(x, Pack([Shape(x)[0], -1])),
+    // Shape(x)[1:] and a reversed Shape(x)[::-1] as Reshape targets, and x + Fill(Shape(x), 0.5).
+    // With an unknown batch the Shape node is reported (named) instead, until the input shape
+    // is given.
+    void shapeSubgraphsEvaluatedAtLoad() {
+        const auto build = [](int64_t batch) {
+            qf_tf::GraphDef def;
+            addPlaceholder(def, "input", {batch, 2, 3, 4});
+            addNode(def, "relu", "Relu", {"input"});
+            auto& shape = addNode(def, "shape", "Shape", {"relu"});
+            (*shape.mutable_attr())["out_type"].set_type(qf_tf::DT_INT32);
+            const auto ints = [](std::vector<int64_t> v) {
+                return qf::Tensor::ints({static_cast<int64_t>(v.size())}, v, qf::DataType::Int32);
+            };
+            addConst(def, "zero", ints({0}));
+            addConst(def, "one", ints({1}));
+            addConst(def, "minus_one", ints({-1}));
+            auto& first = addNode(def, "first", "StridedSlice", {"shape", "zero", "one", "one"});
+            (*first.mutable_attr())["shrink_axis_mask"].set_i(1);
+            addConst(def, "rest", qf::Tensor::ints({}, {-1}, qf::DataType::Int32));
+            auto& pack = addNode(def, "pack", "Pack", {"first", "rest"});
+            (*pack.mutable_attr())["N"].set_i(2);
+            (*pack.mutable_attr())["axis"].set_i(0);
+            addNode(def, "flat", "Reshape", {"relu", "pack"});
+            auto& tail = addNode(def, "tail", "StridedSlice", {"shape", "one", "zero", "one"});
+            (*tail.mutable_attr())["end_mask"].set_i(1);
+            addNode(def, "no_batch", "Reshape", {"relu", "tail"});
+            auto& reversed = addNode(def, "reversed", "StridedSlice",
+                                     {"shape", "minus_one", "zero", "minus_one"});
+            (*reversed.mutable_attr())["end_mask"].set_i(1);
+            addNode(def, "backwards", "Reshape", {"relu", "reversed"});
+            addConst(def, "half", qf::Tensor::floats({}, {0.5f}));
+            addNode(def, "fill", "Fill", {"shape", "half"});
+            addNode(def, "plus_half", "Add", {"relu", "fill"});
+            return def;
+        };
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        const qf::Graph graph = qf::loadModel(writeGraph(build(1), dir, "shape.pb"), "", &warnings);
+        QVERIFY(warnings.empty());
+        const qf::Tensor x = ramp({1, 2, 3, 4}, 0.5f, 0.25f);  // NHWC
+        const auto out = qf::Executor(graph).run({{"input", nhwcToNchw(x)}});
+        std::vector<float> relu = x.f, plusHalf = x.f;
+        for (size_t k = 0; k < relu.size(); ++k) {
+            relu[k] = std::max(x.f[k], 0.0f);
+            plusHalf[k] = relu[k] + 0.5f;
+        }
+        QCOMPARE(out.at("flat").shape, (qf::Shape{1, 24}));
+        QCOMPARE(out.at("flat").f, relu);
+        QCOMPARE(out.at("no_batch").shape, (qf::Shape{2, 3, 4}));
+        QCOMPARE(out.at("no_batch").f, relu);
+        QCOMPARE(out.at("backwards").shape, (qf::Shape{4, 3, 2, 1}));
+        QCOMPARE(out.at("backwards").f, relu);
+        QCOMPARE(out.at("plus_half").shape, (qf::Shape{1, 2, 3, 4}));
+        QCOMPARE(out.at("plus_half").f, plusHalf);
+
+        // Unknown batch: the Shape node is named in a warning; the model does not run.
+        const std::string unknown = writeGraph(build(-1), dir, "unknown.pb");
+        qf::Diagnostics unknownWarnings;
+        const qf::Graph partial = qf::loadModel(unknown, "", &unknownWarnings);
+        QVERIFY(!unknownWarnings.empty());
+        QCOMPARE(QString::fromStdString(unknownWarnings.front().node), QString("shape"));
+        QVERIFY2(unknownWarnings.front().message.find("unknown at load") != std::string::npos,
+                 unknownWarnings.front().message.c_str());
+        QVERIFY(!qf::Executor(partial).unsupportedNodes().empty());
+        // Given the input shape (NHWC, as TensorFlow writes it), it loads and runs.
+        qf::Diagnostics givenWarnings;
+        const qf::Graph given = qf::importTensorflow(unknown, &givenWarnings, {}, {1, 2, 3, 4});
+        QVERIFY(givenWarnings.empty());
+        QCOMPARE(qf::Executor(given).run({{"input", nhwcToNchw(x)}}).at("flat").f, relu);
     }
 
     // A Const with one float_val fills its shape (TensorFlow's single-value broadcast).

@@ -11,6 +11,7 @@
 #include "formats/tensorflow/tf_quantized_weights.h"
 #include "formats/tensorflow/tf_tensor.h"
 #include "passes/fold_constants.h"
+#include "runtime/executor.h"
 #include "runtime/kernel.h"
 #include "tf_graph.pb.h"
 #include "util/atomic_file.h"
@@ -204,6 +205,9 @@ private:
     void pad();
     void concat();
     void squeeze();
+    void resize(bool linear);
+    bool evaluateShapeOps();
+    Shape knownShape(const std::string& tensor, std::string& why) const;
 };
 
 // Kahn's order over data and control inputs: a cycle or an input naming no node is an error
@@ -501,6 +505,121 @@ bool Converter::evaluateConstant() {
     return true;
 }
 
+// Shape / StridedSlice / Pack / Fill, the subgraphs that compute a Reshape's shape (as in
+// Reshape(x, Pack([StridedSlice(Shape(x), 0, 1, shrink), -1]))): evaluated now, to a weight,
+// when their inputs are constants or, for Shape, when the input's shape is fixed by the
+// Placeholder's. A dimension that is not (an unknown batch...) leaves the node unsupported,
+// saying which; the input shape can then be given (--input-shape).
+bool Converter::evaluateShapeOps() {
+    const std::string& op = node_->op();
+    if (op != "Shape" && op != "StridedSlice" && op != "Pack" && op != "Fill") return false;
+    const auto refs = dataInputs();
+    const auto intType = [&](const std::string& name) {
+        const auto* a = attr(name);
+        return a && a->value_case() == qf_tf::AttrValue::kType && a->type() == qf_tf::DT_INT64
+                   ? DataType::Int64
+                   : DataType::Int32;
+    };
+    Tensor result;
+    if (op == "Shape") {
+        const TfValue x = in(0);
+        std::string why;
+        Shape shape = knownShape(x.name, why);
+        if (!why.empty()) throw Unsupported{"the shape of '" + x.name + "': " + why};
+        if (x.nchw && shape.size() == 4)
+            shape = {shape[0], shape[2], shape[3], shape[1]};  // back to TensorFlow's NHWC
+        std::string unknown;
+        for (size_t k = 0; k < shape.size(); ++k)
+            if (shape[k] < 0) unknown += (unknown.empty() ? "" : ", ") + std::to_string(k);
+        if (!unknown.empty())
+            throw Unsupported{"dimension(s) " + unknown + " of '" + x.name +
+                              "' are unknown at load (give the input shape, e.g. --input-shape)"};
+        result = Tensor::ints({static_cast<int64_t>(shape.size())}, shape, intType("out_type"));
+    } else {
+        for (size_t k = 0; k < refs.size(); ++k)
+            if (!constant(in(k)))
+                throw Unsupported{"input " + std::to_string(k) + " is not a constant"};
+    }
+    if (op == "Fill") {
+        const auto dims = requireConstant(0, "the dims").asInts();
+        const Tensor& value = requireConstant(1, "the value");
+        if (value.numel() != 1) throw Unsupported{"the value is not a scalar"};
+        int64_t count = 1;
+        for (const auto d : dims) {
+            if (d < 0) throw Unsupported{"a negative dimension"};
+            count *= d;
+        }
+        result =
+            value.isFloat()
+                ? Tensor::floats(dims, std::vector<float>(static_cast<size_t>(count), value.f[0]))
+                : Tensor::ints(dims, std::vector<int64_t>(static_cast<size_t>(count), value.i[0]),
+                               value.dtype);
+    } else if (op == "Pack") {
+        // Stacking along axis 0 is concatenating the inputs' values (axis -1 of scalars too).
+        const Tensor& first = requireConstant(0, "the values");
+        int64_t axis = attrInts("axis", {0}).at(0);
+        const auto* a = attr("axis");
+        if (a && a->value_case() == qf_tf::AttrValue::kI) axis = a->i();
+        if (axis != 0 && !(axis == -1 && first.rank() == 0))
+            throw Unsupported{"Pack along an axis other than 0"};
+        result.dtype = first.dtype;
+        result.shape = first.shape;
+        result.shape.insert(result.shape.begin(), static_cast<int64_t>(refs.size()));
+        for (size_t k = 0; k < refs.size(); ++k) {
+            const Tensor& t = *constant(in(k));
+            if (t.shape != first.shape || t.isFloat() != first.isFloat())
+                throw Unsupported{"the values differ in shape or type"};
+            result.f.insert(result.f.end(), t.f.begin(), t.f.end());
+            result.i.insert(result.i.end(), t.i.begin(), t.i.end());
+        }
+    } else if (op == "StridedSlice") {
+        const Tensor& x = requireConstant(0, "the input");
+        const auto begin = requireConstant(1, "begin").asInts();
+        const auto end = requireConstant(2, "end").asInts();
+        const auto strides = requireConstant(3, "strides").asInts();
+        const auto mask = [&](const std::string& name) {
+            const auto* m = attr(name);
+            return m && m->value_case() == qf_tf::AttrValue::kI ? m->i() : int64_t{0};
+        };
+        if (x.rank() != 1 || begin.size() != 1 || end.size() != 1 || strides.size() != 1)
+            throw Unsupported{"only a 1-D input sliced by 1-value begin, end and strides"};
+        if (mask("ellipsis_mask") || mask("new_axis_mask"))
+            throw Unsupported{"ellipsis_mask and new_axis_mask are not supported"};
+        const int64_t n = x.shape[0], step = strides[0];
+        if (step == 0) throw Unsupported{"a stride of 0"};
+        std::vector<int64_t> picked;
+        if (mask("shrink_axis_mask") & 1) {
+            const int64_t index = begin[0] < 0 ? begin[0] + n : begin[0];
+            if (index < 0 || index >= n) fail(node_->name(), "StridedSlice index out of range");
+            picked.push_back(index);
+        } else {
+            // TensorFlow's rule: negative bounds count from the end, then clamp to the range
+            // a walk in the stride's direction can reach.
+            const auto bound = [&](int64_t v, bool masked, bool isBegin) {
+                if (masked && isBegin) return step > 0 ? int64_t{0} : n - 1;
+                if (masked) return step > 0 ? n : int64_t{-1};
+                if (v < 0) v += n;
+                return step > 0 ? std::clamp<int64_t>(v, 0, n) : std::clamp<int64_t>(v, -1, n - 1);
+            };
+            const int64_t b = bound(begin[0], mask("begin_mask") & 1, true);
+            const int64_t e = bound(end[0], mask("end_mask") & 1, false);
+            for (int64_t k = b; step > 0 ? k < e : k > e; k += step) picked.push_back(k);
+        }
+        result.dtype = x.dtype;
+        result.shape =
+            (mask("shrink_axis_mask") & 1) ? Shape{} : Shape{static_cast<int64_t>(picked.size())};
+        for (const auto k : picked) {
+            if (x.isFloat())
+                result.f.push_back(x.f[static_cast<size_t>(k)]);
+            else
+                result.i.push_back(x.i[static_cast<size_t>(k)]);
+        }
+    }
+    graph_.weights.set(node_->name(), result);
+    defineOut({node_->name(), false, result.rank()});
+    return true;
+}
+
 void Converter::mean() {
     const TfValue x = in(0);
     std::vector<int64_t> axes = requireConstant(1, "the reduction axes").asInts();
@@ -604,6 +723,118 @@ void Converter::squeeze() {
     emitMain("Squeeze", {asPlain(x)}, {{"axes", Attribute::ofInts(dims)}}, {"", false, rank});
 }
 
+// The IR shape of `tensor` as far as the graph built so far fixes it, -1 for a dimension that
+// follows an unknown input dimension. Shapes are not tracked op by op: the nodes `tensor`
+// depends on are run twice on zeros, the unknown input dimensions taken as 1 and as 2, and a
+// dimension equal in both runs is fixed. Empty, with `why` set, when they cannot be run (an
+// input of unknown rank, an unsupported op, a size too small for a VALID window...).
+Shape Converter::knownShape(const std::string& tensor, std::string& why) const {
+    if (const Tensor* t = graph_.weight(tensor)) return t->shape;
+    Graph sub;
+    sub.weights = graph_.weights;
+    std::set<std::string> needed{tensor};
+    std::vector<const Node*> nodes;
+    for (auto it = graph_.nodes.rbegin(); it != graph_.nodes.rend(); ++it) {
+        const bool used = std::any_of(it->outputs.begin(), it->outputs.end(),
+                                      [&](const std::string& o) { return needed.count(o) > 0; });
+        if (!used) continue;
+        nodes.push_back(&*it);
+        needed.insert(it->inputs.begin(), it->inputs.end());
+    }
+    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) sub.nodes.push_back(**it);
+    for (const auto& input : graph_.inputs)
+        if (needed.count(input.name)) {
+            if (input.shape.empty()) {
+                why = "graph input '" + input.name + "' has no static shape";
+                return {};
+            }
+            sub.inputs.push_back(input);
+        }
+    sub.outputs.push_back({tensor, {}, DataType::Float32});
+    Shape runs[2];
+    for (int run = 0; run < 2; ++run) {
+        TensorMap feeds;
+        for (const auto& input : sub.inputs) {
+            Shape shape = input.shape;
+            for (auto& d : shape)
+                if (d <= 0) d = run + 1;
+            feeds[input.name] = Tensor::floats(shape, 0.0f);
+        }
+        try {
+            runs[run] = Executor(sub).run(feeds).at(tensor).shape;
+        } catch (const std::exception& error) {
+            why = std::string("its shape could not be found by running the graph before it (") +
+                  error.what() + ")";
+            return {};
+        }
+        const bool anyUnknown =
+            std::any_of(sub.inputs.begin(), sub.inputs.end(), [](const auto& i) {
+                return std::any_of(i.shape.begin(), i.shape.end(),
+                                   [](int64_t d) { return d <= 0; });
+            });
+        if (!anyUnknown) return runs[0];
+    }
+    Shape shape = runs[0];
+    if (runs[1].size() != shape.size()) {
+        why = "its rank depends on an unknown input dimension";
+        return {};
+    }
+    for (size_t k = 0; k < shape.size(); ++k)
+        if (runs[1][k] != shape[k]) shape[k] = -1;
+    return shape;
+}
+
+// ResizeBilinear / ResizeNearestNeighbor(images, size = [new_height, new_width]): the IR's
+// Resize, whose sizes (or scales) cover every NCHW axis. TensorFlow's coordinate rules map to
+// ONNX's: half_pixel_centers is half_pixel for bilinear and, for nearest, floor((x + 0.5) *
+// in / out) (tf_half_pixel_for_nn, floor); align_corners rounds half up for nearest (roundf
+// of a non-negative coordinate); neither is asymmetric with floor.
+void Converter::resize(bool linear) {
+    const TfValue x = in(0);
+    const auto size = requireConstant(1, "the size").asInts();
+    if (size.size() != 2 || size[0] <= 0 || size[1] <= 0)
+        throw Unsupported{"size must be two positive values [new_height, new_width]"};
+    const bool alignCorners = attrB("align_corners", false);
+    const bool halfPixel = attrB("half_pixel_centers", false);
+    if (alignCorners && halfPixel)
+        throw Unsupported{"align_corners and half_pixel_centers are both set"};
+    std::map<std::string, Attribute> attrs{
+        {"mode", Attribute::ofString(linear ? "linear" : "nearest")},
+        {"coordinate_transformation_mode",
+         Attribute::ofString(alignCorners ? "align_corners"
+                             : halfPixel  ? (linear ? "half_pixel" : "tf_half_pixel_for_nn")
+                                          : "asymmetric")}};
+    if (!linear)
+        attrs["nearest_mode"] = Attribute::ofString(alignCorners ? "round_prefer_ceil" : "floor");
+    const std::string input = asNchw(x);
+    std::string why;
+    const Shape shape = knownShape(input, why);
+    if (shape.size() != 4 && why.empty()) why = "its input is not 4-D";
+    if (shape.size() != 4) throw Unsupported{why};
+    std::string sizes, scales;
+    if (shape[0] > 0 && shape[1] > 0) {
+        sizes = graph_.addWeight(node_->name() + "/qf_sizes",
+                                 Tensor::ints({4}, {shape[0], shape[1], size[0], size[1]}));
+    } else if (shape[2] > 0 && shape[3] > 0) {
+        // An unknown batch or channel count: scales, each nudged up until the kernel's
+        // floor(in * scale) gives the size exactly (out / in as a float may fall just short).
+        std::vector<float> values{1.0f, 1.0f};
+        for (int k = 0; k < 2; ++k) {
+            const auto in = static_cast<double>(shape[2 + k]);
+            auto s = static_cast<float>(static_cast<double>(size[k]) / in);
+            while (std::floor(in * s) < static_cast<double>(size[k]))
+                s = std::nextafter(s, 2.0f * s);
+            values.push_back(s);
+        }
+        scales = graph_.addWeight(node_->name() + "/qf_scales", Tensor::floats({4}, values));
+    } else {
+        throw Unsupported{
+            "the input's height and width are not known at load (give the input "
+            "shape, e.g. --input-shape)"};
+    }
+    emitMain("Resize", {input, "", scales, sizes}, std::move(attrs), {"", true, 4});
+}
+
 void Converter::convertNode(const qf_tf::NodeDef& n) {
     node_ = &n;
     const std::string& op = n.op();
@@ -623,10 +854,24 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
     if (op == "Placeholder" || op == "PlaceholderWithDefault") {
         ValueInfo info;
         info.name = n.name();
-        Shape shape = inputShape_;
-        if (shape.empty() && attr("shape") &&
-            attr("shape")->value_case() == qf_tf::AttrValue::kShape)
+        Shape shape;
+        const bool declared = attr("shape") &&
+                              attr("shape")->value_case() == qf_tf::AttrValue::kShape &&
+                              !attr("shape")->shape().unknown_rank();
+        if (declared)
             for (const auto& dim : attr("shape")->shape().dim()) shape.push_back(dim.size());
+        // The given input shape fills the declared shape's unknown dimensions; a Placeholder
+        // of another rank (a flag, a second input) keeps its own.
+        if (!inputShape_.empty() && (!declared || shape.size() == inputShape_.size())) {
+            if (!declared) shape = inputShape_;
+            for (size_t k = 0; k < shape.size(); ++k) {
+                if (shape[k] > 0 && inputShape_[k] > 0 && shape[k] != inputShape_[k])
+                    fail(n.name(), "the given input shape " + shapeToString(inputShape_) +
+                                       " differs from the declared " + shapeToString(shape) +
+                                       " in dimension " + std::to_string(k));
+                if (shape[k] <= 0) shape[k] = inputShape_[k];
+            }
+        }
         // A 4-D Placeholder is an NHWC image held as NCHW, unless the ops reading it say
         // their data_format is NCHW (then it is NCHW already, as the IR wants it).
         bool channelsFirst = false;
@@ -648,7 +893,7 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
             if (constant(x)) return defineOut(x);  // "w/read" of a frozen variable
             return emitMain("Identity", {x.name}, {}, x);
         }
-        if (evaluateConstant()) return;
+        if (evaluateConstant() || evaluateShapeOps()) return;
         if (op == "BatchNormWithGlobalNormalization") return globalNormalization();
         if (op == "Conv2DBackpropInput") return transposedConvolution();
         if (op == "Dequantize") {  // weights transform_graph quantize_weights wrote
@@ -705,6 +950,8 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
         if (op == "Pad" || op == "PadV2" || op == "MirrorPad") return pad();
         if (op == "ConcatV2") return concat();
         if (op == "Squeeze") return squeeze();
+        if (op == "ResizeBilinear") return resize(true);
+        if (op == "ResizeNearestNeighbor") return resize(false);
         if (op == "MatMul") {
             const TfValue a = in(0), b = in(1);
             if (a.nchw) throw Unsupported{"a 4-D first input"};
