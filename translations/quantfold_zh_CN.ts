@@ -764,8 +764,8 @@ Replace them?</source>
         <translation>KL 散度</translation>
     </message>
     <message>
-        <source>quantization MSE</source>
-        <translation>量化均方误差</translation>
+        <source>MSE · noise/signal</source>
+        <translation>均方误差 · 噪声/信号比</translation>
     </message>
     <message>
         <source>The table does not calibrate this tensor.</source>
@@ -802,6 +802,10 @@ Replace them?</source>
     <message>
         <source>expected quantization MSE (mse)</source>
         <translation>预期量化均方误差 (mse)</translation>
+    </message>
+    <message>
+        <source>int8 layer error, noise/signal (auto)</source>
+        <translation>int8 层误差，噪声/信号比 (auto)</translation>
     </message>
 </context>
 <context>

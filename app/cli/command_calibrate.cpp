@@ -19,7 +19,10 @@ int runCalibrateCommand(const QStringList& arguments) {
     parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx (or --project)");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of calibration images.", "DIR"});
-    parser.addOption({"method", "kl (default), minmax, percentile, mse or aciq.", "METHOD", "kl"});
+    parser.addOption({"method",
+                      "auto (default: per tensor, the threshold whose int8 layers err least), kl, "
+                      "minmax, percentile, mse or aciq.",
+                      "METHOD", "auto"});
     parser.addOption(
         {"percentile", "Percentile for --method percentile (default 99.99).", "P", "99.99"});
     parser.addOption(
@@ -43,7 +46,7 @@ int runCalibrateCommand(const QStringList& arguments) {
         options.method = saved->method;
     else if (!parseMethod(parser.value("method").toStdString(), options.method))
         throw Error("unknown --method '" + parser.value("method").toStdString() +
-                    "' (kl, minmax, percentile, mse, aciq)");
+                    "' (auto, kl, minmax, percentile, mse, aciq)");
     TableFormat format;
     if (!parseTableFormat(parser.value("format").toStdString(), format))
         throw Error("unknown --format '" + parser.value("format").toStdString() +

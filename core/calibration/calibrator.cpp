@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "calibration/threshold_search.h"
 #include "graph/op_traits.h"
 #include "images/image_runner.h"
 #include "quantize/bias_correction.h"
@@ -30,22 +31,25 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
     const Preprocessing pre = withModelSize(options.pre, input.shape);
     const Executor executor(graph);
     CalibrationTable table;
-    std::vector<Tensor> kept;  // the first images, for bias correction
+    std::vector<Tensor> kept;  // the first images, for the threshold search and bias correction
+    const bool search = options.method == ThresholdMethod::Auto;
+    const int keep = std::max(options.biasCorrectionImages, search ? options.searchImages : 0);
     const std::set<std::string> wanted = quantizedInputs(graph);
     const auto observe = [&table, &wanted](const std::string& name, const Tensor& value) {
         if (value.isFloat() && !value.f.empty() && wanted.count(name))
             table.tensors[name].histogram.add(value.f.data(), static_cast<int64_t>(value.f.size()));
     };
     // One count for the whole run, so the bar never goes back: a step per image, one for the
-    // thresholds, a step per bias-correction image.
+    // thresholds, a step per searched image (about what the search costs), a step per
+    // bias-correction image.
     const long images = imagesToVisit(folder, options.maxImages);
     const long corrections = std::min<long>(images, std::max(0, options.biasCorrectionImages));
-    const long total = images + 1 + corrections;
+    const long searched = search ? std::min<long>(images, std::max(1, options.searchImages)) : 0;
+    const long total = images + 1 + searched + corrections;
     const auto failures = forEachImage(
         folder, pre, input.channels, options.maxImages, progress.phase(0, images, total),
         [&](const LabeledImage&, const Tensor& tensor) {
-            if (static_cast<int>(kept.size()) < options.biasCorrectionImages)
-                kept.push_back(tensor);
+            if (static_cast<int>(kept.size()) < keep) kept.push_back(tensor);
             observe(input.name, tensor);
             executor.run({{input.name, tensor}},
                          [&](const Node&, const std::string& name, const Tensor& value) {
@@ -58,11 +62,21 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
                     (failures.empty() ? std::string() : " (" + failures.front().reason + ")"));
     progress.step(images, total, "thresholds");
     table.computeThresholds(options.method, options.thresholds);
-    if (!kept.empty()) {
-        Int8Options int8;
-        int8.perChannelWeights = options.perChannelWeights;
-        table.biasCorrections = measureBiasCorrections(
-            graph, table, int8, kept, progress.phase(images + 1, corrections, total));
+    Int8Options int8;
+    int8.perChannelWeights = options.perChannelWeights;
+    if (search) {
+        const std::vector<Tensor> searchImages(
+            kept.begin(), kept.begin() + std::min<long>(searched, static_cast<long>(kept.size())));
+        searchThresholds(graph, table, int8, searchImages, {},
+                         progress.phase(images + 1, searched, total));
+    }
+    if (corrections > 0 && !kept.empty()) {
+        const std::vector<Tensor> correctionImages(
+            kept.begin(),
+            kept.begin() + std::min<long>(corrections, static_cast<long>(kept.size())));
+        table.biasCorrections =
+            measureBiasCorrections(graph, table, int8, correctionImages,
+                                   progress.phase(images + 1 + searched, corrections, total));
     }
     progress.step(total, total, "");
     return table;

@@ -2,10 +2,10 @@
 #include <set>
 #include <string>
 
-#include "thresholds/calibration_table.h"
+#include "graph/graph.h"
 #include "images/image_folder.h"
 #include "images/preprocessing.h"
-#include "graph/graph.h"
+#include "thresholds/calibration_table.h"
 #include "util/progress.h"
 
 namespace qf {
@@ -13,11 +13,13 @@ namespace qf {
 struct CalibrationOptions {
     Preprocessing pre;
     int maxImages = 0;  // 0: all
-    ThresholdMethod method = ThresholdMethod::Kl;
+    ThresholdMethod method = ThresholdMethod::Auto;
     ThresholdOptions thresholds;
     // Images (the first ones) on which bias corrections are measured for the selected method;
     // 0 measures none. Weights as perChannelWeights.
     int biasCorrectionImages = 32;
+    // Images (the first ones) the auto method's threshold search runs int8 layers on.
+    int searchImages = 32;
     bool perChannelWeights = true;
 };
 
@@ -27,7 +29,8 @@ std::set<std::string> quantizedInputs(const Graph& graph);
 
 // Runs the FP32 model over the images one at a time, collecting the histogram of every tensor
 // quantizedInputs() names, then computes every method's thresholds
-// and measures bias corrections for the selected one.
+// (and with method Auto, searches each int8 layer input's threshold: searchThresholds) and
+// measures bias corrections for the selected one.
 // Throws qf::Error when no image could be read, qf::Cancelled when cancelled.
 CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
                            const CalibrationOptions& options, const Progress& progress = {});

@@ -73,6 +73,14 @@ ordered_json tensorJson(const std::string& name, const TensorCalibration& tensor
         thresholds[methodName(method)] =
             checked(threshold, name, methodName(method) + " threshold", true);
     out["thresholds"] = std::move(thresholds);
+    if (!tensor.candidates.empty()) {
+        // What the auto method tried: [threshold, SQNR dB of the int8 layers reading the tensor].
+        ordered_json candidates = ordered_json::array();
+        for (const ThresholdCandidate& candidate : tensor.candidates)
+            candidates.push_back({checked(candidate.threshold, name, "candidate threshold", true),
+                                  checked(candidate.sqnrDb, name, "candidate SQNR")});
+        out["candidates"] = std::move(candidates);
+    }
     out["min"] = checked(histogram.min(), name, "min");
     out["max"] = checked(histogram.max(), name, "max");
     ordered_json nonzero = ordered_json::array();
@@ -499,6 +507,19 @@ private:
             const Path valueAt = child(thresholdsAt, name);
             result.thresholds[method(name, valueAt)] =
                 threshold(value, valueAt, name + " threshold");
+        }
+        const auto candidates = tensor.find("candidates");
+        if (candidates != tensor.end()) {
+            const Path candidatesAt = child(at, "candidates");
+            if (!candidates->is_array()) fail(candidatesAt, "not an array");
+            for (size_t k = 0; k < candidates->size(); ++k) {
+                const Path pairAt = child(candidatesAt, k);
+                const json& pair = (*candidates)[k];
+                if (!pair.is_array() || pair.size() != 2)
+                    fail(pairAt, "not a [threshold, SQNR dB] pair");
+                result.candidates.push_back({threshold(pair[0], pairAt, "candidate threshold"),
+                                             finite(pair[1], pairAt, "candidate SQNR")});
+            }
         }
         const auto manual = tensor.find("manual_threshold");
         if (manual != tensor.end() && !manual->is_null())

@@ -9,12 +9,22 @@
 
 namespace qf {
 
+// One threshold the auto method tried for a tensor, and the error it caused in the int8 layers
+// reading the tensor (their outputs against FP32, as a signal-to-quantization-noise ratio).
+struct ThresholdCandidate {
+    double threshold = 0.0;
+    double sqnrDb = 0.0;
+};
+
 // What calibration learned about one activation tensor, and the threshold in use.
 struct TensorCalibration {
     AbsHistogram histogram;
     std::map<ThresholdMethod, double> thresholds;  // every method, so they can be compared
     ThresholdMethod method = ThresholdMethod::Kl;
     std::optional<double> manualThreshold;  // set by hand (the GUI's dragged line) wins
+    // What the auto method tried, ascending by threshold (empty when it did not run, or when no
+    // int8 layer reads the tensor).
+    std::vector<ThresholdCandidate> candidates;
 
     bool nonNegative() const { return histogram.min() >= 0.0; }
     double threshold() const;

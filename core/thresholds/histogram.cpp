@@ -105,16 +105,28 @@ void AbsHistogram::add(const float* values, int64_t count) {
     const auto toBin = static_cast<float>(static_cast<double>(counts_.size()) / range_);
     const auto lastBin = static_cast<float>(counts_.size() - 1);
     // Zeros, already counted, are skipped: a ReLU's runs of them would chain every increment on
-    // one counter.
-    std::vector<uint32_t> bins(counts_.size(), 0);
-    bins[0] = static_cast<uint32_t>(zeros);
-    for (int64_t k = 0; k < count; ++k) {
+    // one counter. Four interleaved sets of counters take consecutive values, so runs of equal
+    // bins (smooth activations) do not wait on one counter's previous increment either.
+    const size_t bins = counts_.size();
+    std::vector<uint32_t> lanes(4 * bins, 0);
+    lanes[0] = static_cast<uint32_t>(zeros);
+    const auto bump = [&](int64_t k, size_t lane) {
         const float magnitude = std::fabs(values[k]);
-        if (magnitude == 0.0f || (nonFinite && !(magnitude <= FLT_MAX))) continue;
+        if (magnitude == 0.0f || (nonFinite && !(magnitude <= FLT_MAX))) return;
         // Clamped in float first: with a denormal range, toBin is infinite.
-        ++bins[static_cast<uint32_t>(std::min(lastBin, magnitude * toBin))];
+        ++lanes[lane * bins + static_cast<uint32_t>(std::min(lastBin, magnitude * toBin))];
+    };
+    int64_t k = 0;
+    for (; k + 4 <= count; k += 4) {
+        bump(k, 0);
+        bump(k + 1, 1);
+        bump(k + 2, 2);
+        bump(k + 3, 3);
     }
-    for (size_t k = 0; k < bins.size(); ++k) counts_[k] += bins[k];
+    for (; k < count; ++k) bump(k, 0);
+    for (size_t b = 0; b < bins; ++b)
+        counts_[b] += static_cast<double>(lanes[b]) + lanes[bins + b] + lanes[2 * bins + b] +
+                      lanes[3 * bins + b];
 }
 
 AbsHistogram AbsHistogram::fromParts(std::vector<double> counts, double range, double min,

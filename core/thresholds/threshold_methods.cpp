@@ -13,6 +13,15 @@ const std::vector<ThresholdMethod>& allThresholdMethods() {
     return methods;
 }
 
+const std::vector<ThresholdMethod>& selectableMethods() {
+    static const std::vector<ThresholdMethod> methods = [] {
+        std::vector<ThresholdMethod> all = allThresholdMethods();
+        all.push_back(ThresholdMethod::Auto);
+        return all;
+    }();
+    return methods;
+}
+
 std::string methodName(ThresholdMethod method) {
     switch (method) {
         case ThresholdMethod::Kl:
@@ -25,12 +34,14 @@ std::string methodName(ThresholdMethod method) {
             return "mse";
         case ThresholdMethod::Aciq:
             return "aciq";
+        case ThresholdMethod::Auto:
+            return "auto";
     }
     return "?";
 }
 
 bool parseMethod(const std::string& name, ThresholdMethod& method) {
-    for (const auto candidate : allThresholdMethods())
+    for (const auto candidate : selectableMethods())
         if (methodName(candidate) == name) {
             method = candidate;
             return true;
@@ -234,6 +245,7 @@ double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method,
     if (!histogram.empty() && histogram.absMax() > 0.0) {
         switch (method) {
             case ThresholdMethod::Kl:
+            case ThresholdMethod::Auto:
                 threshold = klThreshold(histogram, options.levels + 1);
                 break;
             case ThresholdMethod::MinMax:

@@ -9,9 +9,14 @@ namespace qf {
 // Each method maps a tensor's |x| histogram to a clipping threshold T: values are quantized
 // as round(x * levels / T) and saturated. `levels` is 127 for int8, 255 for a non-negative
 // tensor in uint8.
-enum class ThresholdMethod { Kl, MinMax, Percentile, Mse, Aciq };
+// Auto is not computed from the histogram: calibration searches, per tensor, the threshold that
+// makes the int8 layers reading it err least (calibration/threshold_search.h).
+enum class ThresholdMethod { Kl, MinMax, Percentile, Mse, Aciq, Auto };
 
+// The methods computed from a histogram alone (every method but Auto).
 const std::vector<ThresholdMethod>& allThresholdMethods();
+// Every method a user can choose: the histogram methods and Auto.
+const std::vector<ThresholdMethod>& selectableMethods();
 std::string methodName(ThresholdMethod method);
 bool parseMethod(const std::string& name, ThresholdMethod& method);
 
@@ -47,8 +52,8 @@ ThresholdCurve klDivergenceCurve(const AbsHistogram& histogram, int quantizedLev
 // noise, divided by the number of values) per candidate.
 ThresholdCurve quantizationMseCurve(const AbsHistogram& histogram, int levels);
 
-// Dispatches to the method; an empty or all-zero histogram gives a small positive threshold,
-// never 0 or NaN, so scales stay finite.
+// Dispatches to the method (Auto, which needs the search, falls back to Kl here); an empty or
+// all-zero histogram gives a small positive threshold, never 0 or NaN, so scales stay finite.
 double computeThreshold(const AbsHistogram& histogram, ThresholdMethod method,
                         const ThresholdOptions& options = {});
 

@@ -13,6 +13,12 @@ Int8Setup setUpInt8(const Graph& graph, const Int8SetupRequest& request) {
             throw Error("unknown --method '" + *request.method + "'");
         if (setup.loaded.format != TableFormat::Json)
             throw Error("--method needs a JSON table, which keeps every method");
+        // The auto thresholds come from a search at calibration time, not from the histogram.
+        if (method == ThresholdMethod::Auto)
+            for (const auto& [tensor, calibration] : setup.loaded.table.tensors)
+                if (!calibration.thresholds.count(ThresholdMethod::Auto))
+                    throw Error(request.tablePath + ": tensor '" + tensor +
+                                "' has no auto threshold; calibrate with --method auto");
         setup.loaded.table.selectMethod(method);
     }
     setup.options.perChannelWeights = !request.perTensorWeights;

@@ -22,7 +22,7 @@ struct ProjectImages {
 
 struct ProjectInt8 {
     ProjectImages images;  // calibration and comparison images
-    ThresholdMethod method = ThresholdMethod::Kl;
+    ThresholdMethod method = ThresholdMethod::Auto;
     bool perChannelWeights = true;
     bool biasCorrection = true;
     std::string table;  // absolute path of the JSON table; "" when none

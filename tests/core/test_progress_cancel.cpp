@@ -120,8 +120,8 @@ private slots:
         QCOMPARE(last, 5L);
     }
 
-    // Images, thresholds and bias correction share one count (the bar used to restart at 0
-    // for the bias correction).
+    // Images, thresholds, the auto method's search (a step per searched image) and bias
+    // correction share one count (the bar used to restart at 0 for the bias correction).
     void calibrationProgressNeverGoesBack() {
         const qf::Graph graph = qf::loadModel(qftest::sourcePath("resources/sample/digits.onnx"));
         const qf::ImageFolder folder =
@@ -134,8 +134,10 @@ private slots:
         const qf::CalibrationTable table = qf::calibrate(graph, folder, options, log.progress());
         QVERIFY(!table.biasCorrections.empty());
         log.verifyMonotonic();
-        QCOMPARE(log.steps.front().second, 12L + 1 + 4);
+        QCOMPARE(options.method, qf::ThresholdMethod::Auto);  // the default
+        QCOMPARE(log.steps.front().second, 12L + 1 + 12 + 4);
         QVERIFY(log.named("bias correction"));
+        QVERIFY(log.named("threshold search"));
     }
 
     void loadingReportsProgressAndCancels_data() {

@@ -152,8 +152,10 @@ private slots:
             else
                 QVERIFY(std::isnan(y));
         }
-        QCOMPARE(view->lines().size(), static_cast<int>(qf::allThresholdMethods().size()));
-        for (const auto method : qf::allThresholdMethods()) {
+        // Every method the table holds: the histogram methods and, calibrated with auto, its own.
+        QCOMPARE(view->lines().size(), static_cast<int>(calibration.thresholds.size()));
+        QVERIFY(calibration.thresholds.size() >= qf::allThresholdMethods().size());
+        for (const auto& [method, threshold] : calibration.thresholds) {
             const QString name = QString::fromStdString(qf::methodName(method));
             QVERIFY2(view->lines().contains(name), qPrintable(name));
             QCOMPARE(view->lines()[name]->point1->coords().x(), calibration.thresholds.at(method));
@@ -162,8 +164,9 @@ private slots:
         QCOMPARE(view->lineInUse()->pen().widthF(), 3.0);
         QCOMPARE(view->lineInUse(),
                  view->lines()[QString::fromStdString(qf::methodName(calibration.method))]);
-        // The second plot: the kl and mse curves.
-        QCOMPARE(view->curvePlot()->graphCount(), 2);
+        // The second plot: the kl and mse curves, and the errors the auto method measured.
+        QCOMPARE(calibration.method, qf::ThresholdMethod::Auto);
+        QCOMPARE(view->curvePlot()->graphCount(), calibration.candidates.empty() ? 2 : 3);
         QVERIFY(view->curvePlot()->graph(0)->dataCount() > 0);
     }
 

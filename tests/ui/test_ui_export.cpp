@@ -521,7 +521,7 @@ private:
         QCOMPARE(session.settings().maxImages, model.maxImages);
         QCOMPARE(session.settings().pre.width, model.pre.width);
         QCOMPARE(session.settings().pre.mean, model.pre.mean);
-        QCOMPARE(session.settings().method, qf::ThresholdMethod::Kl);
+        QCOMPARE(session.settings().method, qf::ThresholdMethod::Auto);
         QVERIFY(session.options().perChannelWeights);
         QVERIFY(session.options().biasCorrection);
         bool percentile = false;

@@ -2,7 +2,9 @@
 // more than 100 ms while RetinaFace loads and lays out (and while it folds and lays out again).
 // Work is the GUI thread's own CPU time between ticks: on a loaded machine (a CI run beside a
 // build) the wall-clock gap also counts the time the OS gave other programs, which is no fault
-// of the window; it is reported beside.
+// of the window; it is reported beside. The sanitizer build runs the same work 2-3 times slower
+// (a CI run measured 102 ms there for what takes about 35 ms in the plain build), so its bounds
+// are three times the plain ones: it checks the same code path for the same blocking calls.
 #include <time.h>
 
 #include <QTimer>
@@ -12,6 +14,12 @@
 using namespace qftest;
 
 namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr qint64 slowdown = 3;
+#else
+constexpr qint64 slowdown = 1;
+#endif
 
 qint64 threadCpuMs() {
     timespec t{};
@@ -60,7 +68,7 @@ private slots:
                 << loadWorst << "ms (wall-clock gap" << worstWall << "ms) over" << loadTicks
                 << "ticks";
         QVERIFY(window.errors.empty());
-        QVERIFY2(loadWorst <= 100, qPrintable(QString::number(loadWorst)));
+        QVERIFY2(loadWorst <= 100 * slowdown, qPrintable(QString::number(loadWorst)));
         QVERIFY(loadTicks > 5);
 
         worst = worstWall = 0;
@@ -71,9 +79,8 @@ private slots:
         qInfo() << "fold all + layout: worst GUI-thread work between ticks" << worst
                 << "ms (wall-clock gap" << worstWall << "ms)";
         // Folding runs off the GUI thread; what remains on it is pushing the 94 commands and
-        // rebuilding the scene and docks once (about 30 ms of work here; the bound leaves room for
-        // the sanitizer build, which runs it 2-3 times slower).
-        QVERIFY2(worst <= 250, qPrintable(QString::number(worst)));
+        // rebuilding the scene and docks once (about 30 ms of work here).
+        QVERIFY2(worst <= 100 * slowdown, qPrintable(QString::number(worst)));
         QCOMPARE(window.document().facts().foldableCount(), 0);
         QCOMPARE(window->graphView()->graphScene()->nodeItemCount(),
                  static_cast<int>(window.document().state().graph->nodes.size()));

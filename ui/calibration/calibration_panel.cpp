@@ -102,7 +102,7 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
     form->addRow(tr("Channel order:"), order_);
 
     method_ = new QComboBox(this);
-    for (const auto method : qf::allThresholdMethods())
+    for (const auto method : qf::selectableMethods())
         method_->addItem(QString::fromStdString(qf::methodName(method)), static_cast<int>(method));
     form->addRow(tr("Method:"), method_);
     maxImages_ = new QSpinBox(this);

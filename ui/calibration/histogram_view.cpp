@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPushButton>
+#include <QStandardItemModel>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -33,6 +34,8 @@ QColor methodColor(qf::ThresholdMethod method) {
             return QColor(0xff, 0x7f, 0x0e);
         case qf::ThresholdMethod::Aciq:
             return QColor(0x8c, 0x56, 0x4b);
+        case qf::ThresholdMethod::Auto:
+            return QColor(0x17, 0x9a, 0x3a);
     }
     return Qt::black;
 }
@@ -64,7 +67,7 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
     tensors_->setMinimumContentsLength(18);
     tensors_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     method_ = new QComboBox(this);
-    for (const auto method : qf::allThresholdMethods())
+    for (const auto method : qf::selectableMethods())
         method_->addItem(QString::fromStdString(qf::methodName(method)), static_cast<int>(method));
     threshold_ = new QDoubleSpinBox(this);
     threshold_->setDecimals(6);
@@ -99,7 +102,7 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
     curves_->setMinimumHeight(100);
     curves_->xAxis->setLabel(tr("candidate threshold"));
     curves_->yAxis->setLabel(tr("KL divergence"));
-    curves_->yAxis2->setLabel(tr("quantization MSE"));
+    curves_->yAxis2->setLabel(tr("MSE · noise/signal"));
     curves_->yAxis2->setVisible(true);
     curves_->yAxis2->setScaleType(QCPAxis::stLogarithmic);
     curves_->yAxis2->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
@@ -107,6 +110,9 @@ HistogramView::HistogramView(QuantSession& session, QWidget* parent)
     curves_->yAxis2->setNumberPrecision(0);
     curves_->legend->setVisible(true);
     curves_->legend->setFont(QFont(font().family(), 8));
+    // Top centre and see-through: the top right is where the largest candidates' marks are.
+    curves_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
+    curves_->legend->setBrush(QColor(255, 255, 255, 190));
     layout->addWidget(curves_, 2);
 
     connect(plot_, &QCustomPlot::mousePress, this, &HistogramView::onPress);
@@ -210,6 +216,13 @@ void HistogramView::rebuild() {
     const bool unsignedRange = calibration->nonNegative();
 
     filling_ = true;
+    // Auto exists only where calibration searched (a table from another method has none).
+    if (auto* items = qobject_cast<QStandardItemModel*>(method_->model()))
+        for (int row = 0; row < method_->count(); ++row) {
+            const auto method = static_cast<qf::ThresholdMethod>(method_->itemData(row).toInt());
+            items->item(row)->setEnabled(method != qf::ThresholdMethod::Auto ||
+                                         calibration->thresholds.count(method) > 0);
+        }
     method_->setCurrentIndex(method_->findData(static_cast<int>(calibration->method)));
     threshold_->setValue(threshold);
     filling_ = false;
@@ -320,9 +333,25 @@ void HistogramView::rebuild() {
         mseValues << (value > 0.0 ? value : std::numeric_limits<double>::quiet_NaN());
     mseGraph->setData(QVector<double>(mse.thresholds.begin(), mse.thresholds.end()), mseValues,
                       true);
+    // What the auto method measured: the noise-to-signal ratio of the int8 layers reading the
+    // tensor at each threshold it tried (lower is better), on the MSE axis's side as a ratio.
+    QCPGraph* autoGraph = nullptr;
+    if (!calibration->candidates.empty()) {
+        autoGraph = curves_->addGraph(curves_->xAxis, curves_->yAxis2);
+        autoGraph->setName(tr("int8 layer error, noise/signal (auto)"));
+        autoGraph->setPen(QPen(methodColor(qf::ThresholdMethod::Auto), 1.5));
+        autoGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+        QVector<double> keys, ratios;
+        for (const auto& candidate : calibration->candidates) {
+            keys << candidate.threshold;
+            ratios << std::pow(10.0, -candidate.sqnrDb / 10.0);
+        }
+        autoGraph->setData(keys, ratios, true);
+    }
     curves_->xAxis->setRange(0.0, right);
     klGraph->rescaleValueAxis(false, true);
     mseGraph->rescaleValueAxis(false, true);
+    if (autoGraph) autoGraph->rescaleValueAxis(true, true);
     curveMark_ = verticalLine(curves_, threshold, QPen(Qt::black, 2.0));
     curves_->replot();
 }

@@ -24,7 +24,7 @@ struct CalibrationOutcome;
 struct CalibrationSettings {
     QString imageFolder;  // absolute; also the comparison's images
     qf::Preprocessing pre;
-    qf::ThresholdMethod method = qf::ThresholdMethod::Kl;
+    qf::ThresholdMethod method = qf::ThresholdMethod::Auto;
     int maxImages = 0;  // 0: all
     bool perChannelWeights = true;
     bool biasCorrection = true;
