@@ -162,20 +162,60 @@ void benchCalibration(const std::string& dataDir) {
                 withSearch / withCorrection);
 }
 
+// Plain calibration (kl, with bias correction) against the auto method's search on RetinaFace at
+// its declared size over the 9 face photos, interleaved, the better of three each.
+void benchSearchRetinaFace(const std::string& dataDir) {
+    const std::string dir = dataDir + "/faces/retinaface_mnet25";
+    const std::string images = dataDir + "/faces/images";
+    if (!std::filesystem::exists(dir + "/mnet25.prototxt") || !std::filesystem::exists(images)) {
+        std::fprintf(stderr, "search bench: %s or %s missing, skipped\n", dir.c_str(),
+                     images.c_str());
+        return;
+    }
+    qf::Graph graph = qf::loadModel(dir + "/mnet25.prototxt", dir + "/mnet25.caffemodel");
+    qf::foldBatchNorm(graph);
+    const qf::ImageFolder folder = qf::openImageFolder(images);
+    qf::CalibrationOptions options;
+    options.pre.width = 288;
+    options.pre.height = 416;
+    double kl = 1e30, automatic = 1e30;
+    for (int pass = 0; pass < 3; ++pass) {
+        options.method = qf::ThresholdMethod::Kl;
+        auto start = Clock::now();
+        qf::calibrate(graph, folder, options);
+        kl = std::min(kl, secondsSince(start));
+        options.method = qf::ThresholdMethod::Auto;
+        start = Clock::now();
+        qf::calibrate(graph, folder, options);
+        automatic = std::min(automatic, secondsSince(start));
+    }
+    std::printf("\ncalibration of RetinaFace 288x416 on %zu photos, all threads:\n",
+                folder.images.size());
+    std::printf("  method kl (plain)        %8.2f s\n", kl);
+    std::printf("  method auto (search)     %8.2f s  (%.2fx plain calibration)\n", automatic,
+                automatic / kl);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const std::string dataDir = argc > 1 ? argv[1] : "../shared/data";
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 10;
     try {
-        std::printf("int8 kernel: %s\n", qf::int8KernelName(qf::bestInt8Kernel()));
-        std::printf("%-28s %7s %9s %9s %9s %9s %15s %15s\n", "model (folded)", "threads", "fp32 ms",
-                    "int8 ms", "cv fp32", "cv int8", "our fp32/int8", "cv int8/ours");
-        benchModel(dataDir + "/bench", "resnet18_random_bn.onnx", "resnet18_random_bn.onnx",
-                   repeats);
-        benchModel(dataDir + "/bench", "mobilenet_v2_random_bn.onnx",
-                   "mobilenet_v2_random_bn_opset10.onnx", repeats);
+        // A third argument "calibration" runs only the calibration benches.
+        const bool onlyCalibration = argc > 3 && std::string(argv[3]) == "calibration";
+        if (!onlyCalibration) {
+            std::printf("int8 kernel: %s\n", qf::int8KernelName(qf::bestInt8Kernel()));
+            std::printf("%-28s %7s %9s %9s %9s %9s %15s %15s\n", "model (folded)", "threads",
+                        "fp32 ms", "int8 ms", "cv fp32", "cv int8", "our fp32/int8",
+                        "cv int8/ours");
+            benchModel(dataDir + "/bench", "resnet18_random_bn.onnx", "resnet18_random_bn.onnx",
+                       repeats);
+            benchModel(dataDir + "/bench", "mobilenet_v2_random_bn.onnx",
+                       "mobilenet_v2_random_bn_opset10.onnx", repeats);
+        }
         benchCalibration(dataDir);
+        benchSearchRetinaFace(dataDir);
     } catch (const qf::Error& error) {
         std::fprintf(stderr, "%s\n", error.what());
         return 1;

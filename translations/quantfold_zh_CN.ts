@@ -1125,6 +1125,10 @@ Overwrite them?</source>
         <source>ONNX model (*.onnx)</source>
         <translation>ONNX 模型 (*.onnx)</translation>
     </message>
+    <message>
+        <source>TensorFlow frozen graph (*.pb)</source>
+        <translation>TensorFlow 冻结图 (*.pb)</translation>
+    </message>
     <message numerus="yes">
         <source>Opened %1: %n layer(s)</source>
         <translation>
@@ -1336,16 +1340,16 @@ Overwrite them?</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <source>%1: not a model QuantFold opens (.prototxt + .caffemodel, .onnx or .qfproj)</source>
-        <translation>%1：不是 QuantFold 能打开的模型（.prototxt + .caffemodel、.onnx 或 .qfproj）</translation>
+        <source>%1: not a model QuantFold opens (.prototxt + .caffemodel, .onnx, .pb or .qfproj)</source>
+        <translation>%1：不是 QuantFold 能打开的模型（.prototxt + .caffemodel、.onnx、.pb 或 .qfproj）</translation>
     </message>
     <message>
         <source>Open model</source>
         <translation>打开模型</translation>
     </message>
     <message>
-        <source>Models (*.prototxt *.onnx *.qfproj);;Caffe (*.prototxt *.caffemodel);;ONNX (*.onnx);;QuantFold projects (*.qfproj)</source>
-        <translation>模型 (*.prototxt *.onnx *.qfproj);;Caffe (*.prototxt *.caffemodel);;ONNX (*.onnx);;QuantFold 项目 (*.qfproj)</translation>
+        <source>Models (*.prototxt *.onnx *.pb *.qfproj);;Caffe (*.prototxt *.caffemodel);;ONNX (*.onnx);;TensorFlow (*.pb);;QuantFold projects (*.qfproj)</source>
+        <translation>模型 (*.prototxt *.onnx *.pb *.qfproj);;Caffe (*.prototxt *.caffemodel);;ONNX (*.onnx);;TensorFlow (*.pb);;QuantFold 项目 (*.qfproj)</translation>
     </message>
     <message>
         <source>Open project</source>

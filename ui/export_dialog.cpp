@@ -42,6 +42,8 @@ QString artifactLabel(qf::ExportArtifact artifact, bool caffe) {
             return ExportDialog::tr("TensorRT calibration cache");
         case qf::ExportArtifact::QdqOnnx:
             return ExportDialog::tr("Int8 model, QDQ ONNX (ONNX Runtime)");
+        case qf::ExportArtifact::TfQuantizedWeights:  // not offered by the dialog
+            break;
     }
     return {};
 }

@@ -99,10 +99,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     };
     prompts_.askSavePaths = [this]() -> std::pair<QString, QString> {
         const bool caffe = document_->state().graph->format == "caffe";
+        const bool tensorflow = document_->state().graph->format == "tensorflow";
         const QString start = QFileInfo(document_->modelPath()).absolutePath();
-        const QString model = QFileDialog::getSaveFileName(
-            this, tr("Save model as"), start,
-            caffe ? tr("Caffe model (*.prototxt)") : tr("ONNX model (*.onnx)"));
+        const QString model =
+            QFileDialog::getSaveFileName(this, tr("Save model as"), start,
+                                         caffe        ? tr("Caffe model (*.prototxt)")
+                                         : tensorflow ? tr("TensorFlow frozen graph (*.pb)")
+                                                      : tr("ONNX model (*.onnx)"));
         if (model.isEmpty() || !caffe) return {model, QString()};
         QString stem = model;
         if (hasSuffix(stem, ".prototxt")) stem.chop(9);
@@ -509,7 +512,7 @@ bool MainWindow::openFiles(const QStringList& paths) {
         document_->openProject(first);
         return true;
     }
-    if (hasSuffix(first, ".onnx")) {
+    if (hasSuffix(first, ".onnx") || hasSuffix(first, ".pb")) {
         pendingRecent_ = {first};
         document_->open(first);
         return true;
@@ -538,15 +541,16 @@ bool MainWindow::openFiles(const QStringList& paths) {
     }
     if (hasSuffix(first, ".caffemodel") && paths.size() > 1 && hasSuffix(paths[1], ".prototxt"))
         return openFiles({paths[1], first});
-    return fail(tr("%1: not a model QuantFold opens (.prototxt + .caffemodel, .onnx or .qfproj)")
-                    .arg(first));
+    return fail(
+        tr("%1: not a model QuantFold opens (.prototxt + .caffemodel, .onnx, .pb or .qfproj)")
+            .arg(first));
 }
 
 void MainWindow::openDialog() {
     const QStringList files = QFileDialog::getOpenFileNames(
         this, tr("Open model"), QString(),
-        tr("Models (*.prototxt *.onnx *.qfproj);;Caffe (*.prototxt *.caffemodel);;ONNX (*.onnx);;"
-           "QuantFold projects (*.qfproj)"));
+        tr("Models (*.prototxt *.onnx *.pb *.qfproj);;Caffe (*.prototxt *.caffemodel);;"
+           "ONNX (*.onnx);;TensorFlow (*.pb);;QuantFold projects (*.qfproj)"));
     if (!files.isEmpty()) openFiles(files);
 }
 

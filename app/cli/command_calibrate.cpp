@@ -16,7 +16,8 @@ int runCalibrateCommand(const QStringList& arguments) {
     parser.setApplicationDescription(
         "Run the (folded) model in FP32 over calibration images, collect activation histograms and "
         "choose int8 thresholds; write the table as JSON (all methods), ncnn or TensorRT.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx (or --project)");
+    parser.addPositionalArgument("MODEL",
+                                 "deploy.prototxt, model.onnx or frozen graph .pb (or --project)");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of calibration images.", "DIR"});
     parser.addOption({"method",

@@ -75,7 +75,8 @@ int runCompareCommand(const QStringList& arguments) {
         "report "
         "how far int8 strays: per output, per quantized layer, top-k with labels, and optionally "
         "each layer's sensitivity.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx (or --project)");
+    parser.addPositionalArgument("MODEL",
+                                 "deploy.prototxt, model.onnx or frozen graph .pb (or --project)");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of images.", "DIR"});
     parser.addOption(

@@ -15,12 +15,15 @@ int runExportCommand(const QStringList& arguments) {
         "calibration as a JSON table (everything), an ncnn table or a TensorRT calibration cache, "
         "or the folded model in its own format. With --project, what the desktop app's "
         "File > Export writes from the same project.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx (or --project)");
+    parser.addPositionalArgument("MODEL",
+                                 "deploy.prototxt, model.onnx or frozen graph .pb (or --project)");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
-    parser.addOption({"format",
-                      "onnx-qdq, ncnn, tensorrt, json or model; several comma-separated with "
-                      "--output-dir.",
-                      "FORMAT"});
+    parser.addOption(
+        {"format",
+         "onnx-qdq, ncnn, tensorrt, json, model or (TensorFlow models) tf-quantized-weights; "
+         "several comma-separated with "
+         "--output-dir.",
+         "FORMAT"});
     parser.addOption({{"o", "output"}, "Output file.", "OUT"});
     parser.addOption({"output-weights",
                       "The folded Caffe model's .caffemodel (default: beside OUT).",
@@ -41,11 +44,12 @@ int runExportCommand(const QStringList& arguments) {
         ExportArtifact artifact;
         if (!parseExportFormat(name.toStdString(), artifact))
             throw Error("unknown --format '" + name.toStdString() +
-                        "' (onnx-qdq, ncnn, tensorrt, json, model)");
+                        "' (onnx-qdq, ncnn, tensorrt, json, model, tf-quantized-weights)");
         artifacts.push_back(artifact);
     }
     if (artifacts.empty())
-        throw Error("export needs --format (onnx-qdq, ncnn, tensorrt, json, model)");
+        throw Error(
+            "export needs --format (onnx-qdq, ncnn, tensorrt, json, model, tf-quantized-weights)");
     if (parser.isSet("output") == parser.isSet("output-dir"))
         throw Error("export needs either an output file (-o OUT) or --output-dir DIR");
     if (parser.isSet("output") && artifacts.size() > 1)

@@ -17,7 +17,7 @@ int runFoldCommand(const QStringList& arguments) {
     parser.setApplicationDescription(
         "Fold BatchNorm / Scale / Bias layers into the preceding Convolution, Deconvolution or "
         "InnerProduct/Gemm and write the model in its own format (never over its input).");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt, model.onnx or frozen graph .pb");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addPositionalArgument("OUT_WEIGHTS", "output .caffemodel (default: next to OUT)",
                                  "[OUT_WEIGHTS]");

@@ -11,7 +11,7 @@ int runInfoCommand(const QStringList& arguments) {
     parser.setApplicationDescription(
         "Describe a model: format, inputs and outputs, op counts, foldable BatchNorm/Scale "
         "layers and layers this runtime cannot execute.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt, model.onnx or frozen graph .pb");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"json", "Print one JSON object on stdout."});
     parseOrExit(parser, arguments);

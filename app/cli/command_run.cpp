@@ -13,7 +13,7 @@ int runRunCommand(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         "Run FP32 inference on a folder of images; with labels, print top-1/top-5 accuracy.");
-    parser.addPositionalArgument("MODEL", "deploy.prototxt or model.onnx");
+    parser.addPositionalArgument("MODEL", "deploy.prototxt, model.onnx or frozen graph .pb");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"images", "Folder of images (jpg, png, bmp).", "DIR"});
     parser.addOption(

@@ -13,10 +13,14 @@ namespace qf {
 struct ThresholdSearchOptions {
     // Geometric steps between the smallest and the largest of the methods' thresholds, besides
     // the methods' own choices.
-    int gridSteps = 8;
+    int gridSteps = 6;
     // The FP32 inputs and outputs of the int8 layers kept for the search: images past this are
     // not used (at least one always is).
     size_t memoryBudgetBytes = size_t{512} << 20;
+    // Output values of a layer that judge a candidate: a layer with large outputs (the first
+    // layers of a big input) runs on fewer images, so the search time stays close to a few
+    // int8 passes over the images.
+    int64_t valuesPerLayer = int64_t{1} << 19;
 };
 
 // The auto method: for every tensor an int8 layer reads, tries each method's threshold and a

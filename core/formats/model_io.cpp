@@ -7,6 +7,8 @@
 #include "formats/caffe/caffe_importer.h"
 #include "formats/onnx/onnx_exporter.h"
 #include "formats/onnx/onnx_importer.h"
+#include "formats/tensorflow/tf_exporter.h"
+#include "formats/tensorflow/tf_importer.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -50,9 +52,13 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Di
             throw Error(modelPath + ": an ONNX model takes no separate weights file");
         return withLayers(importOnnx(modelPath, warnings, progress));
     }
-    if (endsWith(modelPath, ".pb"))
-        throw Error(modelPath + ": TensorFlow GraphDef files are not supported yet");
-    throw Error(modelPath + ": unknown model format (expected .prototxt + .caffemodel, or .onnx)");
+    if (endsWith(modelPath, ".pb")) {
+        if (!weightsPath.empty())
+            throw Error(modelPath + ": a TensorFlow GraphDef takes no separate weights file");
+        return withLayers(importTensorflow(modelPath, warnings, progress));
+    }
+    throw Error(modelPath +
+                ": unknown model format (expected .prototxt + .caffemodel, .onnx or .pb)");
 }
 
 void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,
@@ -65,6 +71,8 @@ void saveModel(const Graph& graph, const std::string& modelPath, const std::stri
         exportCaffe(graph, modelPath, weightsPath, progress);
     } else if (graph.format == "onnx") {
         exportOnnx(graph, modelPath, progress);
+    } else if (graph.format == "tensorflow") {
+        exportTensorflow(graph, modelPath, progress);
     } else {
         throw Error(modelPath + ": cannot write a model of format '" + graph.format + "'");
     }

@@ -7,7 +7,8 @@
 
 namespace qf {
 
-// Loads a model by its file name: `.prototxt` (+ `.caffemodel`) is Caffe, `.onnx` is ONNX.
+// Loads a model by its file name: `.prototxt` (+ `.caffemodel`) is Caffe, `.onnx` is ONNX,
+// `.pb` a TensorFlow frozen GraphDef.
 // `warnings`, when given, receives (appended) what loaded but deserves a look: layers and ops
 // this runtime cannot execute, parameters and attributes the importer does not read, Caffe
 // layers dropped by their phase rules (the model is read for the TEST phase). Each names the
@@ -16,7 +17,8 @@ namespace qf {
 Graph loadModel(const std::string& modelPath, const std::string& weightsPath = "",
                 Diagnostics* warnings = nullptr, const Progress& progress = {});
 
-// Writes a model in the format it came from. Caffe needs both paths; ONNX only the first.
+// Writes a model in the format it came from. Caffe needs both paths; ONNX and TensorFlow only
+// the first.
 // Refuses to write over `protectedPaths` (the files the model was read from). `progress` covers
 // building and writing the files; a cancelled save leaves any existing files as they were.
 void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,

@@ -4,6 +4,7 @@
 
 #include "calibration/table_files.h"
 #include "formats/model_io.h"
+#include "formats/tensorflow/tf_quantized_weights.h"
 #include "quantize/qdq_export.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -30,6 +31,8 @@ const char* exportFormatName(ExportArtifact artifact) {
             return "tensorrt";
         case ExportArtifact::QdqOnnx:
             return "onnx-qdq";
+        case ExportArtifact::TfQuantizedWeights:
+            return "tf-quantized-weights";
     }
     return "";
 }
@@ -40,10 +43,17 @@ bool parseExportFormat(const std::string& name, ExportArtifact& artifact) {
             artifact = candidate;
             return true;
         }
+    if (name == exportFormatName(ExportArtifact::TfQuantizedWeights)) {
+        artifact = ExportArtifact::TfQuantizedWeights;
+        return true;
+    }
     return false;
 }
 
-bool needsTable(ExportArtifact artifact) { return artifact != ExportArtifact::FoldedModel; }
+bool needsTable(ExportArtifact artifact) {
+    return artifact != ExportArtifact::FoldedModel &&
+           artifact != ExportArtifact::TfQuantizedWeights;
+}
 
 std::string caffeWeightsPathFor(const std::string& prototxt) {
     const std::string suffix = ".prototxt";
@@ -59,6 +69,7 @@ std::vector<std::string> proposedExportNames(ExportArtifact artifact, const std:
     switch (artifact) {
         case ExportArtifact::FoldedModel:
             if (format == "caffe") return {stem + "_folded.prototxt", stem + "_folded.caffemodel"};
+            if (format == "tensorflow") return {stem + "_folded.pb"};
             return {stem + "_folded.onnx"};
         case ExportArtifact::JsonTable:
             return {stem + "_int8_table.json"};
@@ -68,6 +79,8 @@ std::vector<std::string> proposedExportNames(ExportArtifact artifact, const std:
             return {stem + "_int8.cache"};
         case ExportArtifact::QdqOnnx:
             return {stem + "_int8_qdq.onnx"};
+        case ExportArtifact::TfQuantizedWeights:
+            return {stem + "_quantized_weights.pb"};
     }
     return {};
 }
@@ -85,6 +98,14 @@ std::vector<std::string> writeExport(ExportArtifact artifact, const ExportReques
                                     : weightsPath.empty()   ? caffeWeightsPathFor(path)
                                                             : weightsPath;
         saveModel(graph, path, weights, request.inputs, progress);
+        return {};
+    }
+    if (artifact == ExportArtifact::TfQuantizedWeights) {
+        if (graph.format != "tensorflow")
+            throw Error(path + ": tf-quantized-weights needs a TensorFlow model (this one is " +
+                        graph.format + ")");
+        refuseToOverwriteInputs(path, request.inputs);
+        exportTensorflowQuantizedWeights(graph, path, progress);
         return {};
     }
     refuseToOverwriteInputs(path, request.inputs);
@@ -107,6 +128,7 @@ std::vector<std::string> writeExport(ExportArtifact artifact, const ExportReques
         case ExportArtifact::QdqOnnx:
             return exportQdqOnnx(graph, table, options, path, progress);
         case ExportArtifact::FoldedModel:
+        case ExportArtifact::TfQuantizedWeights:
             break;
     }
     return {};

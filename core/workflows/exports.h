@@ -15,15 +15,26 @@
 
 namespace qf {
 
-enum class ExportArtifact { FoldedModel, JsonTable, NcnnTable, TensorRtCache, QdqOnnx };
+// TfQuantizedWeights (a TensorFlow model with eight-bit weights, as transform_graph
+// quantize_weights writes it) applies to TensorFlow models only and is not one of the export
+// dialog's kExportArtifacts.
+enum class ExportArtifact {
+    FoldedModel,
+    JsonTable,
+    NcnnTable,
+    TensorRtCache,
+    QdqOnnx,
+    TfQuantizedWeights
+};
 constexpr ExportArtifact kExportArtifacts[] = {
     ExportArtifact::FoldedModel, ExportArtifact::JsonTable, ExportArtifact::NcnnTable,
     ExportArtifact::TensorRtCache, ExportArtifact::QdqOnnx};
 
-// The CLI's --format names: model, json, ncnn, tensorrt, onnx-qdq.
+// The CLI's --format names: model, json, ncnn, tensorrt, onnx-qdq, tf-quantized-weights.
 const char* exportFormatName(ExportArtifact artifact);
 bool parseExportFormat(const std::string& name, ExportArtifact& artifact);
-// Whether the artefact needs a calibration table (all but the folded model).
+// Whether the artefact needs a calibration table (all but the folded model and the quantized
+// TensorFlow weights).
 bool needsTable(ExportArtifact artifact);
 
 // The file names proposed for a model file (its name without the extension as the stem):

@@ -5,11 +5,15 @@
 //   top-1 agreement >= 98.5 %.
 // - UltraFace (ONNX) and RetinaFace (Caffe), calibrated on the 9 face photos: every output's
 //   cosine with FP32 >= 0.99 over those photos.
+// - The auto method with cross-layer equalization, the worst case: every output's cosine on
+//   its worst photo >= 0.99, for RetinaFace at its declared 288x416 (W x H) and at 320x256 and
+//   416x288, UltraFace at 320x240 and 640x480; and ResNet-20 with auto, as kl above.
 #include <QtTest>
 
 #include "calibration/calibrator.h"
 #include "evaluate/int8_comparison.h"
 #include "formats/model_io.h"
+#include "passes/equalize.h"
 #include "passes/fold_batchnorm.h"
 #include "test_support.h"
 #include "util/error.h"
@@ -19,12 +23,16 @@ namespace {
 qf::Int8ComparisonReport calibrateAndCompare(const std::string& model, const std::string& weights,
                                              const std::string& calibrationImages,
                                              const std::string& evalImages,
-                                             const qf::Preprocessing& pre) {
+                                             const qf::Preprocessing& pre,
+                                             qf::ThresholdMethod method = qf::ThresholdMethod::Kl,
+                                             bool equalize = false) {
     qf::Graph graph = qf::loadModel(model, weights);
     qf::foldBatchNorm(graph);
+    if (equalize && qf::equalizeConvPairs(graph).pairs.empty())
+        throw qf::Error(model + ": no conv pair to equalize");
     qf::CalibrationOptions calibration;
     calibration.pre = pre;
-    calibration.method = qf::ThresholdMethod::Kl;
+    calibration.method = method;
     const qf::CalibrationTable table =
         qf::calibrate(graph, qf::openImageFolder(calibrationImages), calibration);
     qf::ComparisonOptions options;
@@ -43,24 +51,32 @@ private slots:
     void resnet20_data() {
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("weights");
-        QTest::newRow("caffe") << "cifar10/resnet20/resnet20_cifar10_deploy.prototxt"
-                               << "cifar10/resnet20/resnet20_cifar10.caffemodel";
-        QTest::newRow("onnx") << "cifar10/resnet20/resnet20_cifar10.onnx"
-                              << "";
-        QTest::newRow("onnx-convshortcut") << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx"
-                                           << "";
+        QTest::addColumn<int>("method");
+        for (const auto method : {qf::ThresholdMethod::Kl, qf::ThresholdMethod::Auto}) {
+            const std::string name = qf::methodName(method);
+            QTest::newRow(("caffe " + name).c_str())
+                << "cifar10/resnet20/resnet20_cifar10_deploy.prototxt"
+                << "cifar10/resnet20/resnet20_cifar10.caffemodel" << static_cast<int>(method);
+            QTest::newRow(("onnx " + name).c_str()) << "cifar10/resnet20/resnet20_cifar10.onnx"
+                                                    << "" << static_cast<int>(method);
+            QTest::newRow(("onnx-convshortcut " + name).c_str())
+                << "cifar10/resnet20/resnet20_cifar10_convshortcut.onnx"
+                << "" << static_cast<int>(method);
+        }
     }
 
     void resnet20() {
         QFETCH(QString, model);
         QFETCH(QString, weights);
+        QFETCH(int, method);
         QF_SHARED(modelPath, model.toStdString());
         const std::string root = qftest::sharedDataRoot() + "/";
         const auto report =
             calibrateAndCompare(modelPath, weights.isEmpty() ? "" : root + weights.toStdString(),
                                 root + "cifar10/images/calib", root + "cifar10/images/eval",
                                 qftest::preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f},
-                                                      {0.229f, 0.224f, 0.225f}));
+                                                      {0.229f, 0.224f, 0.225f}),
+                                static_cast<qf::ThresholdMethod>(method));
         qInfo("top-1 FP32 %.2f %%, int8 %.2f %%, agreement %.2f %%, logits cosine %.5f",
               100 * report.fp32.top1Rate(), 100 * report.int8.top1Rate(),
               100 * report.top1Agreement(), report.outputs[0].cosine);
@@ -103,6 +119,49 @@ private slots:
             qInfo("%s: cosine %.4f (worst photo %.4f), SQNR %.1f dB", output.name.c_str(),
                   output.cosine, output.worstImageCosine, output.sqnrDb);
             QVERIFY2(output.cosine >= 0.99, output.name.c_str());
+        }
+    }
+
+    void faceDetectorsWorstPhoto_data() {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("weights");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<float>("mean");
+        QTest::addColumn<float>("std");
+        const QString retina = "faces/retinaface_mnet25/mnet25.prototxt";
+        const QString retinaWeights = "faces/retinaface_mnet25/mnet25.caffemodel";
+        const QString ultra = "faces/ultraface/version-RFB-320_without_postprocessing.onnx";
+        QTest::newRow("retinaface 288x416 (declared)")
+            << retina << retinaWeights << 288 << 416 << 0.0f << 1.0f;
+        QTest::newRow("retinaface 320x256")
+            << retina << retinaWeights << 320 << 256 << 0.0f << 1.0f;
+        QTest::newRow("retinaface 416x288")
+            << retina << retinaWeights << 416 << 288 << 0.0f << 1.0f;
+        QTest::newRow("ultraface 320x240 (declared)")
+            << ultra << "" << 320 << 240 << 127.0f << 128.0f;
+        QTest::newRow("ultraface 640x480") << ultra << "" << 640 << 480 << 127.0f << 128.0f;
+    }
+
+    void faceDetectorsWorstPhoto() {
+        QFETCH(QString, model);
+        QFETCH(QString, weights);
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QFETCH(float, mean);
+        QFETCH(float, std);
+        QF_SHARED(modelPath, model.toStdString());
+        const std::string root = qftest::sharedDataRoot() + "/";
+        const auto report = calibrateAndCompare(
+            modelPath, weights.isEmpty() ? "" : root + weights.toStdString(), root + "faces/images",
+            root + "faces/images",
+            qftest::preprocessing(width, height, 1.0f, {mean, mean, mean}, {std, std, std}),
+            qf::ThresholdMethod::Auto, true);
+        QCOMPARE(report.images, 9);
+        for (const auto& output : report.outputs) {
+            qInfo("%s: cosine %.4f, worst photo %.4f", output.name.c_str(), output.cosine,
+                  output.worstImageCosine);
+            QVERIFY2(output.worstImageCosine >= 0.99, output.name.c_str());
         }
     }
 

@@ -155,6 +155,14 @@ private slots:
                  200, 10});
     }
 
+    void resnet20FromTensorflow() {
+        QF_SHARED(model, "cifar10/resnet20/resnet20_cifar10_frozen.pb");
+        runCase({model, "", qftest::sharedDataRoot() + "/cifar10/images/calib",
+                 qftest::preprocessing(32, 32, 1.0f / 255, {0.485f, 0.456f, 0.406f},
+                                       {0.229f, 0.224f, 0.225f}),
+                 200, 10});
+    }
+
     void ultraface() {
         QF_SHARED(model, "faces/ultraface/version-RFB-320_without_postprocessing.onnx");
         runCase({model, "", qftest::sharedDataRoot() + "/faces/images",

@@ -16,7 +16,9 @@ public:
     }
 
     void convert(const Node& node) {
-        const bool fromCaffe = source_.format == "caffe";
+        // Caffe and TensorFlow nodes are rebuilt from their IR attributes (their sources are
+        // no NodeProtos); only the IR's plain ONNX ops can be.
+        const bool fromCaffe = source_.format != "onnx";
         const int64_t opset = fromCaffe ? 13
                                         : std::stoll(source_.sourceInfo.count("opset")
                                                          ? source_.sourceInfo.at("opset")
