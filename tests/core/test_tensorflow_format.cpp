@@ -631,6 +631,70 @@ private slots:
         QCOMPARE(outputs.at("avg_flat").f, (std::vector<float>{-1, 3, -1, 4.5f, -1, 7.5f, -1, 9}));
     }
 
+    // Ops whose meaning depends on the layout, each checked in TensorFlow's NHWC order against
+    // values computed here from the NHWC input: Relu6, ConcatV2 on the channel axis, Softmax
+    // (last axis), Transpose, Mean with keep_dims, Squeeze, and a per-channel Sub.
+    void layoutSensitiveOpsMatchHandComputedValues() {
+        const int64_t h = 2, w = 3, c = 4;
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, h, w, c});
+        addConst(def, "ten", qf::Tensor::floats({}, {10.0f}));
+        addNode(def, "scaled", "Mul", {"input", "ten"});
+        addNode(def, "relu6", "Relu6", {"scaled"});
+        addConst(def, "axis", qf::Tensor::ints({}, {-1}, qf::DataType::Int32));
+        auto& concat = addNode(def, "concat", "ConcatV2", {"input", "relu6", "axis"});
+        (*concat.mutable_attr())["N"].set_i(2);
+        addNode(def, "softmax", "Softmax", {"input"});
+        addConst(def, "perm", qf::Tensor::ints({4}, {0, 3, 1, 2}, qf::DataType::Int32));
+        addNode(def, "transpose", "Transpose", {"input", "perm"});
+        addConst(def, "spatial", qf::Tensor::ints({2}, {1, 2}, qf::DataType::Int32));
+        auto& mean = addNode(def, "mean", "Mean", {"input", "spatial"});
+        (*mean.mutable_attr())["keep_dims"].set_b(true);
+        auto& squeeze = addNode(def, "squeeze", "Squeeze", {"mean"});
+        setInts(squeeze, "squeeze_dims", {1, 2});
+        addConst(def, "offsets", qf::Tensor::floats({c}, {1.0f, 2.0f, 3.0f, 4.0f}));
+        addNode(def, "sub", "Sub", {"input", "offsets"});
+        addConst(def, "flat", qf::Tensor::ints({2}, {1, -1}, qf::DataType::Int32));
+        for (const char* name : {"concat", "softmax", "transpose", "mean", "sub"})
+            addNode(def, std::string(name) + "_flat", "Reshape", {name, "flat"});
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        const qf::Graph graph = qf::loadModel(writeGraph(def, dir, "ops.pb"), "", &warnings);
+        QVERIFY(warnings.empty());
+        const qf::Tensor x = ramp({1, h, w, c}, 0.2f, 0.1f);  // NHWC
+        const auto out = qf::Executor(graph).run({{"input", nhwcToNchw(x)}});
+        const auto at = [&](int64_t y, int64_t xx, int64_t k) { return x.f[(y * w + xx) * c + k]; };
+        std::vector<float> concatExpected, softmaxExpected, transposeExpected, meanExpected,
+            subExpected;
+        for (int64_t y = 0; y < h; ++y)
+            for (int64_t xx = 0; xx < w; ++xx) {
+                double sum = 0.0;
+                for (int64_t k = 0; k < c; ++k) sum += std::exp(at(y, xx, k));
+                for (int64_t k = 0; k < c; ++k) concatExpected.push_back(at(y, xx, k));
+                for (int64_t k = 0; k < c; ++k)
+                    concatExpected.push_back(std::min(std::max(10.0f * at(y, xx, k), 0.0f), 6.0f));
+                for (int64_t k = 0; k < c; ++k)
+                    softmaxExpected.push_back(static_cast<float>(std::exp(at(y, xx, k)) / sum));
+                for (int64_t k = 0; k < c; ++k) subExpected.push_back(at(y, xx, k) - (k + 1.0f));
+            }
+        for (int64_t k = 0; k < c; ++k) {
+            double sum = 0.0;
+            for (int64_t y = 0; y < h; ++y)
+                for (int64_t xx = 0; xx < w; ++xx) {
+                    transposeExpected.push_back(at(y, xx, k));
+                    sum += at(y, xx, k);
+                }
+            meanExpected.push_back(static_cast<float>(sum / (h * w)));
+        }
+        QVERIFY(maxAbsDiff(out.at("concat_flat").f, concatExpected) < 1e-6);
+        QVERIFY(maxAbsDiff(out.at("softmax_flat").f, softmaxExpected) < 1e-6);
+        QVERIFY(maxAbsDiff(out.at("transpose_flat").f, transposeExpected) < 1e-6);
+        QVERIFY(maxAbsDiff(out.at("mean_flat").f, meanExpected) < 1e-6);
+        QCOMPARE(out.at("squeeze").shape, (qf::Shape{1, c}));
+        QVERIFY(maxAbsDiff(out.at("squeeze").f, meanExpected) < 1e-6);
+        QVERIFY(maxAbsDiff(out.at("sub_flat").f, subExpected) < 1e-6);
+    }
+
     // A Const with one float_val fills its shape (TensorFlow's single-value broadcast).
     void constSingleValueFillsShape() {
         qf_tf::TensorProto proto;
