@@ -133,7 +133,7 @@ void addModelOptions(QCommandLineParser& parser) {
                       "Equalize consecutive conv layers' per-channel weight ranges after folding "
                       "(cross-layer equalization; exact in FP32). Calibrate, compare and export "
                       "must all use it or none."});
-    parser.addOption({"no-equalize", "Do not equalize (the default)."});
+    parser.addOption({"no-equalize", "Do not equalize (the default; overrides a project)."});
 }
 
 Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
@@ -150,7 +150,9 @@ Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& 
     if (parser.isSet("no-fold")) project.folds.clear();
     if (parser.isSet("equalize") && parser.isSet("no-equalize"))
         throw Error("give either --equalize or --no-equalize, not both");
-    const bool equalize = parser.isSet("equalize");
+    const bool equalize = parser.isSet("equalize") ||
+                          (!parser.isSet("no-equalize") && project.int8 && project.int8->equalize);
+    if (project.int8) project.int8->equalize = false;  // decided here, below
     LoadedModel loaded =
         args.project ? qf::loadProjectModel(project, args.projectPath)
                      : qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"));

@@ -57,7 +57,8 @@ void addPreprocessingOptions(QCommandLineParser& parser);
 Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings);
 
 // --no-fold: quantization commands work on the folded model unless told otherwise.
-// --equalize / --no-equalize: cross-layer equalization after folding (off by default).
+// --equalize / --no-equalize: cross-layer equalization after folding (off unless a project
+// says so).
 void addModelOptions(QCommandLineParser& parser);
 // With a project: the model with the project's folds (as the app showed it), unless --no-fold;
 // then equalized when asked (a one-line summary goes to stderr, the report into

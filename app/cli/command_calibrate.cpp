@@ -67,7 +67,8 @@ int runCalibrateCommand(const QStringList& arguments) {
     options.perChannelWeights = !perTensor;
     options.maxImages = maxImagesFrom(parser, args);
     Diagnostics warnings;
-    const Graph graph = loadForQuantization(args, parser, warnings);
+    std::optional<EqualizeReport> equalization;
+    const Graph graph = loadForQuantization(args, parser, warnings, &equalization);
     const ImageFolder folder = openImageFolder(imageFolder);
     const CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
     const std::string out = parser.value("output").toStdString();
@@ -79,7 +80,9 @@ int runCalibrateCommand(const QStringList& arguments) {
     qf::refuseToOverwriteInputs(out, inputs);
     writeCalibrationTable(graph, table, format, out, perTensor);
     if (parser.isSet("json")) {
-        printJson(calibrationSummaryJson(table, options.method, out), warnings);
+        nlohmann::json summary = calibrationSummaryJson(table, options.method, out);
+        if (equalization) summary["equalization"] = toJson(*equalization);
+        printJson(std::move(summary), warnings);
     } else {
         std::cout << "calibrated " << table.tensors.size() << " tensors on " << table.images
                   << " image(s) with " << methodName(options.method) << "; wrote " << out << "\n";

@@ -1,14 +1,72 @@
+#include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
 
 #include "calibration/table_files.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "evaluate/comparison_session.h"
 #include "evaluate/int8_comparison.h"
+#include "evaluate/precision_budget.h"
 #include "util/error.h"
 #include "workflows/report_json.h"
 
 namespace qf::cli {
+namespace {
+
+double fractionOption(const QCommandLineParser& parser, const char* name) {
+    bool ok = false;
+    const double value = parser.value(name).toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value <= 0.0 || value > 1.0)
+        throw Error(std::string("--") + name + " expects a fraction in (0, 1], e.g. 0.995, got '" +
+                    parser.value(name).toStdString() + "'");
+    return value;
+}
+
+std::optional<PrecisionBudget> budgetFrom(const QCommandLineParser& parser,
+                                          const ModelArguments& args) {
+    const bool agreement = parser.isSet("budget-agreement"), cosine = parser.isSet("budget-cosine");
+    if (agreement && cosine)
+        throw Error("give either --budget-agreement or --budget-cosine, not both");
+    if (!agreement && !cosine) {
+        if (parser.isSet("budget-max-keep") || parser.isSet("store-keeps"))
+            throw Error(
+                "--budget-max-keep and --store-keeps go with --budget-agreement or "
+                "--budget-cosine");
+        return std::nullopt;
+    }
+    if (parser.isSet("store-keeps") && !args.project)
+        throw Error("--store-keeps writes into a project: give --project P.qfproj");
+    PrecisionBudget budget;
+    budget.metric = agreement ? BudgetMetric::Top1Agreement : BudgetMetric::WorstCosine;
+    budget.target = fractionOption(parser, agreement ? "budget-agreement" : "budget-cosine");
+    if (parser.isSet("budget-max-keep")) {
+        bool ok = false;
+        budget.maxKeep = parser.value("budget-max-keep").toInt(&ok);
+        if (!ok || budget.maxKeep <= 0)
+            throw Error("--budget-max-keep expects a whole number >= 1, got '" +
+                        parser.value("budget-max-keep").toStdString() + "'");
+    }
+    return budget;
+}
+
+// The project's keeps become the ones the comparison used: its own (or --keep-fp32's) plus
+// those the search found.
+void storeKeeps(const ModelArguments& args, const BudgetSearchResult& search,
+                const Int8Options& options) {
+    Project project = *args.project;
+    if (!project.int8) project.int8 = ProjectInt8{};
+    std::set<std::string> keeps(options.keepFp32.begin(), options.keepFp32.end());
+    keeps.insert(search.keepFp32.begin(), search.keepFp32.end());
+    project.int8->keepFp32.assign(keeps.begin(), keeps.end());
+    writeProject(args.projectPath, project);
+    std::cerr << "stored " << keeps.size() << " FP32 keeps in " << args.projectPath << "\n";
+}
+
+}  // namespace
 
 int runCompareCommand(const QStringList& arguments) {
     QCommandLineParser parser;
@@ -26,6 +84,18 @@ int runCompareCommand(const QStringList& arguments) {
     parser.addOption(
         {"sensitivity",
          "Also quantize one layer at a time and rank layers by the error they cause."});
+    parser.addOption({"budget-agreement",
+                      "Find a small set of layers to keep in FP32 so that top-1 agreement with "
+                      "FP32 reaches F (a fraction, e.g. 0.995; classifiers).",
+                      "F"});
+    parser.addOption({"budget-cosine",
+                      "Find a small set of layers to keep in FP32 so that every output's "
+                      "worst-image cosine reaches F (e.g. 0.995).",
+                      "F"});
+    parser.addOption(
+        {"budget-max-keep", "Keep at most N layers in FP32 in the budget search.", "N"});
+    parser.addOption(
+        {"store-keeps", "With --project and a budget: write the keep set found into the project."});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addProjectOption(parser);
     addModelOptions(parser);
@@ -46,8 +116,30 @@ int runCompareCommand(const QStringList& arguments) {
     const ProjectImages* images = projectImages(args);
     options.pre = preprocessingFrom(parser, images ? images->preprocessing : Preprocessing{});
     options.maxImages = maxImagesFrom(parser, args);
-    const Int8ComparisonReport report = compareInt8(graph, int8.loaded.table, int8.options, folder,
-                                                    options, stderrProgress("compare"));
+    const std::optional<PrecisionBudget> budget = budgetFrom(parser, args);
+    std::optional<BudgetSearchResult> search;
+    Int8ComparisonReport report;
+    if (budget) {
+        // The ranking only orders the search: a few hundred images are enough for it.
+        ComparisonOptions rankingOptions = options;
+        rankingOptions.maxImages = options.maxImages > 0 ? std::min(options.maxImages, 200) : 200;
+        const std::vector<std::string> order =
+            budgetOrder(rankLayerSensitivity(graph, int8.loaded.table, int8.options, folder,
+                                             rankingOptions, stderrProgress("sensitivity")),
+                        budget->metric);
+        ComparisonSessionOptions sessionOptions;
+        sessionOptions.comparison = options;
+        ComparisonSession session(std::make_shared<const Graph>(graph), folder, sessionOptions,
+                                  stderrProgress("compare"));
+        search = searchPrecisionBudget(session, int8.loaded.table, int8.options, order, *budget,
+                                       stderrProgress("budget"));
+        report = session.report();
+        std::cerr << (search->met ? "budget met: " : "budget not met: ") << search->message << "\n";
+        if (search->met && parser.isSet("store-keeps")) storeKeeps(args, *search, int8.options);
+    } else {
+        report = compareInt8(graph, int8.loaded.table, int8.options, folder, options,
+                             stderrProgress("compare"));
+    }
     // Corrections the table holds but this quantization cannot use: say so rather than drop
     // them silently (JSON keeps stdout for the result).
     for (const auto& dropped : report.droppedBiasCorrections)
@@ -62,8 +154,9 @@ int runCompareCommand(const QStringList& arguments) {
         nlohmann::json result = toJson(report);
         if (parser.isSet("sensitivity")) result["sensitivity"] = toJson(sensitivity);
         if (equalization) result["equalization"] = toJson(*equalization);
+        if (search) result["budget"] = toJson(*search);
         printJson(std::move(result), warnings);
-        return 0;
+        return search && !search->met ? 1 : 0;
     }
     std::cout << std::fixed << std::setprecision(4) << "compared int8 with FP32 on "
               << report.images << " image(s)\n";
@@ -88,7 +181,16 @@ int runCompareCommand(const QStringList& arguments) {
         std::cout << "most sensitive layers (output SQNR dB with only that layer in int8):\n";
     for (size_t k = 0; k < std::min<size_t>(sensitivity.size(), 10); ++k)
         std::cout << "  " << sensitivity[k].name << ": " << sensitivity[k].outputSqnrDb << "\n";
-    return 0;
+    if (search) {
+        std::cout << "budget " << budgetMetricName(search->budget.metric)
+                  << " >= " << search->budget.target << ": " << (search->met ? "met" : "NOT met")
+                  << " (" << search->updates << " comparisons); the numbers above are with these "
+                  << "layers in FP32:\n  --keep-fp32 ";
+        for (size_t k = 0; k < search->keepFp32.size(); ++k)
+            std::cout << (k ? "," : "") << search->keepFp32[k];
+        std::cout << "\n";
+    }
+    return search && !search->met ? 1 : 0;
 }
 
 }  // namespace qf::cli

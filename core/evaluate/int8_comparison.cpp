@@ -81,11 +81,12 @@ std::vector<LayerSensitivity> rankLayerSensitivity(
     const auto tableSnapshot = std::make_shared<const CalibrationTable>(table);
     const Executor fp32(graphSnapshot);
     // FP32 references once; each layer's int8 model then runs over the same inputs.
-    std::vector<Tensor> inputs, references;
+    std::vector<Tensor> inputs;
+    std::vector<TensorMap> references;
     forEachImage(folder, pre, input.channels, options.maxImages, {},
                  [&](const LabeledImage&, const Tensor& x) {
                      inputs.push_back(x);
-                     references.push_back(fp32.run({{input.name, x}}).at(output));
+                     references.push_back(fp32.run({{input.name, x}}));
                  });
     if (inputs.empty()) throw Error(folder.folder + ": none of the images could be read");
     const std::vector<std::string> layers = planInt8(graph, table, int8Options).quantizedNodes();
@@ -98,11 +99,16 @@ std::vector<LayerSensitivity> rankLayerSensitivity(
         for (const auto& node : graph.nodes)
             if (node.name != layers[k]) onlyThis.keepFp32.insert(node.name);
         const Int8Model model(graphSnapshot, tableSnapshot, onlyThis);
-        ErrorAccumulator error;
-        for (size_t i = 0; i < inputs.size(); ++i)
-            accumulate(error, references[i], model.run({{input.name, inputs[i]}}).at(output),
-                       "output '" + output + "'");
-        ranking.push_back({layers[k], error.cosine(), error.sqnrDb()});
+        std::map<std::string, ErrorAccumulator> errors;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const TensorMap quantized = model.run({{input.name, inputs[i]}});
+            for (const auto& out : graph.outputs)
+                accumulate(errors[out.name], references[i].at(out.name), quantized.at(out.name),
+                           "output '" + out.name + "'");
+        }
+        double worst = 1.0;
+        for (const auto& [name, error] : errors) worst = std::min(worst, error.worstImageCosine());
+        ranking.push_back({layers[k], errors[output].cosine(), errors[output].sqnrDb(), worst});
     }
     progress.step(static_cast<long>(layers.size()), static_cast<long>(layers.size()), "");
     std::sort(ranking.begin(), ranking.end(),

@@ -70,10 +70,13 @@ struct LayerSensitivity {
     std::string name;
     double outputCosine = 0.0;  // of the first output with only this layer in int8
     double outputSqnrDb = 0.0;
+    // The lowest worst-image cosine over all outputs with only this layer in int8 (a detector's
+    // box outputs can suffer where its first output does not).
+    double worstOutputCosine = 0.0;
 };
 
 // Quantizes one layer at a time and ranks the layers by the output error each causes alone
-// (worst first).
+// (worst first, by the first output's SQNR).
 std::vector<LayerSensitivity> rankLayerSensitivity(
     const Graph& graph, const CalibrationTable& table, const Int8Options& int8Options,
     const ImageFolder& folder, const ComparisonOptions& options, const Progress& progress = {});

@@ -36,6 +36,7 @@ LoadedModel loadProjectModel(const Project& project, const std::string& projectP
                         "' does not apply: " + error.what());
         }
     }
+    if (project.int8 && project.int8->equalize) equalizeLoaded(loaded);
     return loaded;
 }
 

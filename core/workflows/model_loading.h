@@ -30,8 +30,9 @@ void equalizeLoaded(LoadedModel& loaded);
 
 // The model as a project (workflows/project_file.h) has it: loaded as it is, then the project's
 // folds applied one by one in their order with passes' foldOne, as the desktop app does when it
-// opens the project, so the CLI's --project works on the very graph the app showed. Throws
-// qf::Error naming the project and the node when a fold no longer applies.
+// opens the project, so the CLI's --project works on the very graph the app showed; equalized
+// when the project's int8 settings say so. Throws qf::Error naming the project and the node
+// when a fold no longer applies.
 LoadedModel loadProjectModel(const Project& project, const std::string& projectPath);
 
 }  // namespace qf

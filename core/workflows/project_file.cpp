@@ -83,6 +83,7 @@ ProjectInt8 int8From(const fs::path& base, const json& value, const std::string&
         throw Error(file + ": unknown calibration method '" + method + "' in \"int8\"");
     int8.perChannelWeights = value.value("per_channel_weights", true);
     int8.biasCorrection = value.value("bias_correction", true);
+    int8.equalize = value.value("equalize", false);
     int8.table = absoluteFrom(base, value.value("table", std::string()));
     for (const auto& node : value.value("keep_fp32", json::array()))
         int8.keepFp32.push_back(node.get<std::string>());
@@ -137,6 +138,7 @@ void writeProject(const std::string& path, const Project& project) {
                         {"method", methodName(int8.method)},
                         {"per_channel_weights", int8.perChannelWeights},
                         {"bias_correction", int8.biasCorrection},
+                        {"equalize", int8.equalize},
                         {"table", relativeTo(base, int8.table)},
                         {"keep_fp32", int8.keepFp32}};
     }

@@ -4,7 +4,8 @@
 // verification runs on, the fold choices in the order they were made and, after a calibration,
 // an "int8" object: the calibration settings, the calibration table (a JSON table file beside
 // the project, holding the manual thresholds and per-tensor methods), the weight granularity,
-// bias correction and the nodes kept in FP32. One reader and one writer for both front ends.
+// bias correction, equalization and the nodes kept in FP32. One reader and one writer for both
+// front ends.
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct ProjectInt8 {
     ThresholdMethod method = ThresholdMethod::Auto;
     bool perChannelWeights = true;
     bool biasCorrection = true;
+    // Cross-layer equalization of the folded model before calibration (passes/equalize.h);
+    // the table then describes the equalized tensors.
+    bool equalize = false;
     std::string table;  // absolute path of the JSON table; "" when none
     std::vector<std::string> keepFp32;
 };

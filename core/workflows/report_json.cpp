@@ -148,6 +148,25 @@ json toJson(const EqualizeReport& report) {
             {"layers", std::move(layers)}};
 }
 
+json toJson(const BudgetSearchResult& result) {
+    json steps = json::array();
+    for (const auto& step : result.steps)
+        steps.push_back({{"node", step.node},
+                         {"kept", step.kept},
+                         {"value", number(step.value)},
+                         {"accepted", step.accepted}});
+    return {{"metric", budgetMetricName(result.budget.metric)},
+            {"target", number(result.budget.target)},
+            {"met", result.met},
+            {"initial", number(result.initialValue)},
+            {"final", number(result.finalValue)},
+            {"keep_fp32", result.keepFp32},
+            {"quantized_layers", result.quantizedLayers},
+            {"comparisons", result.updates},
+            {"steps", std::move(steps)},
+            {"message", result.message}};
+}
+
 json toJson(const RunReport& report) {
     json result{{"images", report.images}};
     if (report.labeled > 0) {
@@ -198,7 +217,8 @@ json toJson(const std::vector<LayerSensitivity>& ranking) {
     for (const auto& s : ranking)
         list.push_back({{"name", s.name},
                         {"cosine", number(s.outputCosine)},
-                        {"sqnr_db", sqnr(s.outputSqnrDb)}});
+                        {"sqnr_db", sqnr(s.outputSqnrDb)},
+                        {"worst_output_cosine", number(s.worstOutputCosine)}});
     return list;
 }
 

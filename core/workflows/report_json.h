@@ -10,6 +10,7 @@
 
 #include "evaluate/inference_run.h"
 #include "evaluate/int8_comparison.h"
+#include "evaluate/precision_budget.h"
 #include "graph/graph.h"
 #include "passes/equalize.h"
 #include "passes/fold_batchnorm.h"
@@ -64,8 +65,14 @@ nlohmann::json toJson(const RunReport& report);
 //  "outputs": [{"name", "cosine", "worst_image_cosine", "sqnr_db", "max_abs_diff"}],
 //  "layers": [{"name", "cosine", "sqnr_db", "alone_cosine", "alone_sqnr_db"}]}.
 nlohmann::json toJson(const Int8ComparisonReport& report);
-// [{"name", "cosine", "sqnr_db"}], worst first: what compare --sensitivity adds.
+// [{"name", "cosine", "sqnr_db", "worst_output_cosine"}], worst first: what compare --sensitivity
+// adds.
 nlohmann::json toJson(const std::vector<LayerSensitivity>& ranking);
+
+// {"metric", "target", "met", "initial", "final", "keep_fp32": [...], "quantized_layers",
+//  "comparisons", "steps": [{"node", "kept", "value", "accepted"}], "message"}: what compare's
+// budget search found (the report beside it is with keep_fp32 in FP32).
+nlohmann::json toJson(const BudgetSearchResult& result);
 
 // {"images", "tensors", "method", "output"}: what calibrate wrote.
 nlohmann::json calibrationSummaryJson(const CalibrationTable& table, ThresholdMethod method,

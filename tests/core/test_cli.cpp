@@ -283,6 +283,48 @@ private slots:
         QVERIFY2(both.err.contains("--no-equalize"), both.err);
     }
 
+    // compare's budget search: a met budget prints its keep set in the JSON, one it cannot meet
+    // exits 1 with the best value, bad budgets are refused.
+    void budgetSearch() {
+        QTemporaryDir dir;
+        const QString table = dir.filePath("table.json");
+        QCOMPARE(runCli(QStringList{"calibrate", sample("digits.onnx"), "--images",
+                                    sample("images"), "-o", table} +
+                        samplePreprocessing)
+                     .exitCode,
+                 0);
+        const QStringList compare =
+            QStringList{"compare",        sample("digits.onnx"), "--table", table,   "--images",
+                        sample("images"), "--max-images",        "40",      "--json"} +
+            samplePreprocessing;
+        const CliResult easy = runCli(compare + QStringList{"--budget-cosine", "0.5"});
+        QVERIFY2(easy.exitCode == 0, easy.err);
+        const QJsonObject met = easy.json()["budget"].toObject();
+        QCOMPARE(met["met"].toBool(), true);
+        QCOMPARE(met["metric"].toString(), QString("worst_cosine"));
+        QVERIFY(met["keep_fp32"].isArray());
+        // Int8 with three of the four layers still in int8 is not bit-exact: cosine 1 is out of
+        // reach with one keep.
+        const CliResult hard =
+            runCli(compare + QStringList{"--budget-cosine", "1", "--budget-max-keep", "1"});
+        const QJsonObject notMet = hard.json()["budget"].toObject();
+        QCOMPARE(notMet["met"].toBool(), false);
+        QCOMPARE(hard.exitCode, 1);
+        QVERIFY2(hard.err.contains("not met"), hard.err);
+        QVERIFY(notMet["keep_fp32"].toArray().size() <= 1);
+        QVERIFY(notMet["final"].toDouble() < 1.0);
+        const CliResult bad = runCli(compare + QStringList{"--budget-cosine", "1.5"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("(0, 1]"), bad.err);
+        const CliResult both =
+            runCli(compare + QStringList{"--budget-cosine", "0.9", "--budget-agreement", "0.9"});
+        QCOMPARE(both.exitCode, 1);
+        const CliResult store =
+            runCli(compare + QStringList{"--budget-cosine", "0.9", "--store-keeps"});
+        QCOMPARE(store.exitCode, 1);
+        QVERIFY2(store.err.contains("--project"), store.err);
+    }
+
     void rejectsBadTables() {
         QTemporaryDir dir;
         QFile bad(dir.filePath("bad.table"));

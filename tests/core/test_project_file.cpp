@@ -39,6 +39,7 @@ private slots:
         int8.method = qf::ThresholdMethod::Percentile;
         int8.perChannelWeights = false;
         int8.biasCorrection = false;
+        int8.equalize = true;
         int8.table = qf::projectTablePath(path);
         int8.keepFp32 = {"conv9", "conv3"};
         project.int8 = int8;
@@ -68,6 +69,7 @@ private slots:
         QCOMPARE(read.int8->method, qf::ThresholdMethod::Percentile);
         QCOMPARE(read.int8->perChannelWeights, false);
         QCOMPARE(read.int8->biasCorrection, false);
+        QCOMPARE(read.int8->equalize, true);
         QCOMPARE(read.int8->table, root + "/work/p.int8.json");
         QCOMPARE(read.int8->keepFp32, int8.keepFp32);
 
@@ -120,6 +122,18 @@ private slots:
         const qf::Graph all = qf::loadProjectModel(project, "p.qfproj").graph;
         const qf::Graph folded = qf::loadForQuantization(project.model, project.weights).graph;
         QCOMPARE(all.nodes.size(), folded.nodes.size());
+        // A project that equalizes gets the same equalized graph as loadForQuantization's.
+        QVERIFY(!qf::loadProjectModel(project, "p.qfproj").equalization);
+        project.int8 = qf::ProjectInt8{};
+        project.int8->equalize = true;
+        const qf::LoadedModel equalized = qf::loadProjectModel(project, "p.qfproj");
+        const qf::LoadedModel reference =
+            qf::loadForQuantization(project.model, project.weights, true, true);
+        QVERIFY(equalized.equalization.has_value());
+        QCOMPARE(equalized.equalization->pairs.size(), reference.equalization->pairs.size());
+        for (const auto& [name, tensor] : reference.graph.weights)
+            QCOMPARE(equalized.graph.weights.at(name).f, tensor.f);
+        project.int8.reset();
         project.folds = {"pool1"};
         const std::string error = errorOf([&] { qf::loadProjectModel(project, "tuned.qfproj"); });
         QVERIFY(error.find("tuned.qfproj") != std::string::npos);

@@ -125,7 +125,8 @@ private slots:
         report.top1Agreements = 1;
         report.outputs.push_back({"out", 0.999, 0.99, inf, 0.0});
         report.layers.push_back({"conv", 1.0, -inf, std::nan(""), 42.125});
-        std::vector<qf::LayerSensitivity> ranking{{"conv", 0.5, 12.0}, {"fc", 1.0, inf}};
+        std::vector<qf::LayerSensitivity> ranking{{"conv", 0.5, 12.0, 0.25},
+                                                  {"fc", 1.0, inf, 0.75}};
         json out = qf::toJson(report);
         QCOMPARE(keysOf(out),
                  (std::set<std::string>{"images", "top1_agreement", "outputs", "layers"}));
@@ -142,7 +143,10 @@ private slots:
         QCOMPARE(out["layers"][0]["alone_sqnr_db"].get<double>(), 42.125);
         const json sensitivity = qf::toJson(ranking);
         QCOMPARE(sensitivity.size(), size_t{2});
-        QCOMPARE(sensitivity[1], (json{{"name", "fc"}, {"cosine", 1.0}, {"sqnr_db", 999.0}}));
+        QCOMPARE(sensitivity[1], (json{{"name", "fc"},
+                                       {"cosine", 1.0},
+                                       {"sqnr_db", 999.0},
+                                       {"worst_output_cosine", 0.75}}));
 
         report.fp32.labeled = report.int8.labeled = 4;
         report.fp32.top1 = 4;
