@@ -24,5 +24,5 @@ build-asan/bin/test_opencv_reference faceDetectorsMatchOpenCv
 build-asan/bin/test_tensorflow_format convolutionMatchesDirectReference \
     transposedConvolutionMatchesDirectReference batchNormSubgraphsFoldIntoTheConv nchwDataFormat \
     poolingAndLayoutDependentOps layoutSensitiveOpsMatchHandComputedValues \
-    constSingleValueFillsShape minFirstQuantization badFiles truncatedFile \
+    resizeMatchesTensorflowDefinition shapeSubgraphsEvaluatedAtLoad constSingleValueFillsShape minFirstQuantization badFiles truncatedFile \
     roundTripKeepsNodesAndBytes quantizedWeightsFileRoundTripAndFold
