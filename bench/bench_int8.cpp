@@ -9,6 +9,7 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/dnn.hpp>
 #include <random>
+#include <utility>
 
 #include "bench_timing.h"
 #include "calibration/calibrator.h"
@@ -97,6 +98,24 @@ void benchModel(const std::string& dir, const std::string& file, const std::stri
     }
 }
 
+// Calibration seconds with method kl and with auto, interleaved and the best of `passes` each,
+// so a drifting machine favours neither.
+std::pair<double, double> klAgainstAuto(const qf::Graph& graph, const qf::ImageFolder& folder,
+                                        qf::CalibrationOptions options, int passes) {
+    double kl = 1e30, automatic = 1e30;
+    for (int pass = 0; pass < passes; ++pass) {
+        options.method = qf::ThresholdMethod::Kl;
+        auto start = Clock::now();
+        qf::calibrate(graph, folder, options);
+        kl = std::min(kl, secondsSince(start));
+        options.method = qf::ThresholdMethod::Auto;
+        start = Clock::now();
+        qf::calibrate(graph, folder, options);
+        automatic = std::min(automatic, secondsSince(start));
+    }
+    return {kl, automatic};
+}
+
 void benchCalibration(const std::string& dataDir) {
     const std::string model = dataDir + "/cifar10/resnet20/resnet20_cifar10.onnx";
     const std::string images = dataDir + "/cifar10/images/calib";
@@ -138,18 +157,7 @@ void benchCalibration(const std::string& dataDir) {
     table.computeThresholds(qf::ThresholdMethod::Kl);
     const double methods = secondsSince(start);
     options.biasCorrectionImages = 32;
-    double withCorrection = 1e30, withSearch = 1e30;
-    // kl and auto interleaved, the better of two each, so a drifting machine favours neither.
-    for (int pass = 0; pass < 2; ++pass) {
-        options.method = qf::ThresholdMethod::Kl;
-        start = Clock::now();
-        qf::calibrate(graph, folder, options);
-        withCorrection = std::min(withCorrection, secondsSince(start));
-        options.method = qf::ThresholdMethod::Auto;
-        start = Clock::now();
-        qf::calibrate(graph, folder, options);
-        withSearch = std::min(withSearch, secondsSince(start));
-    }
+    const auto [withCorrection, withSearch] = klAgainstAuto(graph, folder, options, 2);
     std::printf("\ncalibration of ResNet-20 on %zu images, 1 thread:\n", folder.images.size());
     std::printf("  FP32 inference           %8.2f s\n", inference);
     std::printf("  histograms + 5 methods   %8.2f s  (overhead %.0f %% over inference)\n",
@@ -178,17 +186,7 @@ void benchSearchRetinaFace(const std::string& dataDir) {
     qf::CalibrationOptions options;
     options.pre.width = 288;
     options.pre.height = 416;
-    double kl = 1e30, automatic = 1e30;
-    for (int pass = 0; pass < 3; ++pass) {
-        options.method = qf::ThresholdMethod::Kl;
-        auto start = Clock::now();
-        qf::calibrate(graph, folder, options);
-        kl = std::min(kl, secondsSince(start));
-        options.method = qf::ThresholdMethod::Auto;
-        start = Clock::now();
-        qf::calibrate(graph, folder, options);
-        automatic = std::min(automatic, secondsSince(start));
-    }
+    const auto [kl, automatic] = klAgainstAuto(graph, folder, options, 3);
     std::printf("\ncalibration of RetinaFace 288x416 on %zu photos, all threads:\n",
                 folder.images.size());
     std::printf("  method kl (plain)        %8.2f s\n", kl);
