@@ -46,6 +46,17 @@ inline qf::Preprocessing preprocessing(int width, int height, float scale,
     return pre;
 }
 
+// The data columns of a face-detector test row: model and weights (relative to the shared data),
+// input width x height, and one mean and std for all three channels.
+inline void addFaceDetectorColumns() {
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("weights");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<float>("mean");
+    QTest::addColumn<float>("std");
+}
+
 }  // namespace qftest
 
 // Declares `var` as the path of a file in ../shared/data and skips the test when it is absent;

@@ -46,15 +46,6 @@ const QString kRetinaFace = "faces/retinaface_mnet25/mnet25.prototxt";
 const QString kRetinaFaceWeights = "faces/retinaface_mnet25/mnet25.caffemodel";
 const QString kUltraFace = "faces/ultraface/version-RFB-320_without_postprocessing.onnx";
 
-void addFaceColumns() {
-    QTest::addColumn<QString>("model");
-    QTest::addColumn<QString>("weights");
-    QTest::addColumn<int>("width");
-    QTest::addColumn<int>("height");
-    QTest::addColumn<float>("mean");
-    QTest::addColumn<float>("std");
-}
-
 // The face detector of the current data row, calibrated on the 9 face photos and compared on
 // them; report.images stays 0 when the data is absent (skipped).
 void faceReport(qf::ThresholdMethod method, bool equalize, qf::Int8ComparisonReport& report) {
@@ -120,7 +111,7 @@ private slots:
     }
 
     void faceDetectors_data() {
-        addFaceColumns();
+        qftest::addFaceDetectorColumns();
         QTest::newRow("ultraface") << kUltraFace << "" << 320 << 240 << 127.0f << 128.0f;
         QTest::newRow("retinaface")
             << kRetinaFace << kRetinaFaceWeights << 320 << 256 << 0.0f << 1.0f;
@@ -138,7 +129,7 @@ private slots:
     }
 
     void faceDetectorsWorstPhoto_data() {
-        addFaceColumns();
+        qftest::addFaceDetectorColumns();
         QTest::newRow("retinaface 288x416 (declared)")
             << kRetinaFace << kRetinaFaceWeights << 288 << 416 << 0.0f << 1.0f;
         QTest::newRow("retinaface 320x256")

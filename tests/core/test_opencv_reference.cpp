@@ -3,9 +3,9 @@
 // (Caffe) and UltraFace (ONNX) on the face photos.
 #include <QtTest>
 
+#include "formats/model_io.h"
 #include "images/image_folder.h"
 #include "images/preprocessing.h"
-#include "formats/model_io.h"
 #include "opencv_reference.h"
 #include "runtime/executor.h"
 #include "test_support.h"
@@ -77,12 +77,7 @@ private slots:
     }
 
     void faceDetectorsMatchOpenCv_data() {
-        QTest::addColumn<QString>("model");
-        QTest::addColumn<QString>("weights");
-        QTest::addColumn<int>("width");
-        QTest::addColumn<int>("height");
-        QTest::addColumn<float>("mean");
-        QTest::addColumn<float>("std");
+        qftest::addFaceDetectorColumns();
         QTest::newRow("retinaface")
             << "faces/retinaface_mnet25/mnet25.prototxt"
             << "faces/retinaface_mnet25/mnet25.caffemodel" << 320 << 256 << 0.0f << 1.0f;
