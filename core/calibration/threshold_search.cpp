@@ -152,10 +152,10 @@ void searchThresholds(const Graph& graph, CalibrationTable& table, const Int8Opt
                 LayerNoise noise;
                 const int64_t perImage =
                     std::max<int64_t>(1, kept.front().at(consumer.result).numel());
-                const size_t images = static_cast<size_t>(
+                const size_t judged = static_cast<size_t>(
                     std::clamp<int64_t>((search.valuesPerLayer + perImage - 1) / perImage, 1,
                                         static_cast<int64_t>(kept.size())));
-                for (size_t k = 0; k < images; ++k) {
+                for (size_t k = 0; k < judged; ++k) {
                     const TensorMap& values = kept[k];
                     Tensor output;
                     layer->run(values.at(tensor), output, true);
