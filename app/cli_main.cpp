@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "util/error.h"
 #include "util/progress.h"
@@ -51,7 +52,11 @@ int main(int argc, char** argv) {
         printUsage();
         return 2;
     } catch (const qf::Error& error) {
-        std::cerr << "quantfold-cli: " << error.what() << "\n";
+        const qf::Diagnostic& where = error.diagnostic();
+        const std::string& model = qf::cli::commandModelPath();
+        const bool namesNodeOnly = where.file.empty() && !where.node.empty() && !model.empty();
+        std::cerr << "quantfold-cli: " << (namesNodeOnly ? model + ": " : "") << error.what()
+                  << "\n";
     } catch (const qf::Cancelled&) {
         std::cerr << "quantfold-cli: cancelled\n";
     } catch (const std::exception& error) {

@@ -16,6 +16,15 @@
 
 namespace qf::cli {
 
+namespace {
+std::string& modelOfThisCommand() {
+    static std::string path;
+    return path;
+}
+}  // namespace
+
+const std::string& commandModelPath() { return modelOfThisCommand(); }
+
 ModelArguments modelArguments(const QStringList& positional, const QString& command) {
     if (positional.isEmpty())
         throw Error(
@@ -30,6 +39,7 @@ ModelArguments modelArguments(const QStringList& positional, const QString& comm
         next = 2;
     }
     args.rest = positional.mid(next);
+    modelOfThisCommand() = args.model;
     return args;
 }
 
@@ -61,6 +71,7 @@ ModelArguments modelArguments(const QCommandLineParser& parser, const QString& c
     if (args.model.empty()) {
         args.model = args.project->model;
         args.weights = args.project->weights;
+        modelOfThisCommand() = args.model;
     }
     return args;
 }

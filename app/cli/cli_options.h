@@ -37,6 +37,9 @@ void addProjectOption(QCommandLineParser& parser);
 // The model from the positional arguments, or from --project when none are given; the project
 // (when given) is read here. Throws qf::Error naming the project file when it cannot be read.
 ModelArguments modelArguments(const QCommandLineParser& parser, const QString& command);
+// The model the last modelArguments() call named (empty before): run-time errors that name a
+// node but no file get it as their prefix.
+const std::string& commandModelPath();
 // The images a project's int8 work used (its calibration images, else its verification images);
 // nullptr without a project.
 const ProjectImages* projectImages(const ModelArguments& args);

@@ -1,5 +1,6 @@
 #include "graph/tensor.h"
 
+#include <cstdlib>
 #include <numeric>
 
 #include "util/error.h"
@@ -32,6 +33,32 @@ int64_t shapeNumel(const Shape& shape) {
     return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
 }
 
+int64_t maxTensorValues() {
+    static const int64_t limit = [] {
+        constexpr int64_t kDefault = int64_t{1} << 30;
+        const char* text = std::getenv("QUANTFOLD_MAX_TENSOR_VALUES");
+        if (!text || !*text) return kDefault;
+        char* end = nullptr;
+        const long long value = std::strtoll(text, &end, 10);
+        return end && *end == '\0' && value > 0 ? static_cast<int64_t>(value) : kDefault;
+    }();
+    return limit;
+}
+
+int64_t allocatableNumel(const Shape& shape) {
+    const int64_t limit = maxTensorValues();
+    int64_t values = 1;
+    for (const int64_t d : shape) {
+        if (d < 0) throw TensorTooLarge("a tensor cannot have the shape " + shapeToString(shape));
+        if (d != 0 && values > limit / d)
+            throw TensorTooLarge("a tensor of shape " + shapeToString(shape) +
+                                 " would hold more than " + std::to_string(limit) +
+                                 " values (the limit; QUANTFOLD_MAX_TENSOR_VALUES raises it)");
+        values *= d;
+    }
+    return values;
+}
+
 std::string shapeToString(const Shape& shape) {
     std::string text = "[";
     for (size_t k = 0; k < shape.size(); ++k) {
@@ -54,7 +81,7 @@ Tensor Tensor::floats(Shape shape, std::vector<float> values) {
 Tensor Tensor::floats(Shape shape, float fill) {
     Tensor t;
     t.shape = std::move(shape);
-    t.f.assign(static_cast<size_t>(t.numel()), fill);
+    t.f.assign(static_cast<size_t>(allocatableNumel(t.shape)), fill);
     return t;
 }
 

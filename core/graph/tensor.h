@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "util/error.h"
+
 namespace qf {
 
 using Shape = std::vector<int64_t>;
@@ -34,6 +36,20 @@ struct Tensor {
 };
 
 int64_t shapeNumel(const Shape& shape);
+
+// The most values one tensor may hold: 1 G (4 GB of floats) unless QUANTFOLD_MAX_TENSOR_VALUES
+// says otherwise. Shapes come from files, and a Resize scale of 1e6 or a pad of 100 000 would
+// otherwise end in std::bad_alloc or an out-of-memory kill instead of an error.
+int64_t maxTensorValues();
+
+// Thrown, before anything is allocated, for a shape with a negative dimension, an element count
+// that overflows, or more values than maxTensorValues(). The executor adds the node's name.
+struct TensorTooLarge : Error {
+    using Error::Error;
+};
+
+// shapeNumel(shape) once the shape is known to be allocatable; throws TensorTooLarge otherwise.
+int64_t allocatableNumel(const Shape& shape);
 std::string shapeToString(const Shape& shape);
 
 }  // namespace qf

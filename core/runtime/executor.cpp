@@ -1,12 +1,32 @@
 #include "runtime/executor.h"
 
 #include <algorithm>
+#include <new>
 
+#include "runtime/kernel.h"
 #include "runtime/parallel.h"
 #include "util/error.h"
 #include "util/progress.h"
 
 namespace qf {
+
+namespace {
+
+// A kernel that would allocate past the tensor limit, or that the allocator refuses, ends in an
+// Error naming the node, like every other kernel failure, instead of escaping as bad_alloc.
+template <typename Function>
+void runKernel(const Function& kernel, const Node& node, const std::vector<const Tensor*>& inputs,
+               std::vector<Tensor>& outputs) {
+    try {
+        kernel(node, inputs, outputs);
+    } catch (const TensorTooLarge& tooLarge) {
+        kernelError(node, tooLarge.what());
+    } catch (const std::bad_alloc&) {
+        kernelError(node, "not enough memory for its output");
+    }
+}
+
+}  // namespace
 
 Executor::Executor(const Graph& graph) : Executor(std::make_shared<const Graph>(graph)) {}
 
@@ -87,9 +107,9 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
             else
                 outputs[0] = *inputs.at(0);
         } else if (k < overrides_.size() && overrides_[k]) {
-            overrides_[k](node, inputs, outputs);
+            runKernel(overrides_[k], node, inputs, outputs);
         } else {
-            kernels_[k](node, inputs, outputs);
+            runKernel(kernels_[k], node, inputs, outputs);
         }
         for (size_t o = 0; o < node.outputs.size(); ++o) {
             if (node.outputs[o].empty()) continue;

@@ -154,6 +154,24 @@ private slots:
         QVERIFY2(noDir.err.contains("out.onnx"), noDir.err);
         QVERIFY(!QDir(dir.filePath("missing")).exists());
 
+        // A tensor past the size limit (lowered here through the environment) stops the run
+        // with one line naming the model file and the node, before anything is allocated.
+        QProcess limited;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("QUANTFOLD_MAX_TENSOR_VALUES", "1000");
+        limited.setProcessEnvironment(environment);
+        limited.start(QF_CLI_PATH, QStringList{"run", sample("digits.onnx"), "--images",
+                                               sample("images"), "--max-images", "1"} +
+                                       samplePreprocessing);
+        QVERIFY(limited.waitForFinished(300000));
+        QCOMPARE(limited.exitCode(), 1);
+        const QByteArray lastLine = limited.readAllStandardError().trimmed().split('\n').last();
+        QVERIFY2(
+            lastLine.startsWith("quantfold-cli: " + sample("digits.onnx").toUtf8() + ": node '") &&
+                lastLine.contains("would hold more than 1000 values") &&
+                lastLine.contains("QUANTFOLD_MAX_TENSOR_VALUES"),
+            lastLine);
+
         const CliResult usage = runCli({"fold", sample("digits.onnx")});
         QVERIFY(usage.exitCode != 0);
         QVERIFY2(usage.err.contains("-o OUT"), usage.err);

@@ -75,6 +75,42 @@ private slots:
             std::string());
     }
 
+    // A tiny file can ask for any output size: a Resize scale of 1e6 or a pad of 100 000 ended in
+    // std::bad_alloc ("unexpected error") after trying to allocate terabytes.
+    void hugeOutputsAreRefusedBeforeAllocating() {
+        const std::string pad =
+            runError("Pad", {}, {{"pads", ints({0, 0, 100000, 100000, 0, 0, 100000, 100000})}});
+        QVERIFY2(pad.find("node 'bad' (Pad): a tensor of shape [1x3x200016x200016] would hold "
+                          "more than") != std::string::npos,
+                 pad.c_str());
+
+        GraphBuilder b;
+        b.input("x", {1, 3, 16, 16}).output("y");
+        b.weight("scales", qf::Tensor::floats({4}, std::vector<float>{1, 1, 1e6f, 1e6f}));
+        b.node("big", "Resize", {"x", "", "scales"}, {"y"});
+        const qf::Executor executor(b.graph());
+        const std::string resize = qftest::errorOf([&] {
+            executor.run({{"x", b.randomInput({1, 3, 16, 16})}});
+        });
+        QVERIFY2(resize.find("node 'big' (Resize): a tensor of shape [1x3x16000000x16000000]") !=
+                     std::string::npos,
+                 resize.c_str());
+        // A modest resize of the same graph still runs.
+        b.weight("scales", qf::Tensor::floats({4}, std::vector<float>{1, 1, 2, 2}));
+        const auto out = qf::Executor(b.graph()).run({{"x", b.randomInput({1, 3, 16, 16})}});
+        QCOMPARE(out.at("y").shape, (qf::Shape{1, 3, 32, 32}));
+    }
+
+    void elementCountsAreCheckedForOverflowAndSign() {
+        const int64_t big = int64_t{1} << 40;
+        QVERIFY_THROWS_EXCEPTION(qf::TensorTooLarge, qf::allocatableNumel({big, big, big}));
+        QVERIFY_THROWS_EXCEPTION(qf::TensorTooLarge, qf::allocatableNumel({2, -1}));
+        QVERIFY_THROWS_EXCEPTION(qf::TensorTooLarge, qf::Tensor::floats({1, 3, 100000, 100000}));
+        QCOMPARE(qf::allocatableNumel({2, 3, 0, big}), int64_t{0});
+        QCOMPARE(qf::allocatableNumel({2, 3, 4}), int64_t{24});
+        QCOMPARE(qf::allocatableNumel({}), int64_t{1});
+    }
+
     void shapeInferenceRefusesHugeInputsAndKeepsEveryShape() {
         GraphBuilder b;
         b.input("x", {1, 3, 6000, 6000}).output("y");

@@ -245,6 +245,7 @@ void runResize(const Node& node, const std::vector<const Tensor*>& inputs,
                 node, "cannot resize " + shapeToString(x.shape) + " to " + shapeToString(outShape));
     }
 
+    allocatableNumel(outShape);
     std::vector<AxisResample> plans;
     size_t firstResized = axes;
     for (size_t k = 0; k < axes; ++k) {

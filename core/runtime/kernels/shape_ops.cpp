@@ -55,7 +55,7 @@ StridedView simplify(const StridedView& view) {
 // Copies the view of `source` into `dest`, which holds shapeNumel(view.shape) elements.
 template <typename T>
 void copyView(const std::vector<T>& source, const StridedView& view, std::vector<T>& dest) {
-    dest.resize(static_cast<size_t>(shapeNumel(view.shape)));
+    dest.resize(static_cast<size_t>(allocatableNumel(view.shape)));
     if (dest.empty()) return;
     const StridedView v = simplify(view);
     const size_t outerRank = v.shape.size() - 1;
@@ -155,7 +155,7 @@ std::vector<int64_t> padIndexMap(int64_t inSize, int64_t before, int64_t outSize
 template <typename T>
 void padCopy(const std::vector<T>& in, const Shape& inShape, const Shape& outShape,
              const std::vector<std::vector<int64_t>>& maps, T fill, std::vector<T>& out) {
-    out.assign(static_cast<size_t>(shapeNumel(outShape)), fill);
+    out.assign(static_cast<size_t>(allocatableNumel(outShape)), fill);
     if (out.empty()) return;
     const size_t rank = outShape.size();
     if (rank == 0) {
@@ -213,7 +213,7 @@ void concat(const Node& node, const std::vector<const Tensor*>& inputs,
     Tensor& y = outputs[0];
     y.shape = outShape;
     withStorage(first, y, [&](const auto&, auto& out) {
-        out.resize(static_cast<size_t>(shapeNumel(outShape)));
+        out.resize(static_cast<size_t>(allocatableNumel(outShape)));
         int64_t column = 0;
         for (const Tensor* x : inputs) {
             const auto& in = valuesOf<typename std::decay_t<decltype(out)>::value_type>(*x);
@@ -422,7 +422,7 @@ void gather(const Node& node, const std::vector<const Tensor*>& inputs,
     Tensor& y = outputs[0];
     y.shape = shape;
     withStorage(data, y, [&](const auto& in, auto& out) {
-        out.resize(static_cast<size_t>(shapeNumel(shape)));
+        out.resize(static_cast<size_t>(allocatableNumel(shape)));
         for (int64_t o = 0; o < outer; ++o)
             for (int64_t t = 0; t < count; ++t) {
                 const auto from = in.begin() + (o * dim + indices[static_cast<size_t>(t)]) * inner;
@@ -572,8 +572,10 @@ void pad(const Node& node, const std::vector<const Tensor*>& inputs, std::vector
                 node, "pads " + intsToString(pads) + " remove more than " + shapeToString(x.shape));
         if (x.shape[k] == 0 && outShape[k] > 0 && mode != "constant")
             kernelError(node, "cannot " + mode + "-pad an empty axis");
-        maps[k] = padIndexMap(x.shape[k], before[k], outShape[k], mode);
     }
+    allocatableNumel(outShape);
+    for (size_t k = 0; k < outShape.size(); ++k)
+        maps[k] = padIndexMap(x.shape[k], before[k], outShape[k], mode);
     Tensor& y = outputs[0];
     y.dtype = x.dtype;
     y.shape = outShape;
