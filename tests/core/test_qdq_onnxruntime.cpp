@@ -10,6 +10,7 @@
 #include "evaluate/error_metrics.h"
 #include "formats/model_io.h"
 #include "passes/fold_batchnorm.h"
+#include "quantize/int8_gemm.h"
 #include "quantize/int8_model.h"
 #include "quantize/qdq_export.h"
 #include "test_support.h"
@@ -73,43 +74,57 @@ private:
         QVERIFY(!quantized.empty());
         const qf::Int8Model ours(graph, table, options);
         const std::string input = graph.inputs.front().name;
-        std::map<std::string, qf::ErrorAccumulator> errors;
-        for (int k = 0; k < c.testImages; ++k) {
-            const qf::Tensor x =
-                qf::loadImageTensor(folder.images[static_cast<size_t>(k)].path, c.pre, 3);
-            const QString inputFile = dir.filePath("input.bin");
-            std::ofstream(inputFile.toStdString(), std::ios::binary)
-                .write(reinterpret_cast<const char*>(x.f.data()),
-                       static_cast<std::streamsize>(x.f.size() * sizeof(float)));
-            QProcess node;
-            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-            environment.insert("NODE_PATH", ortDir_ + "/node_modules");
-            node.setProcessEnvironment(environment);
-            const QString shape = QString("%1x%2x%3x%4")
-                                      .arg(x.shape[0])
-                                      .arg(x.shape[1])
-                                      .arg(x.shape[2])
-                                      .arg(x.shape[3]);
-            node.start("node",
-                       {QString::fromStdString(qftest::sourcePath("tests/ort/run_model.js")),
-                        QString::fromStdString(exported), dir.path(),
-                        QString::fromStdString(input) + "=" + shape + "=" + inputFile});
-            QVERIFY(node.waitForFinished(120000));
-            QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
-            const qf::TensorMap mine = ours.run({{input, x}});
-            for (const auto& output : graph.outputs) {
-                QString file = QString::fromStdString(output.name);
-                file.replace(QRegularExpression("[^A-Za-z0-9_.-]"), "_");
-                const std::vector<float> theirs = readFloats(dir.filePath(file + ".bin"));
-                const qf::Tensor& value = mine.at(output.name);
-                QCOMPARE(theirs.size(), value.f.size());
-                errors[output.name].add(value.f.data(), theirs.data(), value.numel());
+        // Level "disabled" runs the QDQ graph as the standard defines it (DequantizeLinear, float
+        // op, QuantizeLinear): it must match our int8 arithmetic on every machine. Level "all"
+        // fuses it into ONNX Runtime's integer kernels; on x86 CPUs without VNNI these multiply
+        // u8 x s8 with vpmaddubsw, whose int16 pair sums saturate (ONNX Runtime's quantization
+        // guide says so and suggests reduce_range), so there the figure is reported, not bounded:
+        // on this AMD AVX2 machine the sample fell to 0.990 and UltraFace's boxes to 0.958, while
+        // the unfused graph gave 1.000000 and 0.99994.
+        const bool fusedIsExact = qf::bestInt8Kernel() == qf::Int8Kernel::Avx512Vnni;
+        for (const QString level : {"disabled", "all"}) {
+            std::map<std::string, qf::ErrorAccumulator> errors;
+            for (int k = 0; k < c.testImages; ++k) {
+                const qf::Tensor x =
+                    qf::loadImageTensor(folder.images[static_cast<size_t>(k)].path, c.pre, 3);
+                const QString inputFile = dir.filePath("input.bin");
+                std::ofstream(inputFile.toStdString(), std::ios::binary)
+                    .write(reinterpret_cast<const char*>(x.f.data()),
+                           static_cast<std::streamsize>(x.f.size() * sizeof(float)));
+                QProcess node;
+                QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+                environment.insert("NODE_PATH", ortDir_ + "/node_modules");
+                environment.insert("QF_ORT_LEVEL", level);
+                node.setProcessEnvironment(environment);
+                const QString shape = QString("%1x%2x%3x%4")
+                                          .arg(x.shape[0])
+                                          .arg(x.shape[1])
+                                          .arg(x.shape[2])
+                                          .arg(x.shape[3]);
+                node.start("node",
+                           {QString::fromStdString(qftest::sourcePath("tests/ort/run_model.js")),
+                            QString::fromStdString(exported), dir.path(),
+                            QString::fromStdString(input) + "=" + shape + "=" + inputFile});
+                QVERIFY(node.waitForFinished(120000));
+                QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
+                const qf::TensorMap mine = ours.run({{input, x}});
+                for (const auto& output : graph.outputs) {
+                    QString file = QString::fromStdString(output.name);
+                    file.replace(QRegularExpression("[^A-Za-z0-9_.-]"), "_");
+                    const std::vector<float> theirs = readFloats(dir.filePath(file + ".bin"));
+                    const qf::Tensor& value = mine.at(output.name);
+                    QCOMPARE(theirs.size(), value.f.size());
+                    errors[output.name].add(value.f.data(), theirs.data(), value.numel());
+                }
             }
-        }
-        for (const auto& [name, error] : errors) {
-            qInfo("%s: cosine(ours int8, ONNX Runtime QDQ) = %.6f over %d image(s)", name.c_str(),
-                  error.cosine(), c.testImages);
-            QVERIFY2(error.cosine() >= 0.999, name.c_str());
+            for (const auto& [name, error] : errors) {
+                qInfo(
+                    "%s: cosine(ours int8, ONNX Runtime QDQ, optimization %s) = %.6f over %d "
+                    "image(s)",
+                    name.c_str(), qPrintable(level), error.cosine(), c.testImages);
+                if (level == "disabled" || fusedIsExact)
+                    QVERIFY2(error.cosine() >= 0.999, name.c_str());
+            }
         }
     }
 

@@ -1,13 +1,14 @@
 // Runs an ONNX model in ONNX Runtime (npm package onnxruntime-node) on float32 inputs read
 // from raw files and writes each output as raw float32: the tests' independent int8 runtime.
 // usage: node run_model.js MODEL OUT_DIR NAME=SHAPE=FILE...   (SHAPE like 1x3x32x32)
+// QF_ORT_LEVEL: the graph optimization level ('all' by default; 'disabled' keeps QDQ unfused).
 const fs = require('fs');
 const path = require('path');
 const ort = require('onnxruntime-node');
 
 async function main() {
     const [model, outDir, ...feeds] = process.argv.slice(2);
-    const session = await ort.InferenceSession.create(model, {graphOptimizationLevel: 'all'});
+    const session = await ort.InferenceSession.create(model, {graphOptimizationLevel: process.env.QF_ORT_LEVEL || 'all'});
     const inputs = {};
     for (const feed of feeds) {
         const [name, shape, file] = feed.split('=');
