@@ -198,6 +198,13 @@ private slots:
         refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
                                    "--max-images", "ten"}),
                 "got 'ten'");
+        // Sizes every image would fail alike are refused once, before any image is read.
+        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                   "--size", "100000x100000"}),
+                "--size 100000x100000 is larger than the image limit of 100 megapixels");
+        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                   "--resize-shorter", "1000000"}),
+                "--resize-shorter 1000000 makes every image larger than the limit");
         refused(runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("out.onnx"), "--only",
                         "no_such_node"}),
                 "--only: the model has no node 'no_such_node'");
