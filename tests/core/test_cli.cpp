@@ -183,27 +183,21 @@ private slots:
         const auto refused = [](const CliResult& result, const char* expected) {
             QVERIFY2(result.exitCode == 1 && result.err.contains(expected), result.err);
         };
+        const auto runOnSample = [](const QStringList& options) {
+            return runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images")} +
+                          options);
+        };
         refused(runCli({"info", sample("digits.onnx"), sample("digits.caffemodel")}),
                 "(an ONNX model takes no weights file)");
         refused(runCli({"info", sample("digits.onnx"), "extra"}), "unexpected argument 'extra'");
-        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
-                                   "--scale", "nan"}),
-                "--scale expects a finite number other than 0");
-        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
-                                   "--mean", "0,inf,0"}),
-                "--mean expects a,b,c or one number");
-        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
-                                   "--max-images", "-3"}),
-                "--max-images expects a whole number >= 0");
-        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
-                                   "--max-images", "ten"}),
-                "got 'ten'");
+        refused(runOnSample({"--scale", "nan"}), "--scale expects a finite number other than 0");
+        refused(runOnSample({"--mean", "0,inf,0"}), "--mean expects a,b,c or one number");
+        refused(runOnSample({"--max-images", "-3"}), "--max-images expects a whole number >= 0");
+        refused(runOnSample({"--max-images", "ten"}), "got 'ten'");
         // Sizes every image would fail alike are refused once, before any image is read.
-        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
-                                   "--size", "100000x100000"}),
+        refused(runOnSample({"--size", "100000x100000"}),
                 "--size 100000x100000 is larger than the image limit of 100 megapixels");
-        refused(runCli(QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
-                                   "--resize-shorter", "1000000"}),
+        refused(runOnSample({"--resize-shorter", "1000000"}),
                 "--resize-shorter 1000000 makes every image larger than the limit");
         refused(runCli({"fold", sample("digits.onnx"), "-o", dir.filePath("out.onnx"), "--only",
                         "no_such_node"}),
