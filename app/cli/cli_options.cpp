@@ -257,10 +257,9 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing 
             throw Error("--size expects WxH, e.g. 224x224, got '" +
                         parser.value("size").toStdString() + "'");
         // Refused once here rather than once per image, as every image would fail alike.
-        if (int64_t{pre.width} * pre.height > pre.maxImagePixels)
+        if (exceedsPixelLimit(pre.width, pre.height, pre))
             throw Error("--size " + parser.value("size").toStdString() +
-                        " is larger than the image limit of " +
-                        std::to_string(pre.maxImagePixels / 1000000) + " megapixels");
+                        " is larger than the image limit of " + pixelLimitText(pre));
     }
     if (parser.isSet("scale")) {
         bool ok = false;
@@ -284,10 +283,9 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing 
         pre.resizeShorter = parser.value("resize-shorter").toInt(&ok);
         if (!ok || pre.resizeShorter <= 0)
             throw Error("--resize-shorter expects a positive number");
-        if (int64_t{pre.resizeShorter} * pre.resizeShorter > pre.maxImagePixels)
+        if (exceedsPixelLimit(pre.resizeShorter, pre.resizeShorter, pre))
             throw Error("--resize-shorter " + std::to_string(pre.resizeShorter) +
-                        " makes every image larger than the limit of " +
-                        std::to_string(pre.maxImagePixels / 1000000) + " megapixels");
+                        " makes every image larger than the limit of " + pixelLimitText(pre));
     }
     if (parser.isSet("center-crop")) pre.centerCrop = true;
     return pre;

@@ -18,25 +18,28 @@ Preprocessing withModelSize(Preprocessing pre, const Shape& inputShape) {
     return pre;
 }
 
+bool exceedsPixelLimit(int64_t width, int64_t height, const Preprocessing& pre) {
+    return width > pre.maxImagePixels / std::max<int64_t>(1, height);
+}
+
+std::string pixelLimitText(const Preprocessing& pre) {
+    return std::to_string(pre.maxImagePixels / 1000000) + " megapixels";
+}
+
 Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int channels) {
     if (channels != 1 && channels != 3)
         throw Error(path + ": the model wants " + std::to_string(channels) +
                     " input channels; images give 1 or 3");
     if (pre.width <= 0 || pre.height <= 0) throw Error("image size is not set (--size WxH)");
-    const auto tooLarge = [&](int64_t width, int64_t height) {
-        return width > pre.maxImagePixels / std::max<int64_t>(1, height);
-    };
-    const auto limitText = [&] {
-        return std::to_string(pre.maxImagePixels / 1000000) + " megapixels";
-    };
-    if (tooLarge(pre.width, pre.height))
+    if (exceedsPixelLimit(pre.width, pre.height, pre))
         throw Error("the input size " + std::to_string(pre.width) + "x" +
-                    std::to_string(pre.height) + " is larger than the limit of " + limitText());
+                    std::to_string(pre.height) + " is larger than the limit of " +
+                    pixelLimitText(pre));
     if (const auto declared = readImageDimensions(path)) {
-        if (tooLarge(declared->width, declared->height))
+        if (exceedsPixelLimit(declared->width, declared->height, pre))
             throw Error(path + ": the image is " + std::to_string(declared->width) + "x" +
                         std::to_string(declared->height) + " pixels, larger than the limit of " +
-                        limitText() + "; not decoded");
+                        pixelLimitText(pre) + "; not decoded");
     }
     cv::Mat image;
     try {
@@ -57,7 +60,7 @@ Tensor loadImageTensor(const std::string& path, const Preprocessing& pre, int ch
                 static_cast<double>(pre.maxImagePixels))
                 throw Error(path + ": resizing the shorter side to " +
                             std::to_string(pre.resizeShorter) + " makes the image larger than " +
-                            limitText());
+                            pixelLimitText(pre));
             cv::resize(image, image,
                        cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * factor))),
                                 std::max(1, static_cast<int>(std::lround(image.rows * factor)))),

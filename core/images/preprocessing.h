@@ -23,6 +23,11 @@ struct Preprocessing {
     int64_t maxImagePixels = 100'000'000;
 };
 
+// Whether a width x height image exceeds pre.maxImagePixels (overflow-safe), and that limit as
+// text ("100 megapixels"): shared by the per-image checks and the front ends' option checks.
+bool exceedsPixelLimit(int64_t width, int64_t height, const Preprocessing& pre);
+std::string pixelLimitText(const Preprocessing& pre);
+
 // Reads and preprocesses one image into a [1, channels, height, width] tensor (channels 1 or
 // 3). Throws qf::Error naming the file when it cannot be decoded or is larger than
 // pre.maxImagePixels (from its header, or after the shorter-side resize).
