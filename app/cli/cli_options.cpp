@@ -60,18 +60,58 @@ void addProjectOption(QCommandLineParser& parser) {
          "P.qfproj"});
 }
 
+void addInputShapeOption(QCommandLineParser& parser) {
+    parser.addOption({"input-shape",
+                      "A TensorFlow graph's input shape in its own order (NHWC for an image), for "
+                      "the dimensions its Placeholder leaves unknown; -1 keeps one unknown.",
+                      "N,H,W,C"});
+}
+
+namespace {
+
+Shape inputShapeOption(const QString& text) {
+    Shape shape;
+    for (const QString& part : text.split(',')) {
+        bool ok = false;
+        const qlonglong dim = part.trimmed().toLongLong(&ok);
+        if (!ok || dim == 0 || dim < -1)
+            throw Error(
+                "--input-shape expects comma-separated dimensions, each positive or -1 "
+                "(unknown), e.g. 1,32,32,3; got '" +
+                text.toStdString() + "'");
+        shape.push_back(dim);
+    }
+    return shape;
+}
+
+}  // namespace
+
 ModelArguments modelArguments(const QCommandLineParser& parser, const QString& command) {
     const QStringList positional = parser.positionalArguments();
-    if (!parser.isSet("project")) return modelArguments(positional, command);
-    const std::string projectPath = parser.value("project").toStdString();
-    ModelArguments args =
-        positional.isEmpty() ? ModelArguments{} : modelArguments(positional, command);
-    args.projectPath = projectPath;
-    args.project = readProject(projectPath);
-    if (args.model.empty()) {
-        args.model = args.project->model;
-        args.weights = args.project->weights;
-        modelOfThisCommand() = args.model;
+    // optionNames() holds the options given; asking isSet() of an option a command does not
+    // define would print a warning.
+    const QStringList given = parser.optionNames();
+    ModelArguments args;
+    if (!given.contains("project")) {
+        args = modelArguments(positional, command);
+    } else {
+        if (!positional.isEmpty()) args = modelArguments(positional, command);
+        args.projectPath = parser.value("project").toStdString();
+    }
+    if (!args.projectPath.empty()) {
+        args.project = readProject(args.projectPath);
+        if (args.model.empty()) {
+            args.model = args.project->model;
+            args.weights = args.project->weights;
+            modelOfThisCommand() = args.model;
+        }
+    }
+    if (given.contains("input-shape")) {
+        args.inputShape = inputShapeOption(parser.value("input-shape"));
+        if (!QString::fromStdString(args.model).endsWith(".pb"))
+            throw Error(args.model +
+                        ": --input-shape is for TensorFlow .pb graphs (Caffe and ONNX models "
+                        "declare their input shapes; use --size WxH for the image size)");
     }
     return args;
 }
@@ -139,6 +179,7 @@ std::array<float, 3> threeFloats(const QString& text, const char* flag) {
 }  // namespace
 
 void addModelOptions(QCommandLineParser& parser) {
+    addInputShapeOption(parser);
     parser.addOption({"no-fold", "Use the model as it is, without folding BatchNorm/Scale first."});
     parser.addOption({"equalize",
                       "Equalize consecutive conv layers' per-channel weight ranges after folding "
@@ -148,7 +189,7 @@ void addModelOptions(QCommandLineParser& parser) {
 }
 
 Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
-    Graph graph = loadModel(args.model, args.weights, &warnings);
+    Graph graph = loadModel(args.model, args.weights, &warnings, {}, args.inputShape);
     printWarnings(warnings);
     return graph;
 }
@@ -165,8 +206,9 @@ Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& 
                           (!parser.isSet("no-equalize") && project.int8 && project.int8->equalize);
     if (project.int8) project.int8->equalize = false;  // decided here, below
     LoadedModel loaded =
-        args.project ? qf::loadProjectModel(project, args.projectPath)
-                     : qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"));
+        args.project ? qf::loadProjectModel(project, args.projectPath, args.inputShape)
+                     : qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"),
+                                               false, args.inputShape);
     printWarnings(loaded.warnings);
     warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     if (equalize) {

@@ -27,6 +27,9 @@ struct ModelArguments {
     // keeps); explicit arguments and options override what it says.
     std::optional<Project> project;
     std::string projectPath;
+    // --input-shape N,H,W,C: a TensorFlow graph's unknown Placeholder dimensions (-1 keeps one
+    // unknown); empty when not given.
+    Shape inputShape;
 };
 
 // MODEL [WEIGHTS] from the positional arguments: a .prototxt takes the next one as weights.
@@ -34,8 +37,11 @@ ModelArguments modelArguments(const QStringList& positional, const QString& comm
 
 // --project P.qfproj for calibrate, compare and export.
 void addProjectOption(QCommandLineParser& parser);
-// The model from the positional arguments, or from --project when none are given; the project
-// (when given) is read here. Throws qf::Error naming the project file when it cannot be read.
+// --input-shape for every command that loads a model (addModelOptions includes it).
+void addInputShapeOption(QCommandLineParser& parser);
+// The model from the positional arguments, or from --project (when the command has it) when
+// none are given; the project (when given) is read here, and --input-shape (when the command has
+// it) checked. Throws qf::Error naming the project file when it cannot be read.
 ModelArguments modelArguments(const QCommandLineParser& parser, const QString& command);
 // The model the last modelArguments() call named (empty before): run-time errors that name a
 // node but no file get it as their prefix.

@@ -28,8 +28,9 @@ int runFoldCommand(const QStringList& arguments) {
                       "DIR"});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addPreprocessingOptions(parser);
+    addInputShapeOption(parser);
     parseOrExit(parser, arguments);
-    const ModelArguments args = modelArguments(parser.positionalArguments(), "fold");
+    const ModelArguments args = modelArguments(parser, "fold");
     if (!parser.isSet("output")) throw Error("fold needs an output file: -o OUT");
     const std::string outModel = parser.value("output").toStdString();
     Diagnostics warnings;

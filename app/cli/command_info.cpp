@@ -14,8 +14,9 @@ int runInfoCommand(const QStringList& arguments) {
     parser.addPositionalArgument("MODEL", "deploy.prototxt, model.onnx or frozen graph .pb");
     parser.addPositionalArgument("WEIGHTS", "the .caffemodel of a Caffe model", "[WEIGHTS]");
     parser.addOption({"json", "Print one JSON object on stdout."});
+    addInputShapeOption(parser);
     parseOrExit(parser, arguments);
-    const ModelArguments args = modelArguments(parser.positionalArguments(), "info");
+    const ModelArguments args = modelArguments(parser, "info");
     refuseExtraArguments(args);
     Diagnostics warnings;
     const Graph graph = loadModelWithWarnings(args, warnings);

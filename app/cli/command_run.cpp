@@ -21,8 +21,9 @@ int runRunCommand(const QStringList& arguments) {
     parser.addOption({"dump", "Write every output of every image as .npy into DIR.", "DIR"});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addPreprocessingOptions(parser);
+    addInputShapeOption(parser);
     parseOrExit(parser, arguments);
-    const ModelArguments args = modelArguments(parser.positionalArguments(), "run");
+    const ModelArguments args = modelArguments(parser, "run");
     refuseExtraArguments(args);
     if (!parser.isSet("images")) throw Error("run needs --images DIR");
     Diagnostics warnings;

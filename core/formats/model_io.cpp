@@ -25,7 +25,10 @@ bool endsWith(const std::string& text, const std::string& suffix) {
 }  // namespace
 
 Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Diagnostics* warnings,
-                const Progress& progress) {
+                const Progress& progress, const Shape& inputShape) {
+    if (!inputShape.empty() && !endsWith(modelPath, ".pb"))
+        throw Error(modelPath + ": an input shape can only be given for a TensorFlow .pb graph " +
+                    "(Caffe and ONNX models declare theirs)");
     for (const auto& path : {modelPath, weightsPath}) {
         if (path.empty()) continue;
         requireRegularFile(path);
@@ -55,7 +58,7 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Di
     if (endsWith(modelPath, ".pb")) {
         if (!weightsPath.empty())
             throw Error(modelPath + ": a TensorFlow GraphDef takes no separate weights file");
-        return withLayers(importTensorflow(modelPath, warnings, progress));
+        return withLayers(importTensorflow(modelPath, warnings, progress, inputShape));
     }
     throw Error(modelPath +
                 ": unknown model format (expected .prototxt + .caffemodel, .onnx or .pb)");

@@ -14,8 +14,12 @@ namespace qf {
 // layers dropped by their phase rules (the model is read for the TEST phase). Each names the
 // file, the node and, for Caffe's prototxt, the line. `progress` covers the whole load (reading,
 // parsing, converting, checking) on one count; cancelling throws Cancelled between steps.
+// `inputShape`, when not empty, fills the unknown dimensions of a TensorFlow graph's
+// Placeholder (in TensorFlow's order, NHWC for an image; -1 keeps one unknown) before shape
+// subgraphs are evaluated; it is refused for Caffe and ONNX, whose inputs are declared.
 Graph loadModel(const std::string& modelPath, const std::string& weightsPath = "",
-                Diagnostics* warnings = nullptr, const Progress& progress = {});
+                Diagnostics* warnings = nullptr, const Progress& progress = {},
+                const Shape& inputShape = {});
 
 // Writes a model in the format it came from. Caffe needs both paths; ONNX and TensorFlow only
 // the first.

@@ -7,9 +7,9 @@
 namespace qf {
 
 LoadedModel loadForQuantization(const std::string& modelPath, const std::string& weightsPath,
-                                bool fold, bool equalize) {
+                                bool fold, bool equalize, const Shape& inputShape) {
     LoadedModel loaded;
-    loaded.graph = loadModel(modelPath, weightsPath, &loaded.warnings);
+    loaded.graph = loadModel(modelPath, weightsPath, &loaded.warnings, {}, inputShape);
     if (fold) {
         loaded.folds = foldBatchNorm(loaded.graph);
         // Nothing undoes this fold, and the undo data would keep the unfolded weights alive.
@@ -25,9 +25,10 @@ void equalizeLoaded(LoadedModel& loaded) {
     loaded.equalization->undo = GraphEdit();
 }
 
-LoadedModel loadProjectModel(const Project& project, const std::string& projectPath) {
+LoadedModel loadProjectModel(const Project& project, const std::string& projectPath,
+                             const Shape& inputShape) {
     LoadedModel loaded;
-    loaded.graph = loadModel(project.model, project.weights, &loaded.warnings);
+    loaded.graph = loadModel(project.model, project.weights, &loaded.warnings, {}, inputShape);
     for (const auto& affine : project.folds) {
         try {
             foldOne(loaded.graph, affine);

@@ -22,8 +22,10 @@ struct LoadedModel {
     std::optional<EqualizeReport> equalization;  // set when equalized
     Diagnostics warnings;                        // what loading reported (see loadModel)
 };
+// `inputShape` as for loadModel (TensorFlow graphs only).
 LoadedModel loadForQuantization(const std::string& modelPath, const std::string& weightsPath,
-                                bool fold = true, bool equalize = false);
+                                bool fold = true, bool equalize = false,
+                                const Shape& inputShape = {});
 
 // Equalizes the loaded graph (after its folds) and keeps the report, without its undo data.
 void equalizeLoaded(LoadedModel& loaded);
@@ -33,6 +35,7 @@ void equalizeLoaded(LoadedModel& loaded);
 // opens the project, so the CLI's --project works on the very graph the app showed; equalized
 // when the project's int8 settings say so. Throws qf::Error naming the project and the node
 // when a fold no longer applies.
-LoadedModel loadProjectModel(const Project& project, const std::string& projectPath);
+LoadedModel loadProjectModel(const Project& project, const std::string& projectPath,
+                             const Shape& inputShape = {});
 
 }  // namespace qf

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "test_support.h"
+#include "tf_graph_builder.h"
 
 namespace {
 
@@ -224,6 +225,87 @@ private slots:
                         "--verify-images", dir.filePath("no_images")}),
                 "no images");
         QVERIFY(!QFile::exists(dir.filePath("out.onnx")));
+    }
+
+    // A TensorFlow graph whose Placeholder leaves batch, height and width unknown and whose
+    // Reshape target is computed from Shape(x): --input-shape fills the dimensions before the
+    // Shape subgraph is evaluated, in TensorFlow's NHWC order; -1 keeps one unknown.
+    void inputShapeFillsUnknownTensorflowDimensions() {
+        using namespace qftest;
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {-1, -1, -1, 3});
+        addConst(def, "filter", ramp({3, 3, 3, 4}, 0.05f, 0.0f));
+        auto& conv = addNode(def, "conv", "Conv2D", {"input", "filter"});
+        setInts(conv, "strides", {1, 1, 1, 1});
+        setString(conv, "padding", "SAME");
+        addNode(def, "relu", "Relu", {"conv"});
+        auto& shape = addNode(def, "shape", "Shape", {"relu"});
+        (*shape.mutable_attr())["out_type"].set_type(qf_tf::DT_INT32);
+        addConst(def, "begin", qf::Tensor::ints({1}, {0}, qf::DataType::Int32));
+        addConst(def, "end", qf::Tensor::ints({1}, {1}, qf::DataType::Int32));
+        addConst(def, "stride", qf::Tensor::ints({1}, {1}, qf::DataType::Int32));
+        auto& batch = addNode(def, "batch", "StridedSlice", {"shape", "begin", "end", "stride"});
+        (*batch.mutable_attr())["shrink_axis_mask"].set_i(1);
+        (*batch.mutable_attr())["T"].set_type(qf_tf::DT_INT32);
+        addConst(def, "minus_one", qf::Tensor::ints({}, {-1}, qf::DataType::Int32));
+        auto& pack = addNode(def, "target", "Pack", {"batch", "minus_one"});
+        (*pack.mutable_attr())["T"].set_type(qf_tf::DT_INT32);
+        (*pack.mutable_attr())["N"].set_i(2);
+        addNode(def, "flat", "Reshape", {"relu", "target"});
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(writeGraph(def, dir, "unknown_dims.pb"));
+
+        // Without it the Shape node is named as what keeps the model from running.
+        const CliResult unknown = runCli({"info", model, "--json"});
+        QCOMPARE(unknown.exitCode, 0);
+        QVERIFY2(unknown.err.contains("'shape'") && unknown.err.contains("--input-shape"),
+                 unknown.err);
+
+        const CliResult info = runCli({"info", model, "--input-shape", "1,8,6,3", "--json"});
+        QVERIFY2(info.exitCode == 0, info.err);
+        QVERIFY2(info.json()["warnings"].toArray().isEmpty(), info.out);
+        const QJsonArray inputShape =
+            info.json()["inputs"].toArray()[0].toObject()["shape"].toArray();
+        QCOMPARE(inputShape, (QJsonArray{1, 3, 8, 6}));  // the IR holds images NCHW
+        QCOMPARE(info.json()["outputs"].toArray()[0].toObject()["shape"].toArray(),
+                 (QJsonArray{1, 8 * 6 * 4}));
+
+        // The size it gives is the network's input size for running and calibrating.
+        const CliResult run =
+            runCli(QStringList{"run", model, "--input-shape", "1,8,6,3", "--images",
+                               sample("images"), "--max-images", "3", "--json"});
+        QVERIFY2(run.exitCode == 0, run.err);
+        QCOMPARE(run.json()["images"].toInt(), 3);
+        const QString table = dir.filePath("table.json");
+        const CliResult calibrate =
+            runCli({"calibrate", model, "--input-shape", "1,8,6,3", "--images", sample("images"),
+                    "--max-images", "4", "--method", "minmax", "-o", table});
+        QVERIFY2(calibrate.exitCode == 0, calibrate.err);
+        QVERIFY(QFile::exists(table));
+
+        // An unknown height stays unknown, so the Shape node still cannot be evaluated.
+        const CliResult partly = runCli({"info", model, "--input-shape", "1,-1,6,3", "--json"});
+        QCOMPARE(partly.exitCode, 0);
+        QCOMPARE(partly.json()["inputs"].toArray()[0].toObject()["shape"].toArray(),
+                 (QJsonArray{1, 3, -1, 6}));
+        QVERIFY2(partly.err.contains("'shape'"), partly.err);
+
+        const auto refused = [](const CliResult& result, const char* expected) {
+            QVERIFY2(result.exitCode == 1 && result.err.contains(expected), result.err);
+        };
+        refused(runCli({"info", model, "--input-shape", "1,8,6,4"}),
+                "differs from the declared [-1x-1x-1x3] in dimension 3");
+        refused(runCli({"info", model, "--input-shape", "1,8,6"}), "fits no Placeholder");
+        refused(runCli({"info", model, "--input-shape", "1,eight,6,3"}),
+                "--input-shape expects comma-separated dimensions");
+        refused(runCli({"info", model, "--input-shape", "1,0,6,3"}),
+                "--input-shape expects comma-separated dimensions");
+        refused(runCli({"info", sample("digits.onnx"), "--input-shape", "1,16,16,3"}),
+                "--input-shape is for TensorFlow .pb graphs");
+        refused(runCli({"export", sample("digits_deploy.prototxt"), sample("digits.caffemodel"),
+                        "--input-shape", "1,16,16,3", "--format", "model", "-o",
+                        dir.filePath("x.prototxt")}),
+                "--input-shape is for TensorFlow .pb graphs");
     }
 
     void calibratesComparesAndExports() {

@@ -23,6 +23,15 @@
 #include "runtime/executor.h"
 #include "test_support.h"
 #include "tf_graph.pb.h"
+#include "tf_graph_builder.h"
+
+using qftest::addConst;
+using qftest::addNode;
+using qftest::addPlaceholder;
+using qftest::ramp;
+using qftest::setInts;
+using qftest::setString;
+using qftest::writeGraph;
 
 namespace {
 
@@ -36,49 +45,6 @@ double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
     for (size_t k = 0; k < a.size(); ++k)
         worst = std::max(worst, std::abs(static_cast<double>(a[k]) - b[k]));
     return worst;
-}
-
-// --- building GraphDefs with the generated classes
-
-qf_tf::NodeDef& addNode(qf_tf::GraphDef& def, const std::string& name, const std::string& op,
-                        const std::vector<std::string>& inputs = {}) {
-    auto& node = *def.add_node();
-    node.set_name(name);
-    node.set_op(op);
-    for (const auto& in : inputs) node.add_input(in);
-    (*node.mutable_attr())["T"].set_type(qf_tf::DT_FLOAT);
-    return node;
-}
-
-void setInts(qf_tf::NodeDef& node, const std::string& attr, const std::vector<int64_t>& values) {
-    auto* list = (*node.mutable_attr())[attr].mutable_list();
-    for (const auto v : values) list->add_i(v);
-}
-
-void setString(qf_tf::NodeDef& node, const std::string& attr, const std::string& value) {
-    (*node.mutable_attr())[attr].set_s(value);
-}
-
-void addConst(qf_tf::GraphDef& def, const std::string& name, const qf::Tensor& value) {
-    auto& node = addNode(def, name, "Const");
-    node.mutable_attr()->erase("T");
-    qf::tensorToTf(value, *(*node.mutable_attr())["value"].mutable_tensor());
-    (*node.mutable_attr())["dtype"].set_type(value.isFloat() ? qf_tf::DT_FLOAT : qf_tf::DT_INT32);
-}
-
-void addPlaceholder(qf_tf::GraphDef& def, const std::string& name, const qf::Shape& shape) {
-    auto& node = addNode(def, name, "Placeholder");
-    node.mutable_attr()->erase("T");
-    (*node.mutable_attr())["dtype"].set_type(qf_tf::DT_FLOAT);
-    auto* s = (*node.mutable_attr())["shape"].mutable_shape();
-    for (const auto d : shape) s->add_dim()->set_size(d);
-}
-
-qf::Tensor ramp(const qf::Shape& shape, float step, float offset) {
-    qf::Tensor t = qf::Tensor::floats(shape);
-    for (size_t k = 0; k < t.f.size(); ++k)
-        t.f[k] = offset + step * static_cast<float>((k * 7919) % 23) - step * 11.0f;
-    return t;
 }
 
 // OpenCV drops Identity nodes (the files' outputs): ask for its last layer's output instead.
@@ -97,14 +63,6 @@ std::string deterministicBytes(const google::protobuf::Message& message) {
         message.SerializeToCodedStream(&coded);
     }
     return bytes;
-}
-
-std::string writeGraph(const qf_tf::GraphDef& def, const QTemporaryDir& dir,
-                       const std::string& name) {
-    const std::string path = dir.path().toStdString() + "/" + name;
-    std::ofstream out(path, std::ios::binary);
-    out << def.SerializeAsString();
-    return path;
 }
 
 // --- a direct NHWC reference: TensorFlow's convolution by its definition

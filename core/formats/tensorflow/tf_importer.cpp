@@ -55,6 +55,7 @@ private:
     const qf_tf::GraphDef& def_;
     const std::string file_;
     const Shape inputShape_;
+    bool inputShapeUsed_ = false;  // a Placeholder took inputShape_
     Graph graph_;
     std::map<std::string, const qf_tf::NodeDef*> byName_;
     std::map<std::string, int> outputsUsed_;  // node -> 1 + highest output index read
@@ -863,12 +864,15 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
         // The given input shape fills the declared shape's unknown dimensions; a Placeholder
         // of another rank (a flag, a second input) keeps its own.
         if (!inputShape_.empty() && (!declared || shape.size() == inputShape_.size())) {
+            inputShapeUsed_ = true;
             if (!declared) shape = inputShape_;
+            const Shape declaredShape = shape;
             for (size_t k = 0; k < shape.size(); ++k) {
                 if (shape[k] > 0 && inputShape_[k] > 0 && shape[k] != inputShape_[k])
                     fail(n.name(), "the given input shape " + shapeToString(inputShape_) +
-                                       " differs from the declared " + shapeToString(shape) +
-                                       " in dimension " + std::to_string(k));
+                                       " differs from the declared " +
+                                       shapeToString(declaredShape) + " in dimension " +
+                                       std::to_string(k));
                 if (shape[k] <= 0) shape[k] = inputShape_[k];
             }
         }
@@ -1031,6 +1035,11 @@ void Converter::markOutputs() {
 }
 
 Graph Converter::convert(const Progress& progress) {
+    for (const int64_t dim : inputShape_)
+        if (dim == 0 || dim < -1)
+            throw Error(file_ + ": the given input shape " + shapeToString(inputShape_) +
+                        " has a dimension of " + std::to_string(dim) +
+                        " (each must be positive, or -1 to keep it unknown)");
     graph_.format = "tensorflow";
     graph_.sourceInfo["producer"] = std::to_string(def_.versions().producer());
     const auto order = sortedNodes();
@@ -1044,6 +1053,15 @@ Graph Converter::convert(const Progress& progress) {
         convertNode(*order[k]);
     }
     markOutputs();
+    if (!inputShape_.empty() && !inputShapeUsed_) {
+        std::string ranks;
+        for (const auto& input : graph_.inputs)
+            ranks += (ranks.empty() ? "" : ", ") + std::string("'") + input.name + "' has " +
+                     std::to_string(input.shape.size()) + " dimensions";
+        throw Error(file_ + ": the given input shape " + shapeToString(inputShape_) +
+                    " fits no Placeholder (" + (ranks.empty() ? "the graph has none" : ranks) +
+                    ")");
+    }
     progress.throwIfCancelled();
     progress.step(80, 100, "checking the graph");
     try {
