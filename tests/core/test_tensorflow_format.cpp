@@ -8,6 +8,7 @@
 #include <QtTest>
 #include <cmath>
 #include <fstream>
+#include <functional>
 
 #include "calibration/calibrator.h"
 #include "evaluate/int8_comparison.h"
@@ -135,12 +136,19 @@ qf::Tensor nhwcToNchw(const qf::Tensor& t) {
 
 // TensorFlow's conv2d_transpose by its definition: x [1, ih, iw, ci] spread over an output of
 // [1, h, w, co] through filter [kh, kw, co, ci], padded as the forward conv of that output.
+// EXPLICIT padding takes `explicitTopLeft` as the forward conv's top and left padding.
 qf::Tensor referenceConvTranspose(const qf::Tensor& x, const qf::Tensor& f, int64_t h, int64_t w,
-                                  int64_t s, bool same) {
+                                  int64_t s, const std::string& padding,
+                                  std::pair<int64_t, int64_t> explicitTopLeft = {0, 0}) {
     const int64_t ih = x.shape[1], iw = x.shape[2], ci = x.shape[3];
     const int64_t kh = f.shape[0], kw = f.shape[1], co = f.shape[2];
-    const int64_t top = same ? std::max<int64_t>((ih - 1) * s + kh - h, 0) / 2 : 0;
-    const int64_t left = same ? std::max<int64_t>((iw - 1) * s + kw - w, 0) / 2 : 0;
+    const bool same = padding == "SAME";
+    const int64_t top = same                    ? std::max<int64_t>((ih - 1) * s + kh - h, 0) / 2
+                        : padding == "EXPLICIT" ? explicitTopLeft.first
+                                                : 0;
+    const int64_t left = same                    ? std::max<int64_t>((iw - 1) * s + kw - w, 0) / 2
+                         : padding == "EXPLICIT" ? explicitTopLeft.second
+                                                 : 0;
     qf::Tensor y = qf::Tensor::floats({1, h, w, co});
     for (int64_t iy = 0; iy < ih; ++iy)
         for (int64_t ix = 0; ix < iw; ++ix)
@@ -487,6 +495,8 @@ private slots:
         QTest::newRow("same-mixed") << 8 << 7 << "SAME";
         QTest::newRow("valid") << 9 << 9 << "VALID";
         QTest::newRow("valid-remainder") << 10 << 9 << "VALID";
+        // Pads top 1, bottom 1 (the stride leaves one row at the end), left 0, right 2.
+        QTest::newRow("explicit") << 8 << 7 << "EXPLICIT";
     }
 
     // Conv2DBackpropInput, stride 2, from a 4x4 input.
@@ -503,13 +513,14 @@ private slots:
         auto& deconv = addNode(def, "deconv", "Conv2DBackpropInput", {"sizes", "filter", "input"});
         setInts(deconv, "strides", {1, 2, 2, 1});
         setString(deconv, "padding", padding.toStdString());
+        if (padding == "EXPLICIT") setInts(deconv, "explicit_paddings", {0, 0, 1, 1, 0, 2, 0, 0});
         addNode(def, "output", "Identity", {"deconv"});
         QTemporaryDir dir;
         qf::Diagnostics warnings;
         const qf::Graph graph = qf::loadModel(writeGraph(def, dir, "deconv.pb"), "", &warnings);
         QVERIFY(warnings.empty());
         const qf::Tensor expected =
-            referenceConvTranspose(x, filter, outH, outW, 2, padding == "SAME");
+            referenceConvTranspose(x, filter, outH, outW, 2, padding.toStdString(), {1, 0});
         const qf::Tensor y = qf::Executor(graph).run({{"input", nhwcToNchw(x)}}).at("output");
         QCOMPARE(y.shape, expected.shape);
         QVERIFY2(maxAbsDiff(y.f, expected.f) < 1e-5,
@@ -701,6 +712,194 @@ private slots:
         QCOMPARE(out.at("squeeze").shape, (qf::Shape{1, c}));
         QVERIFY(maxAbsDiff(out.at("squeeze").f, meanExpected) < 1e-6);
         QVERIFY(maxAbsDiff(out.at("sub_flat").f, subExpected) < 1e-6);
+    }
+
+    // Elementwise ops, each against values computed here from the NHWC input: LeakyRelu,
+    // Sigmoid, Tanh, RealDiv by a scalar and by a per-channel vector, Maximum and Minimum with
+    // a scalar, and ExpandDims of a [1, C] mean.
+    void elementwiseOpsMatchHandComputedValues() {
+        const int64_t h = 2, w = 3, c = 2;
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, h, w, c});
+        auto& leaky = addNode(def, "leaky", "LeakyRelu", {"input"});
+        (*leaky.mutable_attr())["alpha"].set_f(0.25f);
+        addNode(def, "sigmoid", "Sigmoid", {"input"});
+        addNode(def, "tanh", "Tanh", {"input"});
+        addConst(def, "four", qf::Tensor::floats({}, {4.0f}));
+        addNode(def, "div_scalar", "RealDiv", {"input", "four"});
+        addConst(def, "divisors", qf::Tensor::floats({c}, {2.0f, -0.5f}));
+        addNode(def, "div_channels", "RealDiv", {"input", "divisors"});
+        addConst(def, "low", qf::Tensor::floats({}, {0.1f}));
+        addNode(def, "maximum", "Maximum", {"input", "low"});
+        addConst(def, "high", qf::Tensor::floats({}, {0.3f}));
+        addNode(def, "minimum", "Minimum", {"high", "input"});
+        addConst(def, "spatial", qf::Tensor::ints({2}, {1, 2}, qf::DataType::Int32));
+        addNode(def, "mean", "Mean", {"input", "spatial"});
+        addConst(def, "axis", qf::Tensor::ints({}, {1}, qf::DataType::Int32));
+        addNode(def, "expanded", "ExpandDims", {"mean", "axis"});
+        addConst(def, "flat", qf::Tensor::ints({2}, {1, -1}, qf::DataType::Int32));
+        const std::vector<std::string> elementwise{
+            "leaky", "sigmoid", "tanh", "div_scalar", "div_channels", "maximum", "minimum"};
+        for (const auto& name : elementwise)
+            addNode(def, name + "_flat", "Reshape", {name, "flat"});
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        const qf::Graph graph =
+            qf::loadModel(writeGraph(def, dir, "elementwise.pb"), "", &warnings);
+        QVERIFY2(warnings.empty(), warnings.empty() ? "" : warnings[0].text().c_str());
+        const qf::Tensor x = ramp({1, h, w, c}, 0.15f, 0.05f);  // NHWC, both signs
+        const auto out = qf::Executor(graph).run({{"input", nhwcToNchw(x)}});
+        const std::map<std::string, std::function<float(float, int64_t)>> expected{
+            {"leaky", [](float v, int64_t) { return v >= 0 ? v : 0.25f * v; }},
+            {"sigmoid", [](float v, int64_t) { return 1.0f / (1.0f + std::exp(-v)); }},
+            {"tanh", [](float v, int64_t) { return std::tanh(v); }},
+            {"div_scalar", [](float v, int64_t) { return v / 4.0f; }},
+            {"div_channels", [](float v, int64_t k) { return v / (k == 0 ? 2.0f : -0.5f); }},
+            {"maximum", [](float v, int64_t) { return std::max(v, 0.1f); }},
+            {"minimum", [](float v, int64_t) { return std::min(v, 0.3f); }}};
+        for (const auto& [name, f] : expected) {
+            std::vector<float> values;
+            for (size_t k = 0; k < x.f.size(); ++k)
+                values.push_back(f(x.f[k], static_cast<int64_t>(k) % c));
+            QVERIFY2(maxAbsDiff(out.at(name + "_flat").f, values) < 1e-6, name.c_str());
+        }
+        std::vector<float> means(static_cast<size_t>(c), 0.0f);
+        for (size_t k = 0; k < x.f.size(); ++k) means[k % c] += x.f[k] / (h * w);
+        QCOMPARE(out.at("expanded").shape, (qf::Shape{1, 1, c}));
+        QVERIFY(maxAbsDiff(out.at("expanded").f, means) < 1e-6);
+    }
+
+    // PadV2 with a constant, MirrorPad REFLECT, and VALID max and average pooling, in NHWC
+    // order against values written out here; MirrorPad SYMMETRIC is loaded and reported.
+    void paddingAndValidPooling() {
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, 3, 3, 1});
+        addConst(def, "pads",
+                 qf::Tensor::ints({4, 2}, {0, 0, 1, 0, 0, 2, 0, 0}, qf::DataType::Int32));
+        addConst(def, "fill", qf::Tensor::floats({}, {-7.0f}));
+        addNode(def, "padv2", "PadV2", {"input", "pads", "fill"});
+        addConst(def, "mirror_pads",
+                 qf::Tensor::ints({4, 2}, {0, 0, 1, 1, 2, 0, 0, 0}, qf::DataType::Int32));
+        auto& reflect = addNode(def, "reflect", "MirrorPad", {"input", "mirror_pads"});
+        setString(reflect, "mode", "REFLECT");
+        auto& symmetric = addNode(def, "symmetric", "MirrorPad", {"input", "mirror_pads"});
+        setString(symmetric, "mode", "SYMMETRIC");
+        for (const char* op : {"MaxPool", "AvgPool"}) {
+            auto& pool = addNode(def, op, op, {"input"});
+            setInts(pool, "ksize", {1, 2, 2, 1});
+            setInts(pool, "strides", {1, 1, 1, 1});
+            setString(pool, "padding", "VALID");
+        }
+        addConst(def, "flat", qf::Tensor::ints({2}, {1, -1}, qf::DataType::Int32));
+        for (const char* name : {"padv2", "reflect", "MaxPool", "AvgPool"})
+            addNode(def, std::string(name) + "_flat", "Reshape", {name, "flat"});
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        qf::Graph graph = qf::loadModel(writeGraph(def, dir, "pads.pb"), "", &warnings);
+        QCOMPARE(warnings.size(), size_t{1});
+        QCOMPARE(warnings[0].node, std::string("symmetric"));
+        QVERIFY2(warnings[0].text().find("SYMMETRIC") != std::string::npos,
+                 warnings[0].text().c_str());
+        // Run the supported part: the reported node's output is nobody's input.
+        graph.outputs.erase(std::remove_if(graph.outputs.begin(), graph.outputs.end(),
+                                           [](const qf::ValueInfo& v) {
+                                               return v.name.rfind("symmetric", 0) == 0;
+                                           }),
+                            graph.outputs.end());
+        graph.nodes.erase(std::remove_if(graph.nodes.begin(), graph.nodes.end(),
+                                         [](const qf::Node& n) { return n.name == "symmetric"; }),
+                          graph.nodes.end());
+        // 1 2 3 / 4 5 6 / 7 8 9
+        qf::Tensor x = qf::Tensor::floats({1, 3, 3, 1});
+        for (int k = 0; k < 9; ++k) x.f[k] = static_cast<float>(k + 1);
+        const auto out = qf::Executor(graph).run({{"input", nhwcToNchw(x)}});
+        const float f = -7.0f;
+        QCOMPARE(out.at("padv2_flat").f, (std::vector<float>{f, f, f, f, f,  //
+                                                             1, 2, 3, f, f,  //
+                                                             4, 5, 6, f, f,  //
+                                                             7, 8, 9, f, f}));
+        QCOMPARE(out.at("reflect_flat").f, (std::vector<float>{6, 5, 4, 5, 6,  //
+                                                               3, 2, 1, 2, 3,  //
+                                                               6, 5, 4, 5, 6,  //
+                                                               9, 8, 7, 8, 9,  //
+                                                               6, 5, 4, 5, 6}));
+        QCOMPARE(out.at("MaxPool_flat").f, (std::vector<float>{5, 6, 8, 9}));
+        QCOMPARE(out.at("AvgPool_flat").f, (std::vector<float>{3, 4, 6, 7}));
+    }
+
+    // Constant StridedSlice over two axes (masks per axis, a negative stride, a shrunk axis)
+    // and Pack along axis 1 and -1, evaluated at load and checked through the values they add.
+    void constantSlicesAndStacksOnAnyAxis() {
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "x", {2, 2});
+        addPlaceholder(def, "y", {4});
+        std::vector<float> values(12);
+        for (int k = 0; k < 12; ++k) values[k] = static_cast<float>(k);
+        addConst(def, "c", qf::Tensor::floats({3, 4}, values));  // rows 0..3, 4..7, 8..11
+        const auto ints = [](std::vector<int64_t> v) {
+            return qf::Tensor::ints({static_cast<int64_t>(v.size())}, v, qf::DataType::Int32);
+        };
+        // c[1:3, 0:-1:2] = [[4, 6], [8, 10]]
+        addConst(def, "b1", ints({1, 0}));
+        addConst(def, "e1", ints({3, -1}));
+        addConst(def, "s1", ints({1, 2}));
+        addNode(def, "block", "StridedSlice", {"c", "b1", "e1", "s1"});
+        // c[0, ::-1] = [3, 2, 1, 0]: axis 0 shrunk, axis 1's end masked.
+        addConst(def, "b2", ints({0, 3}));
+        addConst(def, "e2", ints({0, 0}));
+        addConst(def, "s2", ints({1, -1}));
+        auto& row = addNode(def, "row", "StridedSlice", {"c", "b2", "e2", "s2"});
+        (*row.mutable_attr())["shrink_axis_mask"].set_i(1);
+        (*row.mutable_attr())["end_mask"].set_i(2);
+        addConst(def, "u", qf::Tensor::floats({2}, {1.0f, 2.0f}));
+        addConst(def, "v", qf::Tensor::floats({2}, {30.0f, 40.0f}));
+        for (const int axis : {1, -1}) {
+            const std::string name = axis == 1 ? "stack1" : "stack_last";
+            auto& pack = addNode(def, name, "Pack", {"u", "v"});
+            (*pack.mutable_attr())["axis"].set_i(axis);
+            (*pack.mutable_attr())["N"].set_i(2);
+        }
+        addNode(def, "plus_block", "AddV2", {"x", "block"});
+        addNode(def, "plus_stack1", "AddV2", {"x", "stack1"});
+        addNode(def, "plus_stack_last", "AddV2", {"x", "stack_last"});
+        addNode(def, "plus_row", "AddV2", {"y", "row"});
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        const qf::Graph graph = qf::loadModel(writeGraph(def, dir, "slices.pb"), "", &warnings);
+        QVERIFY2(warnings.empty(), warnings.empty() ? "" : warnings[0].text().c_str());
+        const auto out =
+            qf::Executor(graph).run({{"x", qf::Tensor::floats({2, 2}, {0.5f, 0.5f, 0.5f, 0.5f})},
+                                     {"y", qf::Tensor::floats({4}, {0.0f, 0.0f, 0.0f, 0.0f})}});
+        QCOMPARE(out.at("plus_block").f, (std::vector<float>{4.5f, 6.5f, 8.5f, 10.5f}));
+        QCOMPARE(out.at("plus_stack1").f, (std::vector<float>{1.5f, 30.5f, 2.5f, 40.5f}));
+        QCOMPARE(out.at("plus_stack_last").f, out.at("plus_stack1").f);
+        QCOMPARE(out.at("plus_row").f, (std::vector<float>{3, 2, 1, 0}));
+    }
+
+    // A FusedBatchNorm in training mode uses the batch's statistics, not its mean and
+    // variance inputs: loaded, reported with the reason, kept out of folding.
+    void trainingModeBatchNormIsReportedNotFolded() {
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, 4, 4, 2});
+        addConst(def, "filter", ramp({1, 1, 2, 2}, 0.1f, 0.0f));
+        auto& conv = addNode(def, "conv", "Conv2D", {"input", "filter"});
+        setInts(conv, "strides", {1, 1, 1, 1});
+        setString(conv, "padding", "VALID");
+        for (const char* name : {"gamma", "beta", "mean", "variance"})
+            addConst(def, name, qf::Tensor::floats({2}, {1.0f, 1.0f}));
+        auto& bn =
+            addNode(def, "bn", "FusedBatchNormV3", {"conv", "gamma", "beta", "mean", "variance"});
+        (*bn.mutable_attr())["is_training"].set_b(true);
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        qf::Graph graph = qf::loadModel(writeGraph(def, dir, "training.pb"), "", &warnings);
+        QCOMPARE(warnings.size(), size_t{1});
+        QCOMPARE(warnings[0].node, std::string("bn"));
+        QVERIFY2(warnings[0].text().find("is_training") != std::string::npos,
+                 warnings[0].text().c_str());
+        const qf::FoldReport report = qf::foldBatchNorm(graph);
+        QCOMPARE(report.folded.size(), size_t{0});
+        QCOMPARE(graph.opCounts().count("tf.FusedBatchNormV3"), size_t{1});
     }
 
     // ResizeBilinear and ResizeNearestNeighbor in each coordinate mode, up and down, against

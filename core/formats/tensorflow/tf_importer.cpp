@@ -209,6 +209,7 @@ private:
     void resize(bool linear);
     bool evaluateShapeOps();
     Shape knownShape(const std::string& tensor, std::string& why) const;
+    Tensor stridedSlice(const Tensor& x);
 };
 
 // Kahn's order over data and control inputs: a cycle or an input naming no node is an error
@@ -434,15 +435,16 @@ void Converter::globalNormalization() {
 
 // Conv2DBackpropInput(input_sizes, filter [kh, kw, out_c, in_c], out_backprop): a
 // ConvTranspose whose output_shape makes the IR kernel split the padding as TensorFlow's SAME
-// does (the odd pixel at the end) and leave VALID's remainder at the end.
+// does (the odd pixel at the end) and leave VALID's remainder at the end; EXPLICIT gives its
+// pads directly.
 void Converter::transposedConvolution() {
     const auto sizes = requireConstant(0, "input_sizes").asInts();
     const Tensor& filter = requireConstant(1, "the filter");
     if (sizes.size() != 4 || filter.rank() != 4 || !filter.isFloat())
         throw Unsupported{"input_sizes must have 4 values and the filter be 4-D float"};
     const std::string padding = attrS("padding", "VALID");
-    if (padding != "SAME" && padding != "VALID")
-        throw Unsupported{"padding '" + padding + "' (SAME and VALID are)"};
+    if (padding != "SAME" && padding != "VALID" && padding != "EXPLICIT")
+        throw Unsupported{"padding '" + padding + "' (SAME, VALID and EXPLICIT are)"};
     const int h = nhwc() ? 1 : 2, w = nhwc() ? 2 : 3;
     const auto strides = attrInts("strides", {1, 1, 1, 1});
     const auto dilations = attrInts("dilations", {1, 1, 1, 1});
@@ -451,8 +453,24 @@ void Converter::transposedConvolution() {
     std::map<std::string, Attribute> attrs{
         {"kernel_shape", Attribute::ofInts({filter.shape[0], filter.shape[1]})},
         {"strides", Attribute::ofInts({strides[h], strides[w]})},
-        {"dilations", Attribute::ofInts({dilations[h], dilations[w]})},
-        {"output_shape", Attribute::ofInts({sizes[h], sizes[w]})}};
+        {"dilations", Attribute::ofInts({dilations[h], dilations[w]})}};
+    if (padding == "EXPLICIT") {
+        // The gradient of a conv padded so: ONNX's pads, plus output_padding for the rows and
+        // columns the forward conv's stride left unread at the end (input_sizes says how many).
+        const auto p = attrInts("explicit_paddings", {});
+        if (p.size() != 8) throw Unsupported{"explicit_paddings must have 8 values"};
+        const auto remainder = [&](int axis, int kernelAxis) {
+            const int64_t stride = std::max<int64_t>(strides[axis], 1);
+            const int64_t span = dilations[axis] * (filter.shape[kernelAxis] - 1) + 1;
+            const int64_t extent = sizes[axis] + p[2 * axis] + p[2 * axis + 1] - span;
+            if (extent < 0) throw Unsupported{"input_sizes smaller than the padded filter"};
+            return extent % stride;
+        };
+        attrs["pads"] = Attribute::ofInts({p[2 * h], p[2 * w], p[2 * h + 1], p[2 * w + 1]});
+        attrs["output_padding"] = Attribute::ofInts({remainder(h, 0), remainder(w, 1)});
+    } else {
+        attrs["output_shape"] = Attribute::ofInts({sizes[h], sizes[w]});
+    }
     // [kh, kw, out_c, in_c] -> [in_c, out_c, kh, kw]: the IR's [Cin, Cout, kh, kw].
     const std::string weight = derivedWeight(in(1).name, "oihw", [](const Tensor& t) {
         return transposedTensor(t, {3, 2, 0, 1});
@@ -506,6 +524,77 @@ bool Converter::evaluateConstant() {
     return true;
 }
 
+// StridedSlice of a constant: begin/end/strides for the leading axes (the rest whole), with
+// TensorFlow's begin, end and shrink masks; ellipsis and new-axis masks are not supported.
+Tensor Converter::stridedSlice(const Tensor& x) {
+    const auto begin = requireConstant(1, "begin").asInts();
+    const auto end = requireConstant(2, "end").asInts();
+    const auto strides = requireConstant(3, "strides").asInts();
+    const auto mask = [&](const std::string& name) {
+        const auto* m = attr(name);
+        return m && m->value_case() == qf_tf::AttrValue::kI ? m->i() : int64_t{0};
+    };
+    if (mask("ellipsis_mask") || mask("new_axis_mask"))
+        throw Unsupported{"ellipsis_mask and new_axis_mask are not supported"};
+    const size_t sliced = begin.size();
+    if (end.size() != sliced || strides.size() != sliced || sliced > static_cast<size_t>(x.rank()))
+        throw Unsupported{"begin, end and strides must have one value per sliced axis"};
+    std::vector<std::vector<int64_t>> picked(static_cast<size_t>(x.rank()));
+    Shape shape;
+    for (size_t axis = 0; axis < picked.size(); ++axis) {
+        const int64_t n = x.shape[axis];
+        auto& indices = picked[axis];
+        if (axis >= sliced) {
+            for (int64_t k = 0; k < n; ++k) indices.push_back(k);
+            shape.push_back(n);
+            continue;
+        }
+        const int64_t bit = int64_t{1} << axis, step = strides[axis];
+        if (step == 0) throw Unsupported{"a stride of 0"};
+        if (mask("shrink_axis_mask") & bit) {
+            const int64_t index = begin[axis] < 0 ? begin[axis] + n : begin[axis];
+            if (index < 0 || index >= n)
+                fail(node_->name(), "StridedSlice index " + std::to_string(begin[axis]) +
+                                        " is out of range for axis " + std::to_string(axis) +
+                                        " of size " + std::to_string(n));
+            indices.push_back(index);
+            continue;  // the axis is dropped from the result
+        }
+        // TensorFlow's rule: negative bounds count from the end, then clamp to the range a walk
+        // in the stride's direction can reach.
+        const auto bound = [&](int64_t v, bool masked, bool isBegin) {
+            if (masked && isBegin) return step > 0 ? int64_t{0} : n - 1;
+            if (masked) return step > 0 ? n : int64_t{-1};
+            if (v < 0) v += n;
+            return step > 0 ? std::clamp<int64_t>(v, 0, n) : std::clamp<int64_t>(v, -1, n - 1);
+        };
+        const int64_t b = bound(begin[axis], mask("begin_mask") & bit, true);
+        const int64_t e = bound(end[axis], mask("end_mask") & bit, false);
+        for (int64_t k = b; step > 0 ? k < e : k > e; k += step) indices.push_back(k);
+        shape.push_back(static_cast<int64_t>(indices.size()));
+    }
+    Tensor result;
+    result.dtype = x.dtype;
+    result.shape = shape;
+    // Every combination of the picked indices, the last axis fastest.
+    std::vector<size_t> at(picked.size(), 0);
+    const bool empty = std::any_of(picked.begin(), picked.end(),
+                                   [](const std::vector<int64_t>& p) { return p.empty(); });
+    while (!empty) {
+        int64_t offset = 0;
+        for (size_t axis = 0; axis < picked.size(); ++axis)
+            offset = offset * x.shape[axis] + picked[axis][at[axis]];
+        if (x.isFloat())
+            result.f.push_back(x.f[static_cast<size_t>(offset)]);
+        else
+            result.i.push_back(x.i[static_cast<size_t>(offset)]);
+        size_t axis = picked.size();
+        while (axis > 0 && ++at[axis - 1] == picked[axis - 1].size()) at[--axis] = 0;
+        if (axis == 0) break;
+    }
+    return result;
+}
+
 // Shape / StridedSlice / Pack / Fill, the subgraphs that compute a Reshape's shape (as in
 // Reshape(x, Pack([StridedSlice(Shape(x), 0, 1, shrink), -1]))): evaluated now, to a weight,
 // when their inputs are constants or, for Shape, when the input's shape is fixed by the
@@ -556,65 +645,37 @@ bool Converter::evaluateShapeOps() {
                 : Tensor::ints(dims, std::vector<int64_t>(static_cast<size_t>(count), value.i[0]),
                                value.dtype);
     } else if (op == "Pack") {
-        // Stacking along axis 0 is concatenating the inputs' values (axis -1 of scalars too).
+        // Stacking along `axis` (negative counts from the end of the output's rank): for each
+        // index of the axes before it, one block of every input in turn.
         const Tensor& first = requireConstant(0, "the values");
-        int64_t axis = attrInts("axis", {0}).at(0);
-        const auto* a = attr("axis");
-        if (a && a->value_case() == qf_tf::AttrValue::kI) axis = a->i();
-        if (axis != 0 && !(axis == -1 && first.rank() == 0))
-            throw Unsupported{"Pack along an axis other than 0"};
-        result.dtype = first.dtype;
-        result.shape = first.shape;
-        result.shape.insert(result.shape.begin(), static_cast<int64_t>(refs.size()));
+        int64_t axis = 0;
+        if (const auto* a = attr("axis"); a && a->value_case() == qf_tf::AttrValue::kI)
+            axis = a->i();
+        const int64_t outRank = first.rank() + 1;
+        if (axis < 0) axis += outRank;
+        if (axis < 0 || axis >= outRank)
+            fail(node_->name(), "Pack axis " + std::to_string(axis) + " is out of range");
         for (size_t k = 0; k < refs.size(); ++k) {
             const Tensor& t = *constant(in(k));
             if (t.shape != first.shape || t.isFloat() != first.isFloat())
                 throw Unsupported{"the values differ in shape or type"};
-            result.f.insert(result.f.end(), t.f.begin(), t.f.end());
-            result.i.insert(result.i.end(), t.i.begin(), t.i.end());
         }
+        int64_t outer = 1, inner = 1;
+        for (int64_t d = 0; d < first.rank(); ++d) (d < axis ? outer : inner) *= first.shape[d];
+        result.dtype = first.dtype;
+        result.shape = first.shape;
+        result.shape.insert(result.shape.begin() + axis, static_cast<int64_t>(refs.size()));
+        for (int64_t o = 0; o < outer; ++o)
+            for (size_t k = 0; k < refs.size(); ++k) {
+                const Tensor& t = *constant(in(k));
+                const auto from = static_cast<size_t>(o * inner), to = from + inner;
+                if (t.isFloat())
+                    result.f.insert(result.f.end(), t.f.begin() + from, t.f.begin() + to);
+                else
+                    result.i.insert(result.i.end(), t.i.begin() + from, t.i.begin() + to);
+            }
     } else if (op == "StridedSlice") {
-        const Tensor& x = requireConstant(0, "the input");
-        const auto begin = requireConstant(1, "begin").asInts();
-        const auto end = requireConstant(2, "end").asInts();
-        const auto strides = requireConstant(3, "strides").asInts();
-        const auto mask = [&](const std::string& name) {
-            const auto* m = attr(name);
-            return m && m->value_case() == qf_tf::AttrValue::kI ? m->i() : int64_t{0};
-        };
-        if (x.rank() != 1 || begin.size() != 1 || end.size() != 1 || strides.size() != 1)
-            throw Unsupported{"only a 1-D input sliced by 1-value begin, end and strides"};
-        if (mask("ellipsis_mask") || mask("new_axis_mask"))
-            throw Unsupported{"ellipsis_mask and new_axis_mask are not supported"};
-        const int64_t n = x.shape[0], step = strides[0];
-        if (step == 0) throw Unsupported{"a stride of 0"};
-        std::vector<int64_t> picked;
-        if (mask("shrink_axis_mask") & 1) {
-            const int64_t index = begin[0] < 0 ? begin[0] + n : begin[0];
-            if (index < 0 || index >= n) fail(node_->name(), "StridedSlice index out of range");
-            picked.push_back(index);
-        } else {
-            // TensorFlow's rule: negative bounds count from the end, then clamp to the range
-            // a walk in the stride's direction can reach.
-            const auto bound = [&](int64_t v, bool masked, bool isBegin) {
-                if (masked && isBegin) return step > 0 ? int64_t{0} : n - 1;
-                if (masked) return step > 0 ? n : int64_t{-1};
-                if (v < 0) v += n;
-                return step > 0 ? std::clamp<int64_t>(v, 0, n) : std::clamp<int64_t>(v, -1, n - 1);
-            };
-            const int64_t b = bound(begin[0], mask("begin_mask") & 1, true);
-            const int64_t e = bound(end[0], mask("end_mask") & 1, false);
-            for (int64_t k = b; step > 0 ? k < e : k > e; k += step) picked.push_back(k);
-        }
-        result.dtype = x.dtype;
-        result.shape =
-            (mask("shrink_axis_mask") & 1) ? Shape{} : Shape{static_cast<int64_t>(picked.size())};
-        for (const auto k : picked) {
-            if (x.isFloat())
-                result.f.push_back(x.f[static_cast<size_t>(k)]);
-            else
-                result.i.push_back(x.i[static_cast<size_t>(k)]);
-        }
+        result = stridedSlice(requireConstant(0, "the input"));
     }
     graph_.weights.set(node_->name(), result);
     defineOut({node_->name(), false, result.rank()});
@@ -931,6 +992,14 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
         if (op == "Mul") return binary("Mul");
         if (op == "RealDiv") return binary("Div");
         if (op == "Maximum") return binary("Max");
+        if (op == "Minimum") {  // min(x, c) with a scalar c (as in Relu6 written out): a clamp
+            const bool constFirst = constant(in(0)) != nullptr;
+            const TfValue x = in(constFirst ? 1 : 0);
+            const Tensor* bound = constant(in(constFirst ? 0 : 1));
+            if (!bound || bound->numel() != 1 || !bound->isFloat())
+                throw Unsupported{"only the minimum of a tensor and a scalar constant"};
+            return emitMain("Clip", {x.name}, {{"max", Attribute::ofFloat(bound->f[0])}}, x);
+        }
         if (op == "Relu" || op == "Sigmoid" || op == "Tanh") {
             const TfValue x = in(0);
             return emitMain(op, {x.name}, {}, x);
