@@ -195,7 +195,8 @@ Graph loadModelWithWarnings(const ModelArguments& args, Diagnostics& warnings) {
 }
 
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
-                          Diagnostics& warnings, std::optional<EqualizeReport>* equalization) {
+                          Diagnostics& warnings, std::optional<EqualizeReport>* equalization,
+                          bool foldByDefault) {
     Project project = args.project ? *args.project : Project{};
     project.model = args.model;  // explicit files override the project's
     project.weights = args.weights;
@@ -205,10 +206,11 @@ Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& 
     const bool equalize = parser.isSet("equalize") ||
                           (!parser.isSet("no-equalize") && project.int8 && project.int8->equalize);
     if (project.int8) project.int8->equalize = false;  // decided here, below
-    LoadedModel loaded =
-        args.project ? qf::loadProjectModel(project, args.projectPath, args.inputShape)
-                     : qf::loadForQuantization(args.model, args.weights, !parser.isSet("no-fold"),
-                                               false, args.inputShape);
+    LoadedModel loaded = args.project
+                             ? qf::loadProjectModel(project, args.projectPath, args.inputShape)
+                             : qf::loadForQuantization(args.model, args.weights,
+                                                       foldByDefault && !parser.isSet("no-fold"),
+                                                       false, args.inputShape);
     printWarnings(loaded.warnings);
     warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     if (equalize) {

@@ -72,9 +72,11 @@ void addModelOptions(QCommandLineParser& parser);
 // With a project: the model with the project's folds (as the app showed it), unless --no-fold;
 // then equalized when asked (a one-line summary goes to stderr, the report into
 // `equalization` when given).
+// `foldByDefault` false: without a project, the model is used as it is even without --no-fold.
 Graph loadForQuantization(const ModelArguments& args, const QCommandLineParser& parser,
                           Diagnostics& warnings,
-                          std::optional<EqualizeReport>* equalization = nullptr);
+                          std::optional<EqualizeReport>* equalization = nullptr,
+                          bool foldByDefault = true);
 void refuseToOverwriteInputs(const std::string& output, const ModelArguments& args);
 
 // --table, --method, --keep-fp32, --per-tensor-weights / --per-channel-weights,

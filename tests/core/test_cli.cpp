@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QtTest>
 
+#include "formats/model_io.h"
 #include "test_support.h"
 #include "tf_graph_builder.h"
 
@@ -306,6 +307,48 @@ private slots:
                         "--input-shape", "1,16,16,3", "--format", "model", "-o",
                         dir.filePath("x.prototxt")}),
                 "--input-shape is for TensorFlow .pb graphs");
+    }
+
+    // export --format tf-quantized-weights quantizes the filters as the file has them, as
+    // transform_graph's quantize_weights does: BatchNorm is not folded into them first (that
+    // widens their ranges) unless the model was folded before.
+    void tfQuantizedWeightsExportDoesNotFoldFirst() {
+        using namespace qftest;
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, 8, 8, 16});
+        addConst(def, "filter", ramp({3, 3, 16, 16}, 0.01f, 0.0f));  // 2304 values: quantized
+        auto& conv = addNode(def, "conv", "Conv2D", {"input", "filter"});
+        setInts(conv, "strides", {1, 1, 1, 1});
+        setString(conv, "padding", "SAME");
+        addConst(def, "gamma", ramp({16}, 0.1f, 1.5f));
+        addConst(def, "beta", ramp({16}, 0.1f, 0.0f));
+        addConst(def, "mean", ramp({16}, 0.05f, 0.0f));
+        addConst(def, "variance", ramp({16}, 0.05f, 1.0f));
+        auto& bn =
+            addNode(def, "bn", "FusedBatchNormV3", {"conv", "gamma", "beta", "mean", "variance"});
+        (*bn.mutable_attr())["is_training"].set_b(false);
+        (*bn.mutable_attr())["epsilon"].set_f(1e-3f);
+        addNode(def, "output", "Relu", {"bn"});
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(writeGraph(def, dir, "conv_bn.pb"));
+        const QString quantized = dir.filePath("quantized.pb");
+        const CliResult exported =
+            runCli({"export", model, "--format", "tf-quantized-weights", "-o", quantized});
+        QVERIFY2(exported.exitCode == 0, exported.err);
+        QVERIFY2(exported.err.contains("without folding BatchNorm first"), exported.err);
+        const qf::Graph unfolded = qf::loadModel(quantized.toStdString());
+        QCOMPARE(unfolded.opCounts().count("BatchNormalization"), size_t{1});
+        // Folded first by `fold`, the same export quantizes the folded filter.
+        const QString folded = dir.filePath("folded.pb");
+        const CliResult fold = runCli({"fold", model, "-o", folded});
+        QVERIFY2(fold.exitCode == 0, fold.err);
+        const QString foldedQuantized = dir.filePath("folded_quantized.pb");
+        const CliResult again =
+            runCli({"export", folded, "--format", "tf-quantized-weights", "-o", foldedQuantized});
+        QVERIFY2(again.exitCode == 0, again.err);
+        const qf::Graph foldedGraph = qf::loadModel(foldedQuantized.toStdString());
+        QCOMPARE(foldedGraph.opCounts().count("BatchNormalization"), size_t{0});
+        QVERIFY(QFileInfo(foldedQuantized).size() < QFileInfo(folded).size() / 2);
     }
 
     void calibratesComparesAndExports() {
