@@ -73,6 +73,10 @@ private slots:
                "mnet25.caffemodel";
         QTest::newRow("ultraface onnx") << "shared/faces/ultraface/version-RFB-320.onnx";
         QTest::newRow("resnet20 onnx") << "shared/cifar10/resnet20/resnet20_cifar10.onnx";
+        QTest::newRow("resnet20 tensorflow")
+            << "shared/cifar10/resnet20/resnet20_cifar10_frozen.pb";
+        QTest::newRow("resnet20 tensorflow mul/add")
+            << "shared/cifar10/resnet20/resnet20_cifar10_frozen_muladd.pb";
     }
     void itemsMatchTheModel() {
         QFETCH(QString, spec);
