@@ -27,4 +27,6 @@ build-asan/bin/test_tensorflow_format convolutionMatchesDirectReference \
     transposedConvolutionMatchesDirectReference batchNormSubgraphsFoldIntoTheConv nchwDataFormat \
     poolingAndLayoutDependentOps layoutSensitiveOpsMatchHandComputedValues \
     resizeMatchesTensorflowDefinition shapeSubgraphsEvaluatedAtLoad constSingleValueFillsShape minFirstQuantization badFiles truncatedFile \
-    roundTripKeepsNodesAndBytes quantizedWeightsFileRoundTripAndFold
+    roundTripKeepsNodesAndBytes quantizedWeightsFileRoundTripAndFold \
+    elementwiseOpsMatchHandComputedValues paddingAndValidPooling constantSlicesAndStacksOnAnyAxis \
+    trainingModeBatchNormIsReportedNotFolded
