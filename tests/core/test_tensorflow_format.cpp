@@ -902,6 +902,89 @@ private slots:
         QCOMPARE(graph.opCounts().count("tf.FusedBatchNormV3"), size_t{1});
     }
 
+    // MatMul (plain and transpose_b) + BiasAdd, a version-1 FusedBatchNorm after a conv
+    // (folded, outputs unchanged), a plain Pad, Sqrt of a constant as a per-channel divisor,
+    // and a NoOp, against values computed here.
+    void matMulBatchNormPadAndSqrt() {
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "rows", {2, 3});
+        const qf::Tensor b = ramp({3, 4}, 0.1f, 0.0f), bt = ramp({4, 3}, 0.2f, 0.1f);
+        addConst(def, "b", b);
+        addConst(def, "bt", bt);
+        addNode(def, "mm", "MatMul", {"rows", "b"});
+        auto& transposed = addNode(def, "mm_t", "MatMul", {"rows", "bt"});
+        (*transposed.mutable_attr())["transpose_b"].set_b(true);
+        addConst(def, "bias", qf::Tensor::floats({4}, {1.0f, -1.0f, 0.5f, 0.0f}));
+        addNode(def, "mm_bias", "BiasAdd", {"mm", "bias"});
+        addNode(def, "init", "NoOp");
+        addPlaceholder(def, "image", {1, 3, 3, 2});
+        const qf::Tensor filter = ramp({1, 1, 2, 2}, 0.3f, 0.0f);
+        addConst(def, "filter", filter);
+        auto& conv = addNode(def, "conv", "Conv2D", {"image", "filter"});
+        setInts(conv, "strides", {1, 1, 1, 1});
+        setString(conv, "padding", "VALID");
+        const std::vector<float> gamma{1.5f, 0.5f}, beta{0.1f, -0.2f}, mean{0.3f, -0.1f},
+            var{0.8f, 2.0f};
+        addConst(def, "gamma", qf::Tensor::floats({2}, gamma));
+        addConst(def, "beta", qf::Tensor::floats({2}, beta));
+        addConst(def, "mean", qf::Tensor::floats({2}, mean));
+        addConst(def, "var", qf::Tensor::floats({2}, var));
+        auto& bn = addNode(def, "bn", "FusedBatchNorm", {"conv", "gamma", "beta", "mean", "var"});
+        (*bn.mutable_attr())["is_training"].set_b(false);
+        (*bn.mutable_attr())["epsilon"].set_f(0.01f);
+        addNode(def, "bn_out", "Identity", {"bn"});
+        addConst(def, "paddings",
+                 qf::Tensor::ints({4, 2}, {0, 0, 1, 0, 0, 1, 0, 0}, qf::DataType::Int32));
+        addNode(def, "padded", "Pad", {"image", "paddings"});
+        addNode(def, "sqrt_var", "Sqrt", {"var"});
+        addNode(def, "divided", "RealDiv", {"image", "sqrt_var"});
+        addConst(def, "flat", qf::Tensor::ints({2}, {1, -1}, qf::DataType::Int32));
+        for (const char* name : {"bn_out", "padded", "divided"})
+            addNode(def, std::string(name) + "_flat", "Reshape", {name, "flat"});
+        QTemporaryDir dir;
+        qf::Diagnostics warnings;
+        qf::Graph graph = qf::loadModel(writeGraph(def, dir, "mixed.pb"), "", &warnings);
+        QVERIFY2(warnings.empty(), warnings.empty() ? "" : warnings[0].text().c_str());
+        const qf::Tensor rows = ramp({2, 3}, 0.25f, 0.0f);
+        const qf::Tensor image = ramp({1, 3, 3, 2}, 0.2f, 0.05f);  // NHWC
+        const qf::TensorMap feeds{{"rows", rows}, {"image", nhwcToNchw(image)}};
+        const auto out = qf::Executor(graph).run(feeds);
+        std::vector<float> mmT, mmBias;
+        for (int r = 0; r < 2; ++r)
+            for (int c = 0; c < 4; ++c) {
+                double sum = 0.0, sumT = 0.0;
+                for (int k = 0; k < 3; ++k) {
+                    sum += rows.f[r * 3 + k] * b.f[k * 4 + c];
+                    sumT += rows.f[r * 3 + k] * bt.f[c * 3 + k];
+                }
+                mmT.push_back(static_cast<float>(sumT));
+                mmBias.push_back(static_cast<float>(sum) + std::vector<float>{1, -1, 0.5f, 0}[c]);
+            }
+        QVERIFY(maxAbsDiff(out.at("mm_t").f, mmT) < 1e-6);
+        QVERIFY(maxAbsDiff(out.at("mm_bias").f, mmBias) < 1e-6);
+        ConvSpec valid;
+        valid.padding = "VALID";
+        const qf::Tensor bnExpected =
+            referenceBatchNorm(referenceConv(image, filter, valid), mean, var, gamma, beta, 0.01f);
+        QVERIFY(maxAbsDiff(out.at("bn_out_flat").f, bnExpected.f) < 1e-5);
+        std::vector<float> padded, divided;
+        for (int y = -1; y < 3; ++y)
+            for (int x = 0; x < 4; ++x)
+                for (int c = 0; c < 2; ++c)
+                    padded.push_back(y < 0 || x > 2 ? 0.0f : image.f[(y * 3 + x) * 2 + c]);
+        for (size_t k = 0; k < image.f.size(); ++k)
+            divided.push_back(image.f[k] / std::sqrt(var[k % 2]));
+        QCOMPARE(out.at("padded_flat").f, padded);
+        QVERIFY(maxAbsDiff(out.at("divided_flat").f, divided) < 1e-6);
+        // The FusedBatchNorm and the BiasAdd fold; the outputs stay.
+        const qf::FoldReport report = qf::foldBatchNorm(graph);
+        QCOMPARE(graph.opCounts().count("BatchNormalization"), size_t{0});
+        QVERIFY(report.folded.size() >= 1);
+        const auto folded = qf::Executor(graph).run(feeds);
+        QVERIFY(maxAbsDiff(folded.at("bn_out_flat").f, bnExpected.f) < 1e-5);
+        QVERIFY(maxAbsDiff(folded.at("mm_bias").f, mmBias) < 1e-6);
+    }
+
     // ResizeBilinear and ResizeNearestNeighbor in each coordinate mode, up and down, against
     // TensorFlow's kernels written out above; a Placeholder of unknown batch takes the scales
     // path (sizes need N and C), a known one the sizes path.
