@@ -275,8 +275,11 @@ private slots:
         qf::Graph folded = graph;
         const qf::FoldReport report = qf::foldBatchNorm(folded);
         QVERIFY(report.skipped.empty());
-        // 19 BatchNorms (one node each, or a Scale + Bias pair) and the classifier's BiasAdd.
-        QCOMPARE(report.folded.size(), static_cast<size_t>(model.contains("muladd") ? 39 : 20));
+        // 19 BatchNorms (one node each, or a Scale + Bias pair); the classifier's BiasAdd is
+        // its MatMul's bias already, no fold of its own.
+        QCOMPARE(report.folded.size(), static_cast<size_t>(model.contains("muladd") ? 38 : 19));
+        const auto ops = graph.opCounts();
+        QCOMPARE(ops.count("Bias") ? ops.at("Bias") : 0, model.contains("muladd") ? 19 : 0);
         for (const auto& node : folded.nodes) QVERIFY2(!qf::isAffineOp(node.op), node.name.c_str());
 
         // The folded graph written back: Conv2D (+ BiasAdd) only, read by us and by OpenCV.
@@ -286,7 +289,19 @@ private slots:
         const qf::Graph reloaded = qf::loadModel(foldedPath);
         const auto reloadedOps = reloaded.opCounts();
         QCOMPARE(reloadedOps.count("BatchNormalization") + reloadedOps.count("Scale"), size_t{0});
-        QCOMPARE(reloadedOps.at("Bias"), 20);  // the folded biases, as BiasAdd
+        // The folded biases, written as BiasAdds, read back as the layers' biases: nothing is
+        // left to fold, and the file has one BiasAdd per conv and the classifier's.
+        QCOMPARE(reloadedOps.count("Bias"), size_t{0});
+        qf::Graph refolded = reloaded;
+        QCOMPARE(qf::foldBatchNorm(refolded).folded.size(), size_t{0});
+        {
+            qf_tf::GraphDef written;
+            std::ifstream file(foldedPath, std::ios::binary);
+            QVERIFY(written.ParseFromIstream(&file));
+            int biasAdds = 0;
+            for (const auto& node : written.node()) biasAdds += node.op() == "BiasAdd";
+            QCOMPARE(biasAdds, 20);
+        }
         cv::dnn::Net foldedNet = cv::dnn::readNetFromTensorflow(foldedPath);
         foldedNet.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
 
@@ -985,6 +1000,70 @@ private slots:
         QVERIFY(maxAbsDiff(folded.at("mm_bias").f, mmBias) < 1e-6);
     }
 
+    // Conv2D → BiasAdd (a Keras layer with use_bias) → FusedBatchNormV3: the BiasAdd is the
+    // conv's bias in the IR, not a fold of its own, so the BatchNorm folds straight into the
+    // conv; the written file keeps the BiasAdd's name (and its Const's, with the folded values);
+    // written unfolded, every node is as it was.
+    void biasAddIsTheLayersBias() {
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, 4, 4, 2});
+        const qf::Tensor filter = ramp({3, 3, 2, 3}, 0.1f, 0.0f);
+        addConst(def, "filter", filter);
+        auto& conv = addNode(def, "conv", "Conv2D", {"input", "filter"});
+        setInts(conv, "strides", {1, 1, 1, 1});
+        setString(conv, "padding", "SAME");
+        addConst(def, "bias", qf::Tensor::floats({3}, {0.5f, -1.0f, 0.25f}));
+        addNode(def, "conv_bias", "BiasAdd", {"conv", "bias"});
+        addConst(def, "gamma", qf::Tensor::floats({3}, {1.5f, 0.5f, 2.0f}));
+        addConst(def, "beta", qf::Tensor::floats({3}, {0.1f, 0.2f, -0.3f}));
+        addConst(def, "mean", qf::Tensor::floats({3}, {0.3f, -0.2f, 0.1f}));
+        addConst(def, "var", qf::Tensor::floats({3}, {0.5f, 1.5f, 2.5f}));
+        auto& bn =
+            addNode(def, "bn", "FusedBatchNormV3", {"conv_bias", "gamma", "beta", "mean", "var"});
+        (*bn.mutable_attr())["is_training"].set_b(false);
+        addNode(def, "output", "Relu", {"bn"});
+        QTemporaryDir dir;
+        const std::string path = writeGraph(def, dir, "conv_bias_bn.pb");
+        qf::Graph graph = qf::loadModel(path);
+        QCOMPARE(graph.opCounts().count("Bias"), size_t{0});
+        QCOMPARE(graph.nodes[graph.producerIndex("conv_bias")].op, std::string("Conv"));
+
+        qf_tf::GraphDef unchanged;
+        QVERIFY(unchanged.ParseFromString(qf::tensorflowGraphBytes(graph)));
+        std::map<std::string, std::string> before, after;
+        for (const auto& node : def.node()) before[node.name()] = deterministicBytes(node);
+        for (const auto& node : unchanged.node()) after[node.name()] = deterministicBytes(node);
+        QVERIFY(before == after);
+
+        const qf::Tensor x = ramp({1, 2, 4, 4}, 0.2f, 0.1f);
+        const auto expected = qf::Executor(graph).run({{"input", x}}).at("output");
+        const qf::FoldReport report = qf::foldBatchNorm(graph);
+        QCOMPARE(report.folded.size(), size_t{1});
+        QCOMPARE(report.folded[0].affine, std::string("bn"));
+        qf_tf::GraphDef written;
+        QVERIFY(written.ParseFromString(qf::tensorflowGraphBytes(graph)));
+        std::map<std::string, const qf_tf::NodeDef*> byName;
+        for (const auto& node : written.node()) byName[node.name()] = &node;
+        QVERIFY(!byName.count("bn"));
+        QVERIFY(byName.count("conv_bias") && byName.count("bias"));
+        QCOMPARE(byName.at("conv_bias")->input(0), std::string("conv"));
+        QCOMPARE(byName.at("conv_bias")->input(1), std::string("bias"));
+        QCOMPARE(byName.at("output")->input(0), std::string("conv_bias"));
+        const qf::Tensor foldedBias =
+            qf::tensorFromTf(byName.at("bias")->attr().at("value").tensor(), "bias");
+        const std::vector<float> b{0.5f, -1.0f, 0.25f}, g{1.5f, 0.5f, 2.0f}, be{0.1f, 0.2f, -0.3f},
+            m{0.3f, -0.2f, 0.1f}, v{0.5f, 1.5f, 2.5f};
+        for (int c = 0; c < 3; ++c) {
+            // b' = (b - mean) * gamma / sqrt(var + eps) + beta, eps = 1e-4 (TensorFlow's default)
+            const float want = (b[c] - m[c]) * g[c] / std::sqrt(v[c] + 1e-4f) + be[c];
+            QVERIFY(std::abs(foldedBias.f[c] - want) < 1e-5f);
+        }
+        const qf::Graph reread =
+            qf::importTensorflowFromBytes(written.SerializeAsString(), "folded.pb");
+        const auto got = qf::Executor(reread).run({{"input", x}}).at("output");
+        QVERIFY(maxAbsDiff(got.f, expected.f) < 1e-5);
+    }
+
     // ResizeBilinear and ResizeNearestNeighbor in each coordinate mode, up and down, against
     // TensorFlow's kernels written out above; a Placeholder of unknown batch takes the scales
     // path (sizes need N and C), a known one the sizes path.
@@ -1145,7 +1224,7 @@ private slots:
         QVERIFY(before == after);
 
         qf::Graph folded = graph;
-        QCOMPARE(qf::foldBatchNorm(folded).folded.size(), size_t{20});
+        QCOMPARE(qf::foldBatchNorm(folded).folded.size(), size_t{19});
         const qf::Graph reread =
             qf::importTensorflowFromBytes(qf::tensorflowGraphBytes(folded), "folded.pb");
         const qf::Tensor x = ramp({1, 3, 32, 32}, 0.1f, 0.0f);

@@ -225,6 +225,13 @@ private:
         if (takesBias && !node.input(2).empty()) {
             const Tensor* bias = graph_.weight(node.input(2));
             if (!bias) throw Error("node '" + name + "': its bias is not a constant");
+            // The file's own BiasAdd the importer made the bias of: written back as it was.
+            const auto own = graph_.sourceInfo.find("tf.bias_add." + node.name);
+            if (own != graph_.sourceInfo.end() && byName_.count(own->second)) {
+                writeOwnBiasAdd(original(own->second), *bias);
+                tfOf_[node.outputs.at(0)] = own->second;
+                return;
+            }
             const std::string biasAdd = name + "/folded_bias";
             addConst(biasAdd + "/value", *bias, nullptr);
             qf_tf::NodeDef& add = *out_.add_node();
@@ -268,19 +275,46 @@ private:
     std::string constantInput(const Node& node, const qf_tf::NodeDef& def, int position,
                               const InputRef& ref, const std::string& text) {
         const auto now = changedWeight(node, def, position);
-        if (now) {
-            const auto was = originalValue(ref);
-            if (!was || !sameTensor(*now, *was)) {
-                const qf_tf::NodeDef* base = baseConst(ref);
-                const bool alone = base && readers_[base->name()] == 1 &&
-                                   ref.node == base->name() && !emitted_.count(base->name());
-                const std::string name = alone ? base->name() : def.name() + "/folded_weights";
-                addConst(name, *now, base);
-                return name;
-            }
-        }
+        if (now) return constantAs(*now, ref, text, def.name() + "/folded_weights");
         emitOriginal(ref.node);
         return text;
+    }
+    // The input `text` (naming `ref`) with the value `now`: as it was when equal, else a new
+    // Const, under the old one's name when nothing else read it, else under `newName`.
+    std::string constantAs(const Tensor& now, const InputRef& ref, const std::string& text,
+                           const std::string& newName) {
+        const auto was = originalValue(ref);
+        if (was && sameTensor(now, *was)) {
+            emitOriginal(ref.node);
+            return text;
+        }
+        const qf_tf::NodeDef* base = baseConst(ref);
+        const bool alone = base && readers_[base->name()] == 1 && ref.node == base->name() &&
+                           !emitted_.count(base->name());
+        const std::string name = alone ? base->name() : newName;
+        addConst(name, now, base);
+        return name;
+    }
+
+    // A BiasAdd of the original graph whose bias the IR node carries, after that node: its
+    // data input reads the node as before; its bias input holds the bias as it is now.
+    void writeOwnBiasAdd(const qf_tf::NodeDef& original, const Tensor& bias) {
+        qf_tf::NodeDef add = original;
+        google::protobuf::RepeatedPtrField<std::string> inputs;
+        int position = 0;
+        for (const auto& text : original.input()) {
+            const InputRef ref = parseInput(text);
+            if (ref.control) {
+                *inputs.Add() = text;
+            } else if (position++ == 1) {
+                *inputs.Add() = constantAs(bias, ref, text, original.name() + "/folded_bias");
+            } else {
+                *inputs.Add() = text;
+            }
+        }
+        add.mutable_input()->Swap(&inputs);
+        emitted_.insert(add.name());
+        *out_.add_node() = add;
     }
 };
 

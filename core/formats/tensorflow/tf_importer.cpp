@@ -59,6 +59,7 @@ private:
     Graph graph_;
     std::map<std::string, const qf_tf::NodeDef*> byName_;
     std::map<std::string, int> outputsUsed_;  // node -> 1 + highest output index read
+    std::map<std::string, size_t> mainNode_;  // TensorFlow node -> index of its emitMain node
     std::set<std::string> readTensors_;
     std::map<std::string, std::vector<const qf_tf::NodeDef*>> readers_;  // data and control
     std::map<std::string, TfValue> values_;         // TensorFlow tensor -> IR value
@@ -148,6 +149,7 @@ private:
                   std::map<std::string, Attribute> attrs, TfValue out) {
         out.name = node_->name();
         emit(node_->name(), op, std::move(inputs), {node_->name()}, std::move(attrs));
+        mainNode_[node_->name()] = graph_.nodes.size() - 1;
         defineOut(std::move(out));
     }
     std::string derivedWeight(const std::string& base, const std::string& kind,
@@ -208,6 +210,7 @@ private:
     void squeeze();
     void resize(bool linear);
     bool evaluateShapeOps();
+    bool absorbBias(const TfValue& x, const TfValue& bias);
     Shape knownShape(const std::string& tensor, std::string& why) const;
     Tensor stridedSlice(const Tensor& x);
 };
@@ -521,6 +524,37 @@ bool Converter::evaluateConstant() {
     }
     graph_.weights.set(node_->name(), result);
     defineOut({node_->name(), false, result.rank()});
+    return true;
+}
+
+// Conv2D / DepthwiseConv2dNative / Conv2DBackpropInput / MatMul → BiasAdd is how TensorFlow
+// writes a layer with a bias: the BiasAdd becomes the IR node's bias input (so it is not offered
+// as a fold of its own, and a BatchNorm after it folds directly), and the IR node writes the
+// BiasAdd's tensor. sourceInfo["tf.bias_add.<node>"] names the BiasAdd for the exporter, which
+// writes it back as it was. Only when the BiasAdd is the layer's sole reader.
+bool Converter::absorbBias(const TfValue& x, const TfValue& bias) {
+    const auto refs = dataInputs();
+    const auto main = mainNode_.find(refs[0].node);
+    if (refs[0].index != 0 || main == mainNode_.end()) return false;
+    Node& layer = graph_.nodes[main->second];
+    const bool target = layer.op == "Conv" || layer.op == "ConvTranspose" || layer.op == "Gemm";
+    if (!target || !layer.input(2).empty() || layer.outputs.size() != 1 ||
+        layer.outputs[0] != x.name || readers_[refs[0].node].size() != 1)
+        return false;
+    const Tensor* weights = graph_.weight(layer.input(1));
+    const Tensor* values = constant(bias);
+    if (!weights || !values || !values->isFloat() || weights->rank() < 2) return false;
+    const int64_t channels = layer.op == "Conv" ? weights->shape[0]
+                             : layer.op == "ConvTranspose"
+                                 ? weights->shape[1] * layer.attrInt("group", 1)
+                             : layer.attrInt("transB", 0) ? weights->shape[0]
+                                                          : weights->shape[1];
+    if (values->numel() != channels) return false;
+    layer.inputs.resize(3);
+    layer.inputs[2] = bias.name;
+    layer.outputs[0] = node_->name();
+    graph_.sourceInfo["tf.bias_add." + layer.name] = node_->name();
+    defineOut({node_->name(), x.nchw, x.rank});
     return true;
 }
 
@@ -984,6 +1018,7 @@ void Converter::convertNode(const qf_tf::NodeDef& n) {
             const Tensor& bias = requireConstant(1, "the bias");
             if (bias.rank() != 1) throw Unsupported{"the bias is not a vector"};
             const bool channelFirst = x.nchw || !nhwc() || x.rank == 2;
+            if (channelFirst && absorbBias(x, in(1))) return;
             return emitMain("Bias", {x.name, in(1).name},
                             {{"axis", Attribute::ofInt(channelFirst ? 1 : -1)}}, x);
         }
