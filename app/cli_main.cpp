@@ -19,7 +19,8 @@ void printUsage() {
            "  run MODEL [WEIGHTS] --images DIR           FP32 inference, accuracy\n"
            "  calibrate MODEL [WEIGHTS] --images DIR -o TABLE   int8 thresholds\n"
            "  compare MODEL [WEIGHTS] --table TABLE --images DIR   int8 against FP32\n"
-           "  export MODEL [WEIGHTS] --table TABLE --format F -o OUT   QDQ ONNX, ncnn, TensorRT\n\n"
+           "  export MODEL [WEIGHTS] --table TABLE --format F -o OUT   QDQ ONNX, ncnn, TensorRT\n"
+           "  bench MODEL [WEIGHTS] [--precision int8 --table TABLE]  inference time, memory\n\n"
            "'quantfold-cli <command> --help' lists a command's options;\n"
            "'quantfold-cli --version' prints the version.\n";
 }
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
         if (command == "calibrate") return qf::cli::runCalibrateCommand(commandArguments);
         if (command == "compare") return qf::cli::runCompareCommand(commandArguments);
         if (command == "export") return qf::cli::runExportCommand(commandArguments);
+        if (command == "bench") return qf::cli::runBenchCommand(commandArguments);
         std::cerr << "quantfold-cli: unknown command '" << command.toStdString() << "'\n";
         printUsage();
         return 2;

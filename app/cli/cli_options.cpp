@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 
 #include "formats/model_io.h"
 #include "util/atomic_file.h"
@@ -288,18 +289,24 @@ Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph,
     return setUpInt8(graph, request);
 }
 
+std::pair<int, int> sizeOption(const QCommandLineParser& parser) {
+    const QStringList parts = parser.value("size").toLower().split('x');
+    bool okW = false, okH = false;
+    int width = 0, height = 0;
+    if (parts.size() == 2) {
+        width = parts[0].toInt(&okW);
+        height = parts[1].toInt(&okH);
+    }
+    if (!okW || !okH || width <= 0 || height <= 0)
+        throw Error("--size expects WxH, e.g. 224x224, got '" + parser.value("size").toStdString() +
+                    "'");
+    return {width, height};
+}
+
 Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing base) {
     Preprocessing pre = base;
     if (parser.isSet("size")) {
-        const QStringList parts = parser.value("size").toLower().split('x');
-        bool okW = false, okH = false;
-        if (parts.size() == 2) {
-            pre.width = parts[0].toInt(&okW);
-            pre.height = parts[1].toInt(&okH);
-        }
-        if (!okW || !okH || pre.width <= 0 || pre.height <= 0)
-            throw Error("--size expects WxH, e.g. 224x224, got '" +
-                        parser.value("size").toStdString() + "'");
+        std::tie(pre.width, pre.height) = sizeOption(parser);
         // Refused once here rather than once per image, as every image would fail alike.
         if (exceedsPixelLimit(pre.width, pre.height, pre))
             throw Error("--size " + parser.value("size").toStdString() +

@@ -88,6 +88,8 @@ Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph,
                         const ModelArguments& args);
 // The table file compare and export read: --table, else the project's.
 std::string tablePathFrom(const QCommandLineParser& parser, const ModelArguments& args);
+// --size WxH, checked (width, height).
+std::pair<int, int> sizeOption(const QCommandLineParser& parser);
 // The preprocessing flags applied over `base` (a project's preprocessing, or the defaults).
 Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing base = {});
 

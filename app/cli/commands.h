@@ -9,4 +9,5 @@ int runRunCommand(const QStringList& arguments);
 int runCalibrateCommand(const QStringList& arguments);
 int runCompareCommand(const QStringList& arguments);
 int runExportCommand(const QStringList& arguments);
+int runBenchCommand(const QStringList& arguments);
 }  // namespace qf::cli

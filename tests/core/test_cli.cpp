@@ -351,6 +351,49 @@ private slots:
         QVERIFY(QFileInfo(foldedQuantized).size() < QFileInfo(folded).size() / 2);
     }
 
+    // bench times the model on random inputs of its shape: the JSON says what ran and how
+    // fast; int8 needs a table; the shape follows --batch and --size.
+    void benchTimesFp32AndInt8() {
+        const CliResult fp32 = runCli({"bench", sample("digits.onnx"), "--threads", "1", "--runs",
+                                       "7", "--batch", "3", "--json"});
+        QVERIFY2(fp32.exitCode == 0, fp32.err);
+        const QJsonObject timing = fp32.json();
+        QCOMPARE(timing["precision"].toString(), QString("fp32"));
+        QCOMPARE(timing["threads"].toInt(), 1);
+        QCOMPARE(timing["runs"].toInt(), 7);
+        QCOMPARE(timing["input_shape"].toArray(), (QJsonArray{3, 3, 16, 16}));
+        QVERIFY(timing["ms_min"].toDouble() > 0.0);
+        QVERIFY(timing["ms_min"].toDouble() <= timing["ms_median"].toDouble());
+        QVERIFY(timing["peak_rss_mb"].toDouble() > 1.0);
+
+        QTemporaryDir dir;
+        const QString table = dir.filePath("table.json");
+        const CliResult calibrate =
+            runCli(QStringList{"calibrate", sample("digits.onnx"), "--images", sample("images"),
+                               "--max-images", "20", "-o", table} +
+                   samplePreprocessing);
+        QVERIFY2(calibrate.exitCode == 0, calibrate.err);
+        const CliResult int8 = runCli({"bench", sample("digits.onnx"), "--precision", "int8",
+                                       "--table", table, "--size", "24x20", "--json"});
+        QVERIFY2(int8.exitCode == 0, int8.err);
+        QCOMPARE(int8.json()["precision"].toString(), QString("int8"));
+        QCOMPARE(int8.json()["input_shape"].toArray(), (QJsonArray{1, 3, 20, 24}));
+        const CliResult text = runCli({"bench", sample("digits.onnx"), "--runs", "2"});
+        QVERIFY2(text.exitCode == 0 && text.out.contains("over 2 runs"), text.out);
+
+        const auto refused = [](const CliResult& result, const char* expected) {
+            QVERIFY2(result.exitCode == 1 && result.err.contains(expected), result.err);
+        };
+        refused(runCli({"bench", sample("digits.onnx"), "--precision", "int8"}),
+                "give the calibration table");
+        refused(runCli({"bench", sample("digits.onnx"), "--precision", "fp16"}),
+                "--precision expects fp32 or int8");
+        refused(runCli({"bench", sample("digits.onnx"), "--threads", "0"}),
+                "--threads expects a whole number >= 1");
+        refused(runCli({"bench", sample("digits.onnx"), "--batch", "-2"}),
+                "--batch expects a whole number >= 1");
+    }
+
     void calibratesComparesAndExports() {
         QTemporaryDir dir;
         const QString table = dir.filePath("table.json");
