@@ -1455,6 +1455,40 @@ Overwrite them?</source>
         <source>Exported into %1: %2</source>
         <translation>已导出到 %1：%2</translation>
     </message>
+    <message>
+        <source>Input shape</source>
+        <translation>输入形状</translation>
+    </message>
+    <message>
+        <source>&amp;Input Shape…</source>
+        <translation>输入形状(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Give a TensorFlow graph&apos;s unknown input dimensions</source>
+        <translation>为 TensorFlow 计算图填写未知的输入维度</translation>
+    </message>
+    <message>
+        <source>Not an input shape</source>
+        <translation>不是有效的输入形状</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an input shape: give comma-separated dimensions, each positive or -1 (unknown), e.g. 1,224,224,3</source>
+        <translation>“%1”不是有效的输入形状：请给出以逗号分隔的维度，每一维为正数或 -1（未知），例如 1,224,224,3</translation>
+    </message>
+    <message>
+        <source>Saving; choose Model &gt; Input Shape again to reopen</source>
+        <translation>正在保存；请再次选择“模型 &gt; 输入形状”以重新打开</translation>
+    </message>
+    <message>
+        <source>Reopening %1 with the input shape %2</source>
+        <translation>正在以输入形状 %2 重新打开 %1</translation>
+    </message>
+    <message>
+        <source>Input shape of %1 in TensorFlow&apos;s order
+(N,H,W,C for an image; -1 keeps a dimension unknown):</source>
+        <translation>%1 的输入形状，按 TensorFlow 的顺序
+（图像为 N,H,W,C；-1 表示该维保持未知）：</translation>
+    </message>
 </context>
 <context>
     <name>qf::ui::MiniMap</name>

@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -110,6 +111,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         QString stem = model;
         if (hasSuffix(stem, ".prototxt")) stem.chop(9);
         return {model, stem + QStringLiteral(".caffemodel")};
+    };
+    prompts_.askInputShape = [this](const QString& current) {
+        bool ok = false;
+        const QString text =
+            QInputDialog::getText(this, tr("Input shape"),
+                                  tr("Input shape of %1 in TensorFlow's order\n"
+                                     "(N,H,W,C for an image; -1 keeps a dimension unknown):")
+                                      .arg(QFileInfo(document_->modelPath()).fileName()),
+                                  QLineEdit::Normal, current, &ok);
+        return ok ? text : QString();
     };
     setPrompts(prompts_);
 
@@ -345,6 +356,12 @@ void MainWindow::createActions() {
     });
     foldAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     model->addAction(tr("&Verify Folds on Images…"), this, &MainWindow::verifyDialog);
+    QAction* inputShape = model->addAction(tr("&Input Shape…"), this, &MainWindow::setInputShape);
+    inputShape->setStatusTip(tr("Give a TensorFlow graph's unknown input dimensions"));
+    inputShape->setEnabled(false);  // a TensorFlow graph's Placeholder only
+    connect(document_, &Document::modelOpened, inputShape, [this, inputShape] {
+        inputShape->setEnabled(document_->state().graph->format == "tensorflow");
+    });
 
     QToolBar* tools = addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("MainToolBar"));
@@ -759,6 +776,55 @@ void MainWindow::showNodeMenu(const QString& name, const QPoint& globalPos) {
     }
     menu.addAction(tr("Fit to Window"), view_, &GraphView::fitToWindow);
     menu.exec(globalPos);
+}
+
+void MainWindow::setInputShape() {
+    if (!document_->hasModel() || document_->state().graph->format != "tensorflow") return;
+    // Start from what the graph has now: the IR holds an image NCHW, TensorFlow writes it NHWC
+    // (an NCHW data_format graph shows its dimensions in the IR's order; the user edits them).
+    qf::Shape shape = document_->state().graph->inputs.empty()
+                          ? qf::Shape{}
+                          : document_->state().graph->inputs.front().shape;
+    if (!document_->inputShape().empty())
+        shape = document_->inputShape();
+    else if (shape.size() == 4)
+        shape = {shape[0], shape[2], shape[3], shape[1]};
+    QStringList current;
+    for (const int64_t dim : shape) current << QString::number(dim > 0 ? dim : -1);
+    const QString text =
+        prompts_.askInputShape ? prompts_.askInputShape(current.join(QLatin1Char(','))) : QString();
+    if (text.isNull()) return;
+    qf::Shape given;
+    for (const QString& part : text.split(QLatin1Char(','))) {
+        bool ok = false;
+        const qlonglong dim = part.trimmed().toLongLong(&ok);
+        if (!ok || dim == 0 || dim < -1) {
+            ErrorReport error;
+            error.title = tr("Not an input shape");
+            error.message = tr("'%1' is not an input shape: give comma-separated dimensions, "
+                               "each positive or -1 (unknown), e.g. 1,224,224,3")
+                                .arg(text);
+            if (prompts_.showError) prompts_.showError(error);
+            return;
+        }
+        given.push_back(dim);
+    }
+    if (document_->isModified()) {
+        const auto answer =
+            prompts_.askSaveChanges ? prompts_.askSaveChanges() : QMessageBox::Cancel;
+        if (answer == QMessageBox::Cancel) return;
+        if (answer == QMessageBox::Save) {
+            // The save runs in the background; reopening under it would race it.
+            if (saveAs())
+                log_->addMessage(LogPanel::Level::Info,
+                                 tr("Saving; choose Model > Input Shape again to reopen"));
+            return;
+        }
+    }
+    log_->addMessage(LogPanel::Level::Info,
+                     tr("Reopening %1 with the input shape %2")
+                         .arg(QFileInfo(document_->modelPath()).fileName(), text));
+    document_->open(document_->modelPath(), QString(), given);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

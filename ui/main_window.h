@@ -40,6 +40,9 @@ struct WindowPrompts {
     std::function<QMessageBox::StandardButton()> askSaveChanges;
     // Save As target: model path and (Caffe) weights path; empty model cancels.
     std::function<std::pair<QString, QString>()> askSavePaths;
+    // Model > Input Shape: the shape as "N,H,W,C" text, starting from `current`; a null
+    // QString cancels.
+    std::function<QString(const QString& current)> askInputShape;
 };
 
 class MainWindow : public QMainWindow {
@@ -71,6 +74,10 @@ public:
 
     // Starts Save As with prompts().askSavePaths; false when cancelled.
     bool saveAs();
+    // Model > Input Shape…: asks (prompts().askInputShape) for a TensorFlow graph's input shape
+    // and reopens the model with it; with unsaved folds, only when the user discards them (Save
+    // saves first, and the user chooses it again).
+    void setInputShape();
     void exportPicture(const QString& path);
 
 protected:

@@ -175,22 +175,24 @@ void Document::reportError(const QString& title, const std::exception& error, co
     emit errorOccurred(report);
 }
 
-void Document::open(const QString& modelPath, const QString& weightsPath) {
-    openModel(modelPath, weightsPath, nullptr);
+void Document::open(const QString& modelPath, const QString& weightsPath,
+                    const qf::Shape& inputShape) {
+    openModel(modelPath, weightsPath, nullptr, inputShape);
 }
 
 void Document::openModel(const QString& modelPath, const QString& weightsPath,
-                         std::shared_ptr<const ProjectOpening> project) {
+                         std::shared_ptr<const ProjectOpening> project,
+                         const qf::Shape& inputShape) {
     const std::string model = modelPath.toStdString();
     const std::string weights = weightsPath.toStdString();
     runJob<Loaded>(
         JobKind::Load, tr("Loading %1").arg(QFileInfo(modelPath).fileName()),
-        [model, weights](const qf::Progress& progress) {
+        [model, weights, inputShape](const qf::Progress& progress) {
             // Steps out of 100: the load itself, then the facts and shapes the views need.
             Loaded loaded;
             qf::Diagnostics diagnostics;
-            auto graph = std::make_shared<const qf::Graph>(
-                qf::loadModel(model, weights, &diagnostics, progress.phase(0, 90, 100)));
+            auto graph = std::make_shared<const qf::Graph>(qf::loadModel(
+                model, weights, &diagnostics, progress.phase(0, 90, 100), inputShape));
             for (const auto& diagnostic : diagnostics)
                 loaded.warnings.push_back(errorReport(diagnostic));
             progress.throwIfCancelled();
@@ -218,13 +220,13 @@ void Document::openModel(const QString& modelPath, const QString& weightsPath,
             progress.step(100, 100, "done");
             return loaded;
         },
-        [this, modelPath, weightsPath, project](Loaded& loaded) {
-            adopt(loaded, modelPath, weightsPath, project.get());
+        [this, modelPath, weightsPath, project, inputShape](Loaded& loaded) {
+            adopt(loaded, modelPath, weightsPath, project.get(), inputShape);
         });
 }
 
 void Document::adopt(Loaded& loaded, const QString& modelPath, const QString& weightsPath,
-                     const ProjectOpening* project) {
+                     const ProjectOpening* project, const qf::Shape& inputShape) {
     undoStack_.clear();
     state_ = ModelState{loaded.graph, {}, loaded.facts};
     original_ = loaded.graph;
@@ -236,6 +238,7 @@ void Document::adopt(Loaded& loaded, const QString& modelPath, const QString& we
     opened_ = QStringList{modelPath_};
     if (!weightsPath_.isEmpty()) opened_ << weightsPath_;
     projectPath_ = project ? project->path : QString();
+    inputShape_ = inputShape;
     if (project) settings_ = project->settings;
     picture_.reset();
     emit pathsChanged();
@@ -298,7 +301,7 @@ void Document::openProject(const QString& projectPath) {
     opening->path = QFileInfo(projectPath).absoluteFilePath();
     opening->settings = project.settings;
     opening->folds = project.folds;
-    openModel(project.model, project.weights, std::move(opening));
+    openModel(project.model, project.weights, std::move(opening), project.inputShape);
 }
 
 void Document::saveProject(const QString& projectPath) {
@@ -306,6 +309,7 @@ void Document::saveProject(const QString& projectPath) {
     project.model = modelPath_;
     project.weights = weightsPath_;
     project.settings = settings_;
+    project.inputShape = inputShape_;
     for (const auto& record : state_.folded) project.folds << fromStd(record.affine);
     try {
         writeProject(projectPath, project);

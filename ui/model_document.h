@@ -94,6 +94,9 @@ public:
     const QString& weightsPath() const { return weightsPath_; }
     QStringList openedFiles() const;
     const QString& projectPath() const { return projectPath_; }
+    // The input shape the model was opened with (a TensorFlow graph's unknown dimensions, in
+    // TensorFlow's order); empty when none was given.
+    const qf::Shape& inputShape() const { return inputShape_; }
     // Warnings of the last load (unsupported layers, shape inference failures, ...).
     const std::vector<ErrorReport>& warnings() const { return warnings_; }
     QUndoStack* undoStack() { return &undoStack_; }
@@ -105,7 +108,8 @@ public:
 
     // Background jobs. Each reports through the signals below; a newer job of a kind cancels
     // the older one.
-    void open(const QString& modelPath, const QString& weightsPath = QString());
+    void open(const QString& modelPath, const QString& weightsPath = QString(),
+              const qf::Shape& inputShape = {});
     void openProject(const QString& projectPath);
     void saveAs(const QString& modelPath, const QString& weightsPath, bool allowOverwriteInputs);
     void saveProject(const QString& projectPath);  // synchronous (small JSON, atomic)
@@ -157,14 +161,14 @@ private:
         QStringList folds;
     };
     void openModel(const QString& modelPath, const QString& weightsPath,
-                   std::shared_ptr<const ProjectOpening> project);
+                   std::shared_ptr<const ProjectOpening> project, const qf::Shape& inputShape);
     template <class Result>
     void runJob(JobKind kind, const QString& title, std::function<Result(const qf::Progress&)> work,
                 std::function<void(Result&)> done);
     void finishJob(JobKind kind, int id);
     void reportError(const QString& title, const std::exception& error, const QString& file);
     void adopt(Loaded& loaded, const QString& modelPath, const QString& weightsPath,
-               const ProjectOpening* project);
+               const ProjectOpening* project, const qf::Shape& inputShape);
     void scheduleLayout();
     static QString foldText(const qf::FoldRecord& record);
     void startLayout();
@@ -178,6 +182,7 @@ private:
     std::shared_ptr<const GraphPicture> picture_;
     std::vector<ErrorReport> warnings_;
     QString modelPath_, weightsPath_, projectPath_;
+    qf::Shape inputShape_;
     QStringList opened_;
     ProjectSettings settings_;
     DocumentPrompts prompts_;

@@ -32,6 +32,7 @@ ProjectFile readProject(const QString& path) {
     project.weights = fromStd(read.weights);
     project.settings = settingsFrom(read.images);
     for (const auto& name : read.folds) project.folds << fromStd(name);
+    project.inputShape = read.inputShape;
     return project;
 }
 
@@ -43,6 +44,7 @@ void writeProject(const QString& path, const ProjectFile& project) {
                           : QFileInfo(project.weights).absoluteFilePath().toStdString();
     written.images = imagesFrom(project.settings);
     for (const auto& name : project.folds) written.folds.push_back(name.toStdString());
+    written.inputShape = project.inputShape;
     qf::writeProject(path.toStdString(), written);
 }
 

@@ -23,7 +23,8 @@ struct ProjectFile {
     QString model;    // absolute
     QString weights;  // absolute; empty for a single-file model
     ProjectSettings settings;
-    QStringList folds;  // affine node names
+    QStringList folds;     // affine node names
+    qf::Shape inputShape;  // a TensorFlow graph's, as given (qf::Project::inputShape)
 };
 
 constexpr int kProjectFormatVersion = qf::kProjectFormatVersion;

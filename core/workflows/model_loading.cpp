@@ -28,7 +28,8 @@ void equalizeLoaded(LoadedModel& loaded) {
 LoadedModel loadProjectModel(const Project& project, const std::string& projectPath,
                              const Shape& inputShape) {
     LoadedModel loaded;
-    loaded.graph = loadModel(project.model, project.weights, &loaded.warnings, {}, inputShape);
+    loaded.graph = loadModel(project.model, project.weights, &loaded.warnings, {},
+                             inputShape.empty() ? project.inputShape : inputShape);
     for (const auto& affine : project.folds) {
         try {
             foldOne(loaded.graph, affine);

@@ -35,6 +35,7 @@ void equalizeLoaded(LoadedModel& loaded);
 // opens the project, so the CLI's --project works on the very graph the app showed; equalized
 // when the project's int8 settings say so. Throws qf::Error naming the project and the node
 // when a fold no longer applies.
+// `inputShape`, when given, replaces the project's own (Project::inputShape).
 LoadedModel loadProjectModel(const Project& project, const std::string& projectPath,
                              const Shape& inputShape = {});
 

@@ -119,6 +119,13 @@ Project readProject(const std::string& file) {
         for (const auto& name : root.value("folds", json::array()))
             project.folds.push_back(name.get<std::string>());
         if (root.contains("int8")) project.int8 = int8From(base, root.at("int8"), file);
+        for (const auto& dim : root.value("input_shape", json::array())) {
+            const int64_t value = dim.get<int64_t>();
+            if (value == 0 || value < -1)
+                throw Error(file + ": \"input_shape\" has a dimension of " + std::to_string(value) +
+                            " (each must be positive, or -1)");
+            project.inputShape.push_back(value);
+        }
         return project;
     } catch (const json::exception& error) {
         throw Error(file + ": malformed project: " + error.what());
@@ -131,6 +138,7 @@ void writeProject(const std::string& path, const Project& project) {
                  {"model", relativeTo(base, project.model)},
                  {"folds", project.folds}};
     if (!project.weights.empty()) root["weights"] = relativeTo(base, project.weights);
+    if (!project.inputShape.empty()) root["input_shape"] = project.inputShape;
     root["images"] = imagesJson(base, project.images);
     if (project.int8) {
         const ProjectInt8& int8 = *project.int8;

@@ -39,6 +39,9 @@ struct Project {
     ProjectImages images;
     std::vector<std::string> folds;  // affine node names, in the order they were folded
     std::optional<ProjectInt8> int8;
+    // A TensorFlow graph's input shape as given for its unknown dimensions (TensorFlow's order,
+    // -1 unknown; see loadModel); empty when none was given.
+    Shape inputShape;
 };
 
 constexpr int kProjectFormatVersion = 1;

@@ -102,6 +102,15 @@ private slots:
         QVERIFY(error(method).find("best") != std::string::npos);
         QVERIFY(error(dir.filePath("none.qfproj").toStdString()).find("none.qfproj") !=
                 std::string::npos);
+        const std::string shape = write(
+            "shape.qfproj",
+            "{\"format_version\": 1, \"model\": \"a.pb\", \"input_shape\": [1, 0, 8, 3]}");
+        QVERIFY(error(shape).find("shape.qfproj: \"input_shape\" has a dimension of 0") !=
+                std::string::npos);
+        const std::string text = write(
+            "text.qfproj",
+            "{\"format_version\": 1, \"model\": \"a.pb\", \"input_shape\": [\"one\"]}");
+        QVERIFY(error(text).find("text.qfproj") != std::string::npos);
     }
 
     // The folds apply one by one in the project's order, as the app applies them: the graph

@@ -6,6 +6,7 @@
 #include <QSettings>
 #include <nlohmann/json.hpp>
 
+#include "tf_graph_builder.h"
 #include "ui/project_file.h"
 #include "ui_test_support.h"
 
@@ -109,6 +110,76 @@ private slots:
             QVERIFY(window.errors[0].message.contains(QStringLiteral("digits_deploy.prototxt")));
             QVERIFY(window.document().modelPath().endsWith(QStringLiteral("digits.onnx")));
         }
+    }
+
+    // Model > Input Shape on a TensorFlow graph of unknown batch, height and width whose
+    // Reshape target comes from Shape(x): the model reopens with the shape (no warnings left,
+    // the IR input NCHW), a bad answer is an error that changes nothing, and the project keeps
+    // the shape for the app and the CLI.
+    void inputShapeOfATensorflowGraph() {
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {-1, -1, -1, 3});
+        addConst(def, "filter", ramp({3, 3, 3, 4}, 0.05f, 0.0f));
+        auto& conv = addNode(def, "conv", "Conv2D", {"input", "filter"});
+        setInts(conv, "strides", {1, 1, 1, 1});
+        setString(conv, "padding", "SAME");
+        addNode(def, "relu", "Relu", {"conv"});
+        auto& shape = addNode(def, "shape", "Shape", {"relu"});
+        (*shape.mutable_attr())["out_type"].set_type(qf_tf::DT_INT32);
+        addConst(def, "begin", qf::Tensor::ints({1}, {0}, qf::DataType::Int32));
+        addConst(def, "end", qf::Tensor::ints({1}, {1}, qf::DataType::Int32));
+        addConst(def, "stride", qf::Tensor::ints({1}, {1}, qf::DataType::Int32));
+        auto& batch = addNode(def, "batch", "StridedSlice", {"shape", "begin", "end", "stride"});
+        (*batch.mutable_attr())["shrink_axis_mask"].set_i(1);
+        addConst(def, "minus_one", qf::Tensor::ints({}, {-1}, qf::DataType::Int32));
+        auto& pack = addNode(def, "target", "Pack", {"batch", "minus_one"});
+        (*pack.mutable_attr())["N"].set_i(2);
+        addNode(def, "flat", "Reshape", {"relu", "target"});
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(writeGraph(def, dir, "unknown_dims.pb"));
+
+        RecordingWindow window;
+        QVERIFY(openAndWait(window, {model}));
+        auto& document = window.document();
+        QVERIFY(!document.warnings().empty());  // the Shape node cannot be evaluated
+        QCOMPARE(document.state().graph->inputs[0].shape, (qf::Shape{-1, 3, -1, -1}));
+
+        window.inputShapeAnswer = QStringLiteral("1,x,6,3");
+        window->setInputShape();
+        QCOMPARE(window.askedInputShape, QStringList{QStringLiteral("-1,-1,-1,3")});
+        QCOMPARE(window.errors.size(), size_t{1});
+        QVERIFY(waitIdle(document));
+        QCOMPARE(document.state().graph->inputs[0].shape, (qf::Shape{-1, 3, -1, -1}));
+
+        window.inputShapeAnswer = QStringLiteral("1,8,6,3");
+        window->setInputShape();
+        QVERIFY(waitIdle(document) && document.picture());
+        QCOMPARE(window.errors.size(), size_t{1});
+        QCOMPARE(document.state().graph->inputs[0].shape, (qf::Shape{1, 3, 8, 6}));
+        QCOMPARE(document.inputShape(), (qf::Shape{1, 8, 6, 3}));
+        QVERIFY(document.warnings().empty());
+        QVERIFY(document.facts().unsupported.empty());
+        window.inputShapeAnswer = QString();  // cancelled: nothing happens
+        window->setInputShape();
+        QCOMPARE(window.askedInputShape.last(), QStringLiteral("1,8,6,3"));
+        QCOMPARE(document.inputShape(), (qf::Shape{1, 8, 6, 3}));
+
+        const QString project = dir.filePath(QStringLiteral("shape.qfproj"));
+        document.saveProject(project);
+        const auto json = nlohmann::json::parse(fileBytes(project).toStdString());
+        QCOMPARE(json.at("input_shape").get<std::vector<int64_t>>(),
+                 (std::vector<int64_t>{1, 8, 6, 3}));
+        RecordingWindow reopened;
+        QVERIFY(openAndWait(reopened, {project}));
+        QCOMPARE(reopened.document().state().graph->inputs[0].shape, (qf::Shape{1, 3, 8, 6}));
+        QVERIFY(reopened.document().warnings().empty());
+        // The CLI works on the project's graph: calibrating needs the known shape.
+        const CliRun calibrate =
+            runCli({QStringLiteral("calibrate"), QStringLiteral("--project"), project,
+                    QStringLiteral("--images"), qsample("images"), QStringLiteral("--max-images"),
+                    QStringLiteral("3"), QStringLiteral("--method"), QStringLiteral("minmax"),
+                    QStringLiteral("-o"), dir.filePath("table.json")});
+        QVERIFY2(calibrate.exitCode == 0, calibrate.err.constData());
     }
 
     void badProjectFiles() {

@@ -43,6 +43,8 @@ struct RecordingWindow {
     int overwriteQuestions = 0;
     QMessageBox::StandardButton saveChangesAnswer = QMessageBox::Cancel;
     int saveChangesQuestions = 0;
+    QStringList askedInputShape;  // the text each Input Shape prompt started from
+    QString inputShapeAnswer;     // null: cancel
 
     RecordingWindow() {
         qf::ui::WindowPrompts prompts;
@@ -64,6 +66,10 @@ struct RecordingWindow {
             return saveChangesAnswer;
         };
         prompts.askSavePaths = [this] { return savePaths; };
+        prompts.askInputShape = [this](const QString& current) {
+            askedInputShape << current;
+            return inputShapeAnswer;
+        };
         window->setPrompts(prompts);
         window->resize(1400, 900);
     }
