@@ -254,6 +254,23 @@ void addInt8Options(QCommandLineParser& parser) {
     parser.addOption({"no-bias-correction", "Ignore the table's bias corrections."});
 }
 
+void requireTableEqualization(const Int8Setup& setup, const std::optional<EqualizeReport>& done,
+                              const std::string& tablePath) {
+    if (setup.loaded.format != TableFormat::Json) return;
+    const bool equalized = done && !done->pairs.empty();
+    if (setup.loaded.table.equalized && !equalized)
+        throw Error(tablePath +
+                    ": the table was calibrated on an equalized graph (calibrate "
+                    "--equalize); " +
+                    (done ? "equalizing this model changes nothing (no conv pair): is it the "
+                            "table of another model?"
+                          : "give --equalize here too"));
+    if (!setup.loaded.table.equalized && equalized)
+        throw Error(tablePath +
+                    ": the table was calibrated without equalization; drop --equalize (or "
+                    "calibrate again with it)");
+}
+
 std::string tablePathFrom(const QCommandLineParser& parser, const ModelArguments& args) {
     if (parser.isSet("table")) return parser.value("table").toStdString();
     if (args.project && args.project->int8 && !args.project->int8->table.empty())

@@ -86,6 +86,10 @@ void addInt8Options(QCommandLineParser& parser);
 using Int8Setup = qf::Int8Setup;  // workflows/int8_setup.h
 Int8Setup int8SetupFrom(const QCommandLineParser& parser, const Graph& graph,
                         const ModelArguments& args);
+// Refuses a JSON table calibrated on an equalized graph for a graph that is not, and the other
+// way round (ncnn and TensorRT tables do not say), naming the table and the option to give.
+void requireTableEqualization(const Int8Setup& setup, const std::optional<EqualizeReport>& done,
+                              const std::string& tablePath);
 // The table file compare and export read: --table, else the project's.
 std::string tablePathFrom(const QCommandLineParser& parser, const ModelArguments& args);
 // --size WxH, checked (width, height).

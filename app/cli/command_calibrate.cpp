@@ -70,7 +70,8 @@ int runCalibrateCommand(const QStringList& arguments) {
     std::optional<EqualizeReport> equalization;
     const Graph graph = loadForQuantization(args, parser, warnings, &equalization);
     const ImageFolder folder = openImageFolder(imageFolder);
-    const CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
+    CalibrationTable table = calibrate(graph, folder, options, stderrProgress("calibrate"));
+    table.equalized = equalization && !equalization->pairs.empty();
     const std::string out = parser.value("output").toStdString();
     // Nor over one of the calibration images or the folder's labels.
     std::vector<std::string> inputs = {

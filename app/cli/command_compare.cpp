@@ -109,6 +109,7 @@ int runCompareCommand(const QStringList& arguments) {
     std::optional<EqualizeReport> equalization;
     const Graph graph = loadForQuantization(args, parser, warnings, &equalization);
     const Int8Setup int8 = int8SetupFrom(parser, graph, args);
+    requireTableEqualization(int8, equalization, tablePathFrom(parser, args));
     const ImageFolder folder = openImageFolder(imageFolder, parser.value("labels").toStdString());
     printWarnings(folder.warnings);  // labels of missing files, images without a label
     warnings.insert(warnings.end(), folder.warnings.begin(), folder.warnings.end());

@@ -70,11 +70,15 @@ int runExportCommand(const QStringList& arguments) {
                      "without folding BatchNorm first (folded filters have wider ranges); run "
                      "`fold` first to quantize a folded model\n";
     Diagnostics warnings;
-    const Graph graph = loadForQuantization(args, parser, warnings, nullptr, !onlyTfWeights);
+    std::optional<EqualizeReport> equalization;
+    const Graph graph = loadForQuantization(args, parser, warnings, &equalization, !onlyTfWeights);
     // The table only when an artefact needs one: exporting the folded model needs none.
     std::optional<Int8Setup> int8;
     for (const ExportArtifact artifact : artifacts)
-        if (needsTable(artifact) && !int8) int8 = int8SetupFrom(parser, graph, args);
+        if (needsTable(artifact) && !int8) {
+            int8 = int8SetupFrom(parser, graph, args);
+            requireTableEqualization(*int8, equalization, tablePathFrom(parser, args));
+        }
     ExportRequest request;
     request.graph = &graph;
     if (int8) {

@@ -368,6 +368,8 @@ public:
                                   std::to_string(kVersion) + ")");
         CalibrationTable table;
         table.images = static_cast<int>(integerMember(root, top, "images", 0, 2147483647));
+        if (root.contains("equalized"))
+            table.equalized = require(root, top, "equalized", json::value_t::boolean).get<bool>();
         const std::string method =
             require(root, top, "method", json::value_t::string).get<std::string>();
         ThresholdMethod unused;
@@ -612,6 +614,7 @@ std::string calibrationJsonText(const CalibrationTable& table) {
     root["format"] = kFormat;
     root["version"] = kVersion;
     root["images"] = table.images;
+    if (table.equalized) root["equalized"] = true;
     root["method"] = tableMethod(table);
     root["percentile"] = table.options.percentile;
     root["levels"] = table.options.levels;

@@ -44,6 +44,9 @@ struct CalibrationTable {
     std::map<std::string, BiasCorrection> biasCorrections;  // node name -> correction
     int images = 0;
     ThresholdOptions options;
+    // Calibrated on a cross-layer-equalized graph (passes/equalize.h): its thresholds describe
+    // that graph's tensors, so it must be used on an equalized graph only.
+    bool equalized = false;
 
     // Computes every method's threshold for every tensor and selects `method`.
     void computeThresholds(ThresholdMethod method, const ThresholdOptions& thresholdOptions = {});

@@ -100,6 +100,12 @@ private slots:
             QVERIFY(back.tensors.at("data").threshold() == 1e-07);
             // Counts stay integers in the text; doubles keep every bit.
             QVERIFY2(contains(again, "\"nonzero\": [[0, 3], [3, 1]]"), again.c_str());
+            // An older file says nothing about equalization: not equalized, and not written.
+            QVERIFY(!table.equalized && !contains(again, "equalized"));
+            qf::CalibrationTable equalized = table;
+            equalized.equalized = true;
+            QVERIFY(
+                qf::parseCalibrationJson(qf::calibrationJsonText(equalized), "eq.json").equalized);
         } catch (const qf::Error& error) {
             QFAIL(error.what());
         }
@@ -177,6 +183,11 @@ private slots:
         QCOMPARE(d.node, std::string("conv"));
         QCOMPARE(d.line, 22);
         QVERIFY2(contains(d.message, "\"per_channel\" is not true or false"), what.c_str());
+        text = replaced(kOlderFile, "\"images\": 3,", "\"images\": 3, \"equalized\": \"yes\",");
+        d = diagnosticOf(text, &what);
+        QVERIFY2(
+            contains(what, "t.json:4:") && contains(what, "\"equalized\" is not true or false"),
+            what.c_str());
     }
 
     void ncnnAndTensorRtErrorsCarryLineAndSubject() {

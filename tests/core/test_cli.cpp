@@ -470,6 +470,43 @@ private slots:
         QVERIFY2(both.err.contains("--no-equalize"), both.err);
     }
 
+    // A JSON table says when it was calibrated on an equalized graph; compare and export refuse
+    // it for a graph that is not equalized, and a plain table for one that is.
+    void tablesRememberEqualization() {
+        QF_SHARED(model, "cifar10/resnet20/resnet20_cifar10.onnx");
+        QF_SHARED(images, "cifar10/images/calib");
+        QTemporaryDir dir;
+        const QString equalized = dir.filePath("equalized.json"),
+                      plain = dir.filePath("plain.json");
+        const QStringList common{
+            "--images", QString::fromStdString(images), "--max-images", "20", "--method", "minmax"};
+        const QString onnx = QString::fromStdString(model);
+        QCOMPARE(
+            runCli(QStringList{"calibrate", onnx, "-o", equalized, "--equalize"} + common).exitCode,
+            0);
+        QCOMPARE(runCli(QStringList{"calibrate", onnx, "-o", plain} + common).exitCode, 0);
+        QVERIFY(QJsonDocument::fromJson([&] {
+                    QFile f(equalized);
+                    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+                }())
+                    .object()["equalized"]
+                    .toBool());
+        const auto refused = [](const CliResult& result, const char* expected) {
+            QVERIFY2(result.exitCode == 1 && result.err.contains(expected), result.err);
+        };
+        refused(runCli(QStringList{"compare", onnx, "--table", equalized} + common),
+                "calibrated on an equalized graph (calibrate --equalize); give --equalize");
+        refused(runCli(QStringList{"compare", onnx, "--table", plain, "--equalize"} + common),
+                "calibrated without equalization; drop --equalize");
+        refused(runCli({"export", onnx, "--table", equalized, "--format", "onnx-qdq", "-o",
+                        dir.filePath("x.onnx")}),
+                "give --equalize here too");
+        QVERIFY(!QFile::exists(dir.filePath("x.onnx")));
+        const CliResult matching = runCli(
+            QStringList{"compare", onnx, "--table", equalized, "--equalize", "--json"} + common);
+        QVERIFY2(matching.exitCode == 0, matching.err);
+    }
+
     // compare's budget search: a met budget prints its keep set in the JSON, one it cannot meet
     // exits 1 with the best value, bad budgets are refused.
     void budgetSearch() {

@@ -191,6 +191,11 @@ void QuantSession::loadFromProject(const QString& projectPath) {
         emit settingsLoaded();
         if (!int8.table.empty()) {
             qf::LoadedTable loaded = qf::readCalibrationTable(int8.table, *document_.state().graph);
+            if (loaded.table.equalized)
+                throw qf::Error(int8.table +
+                                ": the table was calibrated on an equalized graph (the CLI's "
+                                "--equalize), which the desktop app does not build; calibrate "
+                                "again here, or compare with the CLI");
             options_.keepFp32.insert(loaded.keepFp32.begin(), loaded.keepFp32.end());
             setTable(std::move(loaded.table));
         }
