@@ -29,7 +29,7 @@ public:
         // A tensor rounded two ways (a conv input and a residual input) gets two pairs.
         const int seen = names_[tensor]++;
         const std::string base = seen == 0 ? tensor : tensor + "/" + std::to_string(seen);
-        const std::string scale = addWeight(base + "/scale", Tensor::floats({}, {q.scale}));
+        const std::string scale = addWeight(base + "/scale", Tensor::floats({}, q.scale));
         const std::string zero =
             addWeight(base + "/zero_point",
                       Tensor::ints({}, {0}, q.isUnsigned ? DataType::UInt8 : DataType::Int8));

@@ -158,7 +158,7 @@ private:
                 if (coeffs.at(k) == 1.0f) continue;
                 const std::string scaled = temporary(node.name + "/coeff");
                 emit(scaled, "Mul",
-                     {terms[k], constant(node.name + "/coeff", Tensor::floats({}, {coeffs[k]}))},
+                     {terms[k], constant(node.name + "/coeff", Tensor::floats({}, coeffs[k]))},
                      {scaled});
                 terms[k] = scaled;
             }
@@ -179,7 +179,7 @@ private:
         const auto step = [&](const char* op, float value, bool last) {
             const std::string out = last ? node.outputs[0] : temporary(node.name);
             emit(node.name + "/" + op, op,
-                 {current, constant(node.name + "/" + op, Tensor::floats({}, {value}))}, {out});
+                 {current, constant(node.name + "/" + op, Tensor::floats({}, value))}, {out});
             current = out;
         };
         const bool doScale = scale != 1.0f, doShift = shift != 0.0f, doPower = exponent != 1.0f;
@@ -257,9 +257,9 @@ private:
 
     void clip(const Node& node) {
         const std::string low = constant(
-            node.name + "/min", Tensor::floats({}, {node.attrFloat("min", -3.4028235e38f)}));
+            node.name + "/min", Tensor::floats({}, node.attrFloat("min", -3.4028235e38f)));
         const std::string high = constant(
-            node.name + "/max", Tensor::floats({}, {node.attrFloat("max", 3.4028235e38f)}));
+            node.name + "/max", Tensor::floats({}, node.attrFloat("max", 3.4028235e38f)));
         emit(node.name, "Clip", {node.input(0), low, high}, {node.outputs[0]});
     }
 
@@ -279,7 +279,7 @@ private:
         std::vector<std::string> inputs = {
             node.input(0),
             constant(node.name + "/pads", Tensor::ints({static_cast<int64_t>(pads.size())}, pads)),
-            constant(node.name + "/value", Tensor::floats({}, {node.attrFloat("value", 0.0f)}))};
+            constant(node.name + "/value", Tensor::floats({}, node.attrFloat("value", 0.0f)))};
         emit(node.name, "Pad", inputs, {node.outputs[0]},
              {{"mode", Attribute::ofString(node.attrString("mode", "constant"))}});
     }

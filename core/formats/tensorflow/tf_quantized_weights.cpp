@@ -58,7 +58,7 @@ qf_tf::NodeDef scalarConst(const std::string& name, float value) {
     node.set_name(name);
     node.set_op("Const");
     (*node.mutable_attr())["dtype"].set_type(qf_tf::DT_FLOAT);
-    tensorToTf(Tensor::floats({}, {value}), *(*node.mutable_attr())["value"].mutable_tensor());
+    tensorToTf(Tensor::floats({}, value), *(*node.mutable_attr())["value"].mutable_tensor());
     return node;
 }
 
