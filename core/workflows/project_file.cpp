@@ -100,6 +100,8 @@ Project readProject(const std::string& file) {
     } catch (const json::parse_error& error) {
         throw Error(file + ": not a QuantFold project (JSON error at byte " +
                     std::to_string(error.byte) + "): " + error.what());
+    } catch (const json::exception& error) {  // a number beyond double's range (found by fuzzing)
+        throw Error(file + ": not a QuantFold project: " + error.what());
     }
     try {
         if (!root.is_object()) throw Error(file + ": a project is a JSON object");
