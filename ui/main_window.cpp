@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "formats/model_io.h"
 #include "ui/before_after_view.h"
 #include "ui/calibration/int8_workbench.h"
 #include "ui/comparison/heat_map_control.h"
@@ -794,20 +795,15 @@ void MainWindow::setInputShape() {
     const QString text =
         prompts_.askInputShape ? prompts_.askInputShape(current.join(QLatin1Char(','))) : QString();
     if (text.isNull()) return;
-    qf::Shape given;
-    for (const QString& part : text.split(QLatin1Char(','))) {
-        bool ok = false;
-        const qlonglong dim = part.trimmed().toLongLong(&ok);
-        if (!ok || dim == 0 || dim < -1) {
-            ErrorReport error;
-            error.title = tr("Not an input shape");
-            error.message = tr("'%1' is not an input shape: give comma-separated dimensions, "
-                               "each positive or -1 (unknown), e.g. 1,224,224,3")
-                                .arg(text);
-            if (prompts_.showError) prompts_.showError(error);
-            return;
-        }
-        given.push_back(dim);
+    const std::optional<qf::Shape> given = qf::parseInputShape(text.toStdString());
+    if (!given) {
+        ErrorReport error;
+        error.title = tr("Not an input shape");
+        error.message = tr("'%1' is not an input shape: give comma-separated dimensions, "
+                           "each positive or -1 (unknown), e.g. 1,224,224,3")
+                            .arg(text);
+        if (prompts_.showError) prompts_.showError(error);
+        return;
     }
     if (document_->isModified()) {
         const auto answer =
@@ -824,7 +820,7 @@ void MainWindow::setInputShape() {
     log_->addMessage(LogPanel::Level::Info,
                      tr("Reopening %1 with the input shape %2")
                          .arg(QFileInfo(document_->modelPath()).fileName(), text));
-    document_->open(document_->modelPath(), QString(), given);
+    document_->open(document_->modelPath(), QString(), *given);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

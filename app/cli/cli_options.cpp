@@ -71,18 +71,13 @@ void addInputShapeOption(QCommandLineParser& parser) {
 namespace {
 
 Shape inputShapeOption(const QString& text) {
-    Shape shape;
-    for (const QString& part : text.split(',')) {
-        bool ok = false;
-        const qlonglong dim = part.trimmed().toLongLong(&ok);
-        if (!ok || dim == 0 || dim < -1)
-            throw Error(
-                "--input-shape expects comma-separated dimensions, each positive or -1 "
-                "(unknown), e.g. 1,32,32,3; got '" +
-                text.toStdString() + "'");
-        shape.push_back(dim);
-    }
-    return shape;
+    const std::optional<Shape> shape = parseInputShape(text.toStdString());
+    if (!shape)
+        throw Error(
+            "--input-shape expects comma-separated dimensions, each positive or -1 (unknown), "
+            "e.g. 1,32,32,3; got '" +
+            text.toStdString() + "'");
+    return *shape;
 }
 
 }  // namespace

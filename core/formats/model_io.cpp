@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <limits>
+#include <sstream>
 
 #include "formats/caffe/caffe_exporter.h"
 #include "formats/caffe/caffe_importer.h"
@@ -62,6 +63,29 @@ Graph loadModel(const std::string& modelPath, const std::string& weightsPath, Di
     }
     throw Error(modelPath +
                 ": unknown model format (expected .prototxt + .caffemodel, .onnx or .pb)");
+}
+
+std::optional<Shape> parseInputShape(const std::string& text) {
+    Shape shape;
+    std::istringstream parts(text);
+    std::string part;
+    while (std::getline(parts, part, ',')) {
+        const size_t first = part.find_first_not_of(' ');
+        const size_t last = part.find_last_not_of(' ');
+        if (first == std::string::npos) return std::nullopt;
+        const std::string digits = part.substr(first, last - first + 1);
+        size_t used = 0;
+        long long dim = 0;
+        try {
+            dim = std::stoll(digits, &used);
+        } catch (const std::exception&) {  // not a number, or beyond long long
+            return std::nullopt;
+        }
+        if (used != digits.size() || dim == 0 || dim < -1) return std::nullopt;
+        shape.push_back(dim);
+    }
+    if (shape.empty() || (!text.empty() && text.back() == ',')) return std::nullopt;
+    return shape;
 }
 
 void saveModel(const Graph& graph, const std::string& modelPath, const std::string& weightsPath,

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 
 #include "graph/graph.h"
@@ -20,6 +21,10 @@ namespace qf {
 Graph loadModel(const std::string& modelPath, const std::string& weightsPath = "",
                 Diagnostics* warnings = nullptr, const Progress& progress = {},
                 const Shape& inputShape = {});
+
+// Text such as "1,224,224,3" as loadModel's inputShape: comma-separated dimensions, each
+// positive or -1 (unknown), spaces allowed around them; nullopt for anything else.
+std::optional<Shape> parseInputShape(const std::string& text);
 
 // Writes a model in the format it came from. Caffe needs both paths; ONNX and TensorFlow only
 // the first.

@@ -1064,6 +1064,16 @@ private slots:
         QVERIFY(maxAbsDiff(got.f, expected.f) < 1e-5);
     }
 
+    // The text the CLI's --input-shape and the app's Model > Input Shape take.
+    void inputShapeText() {
+        QCOMPARE(qf::parseInputShape("1,224,224,3"), (std::optional<qf::Shape>{{1, 224, 224, 3}}));
+        QCOMPARE(qf::parseInputShape(" -1, 32 ,32,3"), (std::optional<qf::Shape>{{-1, 32, 32, 3}}));
+        QCOMPARE(qf::parseInputShape("7"), (std::optional<qf::Shape>{{7}}));
+        for (const char* bad : {"", ",", "1,,3", "1,2,", "1,x,3", "1,0,3", "1,-2,3", "1.5,2", "3e2",
+                                "1 2", "99999999999999999999"})
+            QVERIFY2(!qf::parseInputShape(bad), bad);
+    }
+
     // ResizeBilinear and ResizeNearestNeighbor in each coordinate mode, up and down, against
     // TensorFlow's kernels written out above; a Placeholder of unknown batch takes the scales
     // path (sizes need N and C), a known one the sizes path.
