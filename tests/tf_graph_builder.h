@@ -65,4 +65,30 @@ inline std::string writeGraph(const qf_tf::GraphDef& def, const QTemporaryDir& d
     return path;
 }
 
+// Conv2D → Relu → Reshape(relu, [Shape(relu)[0], -1]) over a Placeholder [?, ?, ?, 3]: a graph
+// that runs only once its input shape is given (the Shape node cannot be evaluated before).
+inline qf_tf::GraphDef unknownDimensionsGraph() {
+    qf_tf::GraphDef def;
+    addPlaceholder(def, "input", {-1, -1, -1, 3});
+    addConst(def, "filter", ramp({3, 3, 3, 4}, 0.05f, 0.0f));
+    auto& conv = addNode(def, "conv", "Conv2D", {"input", "filter"});
+    setInts(conv, "strides", {1, 1, 1, 1});
+    setString(conv, "padding", "SAME");
+    addNode(def, "relu", "Relu", {"conv"});
+    auto& shape = addNode(def, "shape", "Shape", {"relu"});
+    (*shape.mutable_attr())["out_type"].set_type(qf_tf::DT_INT32);
+    addConst(def, "begin", qf::Tensor::ints({1}, {0}, qf::DataType::Int32));
+    addConst(def, "end", qf::Tensor::ints({1}, {1}, qf::DataType::Int32));
+    addConst(def, "stride", qf::Tensor::ints({1}, {1}, qf::DataType::Int32));
+    auto& batch = addNode(def, "batch", "StridedSlice", {"shape", "begin", "end", "stride"});
+    (*batch.mutable_attr())["shrink_axis_mask"].set_i(1);
+    (*batch.mutable_attr())["T"].set_type(qf_tf::DT_INT32);
+    addConst(def, "minus_one", qf::Tensor::ints({}, {-1}, qf::DataType::Int32));
+    auto& pack = addNode(def, "target", "Pack", {"batch", "minus_one"});
+    (*pack.mutable_attr())["T"].set_type(qf_tf::DT_INT32);
+    (*pack.mutable_attr())["N"].set_i(2);
+    addNode(def, "flat", "Reshape", {"relu", "target"});
+    return def;
+}
+
 }  // namespace qftest
