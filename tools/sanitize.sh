@@ -29,4 +29,5 @@ build-asan/bin/test_tensorflow_format convolutionMatchesDirectReference \
     resizeMatchesTensorflowDefinition shapeSubgraphsEvaluatedAtLoad constSingleValueFillsShape minFirstQuantization badFiles truncatedFile \
     roundTripKeepsNodesAndBytes quantizedWeightsFileRoundTripAndFold \
     elementwiseOpsMatchHandComputedValues paddingAndValidPooling constantSlicesAndStacksOnAnyAxis \
-    trainingModeBatchNormIsReportedNotFolded matMulBatchNormPadAndSqrt biasAddIsTheLayersBias inputShapeText
+    trainingModeBatchNormIsReportedNotFolded matMulBatchNormPadAndSqrt biasAddIsTheLayersBias inputShapeText \
+    constOfImpossibleShapeIsRefused

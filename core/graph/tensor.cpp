@@ -1,7 +1,7 @@
 #include "graph/tensor.h"
 
 #include <cstdlib>
-#include <numeric>
+#include <limits>
 
 #include "util/error.h"
 
@@ -30,7 +30,12 @@ const char* dataTypeName(DataType type) {
 }
 
 int64_t shapeNumel(const Shape& shape) {
-    return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
+    // A product past int64 (dimensions read from a file can be anything) saturates instead of
+    // overflowing: no real count equals it, and allocatableNumel refuses it.
+    int64_t values = 1;
+    for (const int64_t d : shape)
+        if (__builtin_mul_overflow(values, d, &values)) return std::numeric_limits<int64_t>::max();
+    return values;
 }
 
 int64_t maxTensorValues() {

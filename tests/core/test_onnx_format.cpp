@@ -142,6 +142,25 @@ private slots:
                  message.c_str());
     }
 
+    // Declared dimensions whose product overflows int64, or negative ones, are refused before
+    // any size is computed from them (an overflow found by tools/fuzz.sh).
+    void refusesInitializersOfImpossibleShape() {
+        for (const std::vector<int64_t>& dims : {std::vector<int64_t>{7220847385140480, 2332},
+                                                 {int64_t{1} << 40, int64_t{1} << 40},
+                                                 {3, -2}}) {
+            onnx::ModelProto model = modelWithUnknownOp();
+            auto* init = model.mutable_graph()->add_initializer();
+            init->set_name("huge");
+            init->set_data_type(onnx::TensorProto::FLOAT);
+            for (const int64_t d : dims) init->add_dims(d);
+            init->set_raw_data(std::string(16, '\0'));
+            const std::string message = qftest::errorOf(
+                [&] { qf::importOnnxFromBytes(model.SerializeAsString(), "huge.onnx"); });
+            QVERIFY2(message.find("huge.onnx: tensor 'huge': a tensor") != std::string::npos,
+                     message.c_str());
+        }
+    }
+
     void rejectsFilesThatAreNotOnnx() {
         QTemporaryDir dir;
         const std::string text = dir.filePath("notes.onnx").toStdString();

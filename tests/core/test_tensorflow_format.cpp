@@ -1064,6 +1064,28 @@ private slots:
         QVERIFY(maxAbsDiff(got.f, expected.f) < 1e-5);
     }
 
+    // A Const whose declared shape overflows int64 (or would not fit the tensor limit) is refused
+    // naming the node, before its byte count is computed.
+    void constOfImpossibleShapeIsRefused() {
+        qf_tf::GraphDef def;
+        addPlaceholder(def, "input", {1, 2});
+        auto& node = addNode(def, "huge", "Const");
+        node.mutable_attr()->erase("T");
+        auto& value = *(*node.mutable_attr())["value"].mutable_tensor();
+        value.set_dtype(qf_tf::DT_FLOAT);
+        for (const int64_t d : {int64_t{1} << 40, int64_t{1} << 40})
+            value.mutable_tensor_shape()->add_dim()->set_size(d);
+        value.set_tensor_content(std::string(16, '\0'));
+        (*node.mutable_attr())["dtype"].set_type(qf_tf::DT_FLOAT);
+        addNode(def, "sum", "Add", {"input", "huge"});
+        const std::string message = qftest::errorOf(
+            [&] { qf::importTensorflowFromBytes(def.SerializeAsString(), "huge.pb"); });
+        QVERIFY2(message.find("huge.pb") != std::string::npos &&
+                     message.find("huge") != std::string::npos &&
+                     message.find("would hold more than") != std::string::npos,
+                 message.c_str());
+    }
+
     // The text the CLI's --input-shape and the app's Model > Input Shape take.
     void inputShapeText() {
         QCOMPARE(qf::parseInputShape("1,224,224,3"), (std::optional<qf::Shape>{{1, 224, 224, 3}}));

@@ -34,9 +34,14 @@ Tensor tensorFromOnnx(const onnx::TensorProto& proto, const std::string& where) 
                     "' keeps its data in an external file, which is not supported");
     Tensor t;
     for (const auto d : proto.dims()) t.shape.push_back(d);
-    const int64_t count = t.numel();
-    const bool raw = proto.has_raw_data();
     const std::string context = where + ": tensor '" + proto.name() + "'";
+    int64_t count = 0;
+    try {  // before any byte count is computed from it
+        count = allocatableNumel(t.shape);
+    } catch (const TensorTooLarge& error) {
+        throw Error(context + ": " + error.what());
+    }
+    const bool raw = proto.has_raw_data();
     auto checkCount = [&](int64_t given) {
         if (given != count)
             throw Error(context + " has " + std::to_string(given) + " values for shape " +

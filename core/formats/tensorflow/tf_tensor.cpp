@@ -89,7 +89,12 @@ Tensor tensorFromTf(const qf_tf::TensorProto& proto, const std::string& where) {
             throw Error(where + ": a constant tensor cannot have an unknown dimension");
         t.shape.push_back(dim.size());
     }
-    const int64_t count = t.numel();
+    int64_t count = 0;
+    try {  // before any byte count is computed from it
+        count = allocatableNumel(t.shape);
+    } catch (const TensorTooLarge& error) {
+        throw Error(where + ": " + error.what());
+    }
     if (!proto.tensor_content().empty()) {
         const std::string& bytes = proto.tensor_content();
         const auto expected = static_cast<size_t>(count) * elementSize(t.dtype);
