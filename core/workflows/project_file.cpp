@@ -1,6 +1,8 @@
 #include "workflows/project_file.h"
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "util/atomic_file.h"
@@ -47,15 +49,56 @@ json preprocessingJson(const Preprocessing& pre) {
             {"center_crop", pre.centerCrop}};
 }
 
+// A member that is not what its reader needs; readProject adds the file. Numbers are checked
+// here because nlohmann converts a float or an out-of-range number to int or float with
+// undefined behaviour (found by fuzzing).
+struct BadMember {
+    std::string problem;
+};
+
+int64_t integerMember(const json& object, const std::string& key, int64_t fallback, int64_t low,
+                      int64_t high) {
+    const auto found = object.find(key);
+    if (found == object.end()) return fallback;
+    if (!found->is_number_integer() ||
+        (found->is_number_unsigned() && found->get<uint64_t>() > static_cast<uint64_t>(high)))
+        throw BadMember{"\"" + key + "\" is not a whole number from " + std::to_string(low) +
+                        " to " + std::to_string(high)};
+    const int64_t value = found->get<int64_t>();
+    if (value < low || value > high)
+        throw BadMember{"\"" + key + "\" is " + std::to_string(value) + ", not from " +
+                        std::to_string(low) + " to " + std::to_string(high)};
+    return value;
+}
+
+float floatOf(const json& value, const std::string& what) {
+    const double number = value.is_number() ? value.get<double>() : 0.0;
+    if (!value.is_number() || !std::isfinite(number) ||
+        std::abs(number) > std::numeric_limits<float>::max())
+        throw BadMember{"\"" + what + "\" is not a finite number"};
+    return static_cast<float>(number);
+}
+
+std::array<float, 3> threeFloats(const json& object, const std::string& key,
+                                 std::array<float, 3> fallback) {
+    const auto found = object.find(key);
+    if (found == object.end()) return fallback;
+    if (!found->is_array() || found->size() != 3)
+        throw BadMember{"\"" + key + "\" is not an array of 3 numbers"};
+    for (size_t k = 0; k < 3; ++k) fallback[k] = floatOf((*found)[k], key);
+    return fallback;
+}
+
 Preprocessing preprocessingFrom(const json& value) {
+    constexpr int64_t kSide = 1 << 20;
     Preprocessing pre;
-    pre.width = value.value("width", 0);
-    pre.height = value.value("height", 0);
-    pre.scale = value.value("scale", 1.0f);
-    if (value.contains("mean")) pre.mean = value.at("mean").get<std::array<float, 3>>();
-    if (value.contains("std")) pre.std = value.at("std").get<std::array<float, 3>>();
+    pre.width = static_cast<int>(integerMember(value, "width", 0, 0, kSide));
+    pre.height = static_cast<int>(integerMember(value, "height", 0, 0, kSide));
+    if (value.contains("scale")) pre.scale = floatOf(value.at("scale"), "scale");
+    pre.mean = threeFloats(value, "mean", pre.mean);
+    pre.std = threeFloats(value, "std", pre.std);
     pre.rgb = value.value("channel_order", std::string("rgb")) != "bgr";
-    pre.resizeShorter = value.value("resize_shorter", 0);
+    pre.resizeShorter = static_cast<int>(integerMember(value, "resize_shorter", 0, 0, kSide));
     pre.centerCrop = value.value("center_crop", false);
     return pre;
 }
@@ -69,7 +112,8 @@ json imagesJson(const fs::path& base, const ProjectImages& images) {
 ProjectImages imagesFrom(const fs::path& base, const json& value) {
     ProjectImages images;
     images.folder = absoluteFrom(base, value.value("folder", std::string()));
-    images.maxImages = value.value("max_images", 0);
+    images.maxImages =
+        static_cast<int>(integerMember(value, "max_images", 0, 0, std::numeric_limits<int>::max()));
     if (value.contains("preprocessing"))
         images.preprocessing = preprocessingFrom(value.at("preprocessing"));
     return images;
@@ -107,7 +151,8 @@ Project readProject(const std::string& file) {
         if (!root.is_object()) throw Error(file + ": a project is a JSON object");
         if (!root.contains("format_version"))
             throw Error(file + ": not a QuantFold project (no \"format_version\")");
-        const int version = root.at("format_version").get<int>();
+        const int version = static_cast<int>(
+            integerMember(root, "format_version", 0, 0, std::numeric_limits<int>::max()));
         if (version > kProjectFormatVersion)
             throw Error(file + ": project format version " + std::to_string(version) +
                         " is newer than this QuantFold reads (" +
@@ -122,6 +167,10 @@ Project readProject(const std::string& file) {
             project.folds.push_back(name.get<std::string>());
         if (root.contains("int8")) project.int8 = int8From(base, root.at("int8"), file);
         for (const auto& dim : root.value("input_shape", json::array())) {
+            if (!dim.is_number_integer() ||
+                (dim.is_number_unsigned() &&
+                 dim.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())))
+                throw Error(file + ": \"input_shape\" holds something other than whole numbers");
             const int64_t value = dim.get<int64_t>();
             if (value == 0 || value < -1)
                 throw Error(file + ": \"input_shape\" has a dimension of " + std::to_string(value) +
@@ -131,6 +180,8 @@ Project readProject(const std::string& file) {
         return project;
     } catch (const json::exception& error) {
         throw Error(file + ": malformed project: " + error.what());
+    } catch (const BadMember& bad) {
+        throw Error(file + ": malformed project: " + bad.problem);
     }
 }
 

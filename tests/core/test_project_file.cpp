@@ -102,19 +102,35 @@ private slots:
         QVERIFY(error(method).find("best") != std::string::npos);
         QVERIFY(error(dir.filePath("none.qfproj").toStdString()).find("none.qfproj") !=
                 std::string::npos);
-        const std::string shape = write(
-            "shape.qfproj",
-            "{\"format_version\": 1, \"model\": \"a.pb\", \"input_shape\": [1, 0, 8, 3]}");
+        const std::string shape =
+            write("shape.qfproj",
+                  "{\"format_version\": 1, \"model\": \"a.pb\", \"input_shape\": [1, 0, 8, 3]}");
         QVERIFY(error(shape).find("shape.qfproj: \"input_shape\" has a dimension of 0") !=
                 std::string::npos);
-        const std::string text = write(
-            "text.qfproj",
-            "{\"format_version\": 1, \"model\": \"a.pb\", \"input_shape\": [\"one\"]}");
+        const std::string text =
+            write("text.qfproj",
+                  "{\"format_version\": 1, \"model\": \"a.pb\", \"input_shape\": [\"one\"]}");
         QVERIFY(error(text).find("text.qfproj") != std::string::npos);
         // A number beyond double's range is nlohmann's out_of_range, not a parse_error (found by
         // tools/fuzz.sh): still an error naming the file.
         const std::string huge = write("huge.qfproj", "{\"format_version\": 1e999}");
         QVERIFY(error(huge).find("huge.qfproj: not a QuantFold project") != std::string::npos);
+        // Numbers of the wrong kind for their field (a float, one past its type) are refused
+        // before nlohmann would convert them with undefined behaviour (fuzz_project).
+        for (const char* text :
+             {"{\"format_version\": 2e107, \"model\": \"a.onnx\"}",
+              "{\"format_version\": 1, \"model\": \"a.onnx\", \"images\": {\"max_images\": 1.5}}",
+              "{\"format_version\": 1, \"model\": \"a.onnx\", \"images\": {\"preprocessing\": "
+              "{\"scale\": 1e300}}}",
+              "{\"format_version\": 1, \"model\": \"a.onnx\", \"input_shape\": [1.5]}"}) {
+            const std::string path = write("number.qfproj", text);
+            QVERIFY2(error(path).find("number.qfproj: ") != std::string::npos, text);
+        }
+        QCOMPARE(qf::readProject(write("fine.qfproj",
+                                       "{\"format_version\": 1, \"model\": \"a.pb\", "
+                                       "\"input_shape\": [1, 224, 224, 3]}"))
+                     .inputShape,
+                 (qf::Shape{1, 224, 224, 3}));
     }
 
     // The folds apply one by one in the project's order, as the app applies them: the graph
