@@ -157,20 +157,23 @@ private slots:
         QVERIFY(!QDir(dir.filePath("missing")).exists());
 
         // A tensor past the size limit (lowered here through the environment) stops the run
-        // with one line naming the model file and the node, before anything is allocated.
+        // with one line naming the model file and the node, before anything is allocated: at
+        // 40x40 the input (4 800 values) and every weight (at most 4 608) fit 6 000 values,
+        // conv1's output (12 800) does not.
         QProcess limited;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert("QUANTFOLD_MAX_TENSOR_VALUES", "1000");
+        environment.insert("QUANTFOLD_MAX_TENSOR_VALUES", "6000");
         limited.setProcessEnvironment(environment);
-        limited.start(QF_CLI_PATH, QStringList{"run", sample("digits.onnx"), "--images",
-                                               sample("images"), "--max-images", "1"} +
-                                       samplePreprocessing);
+        limited.start(QF_CLI_PATH,
+                      QStringList{"run", sample("digits.onnx"), "--images", sample("images"),
+                                  "--max-images", "1", "--size", "40x40"} +
+                          samplePreprocessing);
         QVERIFY(limited.waitForFinished(300000));
         QCOMPARE(limited.exitCode(), 1);
         const QByteArray lastLine = limited.readAllStandardError().trimmed().split('\n').last();
         QVERIFY2(
             lastLine.startsWith("quantfold-cli: " + sample("digits.onnx").toUtf8() + ": node '") &&
-                lastLine.contains("would hold more than 1000 values") &&
+                lastLine.contains("would hold more than 6000 values") &&
                 lastLine.contains("QUANTFOLD_MAX_TENSOR_VALUES"),
             lastLine);
 
