@@ -101,7 +101,18 @@ Tensor Tensor::ints(Shape shape, std::vector<int64_t> values, DataType type) {
     return t;
 }
 
+Tensor Tensor::hollow(Shape shape, DataType type) {
+    Tensor t;
+    t.dtype = type;
+    t.shape = std::move(shape);
+    return t;
+}
+
 int64_t Tensor::numel() const { return shapeNumel(shape); }
+
+bool Tensor::hasValues() const {
+    return static_cast<int64_t>(isFloat() ? f.size() : i.size()) == numel();
+}
 
 int64_t Tensor::dim(int axis) const {
     if (axis < 0) axis += rank();
@@ -110,7 +121,18 @@ int64_t Tensor::dim(int axis) const {
     return shape[static_cast<size_t>(axis)];
 }
 
+namespace {
+
+void requireValues(const Tensor& t) {
+    if (!t.hasValues())
+        throw ValuesUnknown("the values of a tensor of shape " + shapeToString(t.shape) +
+                            " are known only when the model runs");
+}
+
+}  // namespace
+
 std::vector<int64_t> Tensor::asInts() const {
+    requireValues(*this);
     if (!isFloat()) return i;
     std::vector<int64_t> out(f.size());
     for (size_t k = 0; k < f.size(); ++k) out[k] = static_cast<int64_t>(f[k]);
@@ -118,6 +140,7 @@ std::vector<int64_t> Tensor::asInts() const {
 }
 
 std::vector<float> Tensor::asFloats() const {
+    requireValues(*this);
     if (isFloat()) return f;
     std::vector<float> out(i.size());
     for (size_t k = 0; k < i.size(); ++k) out[k] = static_cast<float>(i[k]);

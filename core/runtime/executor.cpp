@@ -73,6 +73,9 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
         if (graph_->isWeight(input.name)) continue;
         const auto fed = feeds.find(input.name);
         if (fed == feeds.end()) throw Error("no value fed for model input '" + input.name + "'");
+        if (!fed->second.hasValues())
+            throw Error("model input '" + input.name + "' is fed " +
+                        shapeToString(fed->second.shape) + " without its values");
         live[input.name] = fed->second;
     }
     std::vector<const Tensor*> inputs;

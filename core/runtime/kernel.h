@@ -17,6 +17,26 @@ using Kernel = void (*)(const Node& node, const std::vector<const Tensor*>& inpu
 Kernel findKernel(const std::string& op);
 std::vector<std::string> supportedOps();
 
+// Shape inference (runtime/shape_inference.h) runs these same kernels on hollow inputs, so a
+// shape is computed by the code that computes the values. A kernel calls shapeOnly once it
+// knows its output's shape and type and before it reads any input value: when an input is
+// hollow (or, while inferring shapes, the output would be larger than a shape computation
+// needs), `output` becomes hollow and the kernel returns.
+bool shapeOnly(const std::vector<const Tensor*>& inputs, Tensor& output, const Shape& shape,
+               DataType type);
+
+// Marks the calling thread as inferring shapes for its lifetime (see shapeOnly).
+class ShapeInferenceScope {
+public:
+    ShapeInferenceScope();
+    ~ShapeInferenceScope();
+    ShapeInferenceScope(const ShapeInferenceScope&) = delete;
+    ShapeInferenceScope& operator=(const ShapeInferenceScope&) = delete;
+
+private:
+    bool outer_;
+};
+
 // Shared by kernels: "node 'name' (Op): message", with the node in the error's diagnostic.
 [[noreturn]] void kernelError(const Node& node, const std::string& message);
 const Tensor& requireInput(const Node& node, const std::vector<const Tensor*>& inputs, size_t k);

@@ -1,42 +1,65 @@
 #include "runtime/shape_inference.h"
 
-#include "runtime/executor.h"
+#include <new>
+
+#include "runtime/kernel.h"
 #include "util/error.h"
 
 namespace qf {
 
-namespace {
-
-// Shapes are found by running the model, so a declared input of 1x3x6000x6000 would hold
-// gigabytes; past this many values per input the shapes are refused instead.
-constexpr int64_t kMaxInputValues = int64_t{3} * 4096 * 4096;
-
-}  // namespace
-
 std::map<std::string, Shape> inferShapes(const Graph& graph) {
-    TensorMap feeds;
+    std::string unsupported;
+    for (const auto& node : graph.nodes)
+        if (!findKernel(node.op))
+            unsupported += (unsupported.empty() ? "" : ", ") + node.name + " (" + node.op + ")";
+    if (!unsupported.empty())
+        throw Error("cannot run the model: this runtime does not execute " + unsupported);
+
+    // Model inputs are hollow (unknown dimensions taken as 1); weights keep their values, and so
+    // does every small tensor computed from them and from shapes alone.
+    std::map<std::string, Tensor> known;
     for (const auto& input : graph.inputs) {
         if (graph.isWeight(input.name)) continue;
         Shape shape = input.shape;
-        int64_t values = 1;
-        for (auto& d : shape) {
+        for (auto& d : shape)
             if (d <= 0) d = 1;
-            values = d > kMaxInputValues / values ? kMaxInputValues + 1 : values * d;
+        known[input.name] = Tensor::hollow(shape, input.dtype);
+    }
+    const ShapeInferenceScope inferring;
+    std::vector<const Tensor*> inputs;
+    std::vector<Tensor> outputs;
+    for (const auto& node : graph.nodes) {
+        inputs.clear();
+        for (const auto& name : node.inputs) {
+            if (name.empty()) {
+                inputs.push_back(nullptr);
+            } else if (const Tensor* weight = graph.weight(name)) {
+                inputs.push_back(weight);
+            } else {
+                const auto value = known.find(name);
+                if (value == known.end())
+                    throw Error("node '" + node.name + "' (" + node.op + "): input tensor '" +
+                                name + "' has not been computed");
+                inputs.push_back(&value->second);
+            }
         }
-        if (values > kMaxInputValues)
-            throw Error("input '" + input.name + "' is declared " + shapeToString(shape) +
-                        ": too large to infer the shapes by running the model (more than " +
-                        std::to_string(kMaxInputValues / 1000000) + " M values)");
-        Tensor zeros = Tensor::floats(shape, 0.0f);
-        if (!isFloating(input.dtype))
-            zeros = Tensor::ints(shape, std::vector<int64_t>(zeros.f.size(), 0), input.dtype);
-        feeds[input.name] = std::move(zeros);
+        outputs.assign(node.outputs.size(), Tensor{});
+        try {
+            findKernel(node.op)(node, inputs, outputs);
+        } catch (const ValuesUnknown&) {
+            kernelError(node,
+                        "its output shape depends on input values that are known only when "
+                        "the model runs");
+        } catch (const TensorTooLarge& tooLarge) {
+            kernelError(node, tooLarge.what());
+        } catch (const std::bad_alloc&) {
+            kernelError(node, "not enough memory for its output");
+        }
+        for (size_t o = 0; o < node.outputs.size(); ++o)
+            if (!node.outputs[o].empty()) known[node.outputs[o]] = std::move(outputs[o]);
     }
     std::map<std::string, Shape> shapes;
-    for (const auto& [name, value] : feeds) shapes[name] = value.shape;
-    // Only the shapes are kept: each intermediate is freed after its last reader, as in any run.
-    Executor(graph).run(feeds, [&shapes](const Node&, const std::string& name,
-                                         const Tensor& value) { shapes[name] = value.shape; });
+    for (const auto& [name, value] : known) shapes[name] = value.shape;
     for (const auto& weight : graph.weights) shapes[weight.first] = weight.second.shape;
     return shapes;
 }

@@ -6,9 +6,13 @@
 
 namespace qf {
 
-// Shapes of every tensor, found by running the graph once on zeros of the declared input
-// shapes (unknown dimensions taken as 1), keeping only the shapes. Throws when the graph cannot be
-// executed or an input declares more than 50 M values (3 x 4096 x 4096).
+// Shapes of every tensor, found without running the model: each kernel is run on hollow inputs
+// (a shape and a type, no values; unknown dimensions of the inputs taken as 1) and stops once its
+// output shape is known (runtime/kernel.h, shapeOnly). Small tensors computed from weights and
+// shapes alone (the Shape -> Gather -> Concat -> Reshape arithmetic of exported models) get their
+// values, so nothing the size of a feature map is allocated whatever the declared input size.
+// Throws, naming the node, when a kernel refuses its input shapes, an op has no kernel, or a
+// shape depends on values known only at run time.
 std::map<std::string, Shape> inferShapes(const Graph& graph);
 
 }  // namespace qf

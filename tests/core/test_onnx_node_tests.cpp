@@ -13,6 +13,7 @@
 
 #include "formats/onnx/onnx_importer.h"
 #include "runtime/executor.h"
+#include "runtime/shape_inference.h"
 #include "test_support.h"
 
 namespace {
@@ -425,6 +426,14 @@ private slots:
         }
     }
 
+    // Runs after every nodeTest row (Qt Test keeps the declaration order of slots).
+    void shapeInferenceCoveredTheNodeTests() {
+        if (!testDataPresent()) QSKIP("libonnx-testdata is not installed");
+        qInfo("shapes inferred and checked for %d node tests; %d hang on input values",
+              shapesInferred_, shapesDependingOnValues_);
+        QVERIFY(shapesInferred_ > 3 * shapesDependingOnValues_);
+    }
+
 private:
     // Fails through QVERIFY; import and read errors come out as exceptions.
     void runNodeTest(const std::string& name) {
@@ -463,8 +472,40 @@ private:
                          (dataSet.toStdString() + " output '" + outputName + "': " + difference)
                              .c_str());
             }
+            if (dataSet == dataSets.front()) checkInferredShapes(graph, feeds, expected);
         }
     }
+
+    // Symbolic shape inference gives the expected outputs' shapes, when the declared inputs are
+    // the fed ones and the shapes do not hang on input values (a Reshape fed its target).
+    void checkInferredShapes(const qf::Graph& graph, const qf::TensorMap& feeds,
+                             const std::vector<NamedTensor>& expected) {
+        for (const auto& input : graph.inputs)
+            if (!graph.isWeight(input.name) &&
+                (!feeds.count(input.name) || feeds.at(input.name).shape != input.shape))
+                return;
+        std::map<std::string, qf::Shape> shapes;
+        try {
+            shapes = qf::inferShapes(graph);
+        } catch (const qf::Error& error) {
+            const std::string message = error.what();
+            QVERIFY2(message.find("known only when the model runs") != std::string::npos,
+                     message.c_str());
+            ++shapesDependingOnValues_;
+            return;
+        }
+        for (size_t k = 0; k < expected.size(); ++k) {
+            const std::string name =
+                !expected[k].name.empty() ? expected[k].name : graph.outputs.at(k).name;
+            QVERIFY2(shapes.count(name) && shapes.at(name) == expected[k].value.shape,
+                     ("inferred shape of '" + name + "' differs from the expected " +
+                      qf::shapeToString(expected[k].value.shape))
+                         .c_str());
+        }
+        ++shapesInferred_;
+    }
+
+    int shapesInferred_ = 0, shapesDependingOnValues_ = 0;
 };
 
 QTEST_GUILESS_MAIN(OnnxNodeTests)

@@ -29,6 +29,7 @@ void unary(const Node& node, const std::vector<const Tensor*>& inputs, std::vect
            Fn fn) {
     const Tensor& x = floatInput(node, inputs);
     Tensor& y = outputs[0];
+    if (shapeOnly(inputs, y, x.shape, x.dtype)) return;
     y.dtype = x.dtype;
     y.shape = x.shape;
     y.f.resize(x.f.size());
@@ -50,9 +51,9 @@ T clipBound(const Node& node, const std::vector<const Tensor*>& inputs, size_t k
         const Tensor& bound = *inputs[k];
         if (bound.numel() != 1) kernelError(node, std::string(attr) + " must be a scalar");
         if constexpr (std::is_floating_point_v<T>)
-            return bound.isFloat() ? bound.f[0] : static_cast<T>(bound.i[0]);
+            return static_cast<T>(bound.asFloats()[0]);
         else
-            return bound.isFloat() ? static_cast<T>(bound.f[0]) : bound.i[0];
+            return bound.asInts()[0];
     }
     if (node.has(attr)) return static_cast<T>(node.attrFloat(attr, 0.0f));
     return fallback;
@@ -82,6 +83,7 @@ void prelu(const Node& node, const std::vector<const Tensor*>& inputs,
         kernelError(node, "slope " + shapeToString(slope.shape) + " does not broadcast to " +
                               shapeToString(x.shape));
     Tensor& y = outputs[0];
+    if (shapeOnly(inputs, y, x.shape, x.dtype)) return;
     y = makeTensor(x.dtype, x.shape);
     broadcastApply(planBroadcast(x.shape, slope.shape, outShape), x.f.data(), slope.f.data(),
                    y.f.data(), [](float v, float s) { return v >= 0.0f ? v : v * s; });
@@ -90,6 +92,7 @@ void prelu(const Node& node, const std::vector<const Tensor*>& inputs,
 void clip(const Node& node, const std::vector<const Tensor*>& inputs,
           std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
+    if (shapeOnly(inputs, outputs[0], x.shape, x.dtype)) return;  // the bounds may be hollow too
     if (x.isFloat()) {
         constexpr float inf = std::numeric_limits<float>::infinity();
         const float lo = clipBound<float>(node, inputs, 1, "min", -inf);

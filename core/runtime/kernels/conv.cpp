@@ -93,7 +93,9 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs,
         kernelError(node, "input " + shapeToString(x.shape) + " is smaller than the kernel");
 
     Tensor& y = outputs[0];
-    y = Tensor::floats(outputShape(x, g.batch, g.outC, g.outH, g.outW));
+    const Shape outShape = outputShape(x, g.batch, g.outC, g.outH, g.outW);
+    if (shapeOnly(inputs, y, outShape, DataType::Float32)) return;
+    y = Tensor::floats(outShape);
     const float* biasData = bias ? bias->f.data() : nullptr;
     const int64_t outPlane = g.outH * g.outW;
     const int64_t groupOutC = g.outC / g.group;
@@ -146,7 +148,9 @@ void convTranspose(const Node& node, const std::vector<const Tensor*>& inputs,
     if (g.outH <= 0 || g.outW <= 0) kernelError(node, "padding leaves an empty output");
 
     Tensor& y = outputs[0];
-    y = Tensor::floats(outputShape(x, g.batch, g.outC, g.outH, g.outW));
+    const Shape outShape = outputShape(x, g.batch, g.outC, g.outH, g.outW);
+    if (shapeOnly(inputs, y, outShape, DataType::Float32)) return;
+    y = Tensor::floats(outShape);
     const int64_t inPlane = g.inH * g.inW;
     const int64_t outPlane = g.outH * g.outW;
     const int64_t patch = groupOutC * g.w.kernelH * g.w.kernelW;

@@ -30,9 +30,13 @@ Tensor binary(const Node& node, const Tensor& a, const Tensor& b, FloatOp floatO
     if (!broadcastShape(a.shape, b.shape, outShape))
         kernelError(
             node, "cannot broadcast " + shapeToString(a.shape) + " with " + shapeToString(b.shape));
+    const DataType type =
+        !a.isFloat() && !b.isFloat() ? integerResultType(a, b) : floatResultType(a, b);
+    Tensor out;
+    if (shapeOnly({&a, &b}, out, outShape, type)) return out;
     const BroadcastPlan plan = planBroadcast(a.shape, b.shape, outShape);
     if (!a.isFloat() && !b.isFloat()) {
-        Tensor out = makeTensor(integerResultType(a, b), outShape);
+        out = makeTensor(type, outShape);
         broadcastApply(plan, a.i.data(), b.i.data(), out.i.data(), intOp);
         wrapInts(out);
         return out;
@@ -44,7 +48,7 @@ Tensor binary(const Node& node, const Tensor& a, const Tensor& b, FloatOp floatO
     if (!b.isFloat()) promotedB = b.asFloats();
     const float* pa = a.isFloat() ? a.f.data() : promotedA.data();
     const float* pb = b.isFloat() ? b.f.data() : promotedB.data();
-    Tensor out = makeTensor(floatResultType(a, b), outShape);
+    out = makeTensor(type, outShape);
     broadcastApply(plan, pa, pb, out.f.data(), floatOp);
     return out;
 }
@@ -144,6 +148,7 @@ void eltwise(const Node& node, const std::vector<const Tensor*>& inputs,
     const std::vector<float> coeffs = node.attrFloats("coeffs");
     if (!coeffs.empty() && (operation != kSum || coeffs.size() != inputs.size()))
         kernelError(node, "coeffs need one value per input, for SUM only");
+    if (shapeOnly(inputs, outputs[0], first.shape, first.dtype)) return;
 
     Tensor out = first;
     const int64_t n = out.numel();

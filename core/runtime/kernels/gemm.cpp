@@ -29,6 +29,7 @@ void gemm(const Node& node, const std::vector<const Tensor*>& inputs,
     const float alpha = node.attrFloat("alpha", 1.0f);
     const float beta = node.attrFloat("beta", 1.0f);
     Tensor& y = outputs[0];
+    if (shapeOnly(inputs, y, {m, n}, DataType::Float32)) return;
     y = Tensor::floats({m, n});
     sgemm(transA, transB, m, n, inner, a.f.data(), b.f.data(), y.f.data());
     if (alpha != 1.0f)
@@ -74,6 +75,7 @@ void matMul(const Node& node, const std::vector<const Tensor*>& inputs,
     if (a.rank() > 1) outShape.push_back(m);
     if (b.rank() > 1) outShape.push_back(n);
     Tensor& y = outputs[0];
+    if (shapeOnly(inputs, y, outShape, DataType::Float32)) return;
     y = Tensor::floats(outShape);
     const int64_t batches = shapeNumel(batch);
     for (int64_t index = 0; index < batches; ++index) {

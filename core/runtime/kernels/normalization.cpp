@@ -55,6 +55,7 @@ void batchNormalization(const Node& node, const std::vector<const Tensor*>& inpu
     if (gamma.numel() != channels || beta.numel() != channels || mean.numel() != channels ||
         var.numel() != channels)
         kernelError(node, "parameters do not have " + std::to_string(channels) + " channels");
+    if (shapeOnly(inputs, outputs[0], x.shape, DataType::Float32)) return;
     const float epsilon = node.attrFloat("epsilon", 1e-5f);
     std::vector<float> mul(channels), add(channels);
     for (int64_t c = 0; c < channels; ++c) {
@@ -72,6 +73,7 @@ void scale(const Node& node, const std::vector<const Tensor*>& inputs,
     if (offsets && offsets->numel() != factors.numel())
         kernelError(node, "scale and bias sizes differ");
     const int64_t axis = checkedAxis(node, x, factors.numel());
+    if (shapeOnly(inputs, outputs[0], x.shape, DataType::Float32)) return;
     channelAffine(x, axis, factors.f, offsets ? offsets->f : std::vector<float>{}, outputs[0]);
 }
 
@@ -80,6 +82,7 @@ void bias(const Node& node, const std::vector<const Tensor*>& inputs,
     const Tensor& x = requireInput(node, inputs, 0);
     const Tensor& offsets = requireInput(node, inputs, 1);
     const int64_t axis = checkedAxis(node, x, offsets.numel());
+    if (shapeOnly(inputs, outputs[0], x.shape, DataType::Float32)) return;
     channelAffine(x, axis, {}, offsets.f, outputs[0]);
 }
 

@@ -50,8 +50,10 @@ void pool2d(const Node& node, const std::vector<const Tensor*>& inputs,
     if (outH <= 0 || outW <= 0)
         kernelError(node, "input " + shapeToString(x.shape) + " is smaller than the window");
     Tensor& y = outputs[0];
-    y = Tensor::floats(is2d ? Shape{x.shape[0], x.shape[1], outH, outW}
-                            : Shape{x.shape[0], x.shape[1], outW});
+    const Shape outShape =
+        is2d ? Shape{x.shape[0], x.shape[1], outH, outW} : Shape{x.shape[0], x.shape[1], outW};
+    if (shapeOnly(inputs, y, outShape, DataType::Float32)) return;
+    y = Tensor::floats(outShape);
     parallelFor(batchChannels, batchChannels * outH * outW > 16384,
                 [&](int64_t planeBegin, int64_t planeEnd) {
                     for (int64_t plane = planeBegin; plane < planeEnd; ++plane) {
@@ -133,6 +135,7 @@ void globalPool(const Node& node, const std::vector<const Tensor*>& inputs,
         shape[k] = 1;
     }
     Tensor& y = outputs[0];
+    if (shapeOnly(inputs, y, shape, DataType::Float32)) return;
     y = Tensor::floats(shape);
     const int64_t planes = x.shape[0] * x.shape[1];
     for (int64_t p = 0; p < planes; ++p) y.f[p] = reduce(x.f.data() + p * planeSize, planeSize);

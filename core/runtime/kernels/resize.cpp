@@ -245,6 +245,7 @@ void runResize(const Node& node, const std::vector<const Tensor*>& inputs,
                 node, "cannot resize " + shapeToString(x.shape) + " to " + shapeToString(outShape));
     }
 
+    if (shapeOnly({&x}, outputs[0], outShape, x.dtype)) return;
     allocatableNumel(outShape);
     std::vector<AxisResample> plans;
     size_t firstResized = axes;

@@ -81,6 +81,7 @@ void copyView(const std::vector<T>& source, const StridedView& view, std::vector
 }
 
 void copyView(const Tensor& source, const StridedView& view, Tensor& dest) {
+    if (shapeOnly({&source}, dest, view.shape, source.dtype)) return;
     dest.shape = view.shape;
     withStorage(source, dest, [&view](const auto& in, auto& out) { copyView(in, view, out); });
 }
@@ -208,9 +209,10 @@ void concat(const Node& node, const std::vector<const Tensor*>& inputs,
                                   dataTypeName(first.dtype) + shapeToString(first.shape));
         outShape[static_cast<size_t>(axis)] += x.shape[static_cast<size_t>(axis)];
     }
+    Tensor& y = outputs[0];
+    if (shapeOnly(inputs, y, outShape, first.dtype)) return;
     const int64_t outer = product(first.shape, 0, static_cast<size_t>(axis));
     const int64_t outRow = product(outShape, static_cast<size_t>(axis), outShape.size());
-    Tensor& y = outputs[0];
     y.shape = outShape;
     withStorage(first, y, [&](const auto&, auto& out) {
         out.resize(static_cast<size_t>(allocatableNumel(outShape)));
@@ -376,7 +378,7 @@ void identity(const Node& node, const std::vector<const Tensor*>& inputs,
         inputs[2]->asInts()[0] != 0)
         kernelError(node, "training-mode Dropout is not supported");
     outputs[0] = x;
-    if (outputs.size() > 1) {
+    if (outputs.size() > 1 && !shapeOnly(inputs, outputs[1], x.shape, DataType::Bool)) {
         // Dropout's mask: nothing is dropped at inference.
         outputs[1] = Tensor::ints(x.shape, std::vector<int64_t>(static_cast<size_t>(x.numel()), 1),
                                   DataType::Bool);
@@ -420,6 +422,7 @@ void gather(const Node& node, const std::vector<const Tensor*>& inputs,
     const int64_t inner = product(data.shape, static_cast<size_t>(axis) + 1, data.shape.size());
     const auto count = static_cast<int64_t>(indices.size());
     Tensor& y = outputs[0];
+    if (shapeOnly(inputs, y, shape, data.dtype)) return;
     y.shape = shape;
     withStorage(data, y, [&](const auto& in, auto& out) {
         out.resize(static_cast<size_t>(allocatableNumel(shape)));
@@ -435,6 +438,7 @@ void cast(const Node& node, const std::vector<const Tensor*>& inputs,
           std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
     const DataType target = castTarget(node);
+    if (shapeOnly(inputs, outputs[0], x.shape, target)) return;
     Tensor y;
     y.dtype = target;
     y.shape = x.shape;
@@ -461,6 +465,7 @@ void constantOfShape(const Node& node, const std::vector<const Tensor*>& inputs,
         value = node.attrs.at("value").t;
         if (value.numel() != 1) kernelError(node, "value must hold one element");
     }
+    if (shapeOnly(inputs, outputs[0], shape, value.dtype)) return;
     Tensor y = makeTensor(value.dtype, shape);
     if (y.isFloat())
         std::fill(y.f.begin(), y.f.end(), value.f[0]);
@@ -544,12 +549,6 @@ void pad(const Node& node, const std::vector<const Tensor*>& inputs, std::vector
     const bool fromAttrs = node.has("pads");
     const std::vector<int64_t> pads =
         fromAttrs ? node.attrInts("pads") : requireInput(node, inputs, 1).asInts();
-    float floatFill = fromAttrs ? node.attrFloat("value", 0.0f) : 0.0f;
-    int64_t intFill = 0;
-    if (!fromAttrs && inputs.size() > 2 && inputs[2] && inputs[2]->numel() > 0) {
-        floatFill = inputs[2]->asFloats()[0];
-        intFill = inputs[2]->asInts()[0];
-    }
     std::vector<int64_t> axes = fromAttrs ? std::vector<int64_t>{} : optionalInts(inputs, 3);
     if (axes.empty())
         for (int k = 0; k < rank; ++k) axes.push_back(k);
@@ -572,6 +571,14 @@ void pad(const Node& node, const std::vector<const Tensor*>& inputs, std::vector
                 node, "pads " + intsToString(pads) + " remove more than " + shapeToString(x.shape));
         if (x.shape[k] == 0 && outShape[k] > 0 && mode != "constant")
             kernelError(node, "cannot " + mode + "-pad an empty axis");
+    }
+    // The fill value is not needed for the shape (and may be hollow then).
+    if (shapeOnly(inputs, outputs[0], outShape, x.dtype)) return;
+    float floatFill = fromAttrs ? node.attrFloat("value", 0.0f) : 0.0f;
+    int64_t intFill = 0;
+    if (!fromAttrs && inputs.size() > 2 && inputs[2] && inputs[2]->numel() > 0) {
+        floatFill = inputs[2]->asFloats()[0];
+        intFill = inputs[2]->asInts()[0];
     }
     allocatableNumel(outShape);
     for (size_t k = 0; k < outShape.size(); ++k)
