@@ -154,6 +154,21 @@ void addPreprocessingOptions(QCommandLineParser& parser) {
     parser.addOption({"resize-shorter", "Resize the shorter image side to N first.", "N"});
     parser.addOption({"center-crop", "Center-crop to the input size after --resize-shorter."});
     parser.addOption({"max-images", "Use at most N images.", "N"});
+    parser.addOption({"max-image-pixels",
+                      "Refuse images (as their headers declare them, or as resized) of more "
+                      "than N pixels (default 100000000).",
+                      "N"});
+}
+
+int64_t wholeNumberOption(const QCommandLineParser& parser, const QString& name, int64_t fallback,
+                          int64_t minimum) {
+    if (!parser.isSet(name)) return fallback;
+    bool ok = false;
+    const qlonglong value = parser.value(name).toLongLong(&ok);
+    if (!ok || value < minimum)
+        throw Error("--" + name.toStdString() + " expects a whole number >= " +
+                    std::to_string(minimum) + ", got '" + parser.value(name).toStdString() + "'");
+    return value;
 }
 
 namespace {
@@ -317,6 +332,7 @@ std::pair<int, int> sizeOption(const QCommandLineParser& parser) {
 
 Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing base) {
     Preprocessing pre = base;
+    pre.maxImagePixels = wholeNumberOption(parser, "max-image-pixels", pre.maxImagePixels, 1);
     if (parser.isSet("size")) {
         std::tie(pre.width, pre.height) = sizeOption(parser);
         // Refused once here rather than once per image, as every image would fail alike.
@@ -355,12 +371,17 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing 
 }
 
 void parseOrExit(QCommandLineParser& parser, const QStringList& arguments) {
+    parser.addOption({"max-tensor-values",
+                      "Refuse any tensor of more than N values, before allocating it (default "
+                      "1073741824, or QUANTFOLD_MAX_TENSOR_VALUES).",
+                      "N"});
     parser.addHelpOption();
     if (!parser.parse(arguments)) {
         std::cerr << "quantfold-cli: " << parser.errorText().toStdString() << "\n";
         std::exit(2);
     }
     if (parser.isSet("help")) parser.showHelp(0);
+    setMaxTensorValues(wholeNumberOption(parser, "max-tensor-values", maxTensorValues(), 1));
 }
 
 Progress stderrProgress(const std::string& task) {

@@ -57,6 +57,10 @@ std::string imageFolderFrom(const QCommandLineParser& parser, const ModelArgumen
 void refuseExtraArguments(const ModelArguments& args, int allowed = 0);
 // --max-images, checked (0 when absent: all images).
 int maxImagesOption(const QCommandLineParser& parser);
+// The value of --name as a whole number >= minimum, or fallback when not given; an Error
+// naming the option otherwise.
+int64_t wholeNumberOption(const QCommandLineParser& parser, const QString& name, int64_t fallback,
+                          int64_t minimum);
 int maxImagesFrom(const QCommandLineParser& parser, const ModelArguments& args);
 
 void addPreprocessingOptions(QCommandLineParser& parser);

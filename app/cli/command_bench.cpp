@@ -18,17 +18,6 @@
 namespace qf::cli {
 namespace {
 
-int positiveOption(const QCommandLineParser& parser, const QString& name, int fallback,
-                   int minimum) {
-    if (!parser.isSet(name)) return fallback;
-    bool ok = false;
-    const int value = parser.value(name).toInt(&ok);
-    if (!ok || value < minimum)
-        throw Error("--" + name.toStdString() + " expects a whole number >= " +
-                    std::to_string(minimum) + ", got '" + parser.value(name).toStdString() + "'");
-    return value;
-}
-
 // Random normal values (fixed seed) in each input's shape: the batch replaces the first
 // dimension, --size the last two of an image; a dimension still unknown is an error.
 TensorMap benchInputs(const Graph& graph, int batch, const QCommandLineParser& parser) {
@@ -88,10 +77,11 @@ int runBenchCommand(const QStringList& arguments) {
         parser.isSet("precision") ? parser.value("precision").toStdString() : "fp32";
     if (precision != "fp32" && precision != "int8")
         throw Error("--precision expects fp32 or int8, got '" + precision + "'");
-    const int threads = positiveOption(parser, "threads", hardwareThreads(), 1);
-    const int batch = positiveOption(parser, "batch", 1, 1);
-    const int runs = positiveOption(parser, "runs", 10, 1);
-    const int warmup = positiveOption(parser, "warmup", 2, 0);
+    const int threads =
+        static_cast<int>(wholeNumberOption(parser, "threads", hardwareThreads(), 1));
+    const int batch = static_cast<int>(wholeNumberOption(parser, "batch", 1, 1));
+    const int runs = static_cast<int>(wholeNumberOption(parser, "runs", 10, 1));
+    const int warmup = static_cast<int>(wholeNumberOption(parser, "warmup", 2, 0));
 
     Diagnostics warnings;
     const Graph graph = loadForQuantization(args, parser, warnings);

@@ -1,5 +1,6 @@
 #include "graph/tensor.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <limits>
 
@@ -38,8 +39,10 @@ int64_t shapeNumel(const Shape& shape) {
     return values;
 }
 
-int64_t maxTensorValues() {
-    static const int64_t limit = [] {
+namespace {
+
+std::atomic<int64_t>& tensorValuesLimit() {
+    static std::atomic<int64_t> limit = [] {
         constexpr int64_t kDefault = int64_t{1} << 30;
         const char* text = std::getenv("QUANTFOLD_MAX_TENSOR_VALUES");
         if (!text || !*text) return kDefault;
@@ -50,6 +53,15 @@ int64_t maxTensorValues() {
     return limit;
 }
 
+}  // namespace
+
+int64_t maxTensorValues() { return tensorValuesLimit().load(std::memory_order_relaxed); }
+
+void setMaxTensorValues(int64_t limit) {
+    if (limit <= 0) throw Error("the tensor limit must be positive");
+    tensorValuesLimit().store(limit, std::memory_order_relaxed);
+}
+
 int64_t allocatableNumel(const Shape& shape) {
     const int64_t limit = maxTensorValues();
     int64_t values = 1;
@@ -58,7 +70,8 @@ int64_t allocatableNumel(const Shape& shape) {
         if (d != 0 && values > limit / d)
             throw TensorTooLarge("a tensor of shape " + shapeToString(shape) +
                                  " would hold more than " + std::to_string(limit) +
-                                 " values (the limit; QUANTFOLD_MAX_TENSOR_VALUES raises it)");
+                                 " values (the limit; --max-tensor-values or "
+                                 "QUANTFOLD_MAX_TENSOR_VALUES raises it)");
         values *= d;
     }
     return values;

@@ -53,6 +53,8 @@ struct ValuesUnknown : Error {
 // says otherwise. Shapes come from files, and a Resize scale of 1e6 or a pad of 100 000 would
 // otherwise end in std::bad_alloc or an out-of-memory kill instead of an error.
 int64_t maxTensorValues();
+// Replaces that limit for the whole process (the CLI's --max-tensor-values); throws for <= 0.
+void setMaxTensorValues(int64_t limit);
 
 // Thrown, before anything is allocated, for a shape with a negative dimension, an element count
 // that overflows, or more values than maxTensorValues(). The executor adds the node's name.

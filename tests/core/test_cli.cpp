@@ -122,6 +122,55 @@ private slots:
         QCOMPARE(after.readAll(), before);
     }
 
+    // The resource limits are options too: a lower one refuses what the default lets through.
+    void limitsAreOptions() {
+        const QStringList run = QStringList{"run",          sample("digits.onnx"),
+                                            "--images",     sample("images"),
+                                            "--max-images", "1",
+                                            "--size",       "40x40"} +
+                                samplePreprocessing;
+        QCOMPARE(runCli(run).exitCode, 0);
+        const CliResult tensors = runCli(run + QStringList{"--max-tensor-values", "6000"});
+        QCOMPARE(tensors.exitCode, 1);
+        QVERIFY2(tensors.err.contains("would hold more than 6000 values") &&
+                     tensors.err.contains("--max-tensor-values"),
+                 tensors.err);
+        const CliResult pixels = runCli(run + QStringList{"--max-image-pixels", "1000"});
+        QCOMPARE(pixels.exitCode, 1);
+        QVERIFY2(pixels.err.contains("--size 40x40 is larger than the image limit"), pixels.err);
+        // The sample images are 16x16 (256 pixels): 200 refuses every one of them.
+        const CliResult images = runCli(QStringList{"run", sample("digits.onnx"), "--images",
+                                                    sample("images"), "--max-image-pixels", "200"} +
+                                        samplePreprocessing);
+        QCOMPARE(images.exitCode, 1);
+        QVERIFY2(images.err.contains("none of the images"), images.err);
+        for (const char* bad : {"0", "-5", "many", "1e9"}) {
+            const CliResult refused =
+                runCli({"info", sample("digits.onnx"), "--max-tensor-values", bad});
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(refused.err.contains("--max-tensor-values expects a whole number >= 1"),
+                     refused.err);
+        }
+    }
+
+    // Protobuf logs some parse failures on stderr itself; they join our one error line instead.
+    void protobufComplaintsJoinTheErrorLine() {
+        QTemporaryDir dir;
+        // GraphDef { node { name: "\xff" } }: a proto3 string field that is not UTF-8.
+        const QString path = dir.filePath("bad-utf8.pb");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray::fromHex("0a030a01ff"));
+        file.close();
+        const CliResult result = runCli({"info", path});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("bad-utf8.pb: not a TensorFlow GraphDef") &&
+                     result.err.contains("(protobuf: ") && result.err.contains("UTF-8"),
+                 result.err);
+        QVERIFY2(!result.err.contains("[libprotobuf"), result.err);
+        QCOMPARE(result.err.count('\n'), 1);
+    }
+
     void reportsBadInputClearly() {
         QTemporaryDir dir;
         const CliResult missing = runCli({"info", dir.filePath("nope.onnx")});

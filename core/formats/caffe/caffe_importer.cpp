@@ -1,4 +1,5 @@
 #include "formats/caffe/caffe_importer.h"
+#include "formats/protobuf_log.h"
 
 #include <algorithm>
 #include <cctype>
@@ -32,8 +33,10 @@ std::map<std::string, BlobList> readCaffemodel(const std::string& path, const Pr
     const std::string bytes = readFile(path, progress.phase(0, 60, 100));
     progress.throwIfCancelled();
     progress.step(60, 100, "parsing " + std::filesystem::path(path).filename().string());
+    const ProtobufLogCapture protobufLog;
     if (!model.ParseFromString(bytes))
-        throw Error(path + ": not a Caffe model (truncated or corrupt binary NetParameter)");
+        throw Error(path + ": not a Caffe model (truncated or corrupt binary NetParameter)" +
+                    protobufLog.suffix());
     std::map<std::string, BlobList> blobs;
     for (auto& layer : *model.mutable_layer())
         if (layer.blobs_size() > 0) blobs[layer.name()] = std::move(*layer.mutable_blobs());

@@ -1,4 +1,5 @@
 #include "formats/onnx/onnx_importer.h"
+#include "formats/protobuf_log.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -184,10 +185,12 @@ Graph importOnnxFromBytes(const std::string& bytes, const std::string& nameForEr
     // Steps out of 100: parsing takes about as long as converting the nodes and weights.
     progress.throwIfCancelled();
     progress.step(0, 100, "parsing " + fileNameOf(nameForErrors));
+    const ProtobufLogCapture protobufLog;
     if (!model.ParseFromString(bytes) || !model.has_graph())
         throw Error(nameForErrors +
                     ": not an ONNX model (the protobuf data does not parse as a "
-                    "ModelProto; the file may be truncated or of another format)");
+                    "ModelProto; the file may be truncated or of another format)" +
+                    protobufLog.suffix());
     const int64_t opset = defaultOpset(model);
     if (opset < 7 || opset > 17)
         throw Error(nameForErrors + ": ONNX opset " + std::to_string(opset) +

@@ -1,4 +1,5 @@
 #include "formats/tensorflow/tf_importer.h"
+#include "formats/protobuf_log.h"
 
 #include <algorithm>
 #include <cmath>
@@ -1193,10 +1194,12 @@ Graph importTensorflowFromBytes(const std::string& bytes, const std::string& nam
     progress.throwIfCancelled();
     progress.step(0, 100, "parsing " + fileNameOf(nameForErrors));
     qf_tf::GraphDef def;
+    const ProtobufLogCapture protobufLog;
     if (!def.ParseFromString(bytes) || def.node_size() == 0)
         throw Error(nameForErrors +
                     ": not a TensorFlow GraphDef (the protobuf data does not parse as one; the "
-                    "file may be truncated or of another format)");
+                    "file may be truncated or of another format)" +
+                    protobufLog.suffix());
     Converter converter(def, nameForErrors, inputShape);
     Graph graph = converter.convert(progress.phase(30, 70, 100));
     graph.source = bytes;
