@@ -32,7 +32,7 @@ seed() {  # seed TARGET FILE...
     done
 }
 seed fuzz_onnx resources/sample/digits.onnx $(find "$shared" -name '*.onnx' 2>/dev/null)
-seed fuzz_graphdef $(find "$shared" -name '*.pb' 2>/dev/null)
+seed fuzz_graphdef tests/fuzz/seeds/conv_relu_reshape.pb $(find "$shared" -name '*.pb' 2>/dev/null)
 seed fuzz_prototxt resources/sample/digits_deploy.prototxt $(find "$shared" -name '*.prototxt' 2>/dev/null)
 seed fuzz_caffemodel resources/sample/digits.caffemodel
 # Tables of the sample in each format, the first byte choosing the reader (fuzz_tables.cpp).
