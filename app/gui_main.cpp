@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "ui/language.h"
+#include "ui/limits_dialog.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.quantfold.QuantFold"));
     // After the organization and application names: the language choice is in QSettings.
     qf::ui::installTranslations(app);
+    qf::ui::applySavedLimits();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "QuantFold desktop app"));

@@ -1045,6 +1045,29 @@ Replace them?</source>
     </message>
 </context>
 <context>
+    <name>qf::ui::LimitsDialog</name>
+    <message>
+        <source>Limits</source>
+        <translation>限制</translation>
+    </message>
+    <message>
+        <source>Files declare the sizes of their tensors and images. These limits are checked before anything is allocated, so a broken or hostile file ends in an error instead of filling the memory. They apply to models and images loaded from now on.</source>
+        <translation>文件会声明其张量和图像的大小。这些限制在分配任何内存之前检查，因此损坏或恶意的文件会以错误结束，而不会占满内存。它们对此后加载的模型和图像生效。</translation>
+    </message>
+    <message>
+        <source>%1 of float32 values per tensor</source>
+        <translation>每个张量最多 %1 的 float32 数值</translation>
+    </message>
+    <message>
+        <source>Largest tensor (values):</source>
+        <translation>最大张量（数值个数）：</translation>
+    </message>
+    <message>
+        <source>Largest image (pixels):</source>
+        <translation>最大图像（像素）：</translation>
+    </message>
+</context>
+<context>
     <name>qf::ui::LogPanel</name>
     <message>
         <source>%1
@@ -1488,6 +1511,14 @@ Overwrite them?</source>
 (N,H,W,C for an image; -1 keeps a dimension unknown):</source>
         <translation>%1 的输入形状，按 TensorFlow 的顺序
 （图像为 N,H,W,C；-1 表示该维保持未知）：</translation>
+    </message>
+    <message>
+        <source>&amp;Limits…</source>
+        <translation>限制(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Limits: tensors up to %1 values, images up to %2 pixels</source>
+        <translation>限制：张量最多 %1 个数值，图像最多 %2 像素</translation>
     </message>
 </context>
 <context>

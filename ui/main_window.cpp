@@ -15,6 +15,7 @@
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
@@ -40,6 +41,7 @@
 #include "ui/graph_view.h"
 #include "ui/language.h"
 #include "ui/layers_panel.h"
+#include "ui/limits_dialog.h"
 #include "ui/log_panel.h"
 #include "ui/properties/properties_panel.h"
 
@@ -318,6 +320,14 @@ void MainWindow::createActions() {
         runFind();
     });
     previous->setShortcut(QKeySequence::FindPrevious);
+    edit->addSeparator();
+    edit->addAction(tr("&Limits…"), this, [this] {
+        if (editLimits(this))
+            log_->addMessage(LogPanel::Level::Info,
+                             tr("Limits: tensors up to %1 values, images up to %2 pixels")
+                                 .arg(QLocale().toString(qlonglong(qf::maxTensorValues())),
+                                      QLocale().toString(qlonglong(qf::defaultMaxImagePixels()))));
+    });
     edit->addAction(tr("&Copy Layer Name"), this, [this] {
         if (!selected_.isEmpty()) QApplication::clipboard()->setText(selected_);
     });

@@ -1,5 +1,6 @@
 #include "images/preprocessing.h"
 
+#include <atomic>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -16,6 +17,19 @@ Preprocessing withModelSize(Preprocessing pre, const Shape& inputShape) {
     pre.height = static_cast<int>(inputShape[2]);
     pre.width = static_cast<int>(inputShape[3]);
     return pre;
+}
+
+namespace {
+
+std::atomic<int64_t> imagePixelLimit{100'000'000};
+
+}  // namespace
+
+int64_t defaultMaxImagePixels() { return imagePixelLimit.load(std::memory_order_relaxed); }
+
+void setDefaultMaxImagePixels(int64_t pixels) {
+    if (pixels <= 0) throw Error("the image pixel limit must be positive");
+    imagePixelLimit.store(pixels, std::memory_order_relaxed);
 }
 
 bool exceedsPixelLimit(int64_t width, int64_t height, const Preprocessing& pre) {

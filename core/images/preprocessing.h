@@ -6,6 +6,11 @@
 
 namespace qf {
 
+// The pixel limit a Preprocessing made from now on starts with: 100 M unless changed (the
+// desktop app's Edit > Limits); setDefaultMaxImagePixels throws for <= 0.
+int64_t defaultMaxImagePixels();
+void setDefaultMaxImagePixels(int64_t pixels);
+
 // How an image becomes a network input: optional resize of the shorter side + center crop,
 // else a resize to width x height; then x = (pixel * scale - mean[c]) / std[c] in the chosen
 // channel order, laid out NCHW.
@@ -20,7 +25,7 @@ struct Preprocessing {
     bool centerCrop = false;
     // The largest image, as decoded or resized, in pixels: checked on the file's header before
     // decoding, so a small file declaring a huge image is refused instead of filling the memory.
-    int64_t maxImagePixels = 100'000'000;
+    int64_t maxImagePixels = defaultMaxImagePixels();
 };
 
 // Whether a width x height image exceeds pre.maxImagePixels (overflow-safe), and that limit as
