@@ -18,13 +18,17 @@ inline std::string bytesOf(const uint8_t* data, size_t size) {
     return std::string(reinterpret_cast<const char*>(data), size);
 }
 
-// A file under /tmp holding `bytes`, named with `suffix` (the readers look at it), removed when
-// the next input replaces it.
+// A file under /tmp holding `bytes`, named with `suffix` (the readers look at it): the next input
+// replaces it, and it is removed when the program exits.
 inline const std::string& fileWith(const std::string& bytes, const std::string& suffix) {
-    static const std::string path =
-        "/tmp/quantfold-fuzz-" + std::to_string(::getpid()) + "-input" + suffix;
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-    return path;
+    struct TemporaryFile {
+        std::string path;
+        ~TemporaryFile() { std::remove(path.c_str()); }
+    };
+    static const TemporaryFile file{"/tmp/quantfold-fuzz-" + std::to_string(::getpid()) + "-input" +
+                                    suffix};
+    std::ofstream(file.path, std::ios::binary | std::ios::trunc) << bytes;
+    return file.path;
 }
 
 // Runs `read`; a qf::Error (the readers' way to refuse an input) is fine, anything else is left
