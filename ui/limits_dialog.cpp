@@ -96,6 +96,11 @@ private:
     QSpinBox* pixels_ = nullptr;
 };
 
+qf::Preprocessing withCurrentLimits(qf::Preprocessing pre) {
+    pre.maxImagePixels = qf::defaultMaxImagePixels();
+    return pre;
+}
+
 void applySavedLimits() {
     const QSettings settings;
     if (settings.contains(kTensorKey))

@@ -14,6 +14,7 @@
 #include "runtime/shape_inference.h"
 #include "ui/fold_edit.h"
 #include "ui/graph_items.h"
+#include "ui/limits_dialog.h"
 #include "ui/undo_commands.h"
 #include "util/error.h"
 
@@ -357,7 +358,7 @@ void Document::verifyFolds() {
         [original, current, settings](const qf::Progress& progress) {
             const qf::ImageFolder folder = qf::openImageFolder(settings.imageFolder.toStdString());
             qf::RunOptions options;
-            options.pre = settings.preprocessing;
+            options.pre = withCurrentLimits(settings.preprocessing);
             options.maxImages = settings.maxImages;
             return qf::compareModelOutputs(*original, *current, folder, options, progress);
         },

@@ -45,7 +45,8 @@ private slots:
     void savedAndApplied() {
         const int64_t tensorDefault = qf::maxTensorValues();
         const int64_t pixelDefault = qf::defaultMaxImagePixels();
-        qf::ui::applySavedLimits();  // nothing saved: the core's defaults stay
+        const qf::Preprocessing madeBefore;  // settings made before the change
+        qf::ui::applySavedLimits();          // nothing saved: the core's defaults stay
         QCOMPARE(qf::maxTensorValues(), tensorDefault);
 
         answerLimitsDialog(
@@ -70,6 +71,8 @@ private slots:
         QCOMPARE(qf::maxTensorValues(), int64_t{123456});
         QCOMPARE(qf::defaultMaxImagePixels(), int64_t{5000});
         QCOMPARE(qf::Preprocessing{}.maxImagePixels, int64_t{5000});
+        QCOMPARE(madeBefore.maxImagePixels, pixelDefault);
+        QCOMPARE(qf::ui::withCurrentLimits(madeBefore).maxImagePixels, int64_t{5000});
         QCOMPARE(QSettings().value("limits/max_tensor_values").toInt(), 123456);
 
         // Saved values are what the next start applies.

@@ -23,6 +23,7 @@
 
 #include "images/image_runner.h"
 #include "images/preprocessing.h"
+#include "ui/limits_dialog.h"
 #include "ui/model_document.h"
 
 namespace qf::ui {
@@ -341,7 +342,8 @@ void CalibrationPanel::updatePreview() {
     }
     try {
         const qf::ImageInput input = qf::imageInputOf(*session_.document().state().graph);
-        const qf::Preprocessing pre = qf::withModelSize(session_.settings().pre, input.shape);
+        const qf::Preprocessing pre =
+            qf::withModelSize(withCurrentLimits(session_.settings().pre), input.shape);
         const qf::Tensor tensor = qf::loadImageTensor(first.toStdString(), pre, input.channels);
         const int channels = static_cast<int>(tensor.shape[1]);
         const int height = static_cast<int>(tensor.shape[2]),

@@ -9,6 +9,7 @@
 
 #include "calibration/table_files.h"
 #include "images/image_folder.h"
+#include "ui/limits_dialog.h"
 #include "ui/model_document.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -249,7 +250,7 @@ void QuantSession::calibrate() {
     }
     const std::shared_ptr<const qf::Graph> graph = document_.state().graph;
     qf::CalibrationOptions options;
-    options.pre = settings_.pre;
+    options.pre = withCurrentLimits(settings_.pre);
     options.maxImages = settings_.maxImages;
     options.method = settings_.method;
     options.perChannelWeights = settings_.perChannelWeights;
@@ -383,7 +384,7 @@ void QuantSession::startComparison() {
             if (!engine->session) {
                 const qf::ImageFolder images = qf::openImageFolder(engine->folder.toStdString());
                 qf::ComparisonSessionOptions sessionOptions;
-                sessionOptions.comparison.pre = engine->pre;
+                sessionOptions.comparison.pre = withCurrentLimits(engine->pre);
                 sessionOptions.comparison.maxImages = engine->maxImages;
                 engine->session = std::make_unique<qf::ComparisonSession>(engine->graph, images,
                                                                           sessionOptions, progress);

@@ -13,6 +13,7 @@
 
 #include "images/image_folder.h"
 #include "ui/calibration/quant_session.h"
+#include "ui/limits_dialog.h"
 #include "ui/model_document.h"
 #include "util/error.h"
 
@@ -118,7 +119,7 @@ void SensitivityView::run() {
     const qf::CalibrationTable table = session_.table();
     const qf::Int8Options options = session_.options();
     qf::ComparisonOptions comparison;
-    comparison.pre = session_.settings().pre;
+    comparison.pre = withCurrentLimits(session_.settings().pre);
     comparison.maxImages = images_->value();
     comparison.perLayer = false;
     const std::string folder = session_.settings().imageFolder.toStdString();
