@@ -20,8 +20,9 @@ namespace {
 
 const QString kTensorKey = QStringLiteral("limits/max_tensor_values");
 const QString kPixelsKey = QStringLiteral("limits/max_image_pixels");
-constexpr int kDefaultTensorValues = 1 << 30;  // the core's, without the environment variable
-constexpr int kDefaultImagePixels = 100'000'000;
+// The core's defaults (the tensor one without QUANTFOLD_MAX_TENSOR_VALUES).
+constexpr int kDefaultTensorValues = static_cast<int>(qf::kDefaultMaxTensorValues);
+constexpr int kDefaultImagePixels = static_cast<int>(qf::kDefaultMaxImagePixels);
 constexpr int kLargest = std::numeric_limits<int>::max();
 
 int savedOr(const QString& key, int fallback) {

@@ -155,8 +155,9 @@ void addPreprocessingOptions(QCommandLineParser& parser) {
     parser.addOption({"center-crop", "Center-crop to the input size after --resize-shorter."});
     parser.addOption({"max-images", "Use at most N images.", "N"});
     parser.addOption({"max-image-pixels",
-                      "Refuse images (as their headers declare them, or as resized) of more "
-                      "than N pixels (default 100000000).",
+                      QString("Refuse images (as their headers declare them, or as resized) of "
+                              "more than N pixels (default %1).")
+                          .arg(kDefaultMaxImagePixels),
                       "N"});
 }
 
@@ -372,8 +373,9 @@ Preprocessing preprocessingFrom(const QCommandLineParser& parser, Preprocessing 
 
 void parseOrExit(QCommandLineParser& parser, const QStringList& arguments) {
     parser.addOption({"max-tensor-values",
-                      "Refuse any tensor of more than N values, before allocating it (default "
-                      "1073741824, or QUANTFOLD_MAX_TENSOR_VALUES).",
+                      QString("Refuse any tensor of more than N values, before allocating it "
+                              "(default %1, or QUANTFOLD_MAX_TENSOR_VALUES).")
+                          .arg(kDefaultMaxTensorValues),
                       "N"});
     parser.addHelpOption();
     if (!parser.parse(arguments)) {

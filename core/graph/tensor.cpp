@@ -43,7 +43,7 @@ namespace {
 
 std::atomic<int64_t>& tensorValuesLimit() {
     static std::atomic<int64_t> limit = [] {
-        constexpr int64_t kDefault = int64_t{1} << 30;
+        constexpr int64_t kDefault = kDefaultMaxTensorValues;
         const char* text = std::getenv("QUANTFOLD_MAX_TENSOR_VALUES");
         if (!text || !*text) return kDefault;
         char* end = nullptr;

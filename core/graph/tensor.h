@@ -53,6 +53,7 @@ struct ValuesUnknown : Error {
 // says otherwise. Shapes come from files, and a Resize scale of 1e6 or a pad of 100 000 would
 // otherwise end in std::bad_alloc or an out-of-memory kill instead of an error.
 int64_t maxTensorValues();
+constexpr int64_t kDefaultMaxTensorValues = int64_t{1} << 30;
 // Replaces that limit for the whole process (the CLI's --max-tensor-values); throws for <= 0.
 void setMaxTensorValues(int64_t limit);
 

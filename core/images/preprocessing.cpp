@@ -21,7 +21,7 @@ Preprocessing withModelSize(Preprocessing pre, const Shape& inputShape) {
 
 namespace {
 
-std::atomic<int64_t> imagePixelLimit{100'000'000};
+std::atomic<int64_t> imagePixelLimit{kDefaultMaxImagePixels};
 
 }  // namespace
 

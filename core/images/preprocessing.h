@@ -9,6 +9,7 @@ namespace qf {
 // The pixel limit a Preprocessing made from now on starts with: 100 M unless changed (the
 // desktop app's Edit > Limits); setDefaultMaxImagePixels throws for <= 0.
 int64_t defaultMaxImagePixels();
+constexpr int64_t kDefaultMaxImagePixels = 100'000'000;
 void setDefaultMaxImagePixels(int64_t pixels);
 
 // How an image becomes a network input: optional resize of the shorter side + center crop,
