@@ -10,24 +10,6 @@
 
 namespace qf {
 
-namespace {
-
-// A kernel that would allocate past the tensor limit, or that the allocator refuses, ends in an
-// Error naming the node, like every other kernel failure, instead of escaping as bad_alloc.
-template <typename Function>
-void runKernel(const Function& kernel, const Node& node, const std::vector<const Tensor*>& inputs,
-               std::vector<Tensor>& outputs) {
-    try {
-        kernel(node, inputs, outputs);
-    } catch (const TensorTooLarge& tooLarge) {
-        kernelError(node, tooLarge.what());
-    } catch (const std::bad_alloc&) {
-        kernelError(node, "not enough memory for its output");
-    }
-}
-
-}  // namespace
-
 Executor::Executor(const Graph& graph) : Executor(std::make_shared<const Graph>(graph)) {}
 
 Executor::Executor(std::shared_ptr<const Graph> graph) : graph_(std::move(graph)) {

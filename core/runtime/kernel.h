@@ -1,4 +1,5 @@
 #pragma once
+#include <new>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,20 @@ private:
 // Shared by kernels: "node 'name' (Op): message", with the node in the error's diagnostic.
 [[noreturn]] void kernelError(const Node& node, const std::string& message);
 const Tensor& requireInput(const Node& node, const std::vector<const Tensor*>& inputs, size_t k);
+
+// Runs a kernel (or a node override): one that would allocate past the tensor limit, or that the
+// allocator refuses, ends in an Error naming the node, like every other kernel failure, instead
+// of escaping as bad_alloc. The executor and shape inference both run kernels through this.
+template <typename Function>
+void runKernel(const Function& kernel, const Node& node, const std::vector<const Tensor*>& inputs,
+               std::vector<Tensor>& outputs) {
+    try {
+        kernel(node, inputs, outputs);
+    } catch (const TensorTooLarge& tooLarge) {
+        kernelError(node, tooLarge.what());
+    } catch (const std::bad_alloc&) {
+        kernelError(node, "not enough memory for its output");
+    }
+}
 
 }  // namespace qf

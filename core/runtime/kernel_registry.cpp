@@ -60,28 +60,7 @@ const std::map<std::string, Kernel>& registry() {
     return table;
 }
 
-// Values are computed during shape inference only for tensors this small: shape arithmetic
-// (Shape -> Gather -> Concat -> Reshape) needs them, feature maps do not.
-constexpr int64_t kInferredValuesLimit = 1 << 16;
-
-thread_local bool inferringShapes = false;
-
 }  // namespace
-
-bool shapeOnly(const std::vector<const Tensor*>& inputs, Tensor& output, const Shape& shape,
-               DataType type) {
-    const bool hollowInput = std::any_of(inputs.begin(), inputs.end(), [](const Tensor* input) {
-        return input && !input->hasValues();
-    });
-    if (!hollowInput && !(inferringShapes && shapeNumel(shape) > kInferredValuesLimit))
-        return false;
-    output = Tensor::hollow(shape, type);
-    return true;
-}
-
-ShapeInferenceScope::ShapeInferenceScope() : outer_(inferringShapes) { inferringShapes = true; }
-
-ShapeInferenceScope::~ShapeInferenceScope() { inferringShapes = outer_; }
 
 Kernel findKernel(const std::string& op) {
     const auto it = registry().find(op);

@@ -1,11 +1,35 @@
 #include "runtime/shape_inference.h"
 
-#include <new>
+#include <algorithm>
 
 #include "runtime/kernel.h"
 #include "util/error.h"
 
 namespace qf {
+namespace {
+
+// Values are computed during shape inference only for tensors this small: shape arithmetic
+// (Shape -> Gather -> Concat -> Reshape) needs them, feature maps do not.
+constexpr int64_t kInferredValuesLimit = 1 << 16;
+
+thread_local bool inferringShapes = false;
+
+}  // namespace
+
+bool shapeOnly(const std::vector<const Tensor*>& inputs, Tensor& output, const Shape& shape,
+               DataType type) {
+    const bool hollowInput = std::any_of(inputs.begin(), inputs.end(), [](const Tensor* input) {
+        return input && !input->hasValues();
+    });
+    if (!hollowInput && !(inferringShapes && shapeNumel(shape) > kInferredValuesLimit))
+        return false;
+    output = Tensor::hollow(shape, type);
+    return true;
+}
+
+ShapeInferenceScope::ShapeInferenceScope() : outer_(inferringShapes) { inferringShapes = true; }
+
+ShapeInferenceScope::~ShapeInferenceScope() { inferringShapes = outer_; }
 
 std::map<std::string, Shape> inferShapes(const Graph& graph) {
     std::string unsupported;
@@ -45,15 +69,11 @@ std::map<std::string, Shape> inferShapes(const Graph& graph) {
         }
         outputs.assign(node.outputs.size(), Tensor{});
         try {
-            findKernel(node.op)(node, inputs, outputs);
+            runKernel(findKernel(node.op), node, inputs, outputs);
         } catch (const ValuesUnknown&) {
             kernelError(node,
                         "its output shape depends on input values that are known only when "
                         "the model runs");
-        } catch (const TensorTooLarge& tooLarge) {
-            kernelError(node, tooLarge.what());
-        } catch (const std::bad_alloc&) {
-            kernelError(node, "not enough memory for its output");
         }
         for (size_t o = 0; o < node.outputs.size(); ++o)
             if (!node.outputs[o].empty()) known[node.outputs[o]] = std::move(outputs[o]);
