@@ -70,7 +70,8 @@ shot() {
 int8_shots() {
     local tests=$root/build/bin shots=$settings/shots
     mkdir -p "$shots"
-    for test in test_calibration_resnet20 test_comparison_resnet20 test_heatmap_retinaface; do
+    for test in test_calibration_resnet20 test_comparison_resnet20 test_heatmap_retinaface \
+        test_ui_budget test_ui_equalize; do
         [ -x "$tests/$test" ] || { echo "screenshots: $tests/$test is not built" >&2; exit 1; }
         if ! QF_SHOTS_DIR=$shots QT_QPA_PLATFORM=xcb "$tests/$test" > "$settings/$test.log" 2>&1; then
             cat "$settings/$test.log" >&2
@@ -79,7 +80,8 @@ int8_shots() {
         fi
     done
     for name in resnet20-calibration-panel resnet20-histogram-dragged resnet20-comparison \
-        comparison-sqnr-chart comparison-sensitivity comparison-images \
+        comparison-sqnr-chart comparison-sensitivity comparison-images comparison-budget \
+        calibration-equalized \
         retinaface-calibration-panel retinaface-histogram-dragged \
         comparison-sqnr-chart-retinaface \
         heatmap-retinaface heatmap-retinaface-detail; do

@@ -35,6 +35,167 @@
     </message>
 </context>
 <context>
+    <name>qf::ui::BudgetView</name>
+    <message>
+        <source>Worst output cosine (worst image)</source>
+        <translation>最差输出余弦（最差图像）</translation>
+    </message>
+    <message>
+        <source>Top-1 agreement with FP32</source>
+        <translation>与 FP32 的 Top-1 一致率</translation>
+    </message>
+    <message>
+        <source>What int8 must reach: the lowest cosine over every output on its worst image, or (classifiers) the share of images whose top class is FP32&apos;s</source>
+        <translation>int8 必须达到的标准：所有输出在最差图像上的最低余弦，或（分类器）最高类别与 FP32 相同的图像比例</translation>
+    </message>
+    <message>
+        <source>Images to measure on (the first of the calibration folder)</source>
+        <translation>用于测量的图像数（取校准文件夹中的前若干张）</translation>
+    </message>
+    <message>
+        <source>at most </source>
+        <translation>最多 </translation>
+    </message>
+    <message>
+        <source> layer(s) in FP32</source>
+        <translation> 层保持 FP32</translation>
+    </message>
+    <message>
+        <source>any number of layers</source>
+        <translation>层数不限</translation>
+    </message>
+    <message>
+        <source>The most layers the search may keep in FP32</source>
+        <translation>搜索最多可保持为 FP32 的层数</translation>
+    </message>
+    <message>
+        <source>Keep layers in FP32 until</source>
+        <translation>将层保持为 FP32，直到</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>，使用</translation>
+    </message>
+    <message>
+        <source>image(s),</source>
+        <translation>张图像，</translation>
+    </message>
+    <message>
+        <source>Find FP32 Layers</source>
+        <translation>查找 FP32 层</translation>
+    </message>
+    <message>
+        <source>Ranks the layers by sensitivity, then keeps the most sensitive ones in FP32 one at a time until the bar is met, and gives back to int8 those it does not need</source>
+        <translation>按敏感度对各层排序，然后逐个将最敏感的层保持为 FP32，直到达到标准，再把不需要的层交还给 int8</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Keep exactly the layers found in FP32 (one undo step)</source>
+        <translation>将找到的层恰好保持为 FP32（一个撤销步骤）</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Value after the step</source>
+        <translation>该步骤后的值</translation>
+    </message>
+    <message>
+        <source>Calibrate first: the search uses the calibration table and its images.</source>
+        <translation>请先校准：搜索使用校准表及其图像。</translation>
+    </message>
+    <message>
+        <source>Preparing…</source>
+        <translation>准备中…</translation>
+    </message>
+    <message>
+        <source>ranking</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <source>comparing</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>searching</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>apply the precision budget</source>
+        <translation>应用精度预算</translation>
+    </message>
+    <message>
+        <source>Cancelled; the previous result stays.</source>
+        <translation>已取消；保留之前的结果。</translation>
+    </message>
+    <message>
+        <source>The search failed: %1</source>
+        <translation>搜索失败：%1</translation>
+    </message>
+    <message>
+        <source>kept in FP32</source>
+        <translation>保持为 FP32</translation>
+    </message>
+    <message>
+        <source>tried in FP32: no gain, back to int8</source>
+        <translation>试用 FP32：无改善，恢复 int8</translation>
+    </message>
+    <message>
+        <source>given back to int8: not needed</source>
+        <translation>交还给 int8：不需要</translation>
+    </message>
+    <message>
+        <source>tried in int8: breaks the bar, stays FP32</source>
+        <translation>试用 int8：未达标，保持 FP32</translation>
+    </message>
+    <message>
+        <source>Searching for the layers to keep in FP32…</source>
+        <translation>正在搜索需保持为 FP32 的层…</translation>
+    </message>
+    <message>
+        <source>Not searched yet: set the bar and find the layers int8 cannot take.</source>
+        <translation>尚未搜索：请设定标准，找出 int8 无法胜任的层。</translation>
+    </message>
+    <message>
+        <source>int8 alone meets it</source>
+        <translation>仅用 int8 即已达标</translation>
+    </message>
+    <message>
+        <source>Not met on %1 image(s): %2</source>
+        <translation>在 %1 张图像上未达标：%2</translation>
+    </message>
+    <message>
+        <source>✓ applied.</source>
+        <translation>✓ 已应用。</translation>
+    </message>
+    <message>
+        <source>⟳ stale: the model, the table or the int8 options changed since; search again.</source>
+        <translation>⟳ 已过时：此后模型、校准表或 int8 选项已更改；请重新搜索。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Met on %1 image(s) with %n layer(s) of %2 in FP32 (%3 → %4, %5 comparisons): %6</source>
+        <translation>
+            <numerusform>在 %1 张图像上达标，%2 层中有 %n 层保持 FP32（%3 → %4，%5 次比较）：%6</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qf::ui::CalibrationPanel</name>
     <message>
         <source>Folder of calibration images</source>
@@ -186,6 +347,24 @@
         <source>Preview failed: %1</source>
         <translation>预览失败：%1</translation>
     </message>
+    <message>
+        <source>Equalize conv pairs first (cross-layer equalization)</source>
+        <translation>先均衡卷积层对（跨层均衡）</translation>
+    </message>
+    <message>
+        <source>Rescales consecutive convolutions so their per-channel weight ranges even out (exact in FP32; depthwise-separable networks gain most). Applies at the next calibration: the table then describes the equalized model, which the comparison and the exports use.</source>
+        <translation>对相邻卷积重新缩放，使其逐通道权重范围趋于一致（在 FP32 中精确；深度可分离网络获益最大）。在下一次校准时生效：校准表随后描述均衡后的模型，比较和导出均使用该模型。</translation>
+    </message>
+    <message>
+        <source>no conv pair to equalize</source>
+        <translation>没有可均衡的卷积层对</translation>
+    </message>
+    <message numerus="yes">
+        <source>equalized %n conv pair(s) first (worst per-channel range ratio %1 → %2)</source>
+        <translation>
+            <numerusform>先均衡了 %n 个卷积层对（最差逐通道范围比 %1 → %2）</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>qf::ui::ComparisonPanel</name>
@@ -300,6 +479,10 @@
     <message>
         <source>Images</source>
         <translation>图像</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation>预算</translation>
     </message>
 </context>
 <context>

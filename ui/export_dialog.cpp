@@ -234,7 +234,9 @@ bool ExportDialog::startExport() {
     const QString folder = folder_->text().trimmed();
     if (folder.isEmpty()) return false;
     auto job = std::make_shared<Job>();
-    job->graph = document_.state().graph;
+    // The graph the table describes (equalized when it was calibrated so), for every file: a
+    // table exported beside a folded model must match that model's tensors.
+    job->graph = session_.hasTable() ? session_.quantizedGraph() : document_.state().graph;
     const bool caffe = job->graph->format == "caffe";
     const QDir dir(folder);
     for (const auto& [artifact, row] : rows_) {

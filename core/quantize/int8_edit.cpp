@@ -25,6 +25,13 @@ Int8Edit Int8Edit::setKeepFp32(const std::string& node, bool keep) {
     return edit;
 }
 
+Int8Edit Int8Edit::setKeepSet(std::set<std::string> nodes, const std::string& what) {
+    Int8Edit edit(Kind::KeepSet, std::string());
+    edit.keepSet_ = std::move(nodes);
+    edit.what_ = what;
+    return edit;
+}
+
 namespace {
 
 TensorCalibration& calibrationOf(CalibrationTable& table, const std::string& tensor) {
@@ -64,6 +71,11 @@ Int8Edit Int8Edit::apply(CalibrationTable& table, Int8Options& options) const {
                 options.keepFp32.erase(target_);
             return inverse;
         }
+        case Kind::KeepSet: {
+            Int8Edit inverse = setKeepSet(options.keepFp32, what_);
+            options.keepFp32 = keepSet_;
+            return inverse;
+        }
     }
     throw Error("unknown int8 edit");
 }
@@ -71,6 +83,9 @@ Int8Edit Int8Edit::apply(CalibrationTable& table, Int8Options& options) const {
 Int8Edit Int8Edit::apply(const Graph& graph, CalibrationTable& table, Int8Options& options) const {
     if (kind_ == Kind::KeepFp32 && graph.nodeIndex(target_) < 0)
         throw Error("the model has no node '" + target_ + "'");
+    if (kind_ == Kind::KeepSet)
+        for (const std::string& node : keepSet_)
+            if (graph.nodeIndex(node) < 0) throw Error("the model has no node '" + node + "'");
     return apply(table, options);
 }
 
@@ -88,6 +103,10 @@ std::string Int8Edit::description() const {
             break;
         case Kind::KeepFp32:
             text << (keep_ ? "keep '" : "quantize '") << target_ << (keep_ ? "' in FP32" : "'");
+            break;
+        case Kind::KeepSet:
+            text << what_ << " (" << keepSet_.size() << " layer"
+                 << (keepSet_.size() == 1 ? "" : "s") << " in FP32)";
             break;
     }
     return text.str();

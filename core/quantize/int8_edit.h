@@ -6,6 +6,7 @@
 // The keep set lives in Int8Options (how to run), not in the CalibrationTable (what calibration
 // measured), so an edit applies to both together.
 #include <optional>
+#include <set>
 #include <string>
 
 #include "graph/graph.h"
@@ -16,7 +17,7 @@ namespace qf {
 
 class Int8Edit {
 public:
-    enum class Kind { ManualThreshold, Method, KeepFp32 };
+    enum class Kind { ManualThreshold, Method, KeepFp32, KeepSet };
 
     // A tensor's threshold set by hand (wins over every method), or cleared (nullopt).
     static Int8Edit setManualThreshold(const std::string& tensor, std::optional<double> threshold);
@@ -27,6 +28,9 @@ public:
     static Int8Edit setMethod(const std::string& tensor, ThresholdMethod method);
     // A node kept in FP32, or not.
     static Int8Edit setKeepFp32(const std::string& node, bool keep);
+    // The whole FP32 keep set replaced at once (a budget search's result: one undo step).
+    // `what` names it for the undo menu ("apply the budget's keep set").
+    static Int8Edit setKeepSet(std::set<std::string> nodes, const std::string& what);
 
     // Performs the edit and returns the one that undoes it. Throws qf::Error (table and options
     // unchanged) when the table has no such tensor or a threshold is not positive and finite.
@@ -35,13 +39,15 @@ public:
     Int8Edit apply(const Graph& graph, CalibrationTable& table, Int8Options& options) const;
 
     Kind kind() const { return kind_; }
-    const std::string& target() const { return target_; }  // the tensor or node edited
+    const std::string& target() const {
+        return target_;
+    }  // the tensor or node edited; "" for KeepSet
     // "set the threshold of 'x' to 3.2", for an undo menu.
     std::string description() const;
     // Whether a later edit of the same kind and target can replace this one (a dragged
     // threshold: one undo step per drag).
     bool mergesWith(const Int8Edit& later) const {
-        return kind_ == later.kind_ && target_ == later.target_;
+        return kind_ == later.kind_ && kind_ != Kind::KeepSet && target_ == later.target_;
     }
 
 private:
@@ -52,6 +58,8 @@ private:
     std::optional<double> threshold_;
     ThresholdMethod method_ = ThresholdMethod::Kl;
     bool keep_ = false;
+    std::set<std::string> keepSet_;
+    std::string what_;  // KeepSet: what the set is, for description()
 };
 
 }  // namespace qf

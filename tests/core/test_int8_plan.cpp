@@ -257,6 +257,19 @@ private slots:
         redoKeep.apply(table, options);
         QCOMPARE(options.keepFp32, std::set<std::string>{"c2"});
 
+        // A whole keep set at once (the budget search's): its inverse restores the set before.
+        const qf::Int8Edit setAll = qf::Int8Edit::setKeepSet({"c1", "c3"}, "apply the budget");
+        const qf::Int8Edit undoAll = setAll.apply(graph, table, options);
+        QCOMPARE(options.keepFp32, (std::set<std::string>{"c1", "c3"}));
+        QVERIFY(setAll.description().find("2 layers") != std::string::npos);
+        QVERIFY(!setAll.mergesWith(qf::Int8Edit::setKeepSet({}, "again")));
+        undoAll.apply(table, options);
+        QCOMPARE(options.keepFp32, std::set<std::string>{"c2"});
+        QVERIFY(qftest::errorOf([&] {
+                    qf::Int8Edit::setKeepSet({"c1", "nope"}, "x").apply(graph, table, options);
+                }).find("no node 'nope'") != std::string::npos);
+        QCOMPARE(options.keepFp32, std::set<std::string>{"c2"});  // a refused set changes nothing
+
         const qf::CalibrationTable unchanged = table;
         QVERIFY(qftest::errorOf([&] {
                     qf::Int8Edit::setManualThreshold("nope", 1.0).apply(table, options);

@@ -114,6 +114,14 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
     biasCorrection_ = new QCheckBox(tr("Bias correction"), this);
     form->addRow(QString(), perChannel_);
     form->addRow(QString(), biasCorrection_);
+    equalize_ = new QCheckBox(tr("Equalize conv pairs first (cross-layer equalization)"), this);
+    equalize_->setObjectName(QStringLiteral("EqualizeBox"));
+    equalize_->setToolTip(
+        tr("Rescales consecutive convolutions so their per-channel weight ranges even out "
+           "(exact in FP32; depthwise-separable networks gain most). Applies at the next "
+           "calibration: the table then describes the equalized model, which the comparison and "
+           "the exports use."));
+    form->addRow(QString(), equalize_);
 
     preview_ = new QLabel(this);
     preview_->setMinimumSize(96, 96);
@@ -163,6 +171,7 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
     connect(maxImages_, qOverload<int>(&QSpinBox::valueChanged), this, [this] { applySettings(); });
     connect(method_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this] { applySettings(); });
+    connect(equalize_, &QCheckBox::toggled, this, [this] { applySettings(); });
     connect(perChannel_, &QCheckBox::toggled, this, [this](bool on) {
         if (loading_) return;
         session_.setPerChannelWeights(on);
@@ -191,7 +200,8 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
         if (succeeded)
             status_->setText(tr("Calibrated %n tensor(s) on %1 image(s)", nullptr,
                                 static_cast<int>(session_.table().tensors.size()))
-                                 .arg(session_.table().images));
+                                 .arg(session_.table().images) +
+                             equalizationText());
         else
             status_->setText(session_.hasTable() ? tr("Stopped: the previous table is kept")
                                                  : tr("Stopped: no table yet"));
@@ -229,7 +239,22 @@ void CalibrationPanel::loadSettings() {
     maxImages_->setValue(s.maxImages);
     perChannel_->setChecked(s.perChannelWeights);
     biasCorrection_->setChecked(s.biasCorrection);
+    equalize_->setChecked(s.equalize);
     loading_ = false;
+}
+
+QString CalibrationPanel::statusText() const { return status_->text(); }
+
+QString CalibrationPanel::equalizationText() const {
+    if (session_.settings().equalize && !session_.table().equalized)
+        return QStringLiteral("; ") + tr("no conv pair to equalize");
+    const qf::EqualizeReport* report = session_.equalization();
+    if (!report || report->pairs.empty()) return QString();
+    return QStringLiteral("; ") +
+           tr("equalized %n conv pair(s) first (worst per-channel range ratio %1 → %2)", nullptr,
+              static_cast<int>(report->pairs.size()))
+               .arg(report->worstRatioBefore, 0, 'f', 1)
+               .arg(report->worstRatioAfter, 0, 'f', 1);
 }
 
 void CalibrationPanel::applySettings() {
@@ -258,6 +283,7 @@ void CalibrationPanel::applySettings() {
     s.pre.rgb = order_->currentIndex() == 0;
     s.method = static_cast<qf::ThresholdMethod>(method_->currentData().toInt());
     s.maxImages = maxImages_->value();
+    s.equalize = equalize_->isChecked();
 }
 
 void CalibrationPanel::browse() {

@@ -29,6 +29,8 @@ public:
     std::pair<double, double> previewRange() const { return previewRange_; }
 
     QPushButton* runButton() const { return run_; }
+    QCheckBox* equalizeBox() const { return equalize_; }
+    QString statusText() const;  // the line under the buttons (progress, the last result)
     QPushButton* cancelButton() const { return cancel_; }
     QComboBox* methodBox() const { return method_; }
     QCheckBox* perChannelBox() const { return perChannel_; }
@@ -44,13 +46,15 @@ private:
     void scanFolder();
     void updatePreview();
     void browse();
+    // After a calibration: what equalization did ("" when it was off).
+    QString equalizationText() const;
 
     QuantSession& session_;
     QLineEdit* folder_;
     QLabel* count_;
     QPlainTextEdit* unreadableList_;
     QSpinBox *width_, *height_, *resizeShorter_, *maxImages_;
-    QCheckBox *centerCrop_, *perChannel_, *biasCorrection_;
+    QCheckBox *centerCrop_, *perChannel_, *biasCorrection_, *equalize_;
     QLineEdit *scale_, *mean_, *std_;
     QComboBox *order_, *method_;
     QLabel *preview_, *previewText_, *status_;

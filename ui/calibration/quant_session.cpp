@@ -87,6 +87,12 @@ struct QuantSession::Engine {
     std::unique_ptr<qf::ComparisonSession> session;
 };
 
+struct QuantSession::Equalized {
+    std::shared_ptr<const qf::Graph> source;  // the document state it was made from
+    std::shared_ptr<const qf::Graph> graph;
+    qf::EqualizeReport report;
+};
+
 struct QuantSession::Job {
     std::unique_ptr<ComparisonResult> result;
     bool cancelled = false;
@@ -159,9 +165,11 @@ void QuantSession::saveIntoProject(const QString& projectPath) {
             int8.method = settings_.method;
             int8.perChannelWeights = options_.perChannelWeights;
             int8.biasCorrection = options_.biasCorrection;
+            // With a table, the table's: the CLI's --project must rebuild the graph it describes.
+            int8.equalize = usesEqualization();
             if (table_) {
                 const QString tablePath = tablePathFor(projectPath);
-                qf::writeCalibrationTable(*document_.state().graph, *table_, qf::TableFormat::Json,
+                qf::writeCalibrationTable(*quantizedGraph(), *table_, qf::TableFormat::Json,
                                           tablePath.toStdString(), !options_.perChannelWeights);
                 int8.table = tablePath.toStdString();
                 int8.keepFp32.assign(options_.keepFp32.begin(), options_.keepFp32.end());
@@ -185,6 +193,7 @@ void QuantSession::loadFromProject(const QString& projectPath) {
         settings_.method = int8.method;
         settings_.perChannelWeights = int8.perChannelWeights;
         settings_.biasCorrection = int8.biasCorrection;
+        settings_.equalize = int8.equalize;
         options_.perChannelWeights = settings_.perChannelWeights;
         options_.biasCorrection = settings_.biasCorrection;
         options_.keepFp32 = std::set<std::string>(int8.keepFp32.begin(), int8.keepFp32.end());
@@ -192,11 +201,6 @@ void QuantSession::loadFromProject(const QString& projectPath) {
         emit settingsLoaded();
         if (!int8.table.empty()) {
             qf::LoadedTable loaded = qf::readCalibrationTable(int8.table, *document_.state().graph);
-            if (loaded.table.equalized)
-                throw qf::Error(int8.table +
-                                ": the table was calibrated on an equalized graph (the CLI's "
-                                "--equalize), which the desktop app does not build; calibrate "
-                                "again here, or compare with the CLI");
             options_.keepFp32.insert(loaded.keepFp32.begin(), loaded.keepFp32.end());
             setTable(std::move(loaded.table));
         }
@@ -248,7 +252,10 @@ void QuantSession::calibrate() {
         emit errorOccurred(tr("Calibration"), tr("Choose a folder of calibration images first."));
         return;
     }
-    const std::shared_ptr<const qf::Graph> graph = document_.state().graph;
+    const bool equalize = settings_.equalize;
+    const std::shared_ptr<const qf::Graph> graph =
+        equalize ? equalizedGraph() : document_.state().graph;
+    const bool equalized = equalize && !equalized_->report.pairs.empty();
     qf::CalibrationOptions options;
     options.pre = withCurrentLimits(settings_.pre);
     options.maxImages = settings_.maxImages;
@@ -259,7 +266,7 @@ void QuantSession::calibrate() {
     calibrationCancel_ = cancel;
     calibrating_ = true;
     emit calibrationStarted(tr("Calibrating"));
-    calibration_.setFuture(QtConcurrent::run([this, graph, options, folder, cancel] {
+    calibration_.setFuture(QtConcurrent::run([this, graph, options, folder, cancel, equalized] {
         auto outcome = std::make_shared<CalibrationOutcome>();
         qf::Progress progress;
         progress.cancel = cancel.get();
@@ -273,6 +280,7 @@ void QuantSession::calibrate() {
             const qf::ImageFolder images = qf::openImageFolder(folder);
             outcome->table = std::make_shared<qf::CalibrationTable>(
                 qf::calibrate(*graph, images, options, progress));
+            outcome->table->equalized = equalized;
         } catch (const qf::Cancelled&) {
             outcome->cancelled = true;
         } catch (const std::exception& error) {
@@ -359,7 +367,7 @@ void QuantSession::scheduleComparison() {
 
 void QuantSession::startComparison() {
     if (!table_ || !document_.hasModel()) return;
-    const std::shared_ptr<const qf::Graph> graph = document_.state().graph;
+    const std::shared_ptr<const qf::Graph> graph = quantizedGraph();
     if (!engine_ || engine_->graph != graph || engine_->folder != settings_.imageFolder ||
         !samePreprocessing(engine_->pre, settings_.pre) ||
         engine_->maxImages != settings_.maxImages) {
@@ -425,6 +433,35 @@ void QuantSession::onComparisonDone() {
         emit staleChanged(false);
     }
     emit comparisonUpdated();
+}
+
+bool QuantSession::usesEqualization() const {
+    return table_ ? table_->equalized : settings_.equalize;
+}
+
+std::shared_ptr<const qf::Graph> QuantSession::equalizedGraph() const {
+    const std::shared_ptr<const qf::Graph>& source = document_.state().graph;
+    if (!equalized_ || equalized_->source != source) {
+        auto made = std::make_shared<Equalized>();
+        auto copy = std::make_shared<qf::Graph>(*source);
+        made->report = qf::equalizeConvPairs(*copy);
+        made->report.undo = qf::GraphEdit();  // the document's own state is the way back
+        made->source = source;
+        made->graph = std::move(copy);
+        equalized_ = std::move(made);
+    }
+    return equalized_->graph;
+}
+
+std::shared_ptr<const qf::Graph> QuantSession::quantizedGraph() const {
+    if (!document_.hasModel()) return nullptr;
+    return usesEqualization() ? equalizedGraph() : document_.state().graph;
+}
+
+const qf::EqualizeReport* QuantSession::equalization() const {
+    if (!document_.hasModel() || !usesEqualization()) return nullptr;
+    equalizedGraph();
+    return &equalized_->report;
 }
 
 QString QuantSession::tensorOfNode(const QString& node) const {

@@ -12,6 +12,7 @@
 
 #include "calibration/calibrator.h"
 #include "evaluate/comparison_session.h"
+#include "passes/equalize.h"
 #include "quantize/int8_edit.h"
 #include "quantize/int8_plan.h"
 #include "thresholds/calibration_table.h"
@@ -28,6 +29,9 @@ struct CalibrationSettings {
     int maxImages = 0;  // 0: all
     bool perChannelWeights = true;
     bool biasCorrection = true;
+    // Cross-layer equalization of the (folded) model before calibrating (passes/equalize.h).
+    // Takes effect at the next calibration: a table describes the graph it was calibrated on.
+    bool equalize = false;
 };
 
 // What the comparison views show: one update's report with the plan and table it measured.
@@ -77,6 +81,13 @@ public:
     bool isComparing() const { return comparing_; }
     void setDebounceMs(int ms) { debounce_.setInterval(ms); }
 
+    // The graph the int8 side calibrates, compares and exports: the document's, equalized when
+    // the table was calibrated equalized (before any table: when the settings ask for it).
+    // Equalized copies are made once per document state (weights shared, the rescaled copied).
+    std::shared_ptr<const qf::Graph> quantizedGraph() const;
+    // What equalizing the current document graph did; nullptr when it was not equalized.
+    const qf::EqualizeReport* equalization() const;
+
     // The tensor a node's int8 input reads (the first quantized input), or the node's first
     // input when the table calibrates it; "" otherwise.
     QString tensorOfNode(const QString& node) const;
@@ -103,6 +114,9 @@ signals:
 
 private:
     struct Engine;  // the ComparisonSession and what it was built for
+    struct Equalized;
+    bool usesEqualization() const;
+    std::shared_ptr<const qf::Graph> equalizedGraph() const;
     struct Job;
     void applyPerChannelWeights(bool perChannel);
     void applyBiasCorrection(bool on);
@@ -129,6 +143,7 @@ private:
     std::shared_ptr<std::atomic_bool> comparisonCancel_;
     bool comparing_ = false, pending_ = false, stale_ = false;
     std::unique_ptr<ComparisonResult> comparison_;
+    mutable std::shared_ptr<const Equalized> equalized_;  // cache of equalizedGraph()
 };
 
 }  // namespace qf::ui

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 
+#include "ui/comparison/budget_view.h"
 #include "ui/comparison/image_strip.h"
 #include "ui/comparison/layer_sqnr_chart.h"
 #include "ui/comparison/sensitivity_view.h"
@@ -91,11 +92,14 @@ ComparisonPanel::ComparisonPanel(QuantSession& session, QWidget* parent)
     tabs_->addTab(chart_, tr("SQNR Chart"));
     sensitivity_ = new SensitivityView(session_, this);
     tabs_->addTab(sensitivity_, tr("Sensitivity"));
+    budget_ = new BudgetView(session_, this);
+    tabs_->addTab(budget_, tr("Budget"));
     strip_ = new ImageStrip(this);
     tabs_->addTab(strip_, tr("Images"));
     layout->addWidget(tabs_, 1);
     connect(chart_, &LayerSqnrChart::layerActivated, this, &ComparisonPanel::nodeActivated);
     connect(sensitivity_, &SensitivityView::nodeActivated, this, &ComparisonPanel::nodeActivated);
+    connect(budget_, &BudgetView::nodeActivated, this, &ComparisonPanel::nodeActivated);
 
     connect(layers_, &QTableView::clicked, this, [this](const QModelIndex& index) {
         const QModelIndex source = proxy_->mapToSource(index);

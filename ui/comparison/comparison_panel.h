@@ -12,6 +12,7 @@ class QTabWidget;
 
 namespace qf::ui {
 
+class BudgetView;
 class ImageStrip;
 class LayerSqnrChart;
 class SensitivityView;
@@ -19,7 +20,8 @@ class SensitivityView;
 // The live int8-vs-FP32 numbers: per output (cosine, worst-image cosine, SQNR, max |Δ|), top-1
 // and agreement when the images have labels, and a sortable per-layer table whose FP32 keep
 // tick boxes edit the plan. Marked stale while an edit is being measured. Beside the table: a
-// bar chart of the per-layer SQNR in graph order, the layer-sensitivity ranking on demand and,
+// bar chart of the per-layer SQNR in graph order, the layer-sensitivity ranking on demand, the
+// precision-budget search (the FP32 keeps that meet a bar, applied in one step) and,
 // for classifiers, the image strip of FP32 vs int8 top-3. A layer clicked in any of them is
 // activated (the window selects it in the graph and shows its histogram).
 class ComparisonPanel : public QWidget {
@@ -47,6 +49,7 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     LayerSqnrChart* sqnrChart() const { return chart_; }
     SensitivityView* sensitivityView() const { return sensitivity_; }
+    BudgetView* budgetView() const { return budget_; }
     ImageStrip* imageStrip() const { return strip_; }
     // Follows the selection made elsewhere (the graph): the layer's bar outlined, its rows
     // selected (without activating it again).
@@ -70,6 +73,7 @@ private:
     QTabWidget* tabs_;
     LayerSqnrChart* chart_;
     SensitivityView* sensitivity_;
+    BudgetView* budget_;
     ImageStrip* strip_;
     bool filling_ = false;
 };

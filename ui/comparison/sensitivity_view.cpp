@@ -115,7 +115,7 @@ void SensitivityView::run() {
         showStatus();
         return;
     }
-    const std::shared_ptr<const qf::Graph> graph = document.state().graph;
+    const std::shared_ptr<const qf::Graph> graph = session_.quantizedGraph();
     const qf::CalibrationTable table = session_.table();
     const qf::Int8Options options = session_.options();
     qf::ComparisonOptions comparison;
