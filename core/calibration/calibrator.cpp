@@ -25,15 +25,39 @@ std::set<std::string> quantizedInputs(const Graph& graph) {
     return tensors;
 }
 
+namespace {
+
+// The images of the `keep` the search and bias correction run on: spread over the images
+// calibration visits, not its first ones (folders sorted by class would give one class).
+std::set<std::string> keptImagePaths(const ImageFolder& folder, int maxImages, int keep) {
+    std::set<std::string> paths;
+    if (keep <= 0) return paths;
+    const auto visited = static_cast<size_t>(imagesToVisit(folder, maxImages));
+    for (const size_t k : spreadPositions(visited, static_cast<size_t>(keep)))
+        paths.insert(folder.images[k].path);
+    return paths;
+}
+
+std::vector<Tensor> spreadSample(const std::vector<Tensor>& images, long wanted) {
+    std::vector<Tensor> sample;
+    if (wanted <= 0) return sample;
+    for (const size_t k : spreadPositions(images.size(), static_cast<size_t>(wanted)))
+        sample.push_back(images[k]);
+    return sample;
+}
+
+}  // namespace
+
 CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
                            const CalibrationOptions& options, const Progress& progress) {
     const ImageInput input = imageInputOf(graph);
     const Preprocessing pre = withModelSize(options.pre, input.shape);
     const Executor executor(graph);
     CalibrationTable table;
-    std::vector<Tensor> kept;  // the first images, for the threshold search and bias correction
+    std::vector<Tensor> kept;  // images for the threshold search and bias correction
     const bool search = options.method == ThresholdMethod::Auto;
     const int keep = std::max(options.biasCorrectionImages, search ? options.searchImages : 0);
+    const std::set<std::string> keptPaths = keptImagePaths(folder, options.maxImages, keep);
     const std::set<std::string> wanted = quantizedInputs(graph);
     const auto observe = [&table, &wanted](const std::string& name, const Tensor& value) {
         if (value.isFloat() && !value.f.empty() && wanted.count(name))
@@ -48,8 +72,8 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
     const long total = images + 1 + searched + corrections;
     const auto failures = forEachImage(
         folder, pre, input.channels, options.maxImages, progress.phase(0, images, total),
-        [&](const LabeledImage&, const Tensor& tensor) {
-            if (static_cast<int>(kept.size()) < keep) kept.push_back(tensor);
+        [&](const LabeledImage& image, const Tensor& tensor) {
+            if (keptPaths.count(image.path)) kept.push_back(tensor);
             observe(input.name, tensor);
             executor.run({{input.name, tensor}},
                          [&](const Node&, const std::string& name, const Tensor& value) {
@@ -64,20 +88,13 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
     table.computeThresholds(options.method, options.thresholds);
     Int8Options int8;
     int8.perChannelWeights = options.perChannelWeights;
-    if (search) {
-        const std::vector<Tensor> searchImages(
-            kept.begin(), kept.begin() + std::min<long>(searched, static_cast<long>(kept.size())));
-        searchThresholds(graph, table, int8, searchImages, {},
+    if (search)
+        searchThresholds(graph, table, int8, spreadSample(kept, searched), {},
                          progress.phase(images + 1, searched, total));
-    }
-    if (corrections > 0 && !kept.empty()) {
-        const std::vector<Tensor> correctionImages(
-            kept.begin(),
-            kept.begin() + std::min<long>(corrections, static_cast<long>(kept.size())));
+    if (corrections > 0 && !kept.empty())
         table.biasCorrections =
-            measureBiasCorrections(graph, table, int8, correctionImages,
+            measureBiasCorrections(graph, table, int8, spreadSample(kept, corrections),
                                    progress.phase(images + 1 + searched, corrections, total));
-    }
     progress.step(total, total, "");
     return table;
 }

@@ -5,6 +5,7 @@
 #include "graph/graph.h"
 #include "images/image_folder.h"
 #include "images/preprocessing.h"
+#include "quantize/bias_correction.h"
 #include "thresholds/calibration_table.h"
 #include "util/progress.h"
 
@@ -15,10 +16,10 @@ struct CalibrationOptions {
     int maxImages = 0;  // 0: all
     ThresholdMethod method = ThresholdMethod::Auto;
     ThresholdOptions thresholds;
-    // Images (the first ones) on which bias corrections are measured for the selected method;
-    // 0 measures none. Weights as perChannelWeights.
-    int biasCorrectionImages = 32;
-    // Images (the first ones) the auto method's threshold search runs int8 layers on.
+    // Images (spread over the images calibration visits) on which bias corrections are measured for
+    // the selected method; 0 measures none. Weights as perChannelWeights.
+    int biasCorrectionImages = kDefaultBiasCorrectionImages;
+    // Images (spread likewise) the auto method's threshold search runs int8 layers on.
     int searchImages = 32;
     bool perChannelWeights = true;
 };

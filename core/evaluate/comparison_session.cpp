@@ -59,24 +59,29 @@ ComparisonSession::ComparisonSession(std::shared_ptr<const Graph> graph, const I
     // Two phases on one count: the images compared, then the bias-correction images.
     const long calibrationSteps = calibrating ? options_.biasCorrectionImages : 0;
     const long total = 100 + calibrationSteps;
-    const auto read = [&](const ImageFolder& source, int maxImages, const Progress& phase,
-                          std::vector<CachedImage>& into) {
-        return forEachImage(source, pre, input.channels, maxImages, phase,
-                            [&](const LabeledImage& image, const Tensor& x) {
-                                CachedImage cached;
-                                cached.input = x;
-                                cached.label = image.label;
-                                cached.labelWhere = image.labelWhere;
-                                cached.path = image.path;
-                                bytes_ += bytesOf(cached.input);
-                                cacheFp32(cached);
-                                into.push_back(std::move(cached));
-                            });
+    const auto read = [&](const ImageFolder& source, const std::vector<size_t>& positions,
+                          const Progress& phase, std::vector<CachedImage>& into) {
+        return forEachImageAt(source, positions, pre, input.channels, phase,
+                              [&](const LabeledImage& image, const Tensor& x) {
+                                  CachedImage cached;
+                                  cached.input = x;
+                                  cached.label = image.label;
+                                  cached.labelWhere = image.labelWhere;
+                                  cached.path = image.path;
+                                  bytes_ += bytesOf(cached.input);
+                                  cacheFp32(cached);
+                                  into.push_back(std::move(cached));
+                              });
     };
-    skipped_ = read(folder, options_.comparison.maxImages, progress.phase(0, 100, total), images_);
+    std::vector<size_t> compared(
+        static_cast<size_t>(imagesToVisit(folder, options_.comparison.maxImages)));
+    for (size_t k = 0; k < compared.size(); ++k) compared[k] = k;
+    skipped_ = read(folder, compared, progress.phase(0, 100, total), images_);
     if (images_.empty()) throw Error(folder.folder + ": none of the images could be read");
     if (calibrating)
-        read(*options_.calibrationImages, options_.biasCorrectionImages,
+        read(*options_.calibrationImages,
+             spreadPositions(options_.calibrationImages->images.size(),
+                             static_cast<size_t>(options_.biasCorrectionImages)),
              progress.phase(100, calibrationSteps, total), calibration_);
 }
 

@@ -31,11 +31,12 @@ struct ComparisonSessionOptions {
     // recomputed on every update instead.
     size_t memoryBudget = size_t{1} << 30;
     // When set, bias corrections an edit made stale (measured for another threshold or weight
-    // granularity) are measured again, for the quantization now in use, on the first
-    // biasCorrectionImages images of this folder (preprocessed as comparison.pre), as calibrate()
-    // measures them; table() then holds them. Unset: stale corrections are dropped (and reported).
+    // granularity) are measured again, for the quantization now in use, on biasCorrectionImages
+    // images spread over this folder (preprocessed as comparison.pre), as calibrate() measures
+    // them when it visits the whole folder; table() then holds them. Unset: stale corrections are
+    // dropped (and reported).
     std::optional<ImageFolder> calibrationImages;
-    int biasCorrectionImages = 32;
+    int biasCorrectionImages = kDefaultBiasCorrectionImages;
 };
 
 // What the last update did, for a status bar and the benchmark.

@@ -1,5 +1,6 @@
 #include "images/image_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "util/error.h"
@@ -26,15 +27,31 @@ long imagesToVisit(const ImageFolder& folder, int maxImages) {
     return maxImages > 0 ? std::min<long>(maxImages, all) : all;
 }
 
+std::vector<size_t> spreadPositions(size_t count, size_t wanted) {
+    if (wanted == 0 || wanted > count) wanted = count;
+    std::vector<size_t> positions(wanted);
+    for (size_t j = 0; j < wanted; ++j) positions[j] = j * count / wanted;
+    return positions;
+}
+
 std::vector<ImageFailure> forEachImage(
     const ImageFolder& folder, const Preprocessing& pre, int channels, int maxImages,
     const Progress& progress,
     const std::function<void(const LabeledImage&, const Tensor&)>& visit) {
+    std::vector<size_t> positions(static_cast<size_t>(imagesToVisit(folder, maxImages)));
+    for (size_t k = 0; k < positions.size(); ++k) positions[k] = k;
+    return forEachImageAt(folder, positions, pre, channels, progress, visit);
+}
+
+std::vector<ImageFailure> forEachImageAt(
+    const ImageFolder& folder, const std::vector<size_t>& positions, const Preprocessing& pre,
+    int channels, const Progress& progress,
+    const std::function<void(const LabeledImage&, const Tensor&)>& visit) {
     std::vector<ImageFailure> failures;
-    const long total = imagesToVisit(folder, maxImages);
+    const auto total = static_cast<long>(positions.size());
     for (long k = 0; k < total; ++k) {
         if (progress.cancelled()) throw Cancelled{};
-        const LabeledImage& image = folder.images[static_cast<size_t>(k)];
+        const LabeledImage& image = folder.images.at(positions[static_cast<size_t>(k)]);
         progress.step(k, total, std::filesystem::path(image.path).filename().string());
         Tensor input;
         try {

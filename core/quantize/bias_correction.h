@@ -10,6 +10,11 @@
 
 namespace qf {
 
+// Images bias corrections are measured on by default, spread over the calibration images: a
+// mean shift per channel is estimated from all classes of a folder, and more images than the
+// threshold search's 32 steady the estimate of each channel's mean.
+constexpr int kDefaultBiasCorrectionImages = 64;
+
 // One layer's measurement, image by image: the sum over every output element of FP32 output
 // minus int8 output, per channel. An image whose int8 output has another shape, or an output of
 // rank < 2, is skipped.

@@ -43,8 +43,9 @@ private slots:
         QCOMPARE(session.plan().find(layer)->bias.state, qf::BiasCorrectionState::Applied);
 
         std::vector<qf::Tensor> inputs;
-        qf::forEachImage(
-            m.calibration, qf::withModelSize(m.pre, m.graph->inputs[0].shape), 3, 6, {},
+        qf::forEachImageAt(
+            m.calibration, qf::spreadPositions(m.calibration.images.size(), 6),
+            qf::withModelSize(m.pre, m.graph->inputs[0].shape), 3, {},
             [&](const qf::LabeledImage&, const qf::Tensor& x) { inputs.push_back(x); });
         const auto expected = qf::measureBiasCorrections(*m.graph, table, int8, inputs);
         const qf::BiasCorrection& mine = session.table().biasCorrections.at(layer);

@@ -8,6 +8,7 @@
 #include "formats/model_io.h"
 #include "images/image_folder.h"
 #include "images/image_header.h"
+#include "images/image_runner.h"
 #include "images/preprocessing.h"
 #include "test_support.h"
 #include "util/atomic_file.h"
@@ -142,6 +143,37 @@ private slots:
         message =
             qftest::errorOf([&] { qf::openImageFolder(dir.filePath("absent").toStdString()); });
         QVERIFY2(message.find("not a folder") != std::string::npos, message.c_str());
+    }
+
+    void spreadPositionsCoverTheRange() {
+        QCOMPARE(qf::spreadPositions(10, 0), (std::vector<size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+        QCOMPARE(qf::spreadPositions(3, 7), (std::vector<size_t>{0, 1, 2}));
+        QCOMPARE(qf::spreadPositions(10, 4), (std::vector<size_t>{0, 2, 5, 7}));
+        QCOMPARE(qf::spreadPositions(1000, 2), (std::vector<size_t>{0, 500}));
+        QVERIFY(qf::spreadPositions(0, 5).empty());
+    }
+
+    // A folder sorted by class (a_*, b_*, c_*): spread positions visit every class, in name
+    // order; --max-images still takes the first images.
+    void spreadPositionsSampleEveryClass() {
+        QTemporaryDir dir;
+        for (const char* cls : {"a", "b", "c"})
+            for (int k = 0; k < 4; ++k)
+                cv::imwrite(dir.filePath(QString("%1_%2.png").arg(cls).arg(k)).toStdString(),
+                            cv::Mat(4, 4, CV_8UC3, cv::Scalar(10, 20, 30)));
+        const qf::ImageFolder folder = qf::openImageFolder(dir.path().toStdString());
+        qf::Preprocessing pre;
+        pre.width = pre.height = 4;
+        std::vector<std::string> visited;
+        const auto visit = [&](const qf::LabeledImage& image, const qf::Tensor&) {
+            visited.push_back(std::filesystem::path(image.path).filename().string());
+        };
+        qf::forEachImageAt(folder, qf::spreadPositions(folder.images.size(), 3), pre, 3, {}, visit);
+        QCOMPARE(visited, (std::vector<std::string>{"a_0.png", "b_0.png", "c_0.png"}));
+        visited.clear();
+        qf::forEachImage(folder, pre, 3, 3, {}, visit);
+        QCOMPARE(visited, (std::vector<std::string>{"a_0.png", "a_1.png", "a_2.png"}));
+        QCOMPARE(qf::imagesToVisit(folder, 3), 3L);
     }
 
     void namesUndecodableImages() {

@@ -112,8 +112,10 @@ private slots:
         QVERIFY(view->statusLabel()->text().contains(QStringLiteral("applied")));
         QVERIFY(waitComparison(session));
         QCOMPARE(session.comparison()->report.outputs.front().worstImageCosine, found.finalValue);
-        for (const std::string& node : found.keepFp32)
-            QVERIFY(session.comparison()->plan.fp32Nodes().count(node));
+        for (const std::string& node : found.keepFp32) {  // layers and rounded adds alike
+            const qf::NodePlan* entry = session.comparison()->plan.find(node);
+            QVERIFY2(entry && entry->fp32Reason == qf::Fp32Reason::KeptByRequest, node.c_str());
+        }
 
         window.document().undoStack()->undo();
         QVERIFY(session.options().keepFp32.empty());
