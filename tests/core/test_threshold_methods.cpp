@@ -179,6 +179,47 @@ private slots:
         QCOMPARE(streamed.counts()[0], 10.0 + 1.0);
     }
 
+    // A first batch sets the range; later batches with smaller values, zeros (a ReLU's), NaN
+    // and infinities land in the bins the definition gives: bin = floor(|x| * bins / range),
+    // each value once, zeros in bin 0, non-finite values nowhere.
+    void laterSmallerBatchesCountEveryValueInItsBin() {
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const float inf = std::numeric_limits<float>::infinity();
+        std::vector<std::vector<float>> batches = {{-8.0f, 3.0f, 0.0f}};
+        std::mt19937 random(7);
+        std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+        std::bernoulli_distribution zero(0.5);
+        for (int b = 0; b < 5; ++b) {
+            std::vector<float> batch(1001 + b);
+            for (auto& v : batch) v = zero(random) ? 0.0f : uniform(random) * 0.35f * (b + 1);
+            batch[17] = nan;
+            batch[400] = -inf;
+            batches.push_back(batch);
+        }
+        qf::AbsHistogram histogram;
+        for (const auto& batch : batches)
+            histogram.add(batch.data(), static_cast<int64_t>(batch.size()));
+        const size_t bins = histogram.counts().size();
+        std::vector<double> expected(bins, 0.0);
+        double finite = 0.0;
+        for (const auto& batch : batches)
+            for (const float v : batch) {
+                if (!std::isfinite(v)) continue;
+                const double bin = std::floor(std::fabs(v) * static_cast<double>(bins) /
+                                              histogram.range());
+                expected[std::min(bins - 1, static_cast<size_t>(bin))] += 1.0;
+                finite += 1.0;
+            }
+        QVERIFY(histogram.range() > 8.0 && histogram.range() < 8.0 + 1e-5);
+        QCOMPARE(histogram.total(), finite);
+        // Float and double arithmetic may place a value on a bin edge differently: allow a value
+        // to move by one bin, never to vanish.
+        double moved = 0.0;
+        for (size_t k = 0; k < bins; ++k) moved += std::fabs(histogram.counts()[k] - expected[k]);
+        QVERIFY2(moved <= 4.0, std::to_string(moved).c_str());
+        QCOMPARE(histogram.counts()[0], expected[0]);
+    }
+
     void nonFiniteValuesAreIgnored() {
         const float nan = std::numeric_limits<float>::quiet_NaN();
         const float inf = std::numeric_limits<float>::infinity();
