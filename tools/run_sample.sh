@@ -30,7 +30,7 @@ printf '%-40s ' "$out/digits_folded.prototxt"
 "$cli" run "$out/digits_folded.prototxt" "$out/digits_folded.caffemodel" --images "$sample/images" "${pre[@]}" \
     2>/dev/null | tail -n 1
 echo
-echo "== Calibrate int8 (KL, per-channel weights) on the sample images =="
+echo "== Calibrate int8 (method auto, the default; per-channel weights) on the sample images =="
 "$cli" calibrate "$sample/digits.onnx" --images "$sample/images" "${pre[@]}" -o "$out/digits_calibration.json" \
     2>/dev/null
 echo
