@@ -3,7 +3,6 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -14,8 +13,7 @@
 
 #include "images/image_folder.h"
 #include "ui/calibration/quant_session.h"
-#include "ui/limits_dialog.h"
-#include "ui/model_document.h"
+#include "ui/comparison/background_run.h"
 #include "util/error.h"
 
 namespace qf::ui {
@@ -90,10 +88,7 @@ BudgetView::BudgetView(QuantSession& session, QWidget* parent)
     apply_->setObjectName(QStringLiteral("ApplyBudget"));
     apply_->setEnabled(false);
     apply_->setToolTip(tr("Keep exactly the layers found in FP32 (one undo step)"));
-    progress_ = new QProgressBar(this);
-    progress_->setRange(0, 1000);
-    progress_->setTextVisible(true);
-    progress_->hide();
+    progress_ = makeRunProgressBar(this);
     actions->addWidget(search_);
     actions->addWidget(progress_, 1);
     actions->addWidget(cancel_);
@@ -106,15 +101,8 @@ BudgetView::BudgetView(QuantSession& session, QWidget* parent)
     status_->setWordWrap(true);
     layout->addWidget(status_);
 
-    table_ = new QTableWidget(0, ColumnCount, this);
-    table_->setObjectName(QStringLiteral("BudgetSteps"));
-    table_->setHorizontalHeaderLabels(
-        {tr("Step"), tr("Layer"), tr("Action"), tr("Value after the step")});
-    table_->verticalHeader()->hide();
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table_->horizontalHeader()->setStretchLastSection(true);
+    table_ = makeResultTable(this, QStringLiteral("BudgetSteps"),
+                             {tr("Step"), tr("Layer"), tr("Action"), tr("Value after the step")});
     layout->addWidget(table_, 1);
 
     connect(search_, &QPushButton::clicked, this, &BudgetView::search);
@@ -125,11 +113,8 @@ BudgetView::BudgetView(QuantSession& session, QWidget* parent)
     });
     connect(&watcher_, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this,
             &BudgetView::onFinished);
-    connect(&session_, &QuantSession::tableChanged, this, &BudgetView::markChanged);
-    connect(&session_, &QuantSession::tableEdited, this, &BudgetView::markChanged);
-    connect(&session_, &QuantSession::optionsChanged, this, &BudgetView::markChanged);
-    connect(&session_.document(), &Document::modelChanged, this, &BudgetView::markChanged);
-    connect(&session_.document(), &Document::modelOpened, this, &BudgetView::clear);
+    connectStaleness(
+        session_, this, [this] { markChanged(); }, [this] { clear(); });
     showStatus();
 }
 
@@ -140,8 +125,7 @@ BudgetView::~BudgetView() {
 
 void BudgetView::search() {
     if (running_) return;
-    Document& document = session_.document();
-    if (!document.hasModel() || !session_.hasTable() || session_.settings().imageFolder.isEmpty()) {
+    if (!readyToRun(session_)) {
         message_ = tr("Calibrate first: the search uses the calibration table and its images.");
         showStatus();
         return;
@@ -153,10 +137,7 @@ void BudgetView::search() {
     budget.metric = static_cast<qf::BudgetMetric>(metric_->currentData().toInt());
     budget.target = target_->value();
     budget.maxKeep = maxKeep_->value();
-    qf::ComparisonOptions comparison;
-    comparison.pre = withCurrentLimits(session_.settings().pre);
-    comparison.maxImages = images_->value();
-    comparison.perLayer = false;  // the search reads only the outputs
+    const qf::ComparisonOptions comparison = outputComparison(session_, images_->value());
     const std::string folder = session_.settings().imageFolder.toStdString();
     auto cancel = std::make_shared<std::atomic_bool>(false);
     cancelFlag_ = cancel;
@@ -171,18 +152,14 @@ void BudgetView::search() {
     progress_->setFormat(tr("Preparing…"));
     progress_->show();
     showStatus();
-    watcher_.setFuture(QtConcurrent::run(&pool_, [this, graph, table, options, budget, comparison,
-                                                  folder, cancel] {
-        auto outcome = std::make_shared<Outcome>();
-        // Three phases on one bar: the ranking, the session's first run, the search's updates.
-        const auto reporter = [this, cancel](int phase, const QString& name) {
-            qf::Progress progress;
-            progress.cancel = cancel.get();
-            progress.report = [this, phase, name](long done, long total, const std::string& what) {
-                const QString detail = QString::fromStdString(what);
-                QMetaObject::invokeMethod(
-                    this,
-                    [this, phase, name, done, total, detail] {
+    watcher_.setFuture(QtConcurrent::run(
+        &pool_, [this, graph, table, options, budget, comparison, folder, cancel] {
+            auto outcome = std::make_shared<Outcome>();
+            // Three phases on one bar: the ranking, the session's first run, the search's updates.
+            const auto reporter = [this, cancel](int phase, const QString& name) {
+                return queuedProgress(
+                    this, cancel.get(),
+                    [this, phase, name](long done, long total, const QString& detail) {
                         if (!running_ || total <= 0) return;
                         const double within = static_cast<double>(done) / total;
                         progress_->setValue(static_cast<int>(1000.0 * (phase + within) / 3.0));
@@ -190,32 +167,29 @@ void BudgetView::search() {
                             detail.isEmpty()
                                 ? QStringLiteral("%1: %2 / %3").arg(name).arg(done).arg(total)
                                 : QStringLiteral("%1: %2").arg(name, detail));
-                    },
-                    Qt::QueuedConnection);
+                    });
             };
-            return progress;
-        };
-        try {
-            const qf::ImageFolder images = qf::openImageFolder(folder);
-            outcome->images =
-                std::min<int>(comparison.maxImages, static_cast<int>(images.images.size()));
-            const std::vector<std::string> order =
-                qf::budgetOrder(qf::rankLayerSensitivity(*graph, table, options, images, comparison,
-                                                         reporter(0, tr("ranking"))),
-                                budget.metric);
-            qf::ComparisonSessionOptions sessionOptions;
-            sessionOptions.comparison = comparison;
-            qf::ComparisonSession session(graph, images, sessionOptions,
-                                          reporter(1, tr("comparing")));
-            outcome->result = qf::searchPrecisionBudget(session, table, options, order, budget,
-                                                        reporter(2, tr("searching")));
-        } catch (const qf::Cancelled&) {
-            outcome->cancelled = true;
-        } catch (const std::exception& error) {
-            outcome->error = QString::fromUtf8(error.what());
-        }
-        return outcome;
-    }));
+            try {
+                const qf::ImageFolder images = qf::openImageFolder(folder);
+                outcome->images =
+                    std::min<int>(comparison.maxImages, static_cast<int>(images.images.size()));
+                const std::vector<std::string> order = qf::budgetOrder(
+                    qf::rankLayerSensitivity(*graph, table, options, images, comparison,
+                                             reporter(0, tr("ranking"))),
+                    budget.metric);
+                qf::ComparisonSessionOptions sessionOptions;
+                sessionOptions.comparison = comparison;
+                qf::ComparisonSession session(graph, images, sessionOptions,
+                                              reporter(1, tr("comparing")));
+                outcome->result = qf::searchPrecisionBudget(session, table, options, order, budget,
+                                                            reporter(2, tr("searching")));
+            } catch (const qf::Cancelled&) {
+                outcome->cancelled = true;
+            } catch (const std::exception& error) {
+                outcome->error = QString::fromUtf8(error.what());
+            }
+            return outcome;
+        }));
 }
 
 void BudgetView::cancel() {

@@ -1,7 +1,6 @@
 #include "ui/comparison/sensitivity_view.h"
 
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -13,8 +12,7 @@
 
 #include "images/image_folder.h"
 #include "ui/calibration/quant_session.h"
-#include "ui/limits_dialog.h"
-#include "ui/model_document.h"
+#include "ui/comparison/background_run.h"
 #include "util/error.h"
 
 namespace qf::ui {
@@ -58,11 +56,7 @@ SensitivityView::SensitivityView(QuantSession& session, QWidget* parent)
     images_->setRange(1, 100000);
     images_->setValue(20);
     images_->setToolTip(tr("Images to measure on (each layer runs the int8 model over them)"));
-    progress_ = new QProgressBar(this);
-    progress_->setRange(0, 1000);
-    progress_->setValue(0);
-    progress_->setTextVisible(true);
-    progress_->hide();
+    progress_ = makeRunProgressBar(this);
     top->addWidget(run_);
     top->addWidget(new QLabel(tr("on"), this));
     top->addWidget(images_);
@@ -76,15 +70,9 @@ SensitivityView::SensitivityView(QuantSession& session, QWidget* parent)
     status_->setWordWrap(true);
     layout->addWidget(status_);
 
-    table_ = new QTableWidget(0, ColumnCount, this);
-    table_->setObjectName(QStringLiteral("SensitivityRanking"));
-    table_->setHorizontalHeaderLabels(
-        {tr("Rank"), tr("Layer"), tr("Output SQNR (dB)"), tr("Output cosine")});
-    table_->verticalHeader()->hide();
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table_->horizontalHeader()->setStretchLastSection(true);
+    table_ =
+        makeResultTable(this, QStringLiteral("SensitivityRanking"),
+                        {tr("Rank"), tr("Layer"), tr("Output SQNR (dB)"), tr("Output cosine")});
     layout->addWidget(table_, 1);
 
     connect(run_, &QPushButton::clicked, this, &SensitivityView::run);
@@ -94,11 +82,8 @@ SensitivityView::SensitivityView(QuantSession& session, QWidget* parent)
     });
     connect(&watcher_, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this,
             &SensitivityView::onFinished);
-    connect(&session_, &QuantSession::tableChanged, this, &SensitivityView::markChanged);
-    connect(&session_, &QuantSession::tableEdited, this, &SensitivityView::markChanged);
-    connect(&session_, &QuantSession::optionsChanged, this, &SensitivityView::markChanged);
-    connect(&session_.document(), &Document::modelChanged, this, &SensitivityView::markChanged);
-    connect(&session_.document(), &Document::modelOpened, this, &SensitivityView::clear);
+    connectStaleness(
+        session_, this, [this] { markChanged(); }, [this] { clear(); });
     showStatus();
 }
 
@@ -109,8 +94,7 @@ SensitivityView::~SensitivityView() {
 
 void SensitivityView::run() {
     if (running_) return;
-    Document& document = session_.document();
-    if (!document.hasModel() || !session_.hasTable() || session_.settings().imageFolder.isEmpty()) {
+    if (!readyToRun(session_)) {
         message_ = tr("Calibrate first: the ranking uses the calibration table and its images.");
         showStatus();
         return;
@@ -118,10 +102,7 @@ void SensitivityView::run() {
     const std::shared_ptr<const qf::Graph> graph = session_.quantizedGraph();
     const qf::CalibrationTable table = session_.table();
     const qf::Int8Options options = session_.options();
-    qf::ComparisonOptions comparison;
-    comparison.pre = withCurrentLimits(session_.settings().pre);
-    comparison.maxImages = images_->value();
-    comparison.perLayer = false;
+    const qf::ComparisonOptions comparison = outputComparison(session_, images_->value());
     const std::string folder = session_.settings().imageFolder.toStdString();
     auto cancel = std::make_shared<std::atomic_bool>(false);
     cancelFlag_ = cancel;
@@ -134,37 +115,30 @@ void SensitivityView::run() {
     progress_->setFormat(tr("Preparing…"));
     progress_->show();
     showStatus();
-    watcher_.setFuture(QtConcurrent::run(&pool_, [this, graph, table, options, comparison, folder,
-                                                  cancel] {
-        auto outcome = std::make_shared<Outcome>();
-        qf::Progress progress;
-        progress.cancel = cancel.get();
-        progress.report = [this](long done, long total, const std::string& what) {
-            const QString layer = QString::fromStdString(what);
-            QMetaObject::invokeMethod(
-                this,
-                [this, done, total, layer] {
+    watcher_.setFuture(
+        QtConcurrent::run(&pool_, [this, graph, table, options, comparison, folder, cancel] {
+            auto outcome = std::make_shared<Outcome>();
+            const qf::Progress progress = queuedProgress(
+                this, cancel.get(), [this](long done, long total, const QString& layer) {
                     if (!running_ || total <= 0) return;
                     progress_->setValue(static_cast<int>(1000.0 * done / total));
                     progress_->setFormat(layer.isEmpty()
                                              ? tr("%1 of %2").arg(done).arg(total)
                                              : tr("%1 of %2: %3").arg(done).arg(total).arg(layer));
-                },
-                Qt::QueuedConnection);
-        };
-        try {
-            const qf::ImageFolder images = qf::openImageFolder(folder);
-            outcome->images =
-                std::min<int>(comparison.maxImages, static_cast<int>(images.images.size()));
-            outcome->ranking =
-                qf::rankLayerSensitivity(*graph, table, options, images, comparison, progress);
-        } catch (const qf::Cancelled&) {
-            outcome->cancelled = true;
-        } catch (const std::exception& error) {
-            outcome->error = QString::fromUtf8(error.what());
-        }
-        return outcome;
-    }));
+                });
+            try {
+                const qf::ImageFolder images = qf::openImageFolder(folder);
+                outcome->images =
+                    std::min<int>(comparison.maxImages, static_cast<int>(images.images.size()));
+                outcome->ranking =
+                    qf::rankLayerSensitivity(*graph, table, options, images, comparison, progress);
+            } catch (const qf::Cancelled&) {
+                outcome->cancelled = true;
+            } catch (const std::exception& error) {
+                outcome->error = QString::fromUtf8(error.what());
+            }
+            return outcome;
+        }));
 }
 
 void SensitivityView::cancel() {
