@@ -348,6 +348,20 @@
         <translation>预览失败：%1</translation>
     </message>
     <message>
+        <source>Fold All</source>
+        <translation>全部折叠</translation>
+    </message>
+    <message>
+        <source>Fold every BatchNorm / Scale layer into the layer before it (one undo step), as the command line does before calibrating</source>
+        <translation>将每个 BatchNorm / Scale 层折叠进其前一层（一步撤销），与命令行在校准前的做法相同</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n BatchNorm / Scale layer(s) not folded: int8 runs them in FP32 after their convolutions, which rounds more and costs accuracy (the command line folds first).</source>
+        <translation>
+            <numerusform>%n 个 BatchNorm / Scale 层尚未折叠：int8 会在其卷积之后以 FP32 运行它们，舍入更多、精度更低（命令行会先折叠）。</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Equalize conv pairs first (cross-layer equalization)</source>
         <translation>先均衡卷积层对（跨层均衡）</translation>
     </message>

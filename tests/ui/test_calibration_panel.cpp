@@ -264,6 +264,31 @@ private slots:
         QCOMPARE(reopened->int8()->calibrationPanel()->imageCount(), 200);
     }
 
+    // The sample's three BatchNorms are unfolded: the panel says so with their count and folds
+    // them in one undo step; the hint goes once nothing is left to fold and comes back on undo.
+    void unfoldedLayersHintFoldsAll() {
+        qf::ui::CalibrationPanel* panel = int8_->calibrationPanel();
+        qf::ui::Document& document = window_->document();
+        const int foldable = document.facts().foldableCount();
+        QVERIFY(foldable > 0);
+        QVERIFY(!panel->foldHint()->isHidden());
+        QVERIFY2(panel->foldHintText()->text().startsWith(QString::number(foldable) + " "),
+                 qPrintable(panel->foldHintText()->text()));
+        int8_->calibrationDock()->show();
+        int8_->calibrationDock()->raise();
+        shot(*window_->window, "calibration-fold-hint");
+        const int undoBefore = document.undoStack()->count();
+        QTest::mouseClick(panel->foldAllButton(), Qt::LeftButton);
+        QVERIFY(waitIdle(document));
+        QCOMPARE(document.facts().foldableCount(), 0);
+        QCOMPARE(document.undoStack()->count(), undoBefore + 1);
+        QVERIFY(!!panel->foldHint()->isHidden());
+        document.undoStack()->undo();
+        QVERIFY(!panel->foldHint()->isHidden());
+        document.undoStack()->redo();
+        QVERIFY(!!panel->foldHint()->isHidden());
+    }
+
     void cleanupTestCase() { window_.reset(); }
 };
 

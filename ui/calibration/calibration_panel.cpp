@@ -131,6 +131,24 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
     form->addRow(tr("Preview:"), preview_);
     form->addRow(QString(), previewText_);
 
+    // The int8 plan quantizes the graph as it is: an unfolded BatchNorm stays an FP32 op between
+    // its convolution's output and the next rounding (a residual add then rounds that branch
+    // too), while the command line folds first. Say so where calibration starts.
+    foldHint_ = new QWidget(this);
+    foldHint_->setObjectName(QStringLiteral("FoldHint"));
+    auto* hintRow = new QHBoxLayout(foldHint_);
+    hintRow->setContentsMargins(0, 0, 0, 0);
+    foldHintText_ = new QLabel(foldHint_);
+    foldHintText_->setWordWrap(true);
+    foldHintText_->setStyleSheet(QStringLiteral("color: #b35c00"));
+    foldAll_ = new QPushButton(tr("Fold All"), foldHint_);
+    foldAll_->setToolTip(
+        tr("Fold every BatchNorm / Scale layer into the layer before it (one "
+           "undo step), as the command line does before calibrating"));
+    hintRow->addWidget(foldHintText_, 1);
+    hintRow->addWidget(foldAll_, 0, Qt::AlignTop);
+    layout->addWidget(foldHint_);
+
     auto* buttons = new QHBoxLayout;
     run_ = new QPushButton(tr("Run Calibration"), this);
     cancel_ = new QPushButton(tr("Cancel"), this);
@@ -145,6 +163,10 @@ CalibrationPanel::CalibrationPanel(QuantSession& session, QWidget* parent)
     layout->addStretch(1);
 
     loadSettings();
+    updateFoldHint();
+    connect(&session_.document(), &Document::modelOpened, this, &CalibrationPanel::updateFoldHint);
+    connect(&session_.document(), &Document::modelChanged, this, &CalibrationPanel::updateFoldHint);
+    connect(foldAll_, &QPushButton::clicked, this, [this] { session_.document().foldAll(); });
     connect(browse, &QPushButton::clicked, this, &CalibrationPanel::browse);
     connect(folder_, &QLineEdit::editingFinished, this, [this] {
         applySettings();
@@ -244,6 +266,17 @@ void CalibrationPanel::loadSettings() {
 }
 
 QString CalibrationPanel::statusText() const { return status_->text(); }
+
+void CalibrationPanel::updateFoldHint() {
+    const Document& document = session_.document();
+    const int foldable =
+        document.hasModel() && document.state().facts ? document.state().facts->foldableCount() : 0;
+    foldHint_->setVisible(foldable > 0);
+    foldHintText_->setText(
+        tr("%n BatchNorm / Scale layer(s) not folded: int8 runs them in FP32 after their "
+           "convolutions, which rounds more and costs accuracy (the command line folds first).",
+           nullptr, foldable));
+}
 
 QString CalibrationPanel::equalizationText() const {
     if (session_.settings().equalize && !session_.table().equalized)

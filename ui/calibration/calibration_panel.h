@@ -30,6 +30,10 @@ public:
 
     QPushButton* runButton() const { return run_; }
     QCheckBox* equalizeBox() const { return equalize_; }
+    // Shown while the model has BatchNorm / Scale layers left to fold.
+    QWidget* foldHint() const { return foldHint_; }
+    QLabel* foldHintText() const { return foldHintText_; }
+    QPushButton* foldAllButton() const { return foldAll_; }
     QString statusText() const;  // the line under the buttons (progress, the last result)
     QPushButton* cancelButton() const { return cancel_; }
     QComboBox* methodBox() const { return method_; }
@@ -48,6 +52,8 @@ private:
     void browse();
     // After a calibration: what equalization did ("" when it was off).
     QString equalizationText() const;
+    // Shows or hides the unfolded-layers hint for the document's current state.
+    void updateFoldHint();
 
     QuantSession& session_;
     QLineEdit* folder_;
@@ -58,6 +64,9 @@ private:
     QLineEdit *scale_, *mean_, *std_;
     QComboBox *order_, *method_;
     QLabel *preview_, *previewText_, *status_;
+    QWidget* foldHint_;  // "layers not folded", with a Fold All button
+    QLabel* foldHintText_;
+    QPushButton* foldAll_;
     QPushButton *run_, *cancel_;
     int imageCount_ = 0;
     QStringList unreadable_;
