@@ -32,9 +32,9 @@ namespace {
 std::set<std::string> keptImagePaths(const ImageFolder& folder, int maxImages, int keep) {
     std::set<std::string> paths;
     if (keep <= 0) return paths;
-    const auto visited = static_cast<size_t>(imagesToVisit(folder, maxImages));
-    for (const size_t k : spreadPositions(visited, static_cast<size_t>(keep)))
-        paths.insert(folder.images[k].path);
+    const std::vector<size_t> visited = visitedPositions(folder, maxImages);
+    for (const size_t k : spreadPositions(visited.size(), static_cast<size_t>(keep)))
+        paths.insert(folder.images[visited[k]].path);
     return paths;
 }
 

@@ -73,10 +73,8 @@ ComparisonSession::ComparisonSession(std::shared_ptr<const Graph> graph, const I
                                   into.push_back(std::move(cached));
                               });
     };
-    std::vector<size_t> compared(
-        static_cast<size_t>(imagesToVisit(folder, options_.comparison.maxImages)));
-    for (size_t k = 0; k < compared.size(); ++k) compared[k] = k;
-    skipped_ = read(folder, compared, progress.phase(0, 100, total), images_);
+    skipped_ = read(folder, visitedPositions(folder, options_.comparison.maxImages),
+                    progress.phase(0, 100, total), images_);
     if (images_.empty()) throw Error(folder.folder + ": none of the images could be read");
     if (calibrating)
         read(*options_.calibrationImages,

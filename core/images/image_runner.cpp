@@ -27,6 +27,12 @@ long imagesToVisit(const ImageFolder& folder, int maxImages) {
     return maxImages > 0 ? std::min<long>(maxImages, all) : all;
 }
 
+std::vector<size_t> visitedPositions(const ImageFolder& folder, int maxImages) {
+    std::vector<size_t> positions(static_cast<size_t>(imagesToVisit(folder, maxImages)));
+    for (size_t k = 0; k < positions.size(); ++k) positions[k] = k;
+    return positions;
+}
+
 std::vector<size_t> spreadPositions(size_t count, size_t wanted) {
     if (wanted == 0 || wanted > count) wanted = count;
     std::vector<size_t> positions(wanted);
@@ -38,9 +44,8 @@ std::vector<ImageFailure> forEachImage(
     const ImageFolder& folder, const Preprocessing& pre, int channels, int maxImages,
     const Progress& progress,
     const std::function<void(const LabeledImage&, const Tensor&)>& visit) {
-    std::vector<size_t> positions(static_cast<size_t>(imagesToVisit(folder, maxImages)));
-    for (size_t k = 0; k < positions.size(); ++k) positions[k] = k;
-    return forEachImageAt(folder, positions, pre, channels, progress, visit);
+    return forEachImageAt(folder, visitedPositions(folder, maxImages), pre, channels, progress,
+                          visit);
 }
 
 std::vector<ImageFailure> forEachImageAt(

@@ -26,6 +26,9 @@ ImageInput imageInputOf(const Graph& graph);  // throws when the model has no or
 // How many images forEachImage visits: all of the folder's, or at most maxImages when > 0.
 long imagesToVisit(const ImageFolder& folder, int maxImages);
 
+// The folder positions forEachImage visits: the first maxImages (all when maxImages <= 0).
+std::vector<size_t> visitedPositions(const ImageFolder& folder, int maxImages);
+
 // `wanted` positions out of 0..count-1, ascending and spread evenly (every position when
 // wanted is 0 or at least count). Image folders are often sorted by class, so the first N
 // images would be a sample of one class.
