@@ -1,6 +1,7 @@
 #pragma once
 // What the int8 GUI tests share: waiting for the live comparison, dragging the histogram's
-// line in use, the CLI's compare on the same table, and screenshots when QF_SHOTS_DIR is set.
+// line in use, the CLI's compare on the same table, calibrating ResNet-20 through the panel,
+// and screenshots when QF_SHOTS_DIR is set.
 #include <qcustomplot.h>
 
 #include <QDir>
@@ -12,6 +13,7 @@
 #include "histogram_drag.h"
 #include "ui/calibration/calibration_panel.h"
 #include "ui/calibration/histogram_view.h"
+#include "ui/calibration/int8_workbench.h"
 #include "ui/calibration/quant_session.h"
 #include "ui_test_support.h"
 
@@ -39,6 +41,26 @@ inline void setCifarPreprocessing(qf::ui::QuantSession& session, qf::ui::Calibra
     pre.std = {0.229f, 0.224f, 0.225f};
     pre.rgb = true;
     panel.loadSettings();
+}
+
+// Opens ResNet-20's `model` in a shown window of `size`, calibrates it through the panel on at
+// most `images` images of `folder` with CIFAR-10's preprocessing and waits for the live
+// comparison; false when a step fails.
+inline bool calibrateCifarInWindow(qftest::RecordingWindow& window, const std::string& model,
+                                   const std::string& folder, int images, QSize size) {
+    window->resize(size);
+    if (!qftest::openAndWait(window, {QString::fromStdString(model)})) return false;
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.window.get())) return false;
+    auto* int8 = window->int8();
+    qf::ui::QuantSession& session = *int8->session();
+    setCifarPreprocessing(session, *int8->calibrationPanel());
+    int8->calibrationPanel()->setImageFolder(QString::fromStdString(folder));
+    int8->calibrationPanel()->maxImagesBox()->setValue(images);
+    QSignalSpy calibrated(&session, &qf::ui::QuantSession::calibrationFinished);
+    QTest::mouseClick(int8->calibrationPanel()->runButton(), Qt::LeftButton);
+    return calibrated.wait(600000) && calibrated.first().first().toBool() &&
+           waitComparison(session);
 }
 
 struct CliModel {

@@ -34,20 +34,9 @@ private slots:
         constexpr int kImages = 40;
         constexpr double kTarget = 0.995;
         RecordingWindow window;
-        window->resize(1500, 950);
-        QVERIFY(openAndWait(window, {QString::fromStdString(model)}));
-        window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(window.window.get()));
+        QVERIFY(calibrateCifarInWindow(window, model, images, kImages, QSize(1500, 950)));
         auto* int8 = window->int8();
         qf::ui::QuantSession& session = *int8->session();
-        setCifarPreprocessing(session, *int8->calibrationPanel());
-        int8->calibrationPanel()->setImageFolder(QString::fromStdString(images));
-        int8->calibrationPanel()->maxImagesBox()->setValue(kImages);
-        QSignalSpy calibrated(&session, &qf::ui::QuantSession::calibrationFinished);
-        QTest::mouseClick(int8->calibrationPanel()->runButton(), Qt::LeftButton);
-        QVERIFY(calibrated.wait(600000));
-        QVERIFY(calibrated.first().first().toBool());
-        QVERIFY(waitComparison(session));
         const double int8Alone = session.comparison()->report.outputs.front().worstImageCosine;
         QVERIFY2(int8Alone < kTarget, "int8 alone already meets the bar: the test shows nothing");
 
