@@ -156,7 +156,7 @@ void benchCalibration(const std::string& dataDir) {
     start = Clock::now();
     table.computeThresholds(qf::ThresholdMethod::Kl);
     const double methods = secondsSince(start);
-    options.biasCorrectionImages = qf::CalibrationOptions{}.biasCorrectionImages;
+    options.biasCorrectionImages = qf::kDefaultBiasCorrectionImages;
     const auto [withCorrection, withSearch] = klAgainstAuto(graph, folder, options, 2);
     std::printf("\ncalibration of ResNet-20 on %zu images, 1 thread:\n", folder.images.size());
     std::printf("  FP32 inference           %8.2f s\n", inference);

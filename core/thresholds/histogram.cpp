@@ -112,13 +112,13 @@ void AbsHistogram::add(const float* values, int64_t count) {
     // chosen without a branch: a ReLU's zeros come at random and would mispredict. Four
     // interleaved sets of counters take consecutive values, so runs of equal bins (smooth
     // activations, runs of zeros) do not wait on one counter's previous increment.
-    // Bin indices fit int32: a histogram has far fewer bins.
     const size_t stride = reached + 1;
     std::vector<uint32_t> lanes(4 * stride, 0);
     lanes[0] = static_cast<uint32_t>(zeros);
     // Four values at a time, without a branch (SSE2, the x86-64 baseline): the bin of each
     // magnitude, clamped in float first (with a denormal range toBin is infinite), or the
-    // uncounted slot for zeros, NaN (which fails every comparison) and infinities.
+    // uncounted slot for zeros, NaN (which fails every comparison) and infinities. Bin indices
+    // fit int32: a histogram has far fewer bins.
     const __m128 absMask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
     const __m128 scale = _mm_set1_ps(toBin), top = _mm_set1_ps(lastBin);
     const __m128 zero = _mm_setzero_ps(), largest = _mm_set1_ps(FLT_MAX);

@@ -282,11 +282,11 @@ private slots:
         QVERIFY(waitIdle(document));
         QCOMPARE(document.facts().foldableCount(), 0);
         QCOMPARE(document.undoStack()->count(), undoBefore + 1);
-        QVERIFY(!!panel->foldHint()->isHidden());
+        QVERIFY(panel->foldHint()->isHidden());
         document.undoStack()->undo();
         QVERIFY(!panel->foldHint()->isHidden());
         document.undoStack()->redo();
-        QVERIFY(!!panel->foldHint()->isHidden());
+        QVERIFY(panel->foldHint()->isHidden());
     }
 
     void cleanupTestCase() { window_.reset(); }
