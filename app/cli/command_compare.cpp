@@ -11,6 +11,8 @@
 #include "evaluate/comparison_session.h"
 #include "evaluate/int8_comparison.h"
 #include "evaluate/precision_budget.h"
+#include "images/image_folder.h"
+#include "quantize/int8_plan.h"
 #include "util/error.h"
 #include "workflows/report_json.h"
 
@@ -66,6 +68,28 @@ void storeKeeps(const ModelArguments& args, const BudgetSearchResult& search,
     std::cerr << "stored " << keeps.size() << " FP32 keeps in " << args.projectPath << "\n";
 }
 
+// The calibration images stale bias corrections are measured on: --calibration-images, else a
+// project's int8 images; none without either.
+std::optional<ImageFolder> calibrationImagesFrom(const QCommandLineParser& parser,
+                                                 const ModelArguments& args) {
+    std::string folder;
+    if (parser.isSet("calibration-images"))
+        folder = parser.value("calibration-images").toStdString();
+    else if (args.project && args.project->int8)
+        folder = args.project->int8->images.folder;
+    if (folder.empty()) return std::nullopt;
+    ImageFolder images = openImageFolder(folder);
+    printWarnings(images.warnings);
+    return images;
+}
+
+void printRemeasured(const ComparisonSession& session) {
+    const int count = session.lastUpdate().remeasuredBiasCorrections;
+    if (count > 0)
+        std::cerr << "measured " << count
+                  << " bias correction(s) again for this quantization on the calibration images\n";
+}
+
 }  // namespace
 
 int runCompareCommand(const QStringList& arguments) {
@@ -96,6 +120,13 @@ int runCompareCommand(const QStringList& arguments) {
         {"budget-max-keep", "Keep at most N layers in FP32 in the budget search.", "N"});
     parser.addOption(
         {"store-keeps", "With --project and a budget: write the keep set found into the project."});
+    parser.addOption(
+        {"calibration-images",
+         "Folder of calibration images to measure again, for the quantization used here, the "
+         "table's bias corrections it cannot reuse (another method, --per-tensor-weights); "
+         "without it they are dropped (and listed). Default with --project: its calibration "
+         "images.",
+         "DIR"});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addProjectOption(parser);
     addModelOptions(parser);
@@ -120,6 +151,9 @@ int runCompareCommand(const QStringList& arguments) {
     const std::optional<PrecisionBudget> budget = budgetFrom(parser, args);
     std::optional<BudgetSearchResult> search;
     Int8ComparisonReport report;
+    ComparisonSessionOptions sessionOptions;
+    sessionOptions.comparison = options;
+    sessionOptions.calibrationImages = calibrationImagesFrom(parser, args);
     if (budget) {
         // The ranking only orders the search: a few hundred images are enough for it.
         ComparisonOptions rankingOptions = options;
@@ -128,15 +162,21 @@ int runCompareCommand(const QStringList& arguments) {
             budgetOrder(rankLayerSensitivity(graph, int8.loaded.table, int8.options, folder,
                                              rankingOptions, stderrProgress("sensitivity")),
                         budget->metric);
-        ComparisonSessionOptions sessionOptions;
-        sessionOptions.comparison = options;
         ComparisonSession session(std::make_shared<const Graph>(graph), folder, sessionOptions,
                                   stderrProgress("compare"));
         search = searchPrecisionBudget(session, int8.loaded.table, int8.options, order, *budget,
                                        stderrProgress("budget"));
         report = session.report();
+        printRemeasured(session);
         std::cerr << (search->met ? "budget met: " : "budget not met: ") << search->message << "\n";
         if (search->met && parser.isSet("store-keeps")) storeKeeps(args, *search, int8.options);
+    } else if (sessionOptions.calibrationImages &&
+               !planInt8(graph, int8.loaded.table, int8.options).droppedBiasCorrections().empty()) {
+        // Stale corrections are measured again (the session does that as the GUI's does).
+        ComparisonSession session(std::make_shared<const Graph>(graph), folder, sessionOptions,
+                                  stderrProgress("compare"));
+        report = session.update(int8.loaded.table, int8.options, stderrProgress("compare"));
+        printRemeasured(session);
     } else {
         report = compareInt8(graph, int8.loaded.table, int8.options, folder, options,
                              stderrProgress("compare"));

@@ -465,6 +465,47 @@ private slots:
         QVERIFY(fromNcnn.json()["top1_agreement"].toDouble() > 0.95);
     }
 
+    // A method other than the table's own makes its bias corrections stale: compare drops them
+    // and says so, or with --calibration-images measures them again, and then reports exactly
+    // what comparing with a table calibrated by that method reports.
+    void staleBiasCorrectionsAreMeasuredAgain() {
+        QTemporaryDir dir;
+        const auto calibrate = [&](const QString& method) {
+            const QString table = dir.filePath(method + ".json");
+            const CliResult done =
+                runCli(QStringList{"calibrate", sample("digits.onnx"), "--images", sample("images"),
+                                   "--method", method, "-o", table} +
+                       samplePreprocessing);
+            if (done.exitCode != 0) qWarning() << done.err;
+            return table;
+        };
+        const QString autoTable = calibrate("auto"), klTable = calibrate("kl");
+        const auto compare = [&](const QString& table, const QStringList& extra) {
+            return runCli(QStringList{"compare", sample("digits.onnx"), "--table", table,
+                                      "--images", sample("images"), "--json"} +
+                          samplePreprocessing + extra);
+        };
+        const CliResult dropped = compare(autoTable, {"--method", "kl"});
+        QCOMPARE(dropped.exitCode, 0);
+        QVERIFY2(dropped.err.contains("dropped: measured for input threshold"), dropped.err);
+        const CliResult measured =
+            compare(autoTable, {"--method", "kl", "--calibration-images", sample("images")});
+        QCOMPARE(measured.exitCode, 0);
+        QVERIFY2(!measured.err.contains("dropped"), measured.err);
+        QVERIFY2(measured.err.contains("bias correction(s) again"), measured.err);
+        const CliResult reference = compare(klTable, {});
+        QCOMPARE(reference.exitCode, 0);
+        const auto sqnrOf = [](const CliResult& r) {
+            return r.json()["outputs"].toArray()[0].toObject()["sqnr_db"].toDouble();
+        };
+        QCOMPARE(sqnrOf(measured), sqnrOf(reference));
+        QVERIFY(sqnrOf(measured) != sqnrOf(dropped));
+        const CliResult missing =
+            compare(autoTable, {"--method", "kl", "--calibration-images", dir.filePath("none")});
+        QVERIFY(missing.exitCode != 0);
+        QVERIFY2(missing.err.contains("none"), missing.err);
+    }
+
     // --equalize on calibrate, compare and export: compare's JSON carries the equalization report,
     // and int8 of the equalized model still matches its FP32.
     void equalizesWhenAsked() {
