@@ -19,10 +19,42 @@ constexpr int64_t kColumnStep = 16, kRowStep = 8;  // SIMD-friendly block edges
 
 }  // namespace
 
+SgemmKernel sgemmKernel() {
+    static const SgemmKernel best = [] {
+        const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
+            return SgemmKernel::Avx512;
+        return avx2 ? SgemmKernel::Avx2 : SgemmKernel::Baseline;
+    }();
+    return best;
+}
+
+const char* sgemmKernelName(SgemmKernel kernel) {
+    switch (kernel) {
+        case SgemmKernel::Avx512:
+            return "avx512";
+        case SgemmKernel::Avx2:
+            return "avx2";
+        case SgemmKernel::Baseline:
+            break;
+    }
+    return "baseline";
+}
+
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
            const float* b, float* c) {
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    const auto run = avx2 ? sgemmAvx2 : sgemmBaseline;
+    static const auto run = [] {
+        switch (sgemmKernel()) {
+            case SgemmKernel::Avx512:
+                return sgemmAvx512;
+            case SgemmKernel::Avx2:
+                return sgemmAvx2;
+            case SgemmKernel::Baseline:
+                break;
+        }
+        return sgemmBaseline;
+    }();
     const SgemmBlock whole{transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c, n};
     const int threads = currentThreads();
     const bool parallel = threads > 1 && m * n * k >= kParallelMinMacs;
