@@ -68,12 +68,17 @@ void storeKeeps(const ModelArguments& args, const BudgetSearchResult& search,
     std::cerr << "stored " << keeps.size() << " FP32 keeps in " << args.projectPath << "\n";
 }
 
-// The calibration images stale bias corrections are measured on (--calibration-images). Not a
-// project's by default: compare --project reports what the desktop app showed, and the app's
-// comparison drops stale corrections.
-std::optional<ImageFolder> calibrationImagesFrom(const QCommandLineParser& parser) {
-    if (!parser.isSet("calibration-images")) return std::nullopt;
-    ImageFolder images = openImageFolder(parser.value("calibration-images").toStdString());
+// The calibration images stale bias corrections are measured on: --calibration-images, else a
+// project's int8 images (as the desktop app measures them there); none without either.
+std::optional<ImageFolder> calibrationImagesFrom(const QCommandLineParser& parser,
+                                                 const ModelArguments& args) {
+    std::string folder;
+    if (parser.isSet("calibration-images"))
+        folder = parser.value("calibration-images").toStdString();
+    else if (args.project && args.project->int8)
+        folder = args.project->int8->images.folder;
+    if (folder.empty()) return std::nullopt;
+    ImageFolder images = openImageFolder(folder);
     printWarnings(images.warnings);
     return images;
 }
@@ -119,7 +124,8 @@ int runCompareCommand(const QStringList& arguments) {
         {"calibration-images",
          "Folder of calibration images to measure again, for the quantization used here, the "
          "table's bias corrections it cannot reuse (another method, --per-tensor-weights); "
-         "without it they are dropped (and listed), as the desktop app drops them.",
+         "without it they are dropped (and listed). Default with --project: its calibration "
+         "images, as the desktop app does.",
          "DIR"});
     parser.addOption({"json", "Print one JSON object on stdout."});
     addProjectOption(parser);
@@ -147,7 +153,7 @@ int runCompareCommand(const QStringList& arguments) {
     Int8ComparisonReport report;
     ComparisonSessionOptions sessionOptions;
     sessionOptions.comparison = options;
-    sessionOptions.calibrationImages = calibrationImagesFrom(parser);
+    sessionOptions.calibrationImages = calibrationImagesFrom(parser, args);
     if (budget) {
         // The ranking only orders the search: a few hundred images are enough for it.
         ComparisonOptions rankingOptions = options;

@@ -472,6 +472,11 @@ private:
             QVERIFY(session.edit(qf::Int8Edit::setKeepFp32(keptNode, true)));
             QVERIFY(waitComparison(session));
             QVERIFY(session.comparison()->plan.fp32Nodes().count(keptNode));
+            // The manual threshold made the middle layer's bias correction stale: measured again
+            // on the calibration images, not dropped (compare --project does the same below).
+            QVERIFY(session.comparison()->plan.droppedBiasCorrections().empty());
+            QCOMPARE(session.comparison()->plan.find(middle->name)->bias.state,
+                     qf::BiasCorrectionState::Applied);
             tuned = session.comparison()->report;
             window.document().saveProject(project);
             QVERIFY(window.errors.empty());

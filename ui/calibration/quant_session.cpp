@@ -394,6 +394,10 @@ void QuantSession::startComparison() {
                 qf::ComparisonSessionOptions sessionOptions;
                 sessionOptions.comparison.pre = withCurrentLimits(engine->pre);
                 sessionOptions.comparison.maxImages = engine->maxImages;
+                // The comparison images are the calibration images: bias corrections an edit
+                // makes stale (a threshold, the weight granularity) are measured again on them,
+                // not dropped.
+                sessionOptions.calibrationImages = images;
                 engine->session = std::make_unique<qf::ComparisonSession>(engine->graph, images,
                                                                           sessionOptions, progress);
             }
