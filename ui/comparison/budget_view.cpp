@@ -179,6 +179,8 @@ void BudgetView::search() {
                     budget.metric);
                 qf::ComparisonSessionOptions sessionOptions;
                 sessionOptions.comparison = comparison;
+                // Stale bias corrections measured again, as the live comparison measures them.
+                sessionOptions.calibrationImages = images;
                 qf::ComparisonSession session(graph, images, sessionOptions,
                                               reporter(1, tr("comparing")));
                 outcome->result = qf::searchPrecisionBudget(session, table, options, order, budget,
