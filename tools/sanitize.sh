@@ -24,6 +24,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # same search code, and the unreachable-budget row the same ResNet-20 set-up.
 long='^(test_int8_quality|test_opencv_reference|test_tensorflow_format|test_precision_budget)$'
 ctest --test-dir build-asan -j2 --output-on-failure -E "$long" "$@"
+# The rows run directly get the time limit CTest gives each test function (tests/CMakeLists.txt).
+export QTEST_FUNCTION_TIMEOUT=900000 QT_QPA_PLATFORM=offscreen
 build-asan/bin/test_int8_quality faceDetectors calibrationNeedsAReadableImage
 build-asan/bin/test_opencv_reference faceDetectorsMatchOpenCv
 build-asan/bin/test_precision_budget retinaFaceMeetsWorstCosine unreachableBudgetSaysSo
