@@ -54,33 +54,43 @@ ComparisonSession::ComparisonSession(std::shared_ptr<const Graph> graph, const I
       fp32Wanted_(fp32TensorsToKeep(*graph_)) {
     const ImageInput input = imageInputOf(*graph_);
     inputName_ = input.name;
-    const Preprocessing pre = withModelSize(options_.comparison.pre, input.shape);
-    const bool calibrating = options_.calibrationImages && options_.biasCorrectionImages > 0;
-    // Two phases on one count: the images compared, then the bias-correction images.
-    const long calibrationSteps = calibrating ? options_.biasCorrectionImages : 0;
-    const long total = 100 + calibrationSteps;
-    const auto read = [&](const ImageFolder& source, const std::vector<size_t>& positions,
-                          const Progress& phase, std::vector<CachedImage>& into) {
-        return forEachImageAt(source, positions, pre, input.channels, phase,
-                              [&](const LabeledImage& image, const Tensor& x) {
-                                  CachedImage cached;
-                                  cached.input = x;
-                                  cached.label = image.label;
-                                  cached.labelWhere = image.labelWhere;
-                                  cached.path = image.path;
-                                  bytes_ += bytesOf(cached.input);
-                                  cacheFp32(cached);
-                                  into.push_back(std::move(cached));
-                              });
-    };
-    skipped_ = read(folder, visitedPositions(folder, options_.comparison.maxImages),
-                    progress.phase(0, 100, total), images_);
+    channels_ = input.channels;
+    pre_ = withModelSize(options_.comparison.pre, input.shape);
+    skipped_ = readImages(folder, visitedPositions(folder, options_.comparison.maxImages), progress,
+                          images_);
     if (images_.empty()) throw Error(folder.folder + ": none of the images could be read");
-    if (calibrating)
-        read(*options_.calibrationImages,
-             spreadPositions(options_.calibrationImages->images.size(),
-                             static_cast<size_t>(options_.biasCorrectionImages)),
-             progress.phase(100, calibrationSteps, total), calibration_);
+}
+
+std::vector<ImageFailure> ComparisonSession::readImages(const ImageFolder& source,
+                                                        const std::vector<size_t>& positions,
+                                                        const Progress& progress,
+                                                        std::vector<CachedImage>& into) {
+    return forEachImageAt(source, positions, pre_, channels_, progress,
+                          [&](const LabeledImage& image, const Tensor& x) {
+                              CachedImage cached;
+                              cached.input = x;
+                              cached.label = image.label;
+                              cached.labelWhere = image.labelWhere;
+                              cached.path = image.path;
+                              bytes_ += bytesOf(cached.input);
+                              cacheFp32(cached);
+                              into.push_back(std::move(cached));
+                          });
+}
+
+const std::vector<ComparisonSession::CachedImage>& ComparisonSession::calibrationImages(
+    const Progress& progress) {
+    if (calibrationRead_) return calibration_;
+    // Read on the first correction to measure, not with the session: most sessions never need
+    // them. Into a local first, so a cancelled read leaves nothing half done.
+    std::vector<CachedImage> read;
+    readImages(*options_.calibrationImages,
+               spreadPositions(options_.calibrationImages->images.size(),
+                               static_cast<size_t>(options_.biasCorrectionImages)),
+               progress, read);
+    calibration_ = std::move(read);
+    calibrationRead_ = true;
+    return calibration_;
 }
 
 void ComparisonSession::cacheFp32(CachedImage& image) {
@@ -128,13 +138,15 @@ std::optional<BiasCorrection> ComparisonSession::remeasure(const NodePlan& entry
     const std::unique_ptr<Int8Layer> layer = makeInt8Layer(
         graph, node, entry.inputs[0].quantization, {options.perChannelWeights, options.kernel});
     if (!layer) return std::nullopt;
+    const std::vector<CachedImage>& calibration = calibrationImages(progress.phase(0, 1, 2));
+    const Progress measuring = progress.phase(1, 1, 2);
     BiasMeasurement measurement;
     TensorMap scratch;
-    for (size_t k = 0; k < calibration_.size(); ++k) {
-        progress.throwIfCancelled();
-        progress.step(static_cast<long>(k), static_cast<long>(calibration_.size()),
-                      "bias correction of " + entry.name);
-        const TensorMap& reference = fp32Of(calibration_[k], scratch);
+    for (size_t k = 0; k < calibration.size(); ++k) {
+        measuring.throwIfCancelled();
+        measuring.step(static_cast<long>(k), static_cast<long>(calibration.size()),
+                       "bias correction of " + entry.name);
+        const TensorMap& reference = fp32Of(calibration[k], scratch);
         Tensor quantized;
         layer->run(reference.at(node.input(0)), quantized, false);
         measurement.add(reference.at(node.outputs[0]), quantized);
@@ -157,7 +169,8 @@ const Int8ComparisonReport& ComparisonSession::update(const CalibrationTable& ta
 
     // Bias corrections made stale by the edit, measured again for the quantization in use.
     std::vector<const NodePlan*> stale;
-    if (int8Options.biasCorrection && !calibration_.empty())
+    if (int8Options.biasCorrection && options_.calibrationImages &&
+        options_.biasCorrectionImages > 0)
         for (const auto& entry : plan.nodes)
             if (entry.precision == NodePrecision::Int8 && staleBias(entry.bias.state))
                 stale.push_back(&entry);

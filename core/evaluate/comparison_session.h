@@ -32,8 +32,9 @@ struct ComparisonSessionOptions {
     size_t memoryBudget = size_t{1} << 30;
     // When set, bias corrections an edit made stale (measured for another threshold or weight
     // granularity) are measured again, for the quantization now in use, on biasCorrectionImages
-    // images spread over this folder (preprocessed as comparison.pre), as calibrate() measures
-    // them when it visits the whole folder; table() then holds them. Unset: stale corrections are
+    // images spread over this folder (preprocessed as comparison.pre, read at the first
+    // correction to measure), as calibrate() measures them when it visits the whole folder;
+    // table() then holds them. Unset: stale corrections are
     // dropped (and reported).
     std::optional<ImageFolder> calibrationImages;
     int biasCorrectionImages = kDefaultBiasCorrectionImages;
@@ -82,6 +83,11 @@ private:
         TensorMap int8;  // every tensor of the current model's run
     };
     // The FP32 tensors of an image, from the cache or computed now into `scratch`.
+    std::vector<ImageFailure> readImages(const ImageFolder& source,
+                                         const std::vector<size_t>& positions,
+                                         const Progress& progress, std::vector<CachedImage>& into);
+    // The bias-correction images, read and run in FP32 on the first call.
+    const std::vector<CachedImage>& calibrationImages(const Progress& progress);
     const TensorMap& fp32Of(const CachedImage& image, TensorMap& scratch) const;
     void cacheFp32(CachedImage& image);
     std::optional<BiasCorrection> remeasure(const NodePlan& entry, const Int8Options& options,
@@ -92,7 +98,10 @@ private:
     std::string inputName_;
     Executor fp32_;
     std::set<std::string> fp32Wanted_;
+    int channels_ = 3;
+    Preprocessing pre_;
     std::vector<CachedImage> images_, calibration_;
+    bool calibrationRead_ = false;
     std::vector<ImageFailure> skipped_;
     size_t bytes_ = 0;
     // Bias corrections measured by this session: node -> (threshold, granularity) -> correction.
