@@ -49,46 +49,95 @@ inline void validRange(int64_t size, int64_t outputs, int64_t stride, int64_t pa
     end = std::max(begin, firstAtLeast(size));
 }
 
-// columns[(c, ky, kx), (oy, ox)] = image[c, iy, ix], or `padding` outside the image. Each output
-// row splits into a padded head, a copied middle (contiguous when the stride is 1) and a tail.
+// Writes `count` copies of value; the edge runs of an im2col row are mostly 0 or 1 long, and a
+// memset call for one byte costs more than the copy of the row.
+template <typename Value>
+inline void fillShort(Value* first, int64_t count, Value value) {
+    if (count == 1)
+        *first = value;
+    else if (count > 1)
+        std::fill(first, first + count, value);
+}
+
+// One (c, ky, kx) row of a stride-1 im2col whose output rows are as wide as the input's
+// (`same` padding): the taps of all valid output rows are one contiguous run of the plane, so
+// they are copied at once and only the padded edge columns are written afterwards. The run is
+// clipped to the plane; what the clipping leaves unwritten lies in those edge columns. The
+// window comes by value: stores through a byte pointer could alias a referenced one, which
+// would make the compiler reload its fields in every loop.
+template <typename Value>
+void im2colSameWidthRow(const Value* plane, int64_t inH, int64_t inW, const Window2d w,
+                        int64_t outH, int64_t ky, int64_t kx, Value padding, Value* dst) {
+    const int64_t outW = inW;
+    int64_t oyBegin = 0, oyEnd = 0, oxBegin = 0, oxEnd = 0;
+    validRange(inH, outH, 1, w.padTop, ky * w.dilationH, oyBegin, oyEnd);
+    validRange(inW, outW, 1, w.padLeft, kx * w.dilationW, oxBegin, oxEnd);
+    std::fill(dst, dst + oyBegin * outW, padding);
+    std::fill(dst + oyEnd * outW, dst + outH * outW, padding);
+    if (oyEnd <= oyBegin) return;
+    // dst[oy * outW + ox] = plane[shift + oy * outW + ox] for every tap inside the image.
+    const int64_t shift = (ky * w.dilationH - w.padTop) * inW + kx * w.dilationW - w.padLeft;
+    const int64_t first = std::max<int64_t>(oyBegin * outW, -shift);
+    const int64_t last = std::min<int64_t>(oyEnd * outW, inH * inW - shift);
+    if (last > first) std::copy(plane + shift + first, plane + shift + last, dst + first);
+    const int64_t tail = outW - oxEnd;
+    for (int64_t oy = oyBegin; oy < oyEnd; ++oy) {
+        Value* line = dst + oy * outW;
+        fillShort(line, oxBegin, padding);
+        fillShort(line + oxEnd, tail, padding);
+    }
+}
+
+// One (c, ky, kx) row of any other im2col: each output row splits into a padded head, a copied
+// middle (contiguous when the stride is 1) and a tail. The window comes by value, as above.
+template <typename Value>
+void im2colRow(const Value* plane, int64_t inH, int64_t inW, const Window2d w, int64_t outH,
+               int64_t outW, int64_t ky, int64_t kx, Value padding, Value* dst) {
+    int64_t oxBegin = 0, oxEnd = 0;
+    validRange(inW, outW, w.strideW, w.padLeft, kx * w.dilationW, oxBegin, oxEnd);
+    const int64_t strideW = w.strideW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+        const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
+        Value* line = dst + oy * outW;
+        if (iy < 0 || iy >= inH) {
+            std::fill(line, line + outW, padding);
+            continue;
+        }
+        // Index arithmetic, not pointer arithmetic: the row's origin may lie before the image.
+        const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
+        fillShort(line, oxBegin, padding);
+        if (strideW == 1) {
+            if (oxEnd > oxBegin)
+                std::copy(plane + origin + oxBegin, plane + origin + oxEnd, line + oxBegin);
+        } else {
+            const Value* source = plane + origin;
+            for (int64_t ox = oxBegin; ox < oxEnd; ++ox) line[ox] = source[ox * strideW];
+        }
+        fillShort(line + oxEnd, outW - oxEnd, padding);
+    }
+}
+
+// columns[(c, ky, kx), (oy, ox)] = image[c, iy, ix], or `padding` outside the image.
 template <typename Value>
 void im2col(const Value* image, int64_t channels, int64_t inH, int64_t inW, const Window2d& w,
             int64_t outH, int64_t outW, Value padding, Value* columns) {
     const int64_t outSize = outH * outW;
-    parallelFor(
-        channels * w.kernelH * w.kernelW, channels * w.kernelH * w.kernelW * outSize > 32768,
-        [&](int64_t rowBegin, int64_t rowEnd) {
-            for (int64_t row = rowBegin; row < rowEnd; ++row) {
-                const int64_t c = row / (w.kernelH * w.kernelW);
-                const int64_t ky = (row / w.kernelW) % w.kernelH;
-                const int64_t kx = row % w.kernelW;
-                int64_t oxBegin = 0, oxEnd = 0;
-                validRange(inW, outW, w.strideW, w.padLeft, kx * w.dilationW, oxBegin, oxEnd);
-                Value* dst = columns + row * outSize;
-                const Value* plane = image + c * inH * inW;
-                for (int64_t oy = 0; oy < outH; ++oy) {
-                    const int64_t iy = oy * w.strideH - w.padTop + ky * w.dilationH;
-                    Value* line = dst + oy * outW;
-                    if (iy < 0 || iy >= inH) {
-                        std::fill(line, line + outW, padding);
-                        continue;
+    const bool sameWidth = w.strideH == 1 && w.strideW == 1 && outW == inW;
+    parallelFor(channels * w.kernelH * w.kernelW,
+                channels * w.kernelH * w.kernelW * outSize > 32768,
+                [&](int64_t rowBegin, int64_t rowEnd) {
+                    for (int64_t row = rowBegin; row < rowEnd; ++row) {
+                        const int64_t c = row / (w.kernelH * w.kernelW);
+                        const int64_t ky = (row / w.kernelW) % w.kernelH;
+                        const int64_t kx = row % w.kernelW;
+                        Value* dst = columns + row * outSize;
+                        const Value* plane = image + c * inH * inW;
+                        if (sameWidth)
+                            im2colSameWidthRow(plane, inH, inW, w, outH, ky, kx, padding, dst);
+                        else
+                            im2colRow(plane, inH, inW, w, outH, outW, ky, kx, padding, dst);
                     }
-                    // Index arithmetic, not pointer arithmetic: the row's origin may lie before the
-                    // image.
-                    const int64_t origin = iy * inW - w.padLeft + kx * w.dilationW;
-                    std::fill(line, line + oxBegin, padding);
-                    if (w.strideW == 1) {
-                        if (oxEnd > oxBegin)
-                            std::copy(plane + origin + oxBegin, plane + origin + oxEnd,
-                                      line + oxBegin);
-                    } else {
-                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
-                            line[ox] = plane[origin + ox * w.strideW];
-                    }
-                    std::fill(line + oxEnd, line + outW, padding);
-                }
-            }
-        });
+                });
 }
 
 // One depthwise channel: acc[oy, ox] += convert(plane[iy, ix]) * weight over every kernel tap
