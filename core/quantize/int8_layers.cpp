@@ -4,6 +4,7 @@
 
 #include "quantize/int8_plan.h"
 #include "runtime/kernel.h"
+#include "runtime/kernels/depthwise.h"
 #include "runtime/kernels/scratch.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
@@ -135,16 +136,20 @@ private:
         const int64_t multiplier = outC_ / group_;
         parallelFor(outC_, true, [&](int64_t ocBegin, int64_t ocEnd) {
             for (int64_t oc = ocBegin; oc < ocEnd; ++oc) {
-                std::vector<int32_t> sums(static_cast<size_t>(outH * outW), 0);
-                kernels::depthwiseAccumulate(
+                const int64_t plane = outH * outW;
+                const kernels::Scratch<int32_t, 1> sums(static_cast<size_t>(plane));
+                kernels::depthwiseChannel(
                     image + (oc / multiplier) * inH * inW, inH, inW,
                     depthwiseWeights_.data() + oc * w.kernelH * w.kernelW, w, outH, outW,
-                    [offset](uint8_t v) { return static_cast<int32_t>(v) - offset; }, sums.data());
+                    static_cast<uint8_t>(offset),
+                    [offset](uint8_t v) { return static_cast<int32_t>(v) - offset; }, int32_t{0},
+                    sums.data());
                 const float scale = input_.scale * weightScales_[static_cast<size_t>(oc)];
                 const float bias = bias_[static_cast<size_t>(oc)];
-                float* plane = out + oc * outH * outW;
-                for (size_t p = 0; p < sums.size(); ++p)
-                    plane[p] = std::clamp(static_cast<float>(sums[p]) * scale + bias, low, high);
+                float* result = out + oc * plane;
+                const int32_t* sum = sums.data();
+                for (int64_t p = 0; p < plane; ++p)
+                    result[p] = std::clamp(static_cast<float>(sum[p]) * scale + bias, low, high);
             }
         });
     }
