@@ -138,12 +138,9 @@ private:
             for (int64_t oc = ocBegin; oc < ocEnd; ++oc) {
                 const int64_t plane = outH * outW;
                 const kernels::Scratch<int32_t, 1> sums(static_cast<size_t>(plane));
-                kernels::depthwiseChannel(
-                    image + (oc / multiplier) * inH * inW, inH, inW,
-                    depthwiseWeights_.data() + oc * w.kernelH * w.kernelW, w, outH, outW,
-                    static_cast<uint8_t>(offset),
-                    [offset](uint8_t v) { return static_cast<int32_t>(v) - offset; }, int32_t{0},
-                    sums.data());
+                kernels::depthwiseChannel(image + (oc / multiplier) * inH * inW, inH, inW,
+                                          depthwiseWeights_.data() + oc * w.kernelH * w.kernelW, w,
+                                          outH, outW, offset, sums.data());
                 const float scale = input_.scale * weightScales_[static_cast<size_t>(oc)];
                 const float bias = bias_[static_cast<size_t>(oc)];
                 float* result = out + oc * plane;

@@ -123,12 +123,11 @@ private slots:
                 };
                 std::vector<int32_t> sums(static_cast<size_t>(outH * outW), -1);
                 qf::kernels::depthwiseChannel(plane, c.inH, c.inW, kernel.data(), w, outH, outW,
-                                              static_cast<uint8_t>(offset), convert, int32_t{7},
-                                              sums.data());
+                                              offset, sums.data());
                 for (int64_t oy = 0; oy < outH; ++oy)
                     for (int64_t ox = 0; ox < outW; ++ox) {
                         const auto expected = static_cast<int32_t>(
-                            7 + definition(c, plane, kernel.data(), oy, ox, convert));
+                            definition(c, plane, kernel.data(), oy, ox, convert));
                         const int32_t got = sums[static_cast<size_t>(oy * outW + ox)];
                         if (got != expected)
                             QFAIL((describe(c) + ", zero point " + std::to_string(offset) +
@@ -160,8 +159,8 @@ private slots:
             const auto identity = [](float v) { return v; };
             const float bias = 0.25f;
             std::vector<float> out(static_cast<size_t>(outH * outW), -1.0f);
-            qf::kernels::depthwiseChannel(plane, c.inH, c.inW, kernel.data(), w, outH, outW, 0.0f,
-                                          identity, bias, out.data());
+            qf::kernels::depthwiseChannel(plane, c.inH, c.inW, kernel.data(), w, outH, outW, bias,
+                                          out.data());
             for (int64_t oy = 0; oy < outH; ++oy)
                 for (int64_t ox = 0; ox < outW; ++ox) {
                     const double expected =

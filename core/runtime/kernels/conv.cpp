@@ -40,10 +40,9 @@ void depthwise(const float* input, const float* weights, const float* bias, cons
     const int64_t multiplier = g.outC / g.inC;
     parallelFor(g.outC, true, [&](int64_t ocBegin, int64_t ocEnd) {
         for (int64_t oc = ocBegin; oc < ocEnd; ++oc) {
-            depthwiseChannel(
-                input + (oc / multiplier) * g.inH * g.inW, g.inH, g.inW,
-                weights + oc * w.kernelH * w.kernelW, w, g.outH, g.outW, 0.0f,
-                [](float v) { return v; }, bias ? bias[oc] : 0.0f, output + oc * g.outH * g.outW);
+            depthwiseChannel(input + (oc / multiplier) * g.inH * g.inW, g.inH, g.inW,
+                             weights + oc * w.kernelH * w.kernelW, w, g.outH, g.outW,
+                             bias ? bias[oc] : 0.0f, output + oc * g.outH * g.outW);
         }
     });
 }
