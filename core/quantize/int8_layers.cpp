@@ -8,6 +8,7 @@
 #include "runtime/kernels/scratch.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
+#include "runtime/value_pool.h"
 #include "util/error.h"
 
 namespace qf {
@@ -73,7 +74,7 @@ public:
         const int64_t outW =
             kernels::convOutputSize(inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW);
         if (outH <= 0 || outW <= 0) kernelError(node_, "input is smaller than the kernel");
-        y = Tensor::floats({batch, outC_, outH, outW});
+        y = floatsToOverwrite({batch, outC_, outH, outW});  // every value is written below
         const kernels::Scratch<uint8_t, 1> stored(x.f.size());
         quantizeToStorage(x.f.data(), x.numel(), input_, stored.data());
         const auto offset = static_cast<uint8_t>(input_.storageOffset());
@@ -287,7 +288,7 @@ public:
                     stored[static_cast<size_t>(m * depth_ + k)];
         std::vector<int32_t> accumulators(static_cast<size_t>(outputs_ * batch));
         int8Gemm(packed_, columns.data(), batch, accumulators.data(), kernel_);
-        y = Tensor::floats({batch, outputs_});
+        y = floatsToOverwrite({batch, outputs_});  // every value is written below
         const int32_t offset = input_.storageOffset();
         for (int64_t n = 0; n < outputs_; ++n) {
             const float multiplier = alpha_ * input_.scale * weightScales_[static_cast<size_t>(n)];

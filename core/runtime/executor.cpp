@@ -5,6 +5,7 @@
 
 #include "runtime/kernel.h"
 #include "runtime/parallel.h"
+#include "runtime/value_pool.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -20,6 +21,9 @@ Executor::Executor(std::shared_ptr<const Graph> graph) : graph_(std::move(graph)
         const Kernel kernel = findKernel(node.op);
         if (!kernel) unsupported_.push_back(node.name + " (" + node.op + ")");
         kernels_.push_back(kernel);
+        inPlace_.push_back(kernel && kernelRunsInPlace(node.op) && node.outputs.size() == 1 &&
+                           !node.inputs.empty() && !node.inputs[0].empty() &&
+                           std::count(node.inputs.begin(), node.inputs.end(), node.inputs[0]) == 1);
         for (const auto& in : node.inputs)
             if (!in.empty()) lastUse_[in] = static_cast<int>(k);
     }
@@ -94,6 +98,17 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
         } else if (k < overrides_.size() && overrides_[k]) {
             runKernel(overrides_[k], node, inputs, outputs);
         } else {
+            // A pointwise activation whose input nothing else reads takes over its storage.
+            const std::string& in = node.inputs.empty() ? node.outputs[0] : node.inputs[0];
+            if (inPlace_[k] && !keepAll && lastUse_.at(in) == static_cast<int>(k) &&
+                !graph_->isGraphOutput(in) && !graph_->isWeight(in)) {
+                const auto value = live.find(in);
+                if (value != live.end() && value->second.hasValues()) {
+                    outputs[0] = std::move(value->second);
+                    live.erase(value);
+                    inputs[0] = &outputs[0];
+                }
+            }
             runKernel(kernels_[k], node, inputs, outputs);
         }
         for (size_t o = 0; o < node.outputs.size(); ++o) {
@@ -104,9 +119,13 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
         if (keepAll) continue;
         for (const auto& name : node.inputs) {
             const auto last = lastUse_.find(name);
-            if (last != lastUse_.end() && last->second == static_cast<int>(k) &&
-                !graph_->isGraphOutput(name))
-                live.erase(name);
+            if (last == lastUse_.end() || last->second != static_cast<int>(k) ||
+                graph_->isGraphOutput(name))
+                continue;
+            const auto value = live.find(name);
+            if (value == live.end()) continue;
+            recycleValues(value->second);  // the next outputs reuse its storage
+            live.erase(value);
         }
     }
     if (keepAll) return live;
@@ -119,7 +138,11 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
         const auto value = live.find(output.name);
         if (value == live.end())
             throw Error("model output '" + output.name + "' was not produced by any node");
-        results[output.name] = value->second;
+        // A name listed twice as an output is copied, not moved twice.
+        const bool listedAgain =
+            std::count_if(graph_->outputs.begin(), graph_->outputs.end(),
+                          [&](const auto& other) { return other.name == output.name; }) > 1;
+        results[output.name] = listedAgain ? value->second : std::move(value->second);
     }
     return results;
 }

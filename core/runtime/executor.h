@@ -58,6 +58,7 @@ private:
     std::vector<Kernel> kernels_;
     std::vector<NodeFunction> overrides_;
     std::vector<bool> forwarded_;
+    std::vector<bool> inPlace_;  // the node's kernel may overwrite its first input (see run)
     std::vector<std::string> unsupported_;
     std::map<std::string, int> lastUse_;  // tensor -> index of the last node that reads it
 };

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "runtime/kernels/kernels.h"
 #include "util/error.h"
@@ -65,6 +66,12 @@ const std::map<std::string, Kernel>& registry() {
 Kernel findKernel(const std::string& op) {
     const auto it = registry().find(op);
     return it == registry().end() ? nullptr : it->second;
+}
+
+bool kernelRunsInPlace(const std::string& op) {
+    static const std::set<std::string> inPlace = {
+        "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Exp", "Power"};
+    return inPlace.count(op) > 0;
 }
 
 std::vector<std::string> supportedOps() {

@@ -10,6 +10,7 @@
 #include "runtime/kernels/kernel_helpers.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/parallel.h"
+#include "runtime/value_pool.h"
 
 namespace qf::kernels {
 namespace {
@@ -23,16 +24,18 @@ const Tensor& floatInput(const Node& node, const std::vector<const Tensor*>& inp
     return x;
 }
 
-// y = fn(x) elementwise; y keeps x's shape and float type.
+// y = fn(x) elementwise; y keeps x's shape and float type. In place when the executor hands x
+// over as y (kernelRunsInPlace).
 template <typename Fn>
 void unary(const Node& node, const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs,
            Fn fn) {
     const Tensor& x = floatInput(node, inputs);
     Tensor& y = outputs[0];
-    if (shapeOnly(inputs, y, x.shape, x.dtype)) return;
-    y.dtype = x.dtype;
-    y.shape = x.shape;
-    y.f.resize(x.f.size());
+    if (&x != &y) {
+        if (shapeOnly(inputs, y, x.shape, x.dtype)) return;
+        y = floatsToOverwrite(x.shape);
+        y.dtype = x.dtype;
+    }
     const int64_t n = static_cast<int64_t>(x.f.size());
     const float* in = x.f.data();
     float* out = y.f.data();

@@ -9,6 +9,7 @@
 #include "runtime/kernels/sgemm.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
+#include "runtime/value_pool.h"
 
 namespace qf::kernels {
 namespace {
@@ -93,7 +94,7 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs,
     Tensor& y = outputs[0];
     const Shape outShape = outputShape(x, g.batch, g.outC, g.outH, g.outW);
     if (shapeOnly(inputs, y, outShape, DataType::Float32)) return;
-    y = Tensor::floats(outShape);
+    y = floatsToOverwrite(outShape);
     const float* biasData = bias ? bias->f.data() : nullptr;
     const int64_t outPlane = g.outH * g.outW;
     const int64_t groupOutC = g.outC / g.group;
@@ -117,11 +118,14 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs,
                        columns.data());
                 source = columns.data();
             }
-            sgemm(false, false, groupOutC, outPlane, patch,
-                  weights.f.data() + grp * groupOutC * patch, source,
-                  out + grp * groupOutC * outPlane);
+            // The product adds to the bias, which saves zeroing the output and a pass after.
+            float* groupOut = out + grp * groupOutC * outPlane;
+            for (int64_t c = 0; c < groupOutC; ++c)
+                std::fill(groupOut + c * outPlane, groupOut + (c + 1) * outPlane,
+                          biasData ? biasData[grp * groupOutC + c] : 0.0f);
+            sgemmAccumulate(false, false, groupOutC, outPlane, patch,
+                            weights.f.data() + grp * groupOutC * patch, source, groupOut);
         }
-        addBias(out, biasData, g.outC, outPlane);
     }
 }
 

@@ -7,6 +7,7 @@
 #include "runtime/kernels/kernel_helpers.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/parallel.h"
+#include "runtime/value_pool.h"
 
 namespace qf::kernels {
 namespace {
@@ -48,7 +49,8 @@ Tensor binary(const Node& node, const Tensor& a, const Tensor& b, FloatOp floatO
     if (!b.isFloat()) promotedB = b.asFloats();
     const float* pa = a.isFloat() ? a.f.data() : promotedA.data();
     const float* pb = b.isFloat() ? b.f.data() : promotedB.data();
-    out = makeTensor(type, outShape);
+    out = floatsToOverwrite(outShape);  // broadcastApply writes every value
+    out.dtype = type;
     broadcastApply(plan, pa, pb, out.f.data(), floatOp);
     return out;
 }
@@ -150,29 +152,37 @@ void eltwise(const Node& node, const std::vector<const Tensor*>& inputs,
         kernelError(node, "coeffs need one value per input, for SUM only");
     if (shapeOnly(inputs, outputs[0], first.shape, first.dtype)) return;
 
-    Tensor out = first;
+    Tensor out = floatsToOverwrite(first.shape);
+    out.dtype = first.dtype;
     const int64_t n = out.numel();
     float* y = out.f.data();
-    if (!coeffs.empty() && coeffs[0] != 1.0f)
-        for (int64_t j = 0; j < n; ++j) y[j] *= coeffs[0];
+    const float firstCoeff = coeffs.empty() ? 1.0f : coeffs[0];
+    const float* x0 = first.f.data();
+    // The first input, scaled by its coefficient: what the running result starts from.
+    const auto start = [&](int64_t j) { return firstCoeff != 1.0f ? x0[j] * firstCoeff : x0[j]; };
+    if (inputs.size() == 1)
+        for (int64_t j = 0; j < n; ++j) y[j] = start(j);
     for (size_t k = 1; k < inputs.size(); ++k) {
         const float* x = inputs[k]->f.data();
         const float coeff = coeffs.empty() ? 1.0f : coeffs[k];
-        parallelFor(n, n >= (1 << 16), [&](int64_t jBegin, int64_t jEnd) {
-            for (int64_t j = jBegin; j < jEnd; ++j) {
-                switch (operation) {
-                    case kProd:
-                        y[j] *= x[j];
-                        break;
-                    case kMax:
-                        y[j] = std::max(y[j], x[j]);
-                        break;
-                    default:
-                        y[j] += coeff * x[j];
-                        break;
-                }
-            }
-        });
+        const bool fromFirst = k == 1;  // the first pass reads input 0, later ones the result
+        const auto apply = [&](auto op) {
+            parallelFor(n, n >= (1 << 16), [&](int64_t jBegin, int64_t jEnd) {
+                for (int64_t j = jBegin; j < jEnd; ++j)
+                    y[j] = op(fromFirst ? start(j) : y[j], x[j]);
+            });
+        };
+        switch (operation) {
+            case kProd:
+                apply([](float a, float b) { return a * b; });
+                break;
+            case kMax:
+                apply([](float a, float b) { return std::max(a, b); });
+                break;
+            default:
+                apply([coeff](float a, float b) { return a + coeff * b; });
+                break;
+        }
     }
     outputs[0] = std::move(out);
 }

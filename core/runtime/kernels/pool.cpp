@@ -7,6 +7,7 @@
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
+#include "runtime/value_pool.h"
 
 namespace qf::kernels {
 namespace {
@@ -53,7 +54,7 @@ void pool2d(const Node& node, const std::vector<const Tensor*>& inputs,
     const Shape outShape =
         is2d ? Shape{x.shape[0], x.shape[1], outH, outW} : Shape{x.shape[0], x.shape[1], outW};
     if (shapeOnly(inputs, y, outShape, DataType::Float32)) return;
-    y = Tensor::floats(outShape);
+    y = floatsToOverwrite(outShape);
     parallelFor(batchChannels, batchChannels * outH * outW > 16384,
                 [&](int64_t planeBegin, int64_t planeEnd) {
                     for (int64_t plane = planeBegin; plane < planeEnd; ++plane) {
@@ -136,7 +137,7 @@ void globalPool(const Node& node, const std::vector<const Tensor*>& inputs,
     }
     Tensor& y = outputs[0];
     if (shapeOnly(inputs, y, shape, DataType::Float32)) return;
-    y = Tensor::floats(shape);
+    y = floatsToOverwrite(shape);
     const int64_t planes = x.shape[0] * x.shape[1];
     for (int64_t p = 0; p < planes; ++p) y.f[p] = reduce(x.f.data() + p * planeSize, planeSize);
 }

@@ -7,7 +7,7 @@
 namespace qf::kernels {
 
 void sgemmBaseline(const SgemmBlock& block) {
-    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc] = block;
+    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate] = block;
 #include "runtime/kernels/sgemm_body.inc"
 }
 
@@ -42,8 +42,10 @@ const char* sgemmKernelName(SgemmKernel kernel) {
     return "baseline";
 }
 
-void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
-           const float* b, float* c) {
+namespace {
+
+void splitSgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
+                const float* b, float* c, bool accumulate) {
     static const auto run = [] {
         switch (sgemmKernel()) {
             case SgemmKernel::Avx512:
@@ -55,7 +57,8 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const floa
         }
         return sgemmBaseline;
     }();
-    const SgemmBlock whole{transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c, n};
+    const SgemmBlock whole{transA, transB,         m, n, k,         a, transA ? m : k,
+                           b,      transB ? k : n, c, n, accumulate};
     const int threads = currentThreads();
     const bool parallel = threads > 1 && m * n * k >= kParallelMinMacs;
     if (!parallel) {
@@ -90,6 +93,18 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const floa
             },
             threads);
     }
+}
+
+}  // namespace
+
+void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
+           const float* b, float* c) {
+    splitSgemm(transA, transB, m, n, k, a, b, c, false);
+}
+
+void sgemmAccumulate(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
+                     const float* b, float* c) {
+    splitSgemm(transA, transB, m, n, k, a, b, c, true);
 }
 
 }  // namespace qf::kernels

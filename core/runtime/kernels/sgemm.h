@@ -10,6 +10,9 @@ namespace qf::kernels {
 // is tall and narrow.
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
            const float* b, float* c);
+// C += op(A) * op(B): C holds a start value (a convolution's bias), split as sgemm() is.
+void sgemmAccumulate(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a,
+                     const float* b, float* c);
 
 // The single-threaded builds on blocks of larger matrices (leading dimensions lda, ldb, ldc);
 // sgemm() picks one (sgemmKernel() says which).
@@ -22,6 +25,7 @@ struct SgemmBlock {
     int64_t ldb;
     float* c;
     int64_t ldc;
+    bool accumulate = false;  // C += op(A) * op(B) instead of C = op(A) * op(B)
 };
 void sgemmBaseline(const SgemmBlock& block);
 void sgemmAvx2(const SgemmBlock& block);

@@ -11,7 +11,7 @@ namespace qf::kernels {
 
 void sgemmAvx2(const SgemmBlock& block) {
     namespace Eigen = ::QuantFoldEigenAvx2;
-    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc] = block;
+    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate] = block;
 #include "runtime/kernels/sgemm_body.inc"
 }
 

@@ -11,7 +11,7 @@ namespace qf::kernels {
 
 void sgemmAvx512(const SgemmBlock& block) {
     namespace Eigen = ::QuantFoldEigenAvx512;
-    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc] = block;
+    const auto [transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate] = block;
 #include "runtime/kernels/sgemm_body.inc"
 }
 
