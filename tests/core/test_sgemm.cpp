@@ -49,11 +49,13 @@ float elementB(const Problem& p, int64_t l, int64_t j) {
 
 // C (m x n, leading dimension n + pad, the padding left untouched) and the check against the
 // double reference; returns "" or what differs.
-std::string check(const Problem& p, const std::vector<float>& c, float padValue) {
+std::string check(const Problem& p, const std::vector<float>& c, float padValue,
+                  const std::vector<float>* start = nullptr) {
     const int64_t ldc = p.n + p.pad;
     for (int64_t i = 0; i < p.m; ++i) {
         for (int64_t j = 0; j < p.n; ++j) {
-            double sum = 0.0, magnitude = 0.0;
+            const double first = start ? (*start)[static_cast<size_t>(i * (p.n + p.pad) + j)] : 0.0;
+            double sum = first, magnitude = std::fabs(first);
             for (int64_t l = 0; l < p.k; ++l) {
                 const double product = static_cast<double>(elementA(p, i, l)) * elementB(p, l, j);
                 sum += product;
@@ -152,6 +154,27 @@ private slots:
                 const std::string problem = check(p, c, 0.0f);
                 QVERIFY2(problem.empty(), problem.c_str());
             }
+    }
+
+    // sgemmAccumulate adds the product to what C holds (a convolution's bias), on one thread and
+    // split over two.
+    void accumulateAddsToTheStartValue() {
+        for (const int threadCount : {1, 2}) {
+            const qf::ScopedThreads threads(threadCount);
+            unsigned seed = 50;
+            for (const Shape& shape :
+                 {Shape{64, 1024, 147}, Shape{2048, 16, 64}, Shape{17, 33, 9}}) {
+                const Problem p = makeProblem(false, false, shape.m, shape.n, shape.k, 0, seed++);
+                std::vector<float> start(static_cast<size_t>(p.m * p.n));
+                for (size_t k = 0; k < start.size(); ++k)
+                    start[k] = static_cast<float>(k % 7) - 3.0f;
+                std::vector<float> c = start;
+                qf::kernels::sgemmAccumulate(false, false, p.m, p.n, p.k, p.a.data(), p.b.data(),
+                                             c.data());
+                const std::string problem = check(p, c, 0.0f, &start);
+                QVERIFY2(problem.empty(), problem.c_str());
+            }
+        }
     }
 };
 
