@@ -7,26 +7,6 @@
 namespace qf::kernels {
 namespace {
 
-// padded[y, x] = plane[y − top, x − left], or `padding` outside the plane.
-template <typename Input>
-void padPlane(const Input* plane, int64_t inH, int64_t inW, int64_t top, int64_t left,
-              int64_t paddedH, int64_t paddedW, Input padding, Input* padded) {
-    const int64_t xBegin = std::clamp<int64_t>(left, 0, paddedW);
-    const int64_t xEnd = std::clamp<int64_t>(left + inW, xBegin, paddedW);
-    for (int64_t y = 0; y < paddedH; ++y) {
-        Input* row = padded + y * paddedW;
-        const int64_t iy = y - top;
-        if (iy < 0 || iy >= inH) {
-            std::fill(row, row + paddedW, padding);
-            continue;
-        }
-        std::fill(row, row + xBegin, padding);
-        const Input* source = plane + iy * inW + (xBegin - left);
-        std::copy(source, source + (xEnd - xBegin), row + xBegin);
-        std::fill(row + xEnd, row + paddedW, padding);
-    }
-}
-
 // Stride 1: wide[p] = init + Σ convert(padded[p + ky·paddedW + kx]) · kernel[ky, kx] for every p
 // below outH · paddedW, i.e. the outputs in padded-width rows, two junk columns per row
 // included. One flat loop over the whole plane vectorises even when rows are 7 wide; the last

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/scratch.h"
 #include "runtime/kernels/spatial.h"
 #include "runtime/parallel.h"
 #include "runtime/value_pool.h"
@@ -21,9 +22,39 @@ int64_t pooledSize(int64_t in, int64_t padBegin, int64_t padEnd, int64_t kernel,
     return out;
 }
 
-template <typename Reduce>
+// Max pooling of one plane through a padded copy (padding −inf, which no max takes), one tap
+// of the window at a time over a whole output row, so the loops vectorise and need no bounds:
+// the generic loop spent a tenth of an int8 ResNet-18 run in its one 3×3 max pool. Every
+// output takes its taps in the generic loop's order, so NaN inputs give what they give there.
+void maxPoolPlane(const float* in, int64_t inH, int64_t inW, const Window2d& w, int64_t outH,
+                  int64_t outW, float* out) {
+    const int64_t paddedH = (outH - 1) * w.strideH + w.kernelH;
+    const int64_t paddedW = (outW - 1) * w.strideW + w.kernelW;
+    const Scratch<float, 3> padded(static_cast<size_t>(paddedH * paddedW));
+    padPlane(in, inH, inW, w.padTop, w.padLeft, paddedH, paddedW,
+             -std::numeric_limits<float>::infinity(), padded.data());
+    const int64_t strideW = w.strideW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+        float* row = out + oy * outW;
+        std::fill(row, row + outW, -std::numeric_limits<float>::infinity());
+        for (int64_t ky = 0; ky < w.kernelH; ++ky) {
+            const float* source = padded.data() + (oy * w.strideH + ky) * paddedW;
+            for (int64_t kx = 0; kx < w.kernelW; ++kx) {
+                const float* tap = source + kx;
+                if (strideW == 1)
+                    for (int64_t ox = 0; ox < outW; ++ox) row[ox] = std::max(row[ox], tap[ox]);
+                else
+                    for (int64_t ox = 0; ox < outW; ++ox)
+                        row[ox] = std::max(row[ox], tap[ox * strideW]);
+            }
+        }
+    }
+}
+
+// `reduce` pools one output window; `plane`, when it returns true, pooled a whole plane.
+template <typename Reduce, typename Plane>
 void pool2d(const Node& node, const std::vector<const Tensor*>& inputs,
-            std::vector<Tensor>& outputs, Reduce reduce) {
+            std::vector<Tensor>& outputs, Reduce reduce, Plane plane) {
     const Tensor& x = requireInput(node, inputs, 0);
     if (!x.isFloat())
         kernelError(
@@ -57,9 +88,10 @@ void pool2d(const Node& node, const std::vector<const Tensor*>& inputs,
     y = floatsToOverwrite(outShape);
     parallelFor(batchChannels, batchChannels * outH * outW > 16384,
                 [&](int64_t planeBegin, int64_t planeEnd) {
-                    for (int64_t plane = planeBegin; plane < planeEnd; ++plane) {
-                        const float* in = x.f.data() + plane * inH * inW;
-                        float* out = y.f.data() + plane * outH * outW;
+                    for (int64_t k = planeBegin; k < planeEnd; ++k) {
+                        const float* in = x.f.data() + k * inH * inW;
+                        float* out = y.f.data() + k * outH * outW;
+                        if (plane(in, inH, inW, w, outH, outW, out)) continue;
                         for (int64_t oy = 0; oy < outH; ++oy)
                             for (int64_t ox = 0; ox < outW; ++ox)
                                 out[oy * outW + ox] =
@@ -86,36 +118,45 @@ void maxPool(const Node& node, const std::vector<const Tensor*>& inputs,
                 }
             }
             return best;
+        },
+        [](const float* in, int64_t inH, int64_t inW, const Window2d& w, int64_t outH, int64_t outW,
+           float* out) {
+            if (w.dilationH != 1 || w.dilationW != 1) return false;
+            maxPoolPlane(in, inH, inW, w, outH, outW, out);
+            return true;
         });
 }
 
 void averagePool(const Node& node, const std::vector<const Tensor*>& inputs,
                  std::vector<Tensor>& outputs) {
     const bool includePad = node.attrInt("count_include_pad", 0) != 0;
-    pool2d(node, inputs, outputs,
-           [includePad](const float* in, int64_t inH, int64_t inW, int64_t y0, int64_t x0,
-                        const Window2d& w) {
-               // With padding counted, the divisor is the window clipped to the padded input
-               // (a ceil-mode overhang beyond the padding is not counted), as Caffe does.
-               const int64_t yEnd =
-                   std::min(y0 + (w.kernelH - 1) * w.dilationH + 1, inH + w.padBottom);
-               const int64_t xEnd =
-                   std::min(x0 + (w.kernelW - 1) * w.dilationW + 1, inW + w.padRight);
-               float sum = 0.0f;
-               int64_t valid = 0;
-               for (int64_t iy = y0; iy < yEnd; iy += w.dilationH) {
-                   if (iy < 0 || iy >= inH) continue;
-                   for (int64_t ix = x0; ix < xEnd; ix += w.dilationW) {
-                       if (ix < 0 || ix >= inW) continue;
-                       sum += in[iy * inW + ix];
-                       ++valid;
-                   }
-               }
-               const int64_t padded = ((yEnd - y0 + w.dilationH - 1) / w.dilationH) *
-                                      ((xEnd - x0 + w.dilationW - 1) / w.dilationW);
-               const int64_t count = includePad ? padded : valid;
-               return count > 0 ? sum / static_cast<float>(count) : 0.0f;
-           });
+    pool2d(
+        node, inputs, outputs,
+        [includePad](const float* in, int64_t inH, int64_t inW, int64_t y0, int64_t x0,
+                     const Window2d& w) {
+            // With padding counted, the divisor is the window clipped to the padded input
+            // (a ceil-mode overhang beyond the padding is not counted), as Caffe does.
+            const int64_t yEnd =
+                std::min(y0 + (w.kernelH - 1) * w.dilationH + 1, inH + w.padBottom);
+            const int64_t xEnd = std::min(x0 + (w.kernelW - 1) * w.dilationW + 1, inW + w.padRight);
+            float sum = 0.0f;
+            int64_t valid = 0;
+            for (int64_t iy = y0; iy < yEnd; iy += w.dilationH) {
+                if (iy < 0 || iy >= inH) continue;
+                for (int64_t ix = x0; ix < xEnd; ix += w.dilationW) {
+                    if (ix < 0 || ix >= inW) continue;
+                    sum += in[iy * inW + ix];
+                    ++valid;
+                }
+            }
+            const int64_t padded = ((yEnd - y0 + w.dilationH - 1) / w.dilationH) *
+                                   ((xEnd - x0 + w.dilationW - 1) / w.dilationW);
+            const int64_t count = includePad ? padded : valid;
+            return count > 0 ? sum / static_cast<float>(count) : 0.0f;
+        },
+        [](const float*, int64_t, int64_t, const Window2d&, int64_t, int64_t, float*) {
+            return false;
+        });
 }
 
 namespace {
