@@ -8,6 +8,7 @@
 #include "runtime/kernels/scratch.h"
 #include "runtime/kernels/sgemm.h"
 #include "runtime/kernels/spatial.h"
+#include "runtime/kernels/winograd.h"
 #include "runtime/parallel.h"
 #include "runtime/value_pool.h"
 
@@ -66,6 +67,11 @@ Shape outputShape(const Tensor& x, int64_t n, int64_t c, int64_t h, int64_t w) {
 
 void conv(const Node& node, const std::vector<const Tensor*>& inputs,
           std::vector<Tensor>& outputs) {
+    convCached(nullptr, node, inputs, outputs);
+}
+
+void convCached(WinogradCache* cache, const Node& node, const std::vector<const Tensor*>& inputs,
+                std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
     const Tensor& weights = requireInput(node, inputs, 1);
     const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
@@ -102,6 +108,20 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs,
     const bool pointwise = g.w.kernelH == 1 && g.w.kernelW == 1 && g.w.strideH == 1 &&
                            g.w.strideW == 1 && g.w.padTop == 0 && g.w.padLeft == 0 &&
                            g.w.padBottom == 0 && g.w.padRight == 0;
+    const bool winograd = cache && g.group == 1 && x.rank() == 4 && g.w.kernelH == 3 &&
+                          g.w.kernelW == 3 && g.w.strideH == 1 && g.w.strideW == 1 &&
+                          g.w.dilationH == 1 && g.w.dilationW == 1 &&
+                          winogradPays(g.outC, g.inC, g.outH, g.outW);
+    if (winograd) {
+        std::call_once(cache->once, [&] {
+            cache->weights = transformWinogradWeights(weights.f.data(), g.outC, g.inC);
+        });
+        for (int64_t n = 0; n < g.batch; ++n)
+            winogradConv3x3(cache->weights, x.f.data() + n * g.inC * g.inH * g.inW, g.inH, g.inW,
+                            g.w.padTop, g.w.padLeft, g.outH, g.outW, biasData,
+                            y.f.data() + n * g.outC * outPlane);
+        return;
+    }
     const Scratch<float> columns(pointwise ? 0 : static_cast<size_t>(patch * outPlane));
     for (int64_t n = 0; n < g.batch; ++n) {
         const float* image = x.f.data() + n * g.inC * g.inH * g.inW;

@@ -88,6 +88,13 @@ void im2colSameWidthRow(const Value* plane, int64_t inH, int64_t inW, const Wind
     }
 }
 
+// out[i] = source[2 i]: the columns of a stride-2 row. Distinct pointers let it vectorise.
+template <typename Value>
+inline void gatherEveryOther(const Value* __restrict source, Value* __restrict out,
+                             int64_t count) {
+    for (int64_t i = 0; i < count; ++i) out[i] = source[2 * i];
+}
+
 // One (c, ky, kx) row of any other im2col: each output row splits into a padded head, a copied
 // middle (contiguous when the stride is 1) and a tail. The window comes by value, as above.
 template <typename Value>
@@ -109,9 +116,13 @@ void im2colRow(const Value* plane, int64_t inH, int64_t inW, const Window2d w, i
         if (strideW == 1) {
             if (oxEnd > oxBegin)
                 std::copy(plane + origin + oxBegin, plane + origin + oxEnd, line + oxBegin);
-        } else {
-            const Value* source = plane + origin;
-            for (int64_t ox = oxBegin; ox < oxEnd; ++ox) line[ox] = source[ox * strideW];
+        } else if (oxEnd > oxBegin) {
+            const Value* source = plane + (origin + oxBegin * strideW);  // inside the image
+            if (strideW == 2)
+                gatherEveryOther(source, line + oxBegin, oxEnd - oxBegin);
+            else
+                for (int64_t ox = 0; ox < oxEnd - oxBegin; ++ox)
+                    line[oxBegin + ox] = source[ox * strideW];
         }
         fillShort(line + oxEnd, outW - oxEnd, padding);
     }
