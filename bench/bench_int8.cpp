@@ -164,6 +164,10 @@ void benchCalibration(const std::string& dataDir) {
                 histograms, 100.0 * (histograms / inference - 1.0));
     std::printf("    of which the 5 methods %8.2f s  (%zu tensors)\n", methods,
                 table.tensors.size());
+    // Issue 8's figure: what collecting the histograms adds to inference (on the second core
+    // when the kernels use one, calibration/histogram_worker.h), the methods left out.
+    std::printf("  histograms alone         %8.2f s  (overhead %.0f %% over inference)\n",
+                histograms - methods, 100.0 * ((histograms - methods) / inference - 1.0));
     std::printf("  + bias correction        %8.2f s  (plain calibration, method kl)\n",
                 withCorrection);
     std::printf("  method auto (search)     %8.2f s  (%.2fx plain calibration)\n", withSearch,

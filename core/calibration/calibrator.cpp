@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "calibration/histogram_worker.h"
 #include "calibration/threshold_search.h"
 #include "graph/op_traits.h"
 #include "images/image_runner.h"
 #include "quantize/bias_correction.h"
 #include "quantize/weight_quantization.h"
 #include "runtime/executor.h"
+#include "runtime/parallel.h"
 #include "util/error.h"
 
 namespace qf {
@@ -59,9 +61,16 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
     const int keep = std::max(options.biasCorrectionImages, search ? options.searchImages : 0);
     const std::set<std::string> keptPaths = keptImagePaths(folder, options.maxImages, keep);
     const std::set<std::string> wanted = quantizedInputs(graph);
-    const auto observe = [&table, &wanted](const std::string& name, const Tensor& value) {
+    // A core the kernels leave idle collects the histograms (the order, and so every count, is
+    // that of collecting inline).
+    HistogramWorker histograms(
+        [&tensors = table.tensors](const std::string& name, const Tensor& value) {
+            tensors[name].histogram.add(value.f.data(), static_cast<int64_t>(value.f.size()));
+        },
+        currentThreads() < hardwareThreads());
+    const auto observe = [&histograms, &wanted](const std::string& name, const Tensor& value) {
         if (value.isFloat() && !value.f.empty() && wanted.count(name))
-            table.tensors[name].histogram.add(value.f.data(), static_cast<int64_t>(value.f.size()));
+            histograms.offer(name, value);
     };
     // One count for the whole run, so the bar never goes back: a step per image, one for the
     // thresholds, a step per searched image (about what the search costs), a step per
@@ -79,8 +88,10 @@ CalibrationTable calibrate(const Graph& graph, const ImageFolder& folder,
                          [&](const Node&, const std::string& name, const Tensor& value) {
                              observe(name, value);
                          });
+            histograms.endImage();
             ++table.images;
         });
+    histograms.finish();
     if (table.images == 0)
         throw Error(folder.folder + ": calibration needs at least one readable image" +
                     (failures.empty() ? std::string() : " (" + failures.front().reason + ")"));
