@@ -26,6 +26,16 @@ std::vector<float> biasOf(const Graph& graph, const Node& node, int64_t channels
                 " values for " + std::to_string(channels) + " channels");
 }
 
+// out[p] = clamp(float(acc[p] − correction) · multiplier + bias, low, high): the epilogue of
+// every int8 conv, cloned per ISA. Contraction is off, so no clone fuses the multiply and the
+// add and every clone gives the baseline's values.
+__attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off"))) void
+dequantizeRange(const int32_t* acc, int64_t count, int32_t correction, float multiplier, float bias,
+                float low, float high, float* out) {
+    for (int64_t p = 0; p < count; ++p)
+        out[p] = std::clamp(static_cast<float>(acc[p] - correction) * multiplier + bias, low, high);
+}
+
 std::vector<uint8_t> quantizeInput(const Tensor& x, const ActivationQuantization& q) {
     std::vector<uint8_t> storage(x.f.size());
     quantizeToStorage(x.f.data(), x.numel(), q, storage.data());
@@ -122,11 +132,8 @@ private:
                 const int64_t oc = firstChannel + c;
                 const float multiplier = input_.scale * weightScales_[static_cast<size_t>(oc)];
                 const int32_t correction = offset * rowSums[static_cast<size_t>(c)];
-                const float bias = bias_[static_cast<size_t>(oc)];
-                for (int64_t p = 0; p < plane; ++p)
-                    out[c * plane + p] = std::clamp(
-                        static_cast<float>(acc[c * plane + p] - correction) * multiplier + bias,
-                        low, high);
+                dequantizeRange(acc + c * plane, plane, correction, multiplier,
+                                bias_[static_cast<size_t>(oc)], low, high, out + c * plane);
             }
         });
     }
@@ -143,11 +150,8 @@ private:
                                           depthwiseWeights_.data() + oc * w.kernelH * w.kernelW, w,
                                           outH, outW, offset, sums.data());
                 const float scale = input_.scale * weightScales_[static_cast<size_t>(oc)];
-                const float bias = bias_[static_cast<size_t>(oc)];
-                float* result = out + oc * plane;
-                const int32_t* sum = sums.data();
-                for (int64_t p = 0; p < plane; ++p)
-                    result[p] = std::clamp(static_cast<float>(sum[p]) * scale + bias, low, high);
+                dequantizeRange(sums.data(), plane, 0, scale, bias_[static_cast<size_t>(oc)], low,
+                                high, out + oc * plane);
             }
         });
     }
