@@ -7,6 +7,7 @@
 # file through caffe2ncnn + ncnnoptimize, int8 through our ncnn table and ncnn2int8). Prints one
 # table with the ratios (ours / ncnn, lower is better). Not a test: machines are noisy, compare
 # the ratios of one run.
+# Then whole ResNet-20 jobs: run against OpenCV, calibrate against ncnn2table (see the end).
 #   bench/vs_ncnn.sh [DATA] [NCNN]      (defaults ../shared/data and ../shared/peers/ncnn)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,3 +90,35 @@ nf32=$(ncnn_run "$work/r20o.param" "$work/r20o.bin")
 ni8=$(ncnn_run "$work/r20i.param" "$work/r20i.bin")
 printf '| ResNet-20 32² per image | 1 | %s ms | %s ms | %s | %s ms | %s ms | %s |\n' \
     "$f32" "$nf32" "$(ratio "$f32" "$nf32")" "$i8" "$ni8" "$(ratio "$i8" "$ni8")"
+
+# Whole jobs on ResNet-20 (Caffe), all cores each: `run` over the 2000 eval images (decode,
+# preprocess, FP32) against OpenCV's dnn doing the same (quantfold-opencv-run; OpenCV fuses the
+# BatchNorms itself, so ours is timed on the file as given and after `fold`), and `calibrate
+# --method kl` on the 1000 calib images against `ncnn2table method=kl` (ours also computes the
+# other methods' thresholds and 64 images of bias correction).
+opencv=$(realpath build/bin/quantfold-opencv-run)
+seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }'; }
+"$cli" fold "$r20/resnet20_cifar10_deploy.prototxt" "$r20/resnet20_cifar10.caffemodel" \
+    "$work/r20f.caffemodel" -o "$work/r20f.prototxt" >/dev/null 2>&1
+run_ours=$(seconds "$cli" run "$r20/resnet20_cifar10_deploy.prototxt" "$r20/resnet20_cifar10.caffemodel" \
+    --images "$eval_images" "${pre[@]}")
+run_folded=$(seconds "$cli" run "$work/r20f.prototxt" "$work/r20f.caffemodel" --images "$eval_images" \
+    "${pre[@]}")
+run_opencv=$(seconds "$opencv" "$r20/resnet20_cifar10_deploy.prototxt" \
+    "$r20/resnet20_cifar10.caffemodel" "$eval_images" 32 32 0.00392157 0.485,0.456,0.406 \
+    0.229,0.224,0.225)
+calib_images="$data/cifar10/images/calib"
+find "$calib_images" -name '*.jpg' | sort >"$work/calib.txt"
+cal_ours=$(seconds "$cli" calibrate "$r20/resnet20_cifar10_deploy.prototxt" \
+    "$r20/resnet20_cifar10.caffemodel" --images "$calib_images" "${pre[@]}" --method kl \
+    -o "$work/r20kl.json")
+cal_ncnn=$(seconds "$ncnn/ncnn2table" "$work/r20o.param" "$work/r20o.bin" "$work/calib.txt" \
+    "$work/r20ncnn.table" "mean=[123.675,116.28,103.53]" "norm=[0.01712475,0.017507,0.01742919]" \
+    "shape=[32,32,3]" pixel=RGB "thread=$(nproc)" method=kl)
+printf '\n| ResNet-20 job | ours | peer | ratio |\n|---|---|---|---|\n'
+printf '| run, 2000 eval images, model as given | %s s | OpenCV %s s | %s |\n' "$run_ours" \
+    "$run_opencv" "$(ratio "$run_ours" "$run_opencv")"
+printf '| run, 2000 eval images, after fold | %s s | OpenCV %s s | %s |\n' "$run_folded" \
+    "$run_opencv" "$(ratio "$run_folded" "$run_opencv")"
+printf '| calibrate kl, 1000 calib images | %s s | ncnn2table %s s | %s |\n' "$cal_ours" \
+    "$cal_ncnn" "$(ratio "$cal_ours" "$cal_ncnn")"

@@ -18,8 +18,8 @@ using Kernel = void (*)(const Node& node, const std::vector<const Tensor*>& inpu
 Kernel findKernel(const std::string& op);
 std::vector<std::string> supportedOps();
 // Ops whose kernel may be handed its first input as its output (inputs[0] == &outputs[0]) and
-// then computes in place: the pointwise activations. The executor does so when nothing else
-// reads that input.
+// then computes in place: the pointwise activations and per-channel affine ops (BatchNorm,
+// Scale, Bias). The executor does so when nothing else reads that input.
 bool kernelRunsInPlace(const std::string& op);
 
 // Shape inference (runtime/shape_inference.h) runs these same kernels on hollow inputs, so a

@@ -70,7 +70,9 @@ Kernel findKernel(const std::string& op) {
 
 bool kernelRunsInPlace(const std::string& op) {
     static const std::set<std::string> inPlace = {
-        "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Exp", "Power"};
+        "Relu",        "LeakyRelu",          "Clip",  "Sigmoid",
+        "HardSigmoid", "HardSwish",          "Tanh",  "Exp",
+        "Power",       "BatchNormalization", "Scale", "Bias"};
     return inPlace.count(op) > 0;
 }
 

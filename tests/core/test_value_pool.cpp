@@ -85,9 +85,9 @@ private slots:
         QCOMPARE(qf::valuePoolBuffers(), qf::kValuePoolBuffers);
     }
 
-    // conv → relu → conv → clip → add (with the relu's output) → sigmoid, and tanh of the first
-    // conv's output at the end: recycled outputs, activations in place (clip, sigmoid), and one
-    // that must not be (the relu: the conv output it reads is read again by the tanh).
+    // conv → relu → conv → batchnorm → clip → add (with the relu's output) → sigmoid, and tanh of
+    // the first conv's output at the end: recycled outputs, activations in place (clip, sigmoid),
+    // and one that must not be (the relu: the conv output it reads is read again by the tanh).
     void runsOnRecycledBuffersGiveTheSameBytes() {
         qftest::GraphBuilder b;
         const auto pads = qf::Attribute::ofInts({1, 1, 1, 1});
@@ -98,7 +98,8 @@ private slots:
         b.node("conv1", "Conv", {"x", "w1", "b1"}, {"c1"}, {{"pads", pads}});
         b.node("relu1", "Relu", {"c1"}, {"r1"});
         b.node("conv2", "Conv", {"r1", "w2"}, {"c2"}, {{"pads", pads}});
-        b.node("clip2", "Clip", {"c2"}, {"k2"},
+        b.batchNorm("bn2", "c2", "n2", 4);  // in place too
+        b.node("clip2", "Clip", {"n2"}, {"k2"},
                {{"min", qf::Attribute::ofFloat(-0.5f)}, {"max", qf::Attribute::ofFloat(0.5f)}});
         b.node("add", "Add", {"k2", "r1"}, {"s"});
         b.node("sigmoid", "Sigmoid", {"s"}, {"y"});

@@ -3,18 +3,21 @@
 
 #include "runtime/kernels/kernels.h"
 #include "runtime/parallel.h"
+#include "runtime/value_pool.h"
 
 namespace qf::kernels {
 namespace {
 
-// y[o, c, i] = x[o, c, i] * mul[c] + add[c] over an [outer, channels, inner] view of x.
+// y[o, c, i] = x[o, c, i] * mul[c] + add[c] over an [outer, channels, inner] view of x; in place
+// when the executor hands x over as y (kernelRunsInPlace).
 void channelAffine(const Tensor& x, int64_t axis, const std::vector<float>& mul,
                    const std::vector<float>& add, Tensor& y) {
     const int64_t channels = static_cast<int64_t>(mul.empty() ? add.size() : mul.size());
     int64_t outer = 1;
     for (int64_t k = 0; k < axis; ++k) outer *= x.shape[k];
     const int64_t inner = x.numel() / std::max<int64_t>(outer * channels, 1);
-    y = Tensor::floats(x.shape);
+    if (&x != &y) y = floatsToOverwrite(x.shape);  // every value is written below
+    y.dtype = DataType::Float32;
     parallelFor(outer * channels, x.numel() > 65536, [&](int64_t ocBegin, int64_t ocEnd) {
         for (int64_t oc = ocBegin; oc < ocEnd; ++oc) {
             const int64_t c = oc % channels;
