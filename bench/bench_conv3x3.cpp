@@ -1,6 +1,6 @@
 // 3×3 stride-1 convolutions of ResNet-18 (224²) and ResNet-20 (32²): im2col + GEMM against
-// Winograd F(4×4, 3×3), 1 and 2 threads, in the same run. The evidence for winogradPays()
-// (runtime/kernels/winograd.cpp); the last column says which path the executor takes.
+// Winograd F(4×4, 3×3) and the direct kernel, 1 and 2 threads, in the same run. The evidence
+// for winogradPays() and direct3x3Pays(); the last column says which path the executor takes.
 //   quantfold-bench-conv3x3 [repeats]
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +9,7 @@
 
 #include "bench_timing.h"
 #include "graph/graph.h"
+#include "runtime/kernels/direct3x3.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/winograd.h"
 #include "runtime/parallel.h"
@@ -37,8 +38,10 @@ int main(int argc, char** argv) {
                             {"resnet18 layer3", 256, 14}, {"resnet18 layer4", 512, 7},
                             {"resnet20 layer1", 16, 32},  {"resnet20 layer2", 32, 16},
                             {"resnet20 layer3", 64, 8}};
-    std::printf("| layer | threads | im2col + GEMM | Winograd | ratio | executor takes |\n");
-    std::printf("|---|---|---|---|---|---|\n");
+    std::printf(
+        "| layer | threads | im2col + GEMM | Winograd | ratio | direct | ratio | executor takes "
+        "|\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
     for (const Layer& layer : layers) {
         if (only && std::string(only) != layer.name) continue;
         const int64_t c = layer.channels, s = layer.size;
@@ -65,10 +68,25 @@ int main(int argc, char** argv) {
                                                  out.data());
                 },
                 repeats);
-            std::printf("| %s (%lldx%lld, %lld ch) | %d | %.3f ms | %.3f ms | %.2fx | %s |\n",
-                        layer.name, static_cast<long long>(s), static_cast<long long>(s),
-                        static_cast<long long>(c), threads, direct, winograd, winograd / direct,
-                        qf::kernels::winogradPays(c, c, s, s) ? "Winograd" : "im2col");
+            double directKernel = 0.0;
+            if (qf::kernels::direct3x3Available())
+                directKernel = qfbench::medianMilliseconds(
+                    [&] {
+                        qf::kernels::direct3x3(x.f.data(), c, s, s, 1, 1, w.f.data(), b.f.data(), c,
+                                               s, s, out.data());
+                    },
+                    repeats);
+            const char* taken =
+                qf::kernels::winogradPays(c, c, s, s) ? "Winograd"
+                : qf::kernels::direct3x3Available() && qf::kernels::direct3x3Pays(c, c, s, s)
+                    ? "direct"
+                    : "im2col";
+            std::printf(
+                "| %s (%lldx%lld, %lld ch) | %d | %.3f ms | %.3f ms | %.2fx | %.3f ms | %.2fx | %s "
+                "|\n",
+                layer.name, static_cast<long long>(s), static_cast<long long>(s),
+                static_cast<long long>(c), threads, direct, winograd, winograd / direct,
+                directKernel, directKernel / direct, taken);
         }
     }
 }

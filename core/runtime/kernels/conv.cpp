@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "runtime/kernels/depthwise.h"
+#include "runtime/kernels/direct3x3.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/scratch.h"
 #include "runtime/kernels/sgemm.h"
@@ -120,6 +121,17 @@ void convCached(WinogradCache* cache, const Node& node, const std::vector<const 
             winogradConv3x3(cache->weights, x.f.data() + n * g.inC * g.inH * g.inW, g.inH, g.inW,
                             g.w.padTop, g.w.padLeft, g.outH, g.outW, biasData,
                             y.f.data() + n * g.outC * outPlane);
+        return;
+    }
+    const bool direct = g.group == 1 && x.rank() == 4 && g.w.kernelH == 3 && g.w.kernelW == 3 &&
+                        g.w.strideH == 1 && g.w.strideW == 1 && g.w.dilationH == 1 &&
+                        g.w.dilationW == 1 && direct3x3Available() &&
+                        direct3x3Pays(g.outC, g.inC, g.outH, g.outW);
+    if (direct) {
+        for (int64_t n = 0; n < g.batch; ++n)
+            direct3x3(x.f.data() + n * g.inC * g.inH * g.inW, g.inC, g.inH, g.inW, g.w.padTop,
+                      g.w.padLeft, weights.f.data(), biasData, g.outC, g.outH, g.outW,
+                      y.f.data() + n * g.outC * outPlane);
         return;
     }
     const Scratch<float> columns(pointwise ? 0 : static_cast<size_t>(patch * outPlane));

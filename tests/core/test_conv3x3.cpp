@@ -1,9 +1,11 @@
-// Winograd F(4×4, 3×3) (runtime/kernels/winograd.h) against a direct convolution summed in
-// double: planes whose output is no multiple of the 4×4 tile, 1×1 outputs, no padding, wide and
-// asymmetric padding, a bias and none; the bound is relative to Σ |w|·|x| of each output, as
-// for the float GEMM. Then through the executor: a layer that winogradPays() sends to Winograd
-// matches the im2col kernel within that bound and is not bit-identical to it (it did take the
-// other path), on one thread and two, and on a batch of two images.
+// The two 3×3 stride-1 paths besides im2col, Winograd F(4×4, 3×3) (runtime/kernels/winograd.h)
+// and the direct AVX-512 kernel (direct3x3.h), against a convolution summed in double: planes
+// whose output is no multiple of the 4×4 tile or of the direct kernel's 8 channels × 32 columns,
+// 1×1 outputs, no padding, wide and asymmetric padding, a bias and none; the bound is relative
+// to Σ |w|·|x| of each output, as for the float GEMM. Then through the executor: a layer that
+// winogradPays() sends to Winograd matches the im2col kernel within that bound and is not
+// bit-identical to it (it did take the other path), on one thread and two, and on a batch of
+// two images; and a ResNet-20-sized layer takes the direct kernel the same way.
 #include <QtTest>
 #include <cmath>
 #include <random>
@@ -11,6 +13,7 @@
 
 #include "graph_builder.h"
 #include "runtime/executor.h"
+#include "runtime/kernels/direct3x3.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/winograd.h"
 #include "runtime/parallel.h"
@@ -30,18 +33,26 @@ std::vector<float> normals(size_t count, unsigned seed) {
     return values;
 }
 
+enum class Path { Winograd, Direct };
+
 // "" or the first output that differs.
-std::string checkLayer(const Layer& l, unsigned seed) {
+std::string checkLayer(const Layer& l, unsigned seed, Path path) {
     const int64_t outH = l.inH + l.padTop + l.padBottom - 2;
     const int64_t outW = l.inW + l.padLeft + l.padRight - 2;
     const std::vector<float> image = normals(static_cast<size_t>(l.inC * l.inH * l.inW), seed);
     const std::vector<float> weights = normals(static_cast<size_t>(l.outC * l.inC * 9), seed + 1);
     const std::vector<float> bias = normals(static_cast<size_t>(l.outC), seed + 2);
-    const qf::kernels::WinogradWeights u =
-        qf::kernels::transformWinogradWeights(weights.data(), l.outC, l.inC);
     std::vector<float> out(static_cast<size_t>(l.outC * outH * outW), 1e30f);
-    qf::kernels::winogradConv3x3(u, image.data(), l.inH, l.inW, l.padTop, l.padLeft, outH, outW,
-                                 l.bias ? bias.data() : nullptr, out.data());
+    if (path == Path::Winograd) {
+        const qf::kernels::WinogradWeights u =
+            qf::kernels::transformWinogradWeights(weights.data(), l.outC, l.inC);
+        qf::kernels::winogradConv3x3(u, image.data(), l.inH, l.inW, l.padTop, l.padLeft, outH, outW,
+                                     l.bias ? bias.data() : nullptr, out.data());
+    } else {
+        qf::kernels::direct3x3(image.data(), l.inC, l.inH, l.inW, l.padTop, l.padLeft,
+                               weights.data(), l.bias ? bias.data() : nullptr, l.outC, outH, outW,
+                               out.data());
+    }
     for (int64_t oc = 0; oc < l.outC; ++oc)
         for (int64_t oy = 0; oy < outH; ++oy)
             for (int64_t ox = 0; ox < outW; ++ox) {
@@ -78,11 +89,39 @@ qf::Tensor floats(qf::Shape shape, unsigned seed) {
 
 }  // namespace
 
-class TestWinograd : public QObject {
+class TestConv3x3 : public QObject {
     Q_OBJECT
 
 private slots:
-    void matchesTheDirectSum() {
+    void winogradMatchesTheDirectSum() { checkEveryLayer(Path::Winograd); }
+
+    void directKernelMatchesTheDirectSum() {
+        if (!qf::kernels::direct3x3Available()) QSKIP("this CPU has no AVX-512");
+        checkEveryLayer(Path::Direct);
+        const std::string wide = checkLayer({3, 16, 32, 70, 1, 1, 1, 1, true}, 77, Path::Direct);
+        QVERIFY2(wide.empty(), wide.c_str());  // three 32-column chunks, the last one partial
+    }
+
+    void theExecutorTakesTheDirectKernelWhereItPays() {
+        if (!qf::kernels::direct3x3Available()) QSKIP("this CPU has no AVX-512");
+        QVERIFY(qf::kernels::direct3x3Pays(16, 16, 32, 32));  // ResNet-20's first stage
+        QVERIFY(!qf::kernels::direct3x3Pays(64, 64, 8, 8));   // its narrow last one does not
+        qftest::GraphBuilder b;
+        b.input("x", {1, 16, 32, 32});
+        b.weight("w", floats({16, 16, 3, 3}, 4));
+        b.node("conv", "Conv", {"x", "w"}, {"y"}, {{"pads", qf::Attribute::ofInts({1, 1, 1, 1})}});
+        b.output("y");
+        const qf::Executor executor(b.graph());
+        const qf::Tensor x = floats({1, 16, 32, 32}, 5);
+        const qf::Tensor y = executor.run({{"x", x}}).at("y");
+        std::vector<float> expected(y.f.size());
+        qf::kernels::direct3x3(x.f.data(), 16, 32, 32, 1, 1, b.graph().weight("w")->f.data(),
+                               nullptr, 16, 32, 32, expected.data());
+        QVERIFY(y.f == expected);  // the executor's result is the direct kernel's, to the bit
+    }
+
+private:
+    void checkEveryLayer(Path path) {
         const Layer layers[] = {
             {3, 5, 7, 9, 1, 1, 1, 1, true},   {16, 8, 13, 6, 0, 0, 0, 0, true},
             {4, 4, 1, 1, 1, 1, 1, 1, false},  {8, 16, 10, 10, 2, 1, 0, 2, true},
@@ -91,13 +130,15 @@ private slots:
         };
         unsigned seed = 10;
         for (const Layer& layer : layers) {
-            const std::string problem = checkLayer(layer, seed += 3);
+            const std::string problem = checkLayer(layer, seed += 3, path);
             QVERIFY2(problem.empty(), problem.c_str());
         }
         const qf::ScopedThreads threads(2);
-        const std::string problem = checkLayer({32, 24, 16, 16, 1, 1, 1, 1, true}, 99);
+        const std::string problem = checkLayer({32, 24, 16, 16, 1, 1, 1, 1, true}, 99, path);
         QVERIFY2(problem.empty(), problem.c_str());
     }
+
+private slots:
 
     void theExecutorTakesItWhereItPays() {
         QVERIFY(qf::kernels::winogradPays(128, 128, 16, 16));
@@ -133,5 +174,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestWinograd)
-#include "test_winograd.moc"
+QTEST_MAIN(TestConv3x3)
+#include "test_conv3x3.moc"

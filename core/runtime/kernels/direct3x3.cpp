@@ -1,0 +1,74 @@
+// Layout, threading and the CPU check of direct3x3.h; the tile is in direct3x3_avx512.cpp.
+#include "runtime/kernels/direct3x3.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "runtime/kernels/direct3x3_tile.h"
+#include "runtime/kernels/scratch.h"
+#include "runtime/kernels/spatial.h"
+#include "runtime/parallel.h"
+
+namespace qf::kernels {
+
+bool direct3x3Available() {
+    static const bool available = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    }();
+    return available;
+}
+
+bool direct3x3Pays(int64_t outC, int64_t inC, int64_t outH, int64_t outW) {
+    // Small planes with few channels, where im2col's copies cost as much as the products, and
+    // rows wide enough to fill most of a 32-column tile (bench/bench_conv3x3.cpp: ResNet-20's
+    // 32×32 layers 0.43× of im2col; its 16- and 8-wide layers 1.1× and 2.4×).
+    return outW >= 24 && outH * outW <= 4096 && inC <= 64 && outC <= 256;
+}
+
+void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_t padTop,
+               int64_t padLeft, const float* weights, const float* bias, int64_t outC, int64_t outH,
+               int64_t outW, float* out) {
+    const int64_t chunks = (outW + kDirectCols - 1) / kDirectCols;
+    // Padded rows long enough for the last chunk's shifted loads (32 + 2 columns).
+    const int64_t paddedW = chunks * kDirectCols + 2, paddedH = outH + 2;
+    const int64_t plane = paddedH * paddedW;
+    const Scratch<float, 5> padded(static_cast<size_t>(inC * plane));
+    parallelFor(inC, inC * plane > 32768, [&](int64_t begin, int64_t end) {
+        for (int64_t ic = begin; ic < end; ++ic)
+            padPlane(image + ic * inH * inW, inH, inW, padTop, padLeft, paddedH, paddedW, 0.0f,
+                     padded.data() + ic * plane);
+    });
+    // Weights as [oc block][ic][tap][8 channels], so each tap's 8 broadcasts read one line.
+    const int64_t blocks = (outC + kDirectRows - 1) / kDirectRows;
+    const Scratch<float, 6> reordered(static_cast<size_t>(blocks * inC * 9 * kDirectRows));
+    float* w = reordered.data();
+    std::fill(w, w + blocks * inC * 9 * kDirectRows, 0.0f);
+    for (int64_t oc = 0; oc < outC; ++oc)
+        for (int64_t ic = 0; ic < inC; ++ic)
+            for (int64_t tap = 0; tap < 9; ++tap)
+                w[((oc / kDirectRows * inC + ic) * 9 + tap) * kDirectRows + oc % kDirectRows] =
+                    weights[(oc * inC + ic) * 9 + tap];
+    const int64_t jobs = blocks * outH;
+    parallelFor(jobs, outC * inC * 9 * outH * outW >= (int64_t{1} << 18),
+                [&](int64_t begin, int64_t end) {
+                    for (int64_t job = begin; job < end; ++job) {
+                        const int64_t block = job / outH, oy = job % outH;
+                        const int64_t firstOc = block * kDirectRows;
+                        DirectRowTask task{};
+                        task.padded = padded.data() + oy * paddedW;
+                        task.plane = plane;
+                        task.paddedW = paddedW;
+                        task.inC = inC;
+                        task.weights = w + block * inC * 9 * kDirectRows;
+                        task.bias = bias ? bias + firstOc : nullptr;
+                        task.validRows = std::min(kDirectRows, outC - firstOc);
+                        task.outW = outW;
+                        task.out = out + (firstOc * outH + oy) * outW;
+                        task.outPlane = outH * outW;
+                        direct3x3RowAvx512(task);
+                    }
+                });
+}
+
+}  // namespace qf::kernels

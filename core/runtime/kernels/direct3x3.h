@@ -1,0 +1,23 @@
+#pragma once
+// 3×3 stride-1 convolution computed directly, without im2col: for small planes (ResNet-20's
+// 32², 16², 8²) im2col and Eigen's packing of its matrix cost as much as the products. The
+// input is copied once into zero-padded planes; each tile of 8 output channels × 32 output
+// columns keeps its 16 accumulators in AVX-512 registers over every input channel and tap, with
+// the taps' inputs loaded straight from the padded rows. AVX-512 only (direct3x3Available());
+// float sums are taken in another order than im2col + GEMM, so results differ by rounding.
+#include <cstdint>
+
+namespace qf::kernels {
+
+bool direct3x3Available();
+
+// Whether the direct kernel beats im2col + GEMM for this layer (measured, bench/).
+bool direct3x3Pays(int64_t outC, int64_t inC, int64_t outH, int64_t outW);
+
+// One image: out (outC × outH × outW) = conv(image (inC × inH × inW), weights (outC × inC × 3 ×
+// 3)) + bias (may be null); stride 1, no dilation, padding padTop / padLeft.
+void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_t padTop,
+               int64_t padLeft, const float* weights, const float* bias, int64_t outC, int64_t outH,
+               int64_t outW, float* out);
+
+}  // namespace qf::kernels
