@@ -100,11 +100,15 @@ private slots:
         checkEveryLayer(Path::Direct);
         const std::string wide = checkLayer({3, 16, 32, 70, 1, 1, 1, 1, true}, 77, Path::Direct);
         QVERIFY2(wide.empty(), wide.c_str());  // three 32-column chunks, the last one partial
+        // Two rows to a tile: 16 wide with an odd row count (the last tile's second row absent).
+        const std::string narrow = checkLayer({32, 9, 15, 16, 1, 1, 1, 1, true}, 78, Path::Direct);
+        QVERIFY2(narrow.empty(), narrow.c_str());
     }
 
     void theExecutorTakesTheDirectKernelWhereItPays() {
         if (!qf::kernels::direct3x3Available()) QSKIP("this CPU has no AVX-512");
         QVERIFY(qf::kernels::direct3x3Pays(16, 16, 32, 32));  // ResNet-20's first stage
+        QVERIFY(qf::kernels::direct3x3Pays(32, 32, 16, 16));  // and second, two rows a tile
         QVERIFY(!qf::kernels::direct3x3Pays(64, 64, 8, 8));   // its narrow last one does not
         qftest::GraphBuilder b;
         b.input("x", {1, 16, 32, 32});

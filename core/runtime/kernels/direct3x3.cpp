@@ -21,17 +21,24 @@ bool direct3x3Available() {
 
 bool direct3x3Pays(int64_t outC, int64_t inC, int64_t outH, int64_t outW) {
     // Small planes with few channels, where im2col's copies cost as much as the products, and
-    // rows wide enough to fill most of a 32-column tile (bench/bench_conv3x3.cpp: ResNet-20's
-    // 32×32 layers 0.43× of im2col; its 16- and 8-wide layers 1.1× and 2.4×).
-    return outW >= 24 && outH * outW <= 4096 && inC <= 64 && outC <= 256;
+    // rows that fill most of a tile: 24 columns and more, or 12-16 (two rows to a tile).
+    // bench/bench_conv3x3.cpp has the measurements (ResNet-20's 8-wide layers stay on im2col).
+    return (outW >= 24 || (outW >= 12 && outW <= 16)) && outH * outW <= 4096 && inC <= 64 &&
+           outC <= 256;
 }
 
 void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_t padTop,
                int64_t padLeft, const float* weights, const float* bias, int64_t outC, int64_t outH,
                int64_t outW, float* out) {
+    // Rows of at most 16 go two to a tile (one vector each), wider ones in chunks of 32 columns.
+    const bool twoRows = outW <= 16;
+    const int64_t rowStep = twoRows ? 2 : 1;
+    const int64_t tileRows = (outH + rowStep - 1) / rowStep;
     const int64_t chunks = (outW + kDirectCols - 1) / kDirectCols;
-    // Padded rows long enough for the last chunk's shifted loads (32 + 2 columns).
-    const int64_t paddedW = chunks * kDirectCols + 2, paddedH = outH + 2;
+    // Padded rows long enough for the last chunk's shifted loads (32 + 2 columns, or 16 + 2),
+    // and one row more than the last output row needs when it is a tile's second row.
+    const int64_t paddedW = twoRows ? 18 : chunks * kDirectCols + 2;
+    const int64_t paddedH = tileRows * rowStep + 2;
     const int64_t plane = paddedH * paddedW;
     const Scratch<float, 5> padded(static_cast<size_t>(inC * plane));
     parallelFor(inC, inC * plane > 32768, [&](int64_t begin, int64_t end) {
@@ -49,11 +56,11 @@ void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_
             for (int64_t tap = 0; tap < 9; ++tap)
                 w[((oc / kDirectRows * inC + ic) * 9 + tap) * kDirectRows + oc % kDirectRows] =
                     weights[(oc * inC + ic) * 9 + tap];
-    const int64_t jobs = blocks * outH;
+    const int64_t jobs = blocks * tileRows;
     parallelFor(jobs, outC * inC * 9 * outH * outW >= (int64_t{1} << 18),
                 [&](int64_t begin, int64_t end) {
                     for (int64_t job = begin; job < end; ++job) {
-                        const int64_t block = job / outH, oy = job % outH;
+                        const int64_t block = job / tileRows, oy = job % tileRows * rowStep;
                         const int64_t firstOc = block * kDirectRows;
                         DirectRowTask task{};
                         task.padded = padded.data() + oy * paddedW;
@@ -64,6 +71,8 @@ void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_
                         task.bias = bias ? bias + firstOc : nullptr;
                         task.validRows = std::min(kDirectRows, outC - firstOc);
                         task.outW = outW;
+                        task.twoRows = twoRows;
+                        task.secondRowValid = oy + 1 < outH;
                         task.out = out + (firstOc * outH + oy) * outW;
                         task.outPlane = outH * outW;
                         direct3x3RowAvx512(task);

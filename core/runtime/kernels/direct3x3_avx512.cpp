@@ -18,6 +18,8 @@ __mmask16 columnMask(int64_t count) {
 }  // namespace
 
 void direct3x3RowAvx512(const DirectRowTask& task) {
+    // Where the second vector's inputs start, relative to the first's.
+    const int64_t secondOffset = task.twoRows ? task.paddedW : kLanes;
     for (int64_t x0 = 0; x0 < task.outW; x0 += kDirectCols) {
         __m512 acc[kDirectRows][2];
 #pragma GCC unroll 8
@@ -35,7 +37,7 @@ void direct3x3RowAvx512(const DirectRowTask& task) {
 #pragma GCC unroll 3
                 for (int kx = 0; kx < 3; ++kx) {
                     const __m512 v0 = _mm512_loadu_ps(row + kx);
-                    const __m512 v1 = _mm512_loadu_ps(row + kx + kLanes);
+                    const __m512 v1 = _mm512_loadu_ps(row + kx + secondOffset);
                     const float* tap = w + (ky * 3 + kx) * kDirectRows;
 #pragma GCC unroll 8
                     for (int r = 0; r < kDirectRows; ++r) {
@@ -46,14 +48,16 @@ void direct3x3RowAvx512(const DirectRowTask& task) {
                 }
             }
         }
-        const __mmask16 low = columnMask(task.outW - x0),
-                        high = columnMask(task.outW - x0 - kLanes);
+        const __mmask16 low = columnMask(task.outW - x0);
+        const __mmask16 high =
+            task.twoRows ? (task.secondRowValid ? low : 0) : columnMask(task.outW - x0 - kLanes);
+        const int64_t second = task.twoRows ? task.outW : kLanes;
 #pragma GCC unroll 8
         for (int r = 0; r < kDirectRows; ++r) {
             if (r >= task.validRows) break;
             float* out = task.out + r * task.outPlane + x0;
             _mm512_mask_storeu_ps(out, low, acc[r][0]);
-            _mm512_mask_storeu_ps(out + kLanes, high, acc[r][1]);
+            _mm512_mask_storeu_ps(out + second, high, acc[r][1]);
         }
     }
 }
