@@ -78,9 +78,14 @@ double definition(const Case& c, const Input* plane, const Weight* kernel, int64
     return sum;
 }
 
-int64_t outputSize(int64_t in, int64_t begin, int64_t end, int64_t k, int64_t stride,
-                   int64_t dilation) {
-    return qf::kernels::convOutputSize(in, begin, end, k, stride, dilation);
+// The case's output size; false when the window does not fit (no output to check).
+bool outputOf(const Case& c, int64_t& outH, int64_t& outW) {
+    const Window2d& w = c.w;
+    outH = qf::kernels::convOutputSize(c.inH, w.padTop, w.padBottom, w.kernelH, w.strideH,
+                                       w.dilationH);
+    outW = qf::kernels::convOutputSize(c.inW, w.padLeft, w.padRight, w.kernelW, w.strideW,
+                                       w.dilationW);
+    return outH > 0 && outW > 0;
 }
 
 }  // namespace
@@ -104,11 +109,8 @@ private slots:
         for (const int32_t offset : {0, 128})
             for (const Case& c : cases()) {
                 const Window2d& w = c.w;
-                const int64_t outH =
-                    outputSize(c.inH, w.padTop, w.padBottom, w.kernelH, w.strideH, w.dilationH);
-                const int64_t outW =
-                    outputSize(c.inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW);
-                if (outH <= 0 || outW <= 0) continue;
+                int64_t outH = 0, outW = 0;
+                if (!outputOf(c, outH, outW)) continue;
                 // Guard bytes far from the zero point, so a tap read outside the plane changes
                 // the sum.
                 std::vector<uint8_t> buffer(static_cast<size_t>(c.inH * c.inW + 2 * guard),
@@ -145,11 +147,8 @@ private slots:
         const int64_t guard = 256;
         for (const Case& c : cases()) {
             const Window2d& w = c.w;
-            const int64_t outH =
-                outputSize(c.inH, w.padTop, w.padBottom, w.kernelH, w.strideH, w.dilationH);
-            const int64_t outW =
-                outputSize(c.inW, w.padLeft, w.padRight, w.kernelW, w.strideW, w.dilationW);
-            if (outH <= 0 || outW <= 0) continue;
+            int64_t outH = 0, outW = 0;
+            if (!outputOf(c, outH, outW)) continue;
             std::vector<float> buffer(static_cast<size_t>(c.inH * c.inW + 2 * guard), 1e30f);
             const float* plane = buffer.data() + guard;
             for (int64_t k = 0; k < c.inH * c.inW; ++k)
