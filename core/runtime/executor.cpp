@@ -104,11 +104,11 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
         } else if (k < overrides_.size() && overrides_[k]) {
             runKernel(overrides_[k], node, inputs, outputs);
         } else {
-            // A pointwise activation whose input nothing else reads takes over its storage.
-            const std::string& in = node.inputs.empty() ? node.outputs[0] : node.inputs[0];
-            if (inPlace_[k] && !keepAll && lastUse_.at(in) == static_cast<int>(k) &&
-                !graph_->isGraphOutput(in) && !graph_->isWeight(in)) {
-                const auto value = live.find(in);
+            // A pointwise layer whose input nothing else reads takes over its storage
+            // (inPlace_ is set only for nodes with a first input and one output).
+            if (inPlace_[k] && !keepAll && lastUse_.at(node.inputs[0]) == static_cast<int>(k) &&
+                !graph_->isGraphOutput(node.inputs[0]) && !graph_->isWeight(node.inputs[0])) {
+                const auto value = live.find(node.inputs[0]);
                 if (value != live.end() && value->second.hasValues()) {
                     outputs[0] = std::move(value->second);
                     live.erase(value);

@@ -30,6 +30,14 @@ void channelAffine(const Tensor& x, int64_t axis, const std::vector<float>& mul,
     });
 }
 
+// Input 0, which these ops need as floats (an integer tensor has no float storage to scale).
+const Tensor& floatInput(const Node& node, const std::vector<const Tensor*>& inputs) {
+    const Tensor& x = requireInput(node, inputs, 0);
+    if (!x.isFloat())
+        kernelError(node, std::string("expects a float input, got ") + dataTypeName(x.dtype));
+    return x;
+}
+
 int64_t checkedAxis(const Node& node, const Tensor& x, int64_t channels) {
     int64_t axis = node.attrInt("axis", 1);
     if (axis < 0) axis += x.rank();
@@ -48,7 +56,7 @@ int64_t checkedAxis(const Node& node, const Tensor& x, int64_t channels) {
 
 void batchNormalization(const Node& node, const std::vector<const Tensor*>& inputs,
                         std::vector<Tensor>& outputs) {
-    const Tensor& x = requireInput(node, inputs, 0);
+    const Tensor& x = floatInput(node, inputs);
     const Tensor& gamma = requireInput(node, inputs, 1);
     const Tensor& beta = requireInput(node, inputs, 2);
     const Tensor& mean = requireInput(node, inputs, 3);
@@ -70,7 +78,7 @@ void batchNormalization(const Node& node, const std::vector<const Tensor*>& inpu
 
 void scale(const Node& node, const std::vector<const Tensor*>& inputs,
            std::vector<Tensor>& outputs) {
-    const Tensor& x = requireInput(node, inputs, 0);
+    const Tensor& x = floatInput(node, inputs);
     const Tensor& factors = requireInput(node, inputs, 1);
     const Tensor* offsets = inputs.size() > 2 ? inputs[2] : nullptr;
     if (offsets && offsets->numel() != factors.numel())
@@ -82,7 +90,7 @@ void scale(const Node& node, const std::vector<const Tensor*>& inputs,
 
 void bias(const Node& node, const std::vector<const Tensor*>& inputs,
           std::vector<Tensor>& outputs) {
-    const Tensor& x = requireInput(node, inputs, 0);
+    const Tensor& x = floatInput(node, inputs);
     const Tensor& offsets = requireInput(node, inputs, 1);
     const int64_t axis = checkedAxis(node, x, offsets.numel());
     if (shapeOnly(inputs, outputs[0], x.shape, DataType::Float32)) return;

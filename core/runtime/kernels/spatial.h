@@ -79,7 +79,7 @@ void im2colSameWidthRow(const Value* plane, int64_t inH, int64_t inW, const Wind
     const int64_t shift = (ky * w.dilationH - w.padTop) * inW + kx * w.dilationW - w.padLeft;
     const int64_t first = std::max<int64_t>(oyBegin * outW, -shift);
     const int64_t last = std::min<int64_t>(oyEnd * outW, inH * inW - shift);
-    if (last > first) std::copy(plane + shift + first, plane + shift + last, dst + first);
+    if (last > first) std::copy(plane + (shift + first), plane + (shift + last), dst + first);
     const int64_t tail = outW - oxEnd;
     for (int64_t oy = oyBegin; oy < oyEnd; ++oy) {
         Value* line = dst + oy * outW;
