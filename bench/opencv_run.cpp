@@ -2,16 +2,15 @@
 // decode each image, resize, scale, subtract the mean, divide by the std, infer, take the top-1
 // (and count it against DIR/labels.txt when present). bench/vs_ncnn.sh times both in one run.
 //   quantfold-opencv-run PROTOTXT CAFFEMODEL DIR WIDTH HEIGHT SCALE MEAN(a,b,c) STD(a,b,c)
-#include <opencv2/core.hpp>
-#include <opencv2/dnn.hpp>
-#include <opencv2/imgcodecs.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -30,8 +29,8 @@ cv::Scalar triple(const std::string& text) {
 
 int main(int argc, char** argv) {
     if (argc != 9) {
-        std::fprintf(stderr,
-                     "usage: %s PROTOTXT CAFFEMODEL DIR WIDTH HEIGHT SCALE MEAN STD\n", argv[0]);
+        std::fprintf(stderr, "usage: %s PROTOTXT CAFFEMODEL DIR WIDTH HEIGHT SCALE MEAN STD\n",
+                     argv[0]);
         return 2;
     }
     const auto start = std::chrono::steady_clock::now();

@@ -90,8 +90,7 @@ void im2colSameWidthRow(const Value* plane, int64_t inH, int64_t inW, const Wind
 
 // out[i] = source[2 i]: the columns of a stride-2 row. Distinct pointers let it vectorise.
 template <typename Value>
-inline void gatherEveryOther(const Value* __restrict source, Value* __restrict out,
-                             int64_t count) {
+inline void gatherEveryOther(const Value* __restrict source, Value* __restrict out, int64_t count) {
     for (int64_t i = 0; i < count; ++i) out[i] = source[2 * i];
 }
 
