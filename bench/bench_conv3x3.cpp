@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
         for (const int threads : {1, 2}) {
             const qf::ScopedThreads scope(threads);
             std::vector<qf::Tensor> outputs(1);
-            const double direct = qfbench::medianMilliseconds(
+            const double im2colTime = qfbench::medianMilliseconds(
                 [&] { qf::kernels::conv(node, inputs, outputs); }, repeats);
             // Winograd by hand (the executor would not take it for every layer).
             const qf::kernels::WinogradWeights u =
@@ -68,12 +68,14 @@ int main(int argc, char** argv) {
                                                  out.data());
                 },
                 repeats);
+            const qf::kernels::Direct3x3Weights reordered =
+                qf::kernels::reorderDirect3x3Weights(w.f.data(), c, c);
             double directKernel = 0.0;
             if (qf::kernels::direct3x3Available())
                 directKernel = qfbench::medianMilliseconds(
                     [&] {
-                        qf::kernels::direct3x3(x.f.data(), c, s, s, 1, 1, w.f.data(), b.f.data(), c,
-                                               s, s, out.data());
+                        qf::kernels::direct3x3(reordered, x.f.data(), s, s, 1, 1, b.f.data(), s, s,
+                                               out.data());
                     },
                     repeats);
             const char* taken =
@@ -85,8 +87,8 @@ int main(int argc, char** argv) {
                 "| %s (%lldx%lld, %lld ch) | %d | %.3f ms | %.3f ms | %.2fx | %.3f ms | %.2fx | %s "
                 "|\n",
                 layer.name, static_cast<long long>(s), static_cast<long long>(s),
-                static_cast<long long>(c), threads, direct, winograd, winograd / direct,
-                directKernel, directKernel / direct, taken);
+                static_cast<long long>(c), threads, im2colTime, winograd, winograd / im2colTime,
+                directKernel, directKernel / im2colTime, taken);
         }
     }
 }

@@ -4,8 +4,8 @@
 #include <new>
 
 #include "runtime/kernel.h"
+#include "runtime/kernels/conv_cache.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/kernels/winograd.h"
 #include "runtime/parallel.h"
 #include "runtime/value_pool.h"
 #include "util/error.h"
@@ -23,10 +23,10 @@ Executor::Executor(std::shared_ptr<const Graph> graph) : graph_(std::move(graph)
         const Kernel kernel = findKernel(node.op);
         if (!kernel) unsupported_.push_back(node.name + " (" + node.op + ")");
         kernels_.push_back(kernel);
-        winograd_.push_back(node.op == "Conv" && node.inputs.size() > 1 &&
-                                    graph_->isWeight(node.inputs[1])
-                                ? std::make_shared<kernels::WinogradCache>()
-                                : nullptr);
+        convCaches_.push_back(node.op == "Conv" && node.inputs.size() > 1 &&
+                                      graph_->isWeight(node.inputs[1])
+                                  ? std::make_shared<kernels::ConvCache>()
+                                  : nullptr);
         inPlace_.push_back(kernel && kernelRunsInPlace(node.op) && node.outputs.size() == 1 &&
                            !node.inputs.empty() && !node.inputs[0].empty() &&
                            std::count(node.inputs.begin(), node.inputs.end(), node.inputs[0]) == 1);
@@ -115,8 +115,8 @@ TensorMap Executor::run(const TensorMap& feeds, const TensorObserver& observer, 
                     inputs[0] = &outputs[0];
                 }
             }
-            if (winograd_[k]) {
-                kernels::WinogradCache* cache = winograd_[k].get();
+            if (convCaches_[k]) {
+                kernels::ConvCache* cache = convCaches_[k].get();
                 runKernel(
                     [cache](const Node& n, const std::vector<const Tensor*>& in,
                             std::vector<Tensor>& out) { kernels::convCached(cache, n, in, out); },

@@ -11,7 +11,7 @@
 
 namespace qf {
 namespace kernels {
-struct WinogradCache;
+struct ConvCache;
 }
 
 using TensorMap = std::map<std::string, Tensor>;
@@ -61,10 +61,10 @@ private:
     std::vector<Kernel> kernels_;
     std::vector<NodeFunction> overrides_;
     std::vector<bool> forwarded_;
-    std::vector<bool> inPlace_;
-    // Per Conv node with constant weights: its Winograd weights, made at first need.
-    std::vector<std::shared_ptr<kernels::WinogradCache>>
-        winograd_;  // the node's kernel may overwrite its first input (see run)
+    std::vector<bool> inPlace_;  // the node's kernel may overwrite its first input (see run)
+    // Per Conv node with constant weights: its weights as the fast paths read them, made at
+    // first need.
+    std::vector<std::shared_ptr<kernels::ConvCache>> convCaches_;
     std::vector<std::string> unsupported_;
     std::map<std::string, int> lastUse_;  // tensor -> index of the last node that reads it
 };

@@ -49,9 +49,9 @@ std::string checkLayer(const Layer& l, unsigned seed, Path path) {
         qf::kernels::winogradConv3x3(u, image.data(), l.inH, l.inW, l.padTop, l.padLeft, outH, outW,
                                      l.bias ? bias.data() : nullptr, out.data());
     } else {
-        qf::kernels::direct3x3(image.data(), l.inC, l.inH, l.inW, l.padTop, l.padLeft,
-                               weights.data(), l.bias ? bias.data() : nullptr, l.outC, outH, outW,
-                               out.data());
+        qf::kernels::direct3x3(qf::kernels::reorderDirect3x3Weights(weights.data(), l.outC, l.inC),
+                               image.data(), l.inH, l.inW, l.padTop, l.padLeft,
+                               l.bias ? bias.data() : nullptr, outH, outW, out.data());
     }
     for (int64_t oc = 0; oc < l.outC; ++oc)
         for (int64_t oy = 0; oy < outH; ++oy)
@@ -119,8 +119,9 @@ private slots:
         const qf::Tensor x = floats({1, 16, 32, 32}, 5);
         const qf::Tensor y = executor.run({{"x", x}}).at("y");
         std::vector<float> expected(y.f.size());
-        qf::kernels::direct3x3(x.f.data(), 16, 32, 32, 1, 1, b.graph().weight("w")->f.data(),
-                               nullptr, 16, 32, 32, expected.data());
+        qf::kernels::direct3x3(
+            qf::kernels::reorderDirect3x3Weights(b.graph().weight("w")->f.data(), 16, 16),
+            x.f.data(), 32, 32, 1, 1, nullptr, 32, 32, expected.data());
         QVERIFY(y.f == expected);  // the executor's result is the direct kernel's, to the bit
     }
 

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/kernels/conv_cache.h"
 #include "runtime/kernels/depthwise.h"
-#include "runtime/kernels/direct3x3.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/scratch.h"
 #include "runtime/kernels/sgemm.h"
 #include "runtime/kernels/spatial.h"
-#include "runtime/kernels/winograd.h"
 #include "runtime/parallel.h"
 #include "runtime/value_pool.h"
 
@@ -71,7 +70,7 @@ void conv(const Node& node, const std::vector<const Tensor*>& inputs,
     convCached(nullptr, node, inputs, outputs);
 }
 
-void convCached(WinogradCache* cache, const Node& node, const std::vector<const Tensor*>& inputs,
+void convCached(ConvCache* cache, const Node& node, const std::vector<const Tensor*>& inputs,
                 std::vector<Tensor>& outputs) {
     const Tensor& x = requireInput(node, inputs, 0);
     const Tensor& weights = requireInput(node, inputs, 1);
@@ -109,29 +108,34 @@ void convCached(WinogradCache* cache, const Node& node, const std::vector<const 
     const bool pointwise = g.w.kernelH == 1 && g.w.kernelW == 1 && g.w.strideH == 1 &&
                            g.w.strideW == 1 && g.w.padTop == 0 && g.w.padLeft == 0 &&
                            g.w.padBottom == 0 && g.w.padRight == 0;
-    const bool winograd = cache && g.group == 1 && x.rank() == 4 && g.w.kernelH == 3 &&
-                          g.w.kernelW == 3 && g.w.strideH == 1 && g.w.strideW == 1 &&
-                          g.w.dilationH == 1 && g.w.dilationW == 1 &&
-                          winogradPays(g.outC, g.inC, g.outH, g.outW);
-    if (winograd) {
-        std::call_once(cache->once, [&] {
-            cache->weights = transformWinogradWeights(weights.f.data(), g.outC, g.inC);
+    // A dense 3×3 stride-1 layer takes Winograd (which needs a cache for its weights) or the
+    // direct kernel where either pays.
+    const bool plain3x3 = g.group == 1 && x.rank() == 4 && g.w.kernelH == 3 && g.w.kernelW == 3 &&
+                          g.w.strideH == 1 && g.w.strideW == 1 && g.w.dilationH == 1 &&
+                          g.w.dilationW == 1;
+    if (plain3x3 && cache && winogradPays(g.outC, g.inC, g.outH, g.outW)) {
+        std::call_once(cache->winogradOnce, [&] {
+            cache->winograd = transformWinogradWeights(weights.f.data(), g.outC, g.inC);
         });
         for (int64_t n = 0; n < g.batch; ++n)
-            winogradConv3x3(cache->weights, x.f.data() + n * g.inC * g.inH * g.inW, g.inH, g.inW,
+            winogradConv3x3(cache->winograd, x.f.data() + n * g.inC * g.inH * g.inW, g.inH, g.inW,
                             g.w.padTop, g.w.padLeft, g.outH, g.outW, biasData,
                             y.f.data() + n * g.outC * outPlane);
         return;
     }
-    const bool direct = g.group == 1 && x.rank() == 4 && g.w.kernelH == 3 && g.w.kernelW == 3 &&
-                        g.w.strideH == 1 && g.w.strideW == 1 && g.w.dilationH == 1 &&
-                        g.w.dilationW == 1 && direct3x3Available() &&
-                        direct3x3Pays(g.outC, g.inC, g.outH, g.outW);
-    if (direct) {
+    if (plain3x3 && direct3x3Available() && direct3x3Pays(g.outC, g.inC, g.outH, g.outW)) {
+        // Reordered once per node when the executor keeps a cache, else once per call.
+        Direct3x3Weights uncached;
+        if (cache)
+            std::call_once(cache->directOnce, [&] {
+                cache->direct = reorderDirect3x3Weights(weights.f.data(), g.outC, g.inC);
+            });
+        else
+            uncached = reorderDirect3x3Weights(weights.f.data(), g.outC, g.inC);
+        const Direct3x3Weights& reordered = cache ? cache->direct : uncached;
         for (int64_t n = 0; n < g.batch; ++n)
-            direct3x3(x.f.data() + n * g.inC * g.inH * g.inW, g.inC, g.inH, g.inW, g.w.padTop,
-                      g.w.padLeft, weights.f.data(), biasData, g.outC, g.outH, g.outW,
-                      y.f.data() + n * g.outC * outPlane);
+            direct3x3(reordered, x.f.data() + n * g.inC * g.inH * g.inW, g.inH, g.inW, g.w.padTop,
+                      g.w.padLeft, biasData, g.outH, g.outW, y.f.data() + n * g.outC * outPlane);
         return;
     }
     const Scratch<float> columns(pointwise ? 0 : static_cast<size_t>(patch * outPlane));

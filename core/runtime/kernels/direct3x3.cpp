@@ -27,9 +27,25 @@ bool direct3x3Pays(int64_t outC, int64_t inC, int64_t outH, int64_t outW) {
            outC <= 256;
 }
 
-void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_t padTop,
-               int64_t padLeft, const float* weights, const float* bias, int64_t outC, int64_t outH,
-               int64_t outW, float* out) {
+Direct3x3Weights reorderDirect3x3Weights(const float* weights, int64_t outC, int64_t inC) {
+    Direct3x3Weights reordered;
+    reordered.outC = outC;
+    reordered.inC = inC;
+    const int64_t blocks = (outC + kDirectRows - 1) / kDirectRows;
+    reordered.blocks.assign(static_cast<size_t>(blocks * inC * 9 * kDirectRows), 0.0f);
+    for (int64_t oc = 0; oc < outC; ++oc)
+        for (int64_t ic = 0; ic < inC; ++ic)
+            for (int64_t tap = 0; tap < 9; ++tap)
+                reordered.blocks[static_cast<size_t>(
+                    ((oc / kDirectRows * inC + ic) * 9 + tap) * kDirectRows + oc % kDirectRows)] =
+                    weights[(oc * inC + ic) * 9 + tap];
+    return reordered;
+}
+
+void direct3x3(const Direct3x3Weights& weights, const float* image, int64_t inH, int64_t inW,
+               int64_t padTop, int64_t padLeft, const float* bias, int64_t outH, int64_t outW,
+               float* out) {
+    const int64_t outC = weights.outC, inC = weights.inC;
     // Rows of at most 16 go two to a tile (one vector each), wider ones in chunks of 32 columns.
     const bool twoRows = outW <= 16;
     const int64_t rowStep = twoRows ? 2 : 1;
@@ -46,16 +62,7 @@ void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_
             padPlane(image + ic * inH * inW, inH, inW, padTop, padLeft, paddedH, paddedW, 0.0f,
                      padded.data() + ic * plane);
     });
-    // Weights as [oc block][ic][tap][8 channels], so each tap's 8 broadcasts read one line.
     const int64_t blocks = (outC + kDirectRows - 1) / kDirectRows;
-    const Scratch<float, 6> reordered(static_cast<size_t>(blocks * inC * 9 * kDirectRows));
-    float* w = reordered.data();
-    std::fill(w, w + blocks * inC * 9 * kDirectRows, 0.0f);
-    for (int64_t oc = 0; oc < outC; ++oc)
-        for (int64_t ic = 0; ic < inC; ++ic)
-            for (int64_t tap = 0; tap < 9; ++tap)
-                w[((oc / kDirectRows * inC + ic) * 9 + tap) * kDirectRows + oc % kDirectRows] =
-                    weights[(oc * inC + ic) * 9 + tap];
     const int64_t jobs = blocks * tileRows;
     parallelFor(jobs, outC * inC * 9 * outH * outW >= (int64_t{1} << 18),
                 [&](int64_t begin, int64_t end) {
@@ -67,7 +74,7 @@ void direct3x3(const float* image, int64_t inC, int64_t inH, int64_t inW, int64_
                         task.plane = plane;
                         task.paddedW = paddedW;
                         task.inC = inC;
-                        task.weights = w + block * inC * 9 * kDirectRows;
+                        task.weights = weights.blocks.data() + block * inC * 9 * kDirectRows;
                         task.bias = bias ? bias + firstOc : nullptr;
                         task.validRows = std::min(kDirectRows, outC - firstOc);
                         task.outW = outW;

@@ -11,10 +11,10 @@ namespace qf::kernels {
 
 // conv.cpp: Conv (group, depthwise, dilation, pads, auto_pad), ConvTranspose
 QF_KERNEL(conv);
-struct WinogradCache;
+struct ConvCache;
 // Conv with a place for the node's Winograd weights: 3×3 stride-1 layers where it pays
 // (winograd.h) take that path. conv() is this without a cache (always im2col + GEMM).
-void convCached(WinogradCache* cache, const Node& node, const std::vector<const Tensor*>& inputs,
+void convCached(ConvCache* cache, const Node& node, const std::vector<const Tensor*>& inputs,
                 std::vector<Tensor>& outputs);
 QF_KERNEL(convTranspose);
 // pool.cpp: MaxPool, AveragePool (Caffe and ONNX rounding), GlobalAveragePool, GlobalMaxPool

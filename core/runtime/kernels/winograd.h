@@ -8,7 +8,6 @@
 // size, so the executor uses it only where the planes are large enough to pay and the weights
 // small enough to keep (winogradPays).
 #include <cstdint>
-#include <mutex>
 #include <vector>
 
 namespace qf::kernels {
@@ -16,13 +15,6 @@ namespace qf::kernels {
 struct WinogradWeights {
     int64_t outC = 0, inC = 0;
     std::vector<float> u;  // [36 tile positions][outC][inC]
-};
-
-// A Conv node's transformed weights, made at its first run that takes this path (the executor
-// keeps one per node; runs on several threads share it).
-struct WinogradCache {
-    std::once_flag once;
-    WinogradWeights weights;
 };
 
 // weights: outC × inC × 3 × 3, row-major (ONNX/Caffe layout).
